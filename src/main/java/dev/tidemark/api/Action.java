@@ -1,0 +1,15 @@
+package dev.tidemark.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One DynamoDB API operation. Implementations validate the whole request before they change
+ * anything, and signal every client error by throwing {@link dev.tidemark.errors.DynamoException}.
+ */
+public interface Action {
+  /** The operation name as it appears after the dot in {@code X-Amz-Target}. */
+  String name();
+
+  ObjectNode execute(RequestContext context, JsonNode request);
+}
