@@ -1,0 +1,34 @@
+package dev.tidemark.api;
+
+import dev.tidemark.api.actions.CreateTable;
+import dev.tidemark.api.actions.DeleteItem;
+import dev.tidemark.api.actions.DeleteTable;
+import dev.tidemark.api.actions.DescribeTable;
+import dev.tidemark.api.actions.GetItem;
+import dev.tidemark.api.actions.ListTables;
+import dev.tidemark.api.actions.PutItem;
+import dev.tidemark.api.actions.Query;
+import dev.tidemark.api.actions.Scan;
+import dev.tidemark.api.actions.UpdateItem;
+import dev.tidemark.api.actions.UpdateTable;
+import dev.tidemark.tables.Database;
+
+/** Every operation Tidemark serves. Anything not registered here answers UnknownOperation. */
+public final class DynamoApi {
+  private DynamoApi() {}
+
+  public static Operations operations(Database db) {
+    return new Operations()
+        .register(new CreateTable(db))
+        .register(new DescribeTable(db))
+        .register(new ListTables(db))
+        .register(new UpdateTable(db))
+        .register(new DeleteTable(db))
+        .register(new PutItem(db))
+        .register(new GetItem(db))
+        .register(new UpdateItem(db))
+        .register(new DeleteItem(db))
+        .register(new Query(db))
+        .register(new Scan(db));
+  }
+}

@@ -1,0 +1,114 @@
+package dev.tidemark.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tidemark.tables.Database;
+import dev.tidemark.tables.IndexDefinition;
+import dev.tidemark.tables.KeySchema;
+import dev.tidemark.tables.Table;
+import dev.tidemark.tables.TableDefinition;
+import dev.tidemark.tables.Throughput;
+import java.util.Map;
+
+/** Renders DynamoDB's {@code TableDescription} shape from a table's definition and counters. */
+public final class TableDescriptions {
+  private TableDescriptions() {}
+
+  public static ObjectNode describe(Database db, Table table) {
+    return describe(db, table.definition(), table.status(), table.itemCount(), table.sizeBytes());
+  }
+
+  public static ObjectNode describe(
+      Database db, TableDefinition d, String status, long itemCount, long sizeBytes) {
+    ObjectNode o = Json.object();
+    ArrayNode defs = o.putArray("AttributeDefinitions");
+    for (Map.Entry<String, dev.tidemark.model.AttributeValue.Type> e :
+        d.attributeDefinitions().entrySet()) {
+      defs.addObject().put("AttributeName", e.getKey()).put("AttributeType", e.getValue().name());
+    }
+    o.put("TableName", d.name());
+    o.set("KeySchema", keySchema(d.keySchema()));
+    o.put("TableStatus", status);
+    o.put("CreationDateTime", Json.seconds(d.createdMillis()));
+    o.set("ProvisionedThroughput", throughput(d.throughput(), d.lastThroughputChangeMillis()));
+    o.put("TableSizeBytes", sizeBytes);
+    o.put("ItemCount", itemCount);
+    String arn = db.tableArn(d.name());
+    o.put("TableArn", arn);
+    o.put("TableId", d.tableId());
+    if (TableDefinition.PAY_PER_REQUEST.equals(d.billingMode())) {
+      o.putObject("BillingModeSummary")
+          .put("BillingMode", d.billingMode())
+          .put(
+              "LastUpdateToPayPerRequestDateTime",
+              Json.seconds(Math.max(d.createdMillis(), d.lastThroughputChangeMillis())));
+    }
+    if (!d.localIndexes().isEmpty()) {
+      ArrayNode lsis = o.putArray("LocalSecondaryIndexes");
+      for (IndexDefinition i : d.localIndexes()) {
+        lsis.add(index(i, arn));
+      }
+    }
+    if (!d.globalIndexes().isEmpty()) {
+      ArrayNode gsis = o.putArray("GlobalSecondaryIndexes");
+      for (IndexDefinition i : d.globalIndexes()) {
+        ObjectNode g = index(i, arn);
+        g.put("IndexStatus", "ACTIVE");
+        g.set("ProvisionedThroughput", throughput(i.throughput(), 0));
+        gsis.add(g);
+      }
+    }
+    if (d.streamViewType() != null) {
+      o.putObject("StreamSpecification")
+          .put("StreamEnabled", true)
+          .put("StreamViewType", d.streamViewType());
+    }
+    if (Boolean.TRUE.equals(d.sseEnabled())) {
+      ObjectNode sse = o.putObject("SSEDescription").put("Status", "ENABLED").put("SSEType", "KMS");
+      sse.put(
+          "KMSMasterKeyArn",
+          d.kmsMasterKeyId() != null
+              ? d.kmsMasterKeyId()
+              : "arn:aws:kms:" + db.region() + ":" + db.account() + ":key/tidemark-managed");
+    }
+    o.putObject("TableClassSummary").put("TableClass", d.tableClass());
+    o.put("DeletionProtectionEnabled", d.deletionProtection());
+    return o;
+  }
+
+  public static ArrayNode keySchema(KeySchema k) {
+    ArrayNode a = Json.object().arrayNode();
+    a.addObject().put("AttributeName", k.hashName()).put("KeyType", "HASH");
+    if (k.hasRange()) {
+      a.addObject().put("AttributeName", k.rangeName()).put("KeyType", "RANGE");
+    }
+    return a;
+  }
+
+  private static ObjectNode index(IndexDefinition i, String tableArn) {
+    ObjectNode o = Json.object();
+    o.put("IndexName", i.name());
+    o.set("KeySchema", keySchema(i.keySchema()));
+    ObjectNode p = o.putObject("Projection").put("ProjectionType", i.projectionType());
+    if (!i.nonKeyAttributes().isEmpty()) {
+      ArrayNode nk = p.putArray("NonKeyAttributes");
+      i.nonKeyAttributes().forEach(nk::add);
+    }
+    // Index data arrives with secondary-index maintenance; until then an index holds nothing.
+    o.put("IndexSizeBytes", 0);
+    o.put("ItemCount", 0);
+    o.put("IndexArn", tableArn + "/index/" + i.name());
+    return o;
+  }
+
+  private static ObjectNode throughput(Throughput t, long lastChangeMillis) {
+    ObjectNode o = Json.object();
+    if (lastChangeMillis > 0) {
+      o.put("LastIncreaseDateTime", Json.seconds(lastChangeMillis));
+    }
+    o.put("NumberOfDecreasesToday", 0);
+    o.put("ReadCapacityUnits", t.readCapacityUnits());
+    o.put("WriteCapacityUnits", t.writeCapacityUnits());
+    return o;
+  }
+}

@@ -1,0 +1,78 @@
+package dev.tidemark.api.actions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tidemark.api.Action;
+import dev.tidemark.api.Conditions;
+import dev.tidemark.api.Constraints;
+import dev.tidemark.api.ExpressionParams;
+import dev.tidemark.api.ItemKeys;
+import dev.tidemark.api.Json;
+import dev.tidemark.api.RequestContext;
+import dev.tidemark.api.ReturnValues;
+import dev.tidemark.changelog.ChangeRecord;
+import dev.tidemark.expressions.Condition;
+import dev.tidemark.expressions.ExpressionContext;
+import dev.tidemark.model.AttributeJson;
+import dev.tidemark.model.AttributeValue;
+import dev.tidemark.tables.Database;
+import dev.tidemark.tables.Table;
+import dev.tidemark.tables.WritePath;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** DeleteItem: removes an item, optionally under a condition. Deleting nothing is not an error. */
+public final class DeleteItem implements Action {
+  private final Database db;
+
+  public DeleteItem(Database db) {
+    this.db = db;
+  }
+
+  @Override
+  public String name() {
+    return "DeleteItem";
+  }
+
+  @Override
+  public ObjectNode execute(RequestContext context, JsonNode req) {
+    String tableName = Json.string(req, "TableName");
+    JsonNode keyNode = Json.objectField(req, "Key");
+    new Constraints()
+        .notNull(Json.field(req, "TableName"), "tableName")
+        .tableNameOrArn(tableName, "tableName")
+        .notNull(keyNode, "key")
+        .check();
+    ReturnValues returnValues = ReturnValues.read(req, List.of(ReturnValues.NONE, ReturnValues.ALL_OLD));
+    boolean returnOld = Conditions.returnOldOnFailure(req);
+    Map<String, AttributeValue> rawKey = AttributeJson.readMap(keyNode);
+    Map<String, String> expressions = new HashMap<>();
+    expressions.put("ConditionExpression", Json.string(req, "ConditionExpression"));
+    Map<String, JsonNode> legacy = new HashMap<>();
+    legacy.put("Expected", Json.field(req, "Expected"));
+    ExpressionContext ctx = ExpressionParams.read(req, expressions, legacy);
+    Condition condition = Conditions.parse(req, ctx);
+    ctx.checkAllUsed();
+
+    Table table = db.require(tableName);
+    Map<String, AttributeValue> key = ItemKeys.fromKey(table.keySchema(), rawKey);
+    WritePath.Outcome outcome =
+        db.writePath()
+            .commit(
+                List.of(
+                    new WritePath.ItemWrite(
+                        table,
+                        ItemKeys.storageKey(table.keySchema(), key),
+                        key,
+                        current -> {
+                          Conditions.check(condition, current, returnOld);
+                          return null;
+                        })),
+                ChangeRecord.Origin.USER)
+            .get(0);
+    ObjectNode out = Json.object();
+    returnValues.render(out, outcome.oldItem(), null, List.of());
+    return out;
+  }
+}

@@ -1,0 +1,59 @@
+package dev.tidemark.api.actions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tidemark.api.Action;
+import dev.tidemark.api.Constraints;
+import dev.tidemark.api.Json;
+import dev.tidemark.api.RequestContext;
+import dev.tidemark.api.TableDescriptions;
+import dev.tidemark.errors.DynamoException;
+import dev.tidemark.tables.Database;
+import dev.tidemark.tables.Table;
+
+/**
+ * DeleteTable. A table with deletion protection on is refused with DynamoDB's message and keeps its
+ * data. The description answered is the table as it was, with status DELETING.
+ */
+public final class DeleteTable implements Action {
+  private final Database db;
+
+  public DeleteTable(Database db) {
+    this.db = db;
+  }
+
+  @Override
+  public String name() {
+    return "DeleteTable";
+  }
+
+  @Override
+  public ObjectNode execute(RequestContext context, JsonNode req) {
+    String name = Json.string(req, "TableName");
+    new Constraints()
+        .notNull(Json.field(req, "TableName"), "tableName")
+        .tableNameOrArn(name, "tableName")
+        .check();
+    String plain = Database.tableName(name);
+    synchronized (db.catalog()) {
+      Table t =
+          db.catalog()
+              .find(plain)
+              .orElseThrow(
+                  () ->
+                      DynamoException.resourceNotFound(
+                          "Requested resource not found: Table: " + plain + " not found"));
+      if (t.definition().deletionProtection()) {
+        throw DynamoException.validation(
+            "Resource cannot be deleted as it is currently protected against deletion. Disable"
+                + " deletion protection first.");
+      }
+      ObjectNode description =
+          TableDescriptions.describe(db, t.definition(), "DELETING", t.itemCount(), t.sizeBytes());
+      db.writePath().exclusive(() -> db.catalog().delete(t));
+      ObjectNode out = Json.object();
+      out.set("TableDescription", description);
+      return out;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package dev.tidemark.api.actions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tidemark.api.Action;
+import dev.tidemark.api.Constraints;
+import dev.tidemark.api.Json;
+import dev.tidemark.api.RequestContext;
+import dev.tidemark.api.TableDescriptions;
+import dev.tidemark.errors.DynamoException;
+import dev.tidemark.tables.Database;
+import dev.tidemark.tables.Table;
+import dev.tidemark.tables.TableDefinition;
+import dev.tidemark.tables.Throughput;
+import java.util.List;
+
+/**
+ * UpdateTable: deletion protection, billing mode, provisioned throughput and table class. Index and
+ * stream changes are refused with a clear message until they are built.
+ */
+public final class UpdateTable implements Action {
+  private final Database db;
+
+  public UpdateTable(Database db) {
+    this.db = db;
+  }
+
+  @Override
+  public String name() {
+    return "UpdateTable";
+  }
+
+  @Override
+  public ObjectNode execute(RequestContext context, JsonNode req) {
+    String name = Json.string(req, "TableName");
+    String billing = Json.string(req, "BillingMode");
+    String tableClass = Json.string(req, "TableClass");
+    Boolean protection = Json.bool(req, "DeletionProtectionEnabled");
+    JsonNode pt = Json.objectField(req, "ProvisionedThroughput");
+    new Constraints()
+        .notNull(Json.field(req, "TableName"), "tableName")
+        .tableNameOrArn(name, "tableName")
+        .oneOf(billing, "billingMode", List.of("PROVISIONED", "PAY_PER_REQUEST"))
+        .oneOf(tableClass, "tableClass", List.of("STANDARD", "STANDARD_INFREQUENT_ACCESS"))
+        .check();
+    Throughput requested = pt == null ? null : Schemas.throughput(pt, "provisionedThroughput");
+    boolean other =
+        Json.field(req, "GlobalSecondaryIndexUpdates") != null
+            || Json.field(req, "StreamSpecification") != null
+            || Json.field(req, "ReplicaUpdates") != null
+            || Json.field(req, "SSESpecification") != null;
+    if (other) {
+      throw DynamoException.validation(
+          "Tidemark does not support this UpdateTable change yet: only DeletionProtectionEnabled,"
+              + " BillingMode, ProvisionedThroughput and TableClass can be updated");
+    }
+    if (protection == null && billing == null && requested == null && tableClass == null) {
+      throw DynamoException.validation(
+          "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled,"
+              + " GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+    }
+    synchronized (db.catalog()) {
+      Table t = db.require(name);
+      TableDefinition d = t.definition();
+      String newBilling = billing == null ? d.billingMode() : billing;
+      Throughput newThroughput = d.throughput();
+      if (TableDefinition.PAY_PER_REQUEST.equals(newBilling)) {
+        if (requested != null) {
+          throw DynamoException.invalidParameter(
+              "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode"
+                  + " is PAY_PER_REQUEST");
+        }
+        newThroughput = Throughput.ZERO;
+      } else if (requested != null) {
+        if (requested.equals(d.throughput()) && billing == null) {
+          throw DynamoException.validation(
+              "The provisioned throughput for the table will not change. The requested value"
+                  + " equals the current value. Current ReadCapacityUnits provisioned for the"
+                  + " table: "
+                  + d.throughput().readCapacityUnits()
+                  + ". Requested ReadCapacityUnits: "
+                  + requested.readCapacityUnits()
+                  + ". Current WriteCapacityUnits provisioned for the table: "
+                  + d.throughput().writeCapacityUnits()
+                  + ". Requested WriteCapacityUnits: "
+                  + requested.writeCapacityUnits()
+                  + ". Refer to the Amazon DynamoDB Developer Guide for current limits and how to"
+                  + " request higher limits.");
+        }
+        newThroughput = requested;
+      } else if (!newBilling.equals(d.billingMode())) {
+        throw DynamoException.invalidParameter(
+            "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is"
+                + " PROVISIONED");
+      }
+      TableDefinition updated = d;
+      if (!newBilling.equals(d.billingMode()) || !newThroughput.equals(d.throughput())) {
+        updated = updated.withCapacity(newBilling, newThroughput, db.now());
+      }
+      if (protection != null) {
+        updated = updated.withDeletionProtection(protection);
+      }
+      if (tableClass != null) {
+        updated = updated.withTableClass(tableClass);
+      }
+      db.catalog().update(t, updated);
+      ObjectNode out = Json.object();
+      out.set("TableDescription", TableDescriptions.describe(db, t));
+      return out;
+    }
+  }
+}

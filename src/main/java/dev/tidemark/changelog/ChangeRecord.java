@@ -1,0 +1,52 @@
+package dev.tidemark.changelog;
+
+import dev.tidemark.model.AttributeValue;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One committed write, as every consumer of history (streams, PITR, replication) sees it. Images are
+ * whole items or null (absent), never deltas, so replaying a record twice is harmless.
+ *
+ * @param tableId the table incarnation
+ * @param seq server-wide sequence number, strictly increasing in commit order
+ * @param commitTimeMillis commit instant; never decreases as seq grows
+ * @param key the item's key attributes
+ * @param oldImage the item before the write, or null if it did not exist
+ * @param newImage the item after the write, or null if it was deleted
+ * @param origin who made the write
+ */
+public record ChangeRecord(
+    long tableId,
+    long seq,
+    long commitTimeMillis,
+    Map<String, AttributeValue> key,
+    Map<String, AttributeValue> oldImage,
+    Map<String, AttributeValue> newImage,
+    Origin origin) {
+
+  public ChangeRecord {
+    if (seq <= 0) {
+      throw new IllegalArgumentException("seq must be positive: " + seq);
+    }
+    Objects.requireNonNull(key);
+    Objects.requireNonNull(origin);
+    if (oldImage == null && newImage == null) {
+      throw new IllegalArgumentException("a change needs an old or a new image");
+    }
+  }
+
+  /** Who caused a change: a client, or the service itself (TTL expiry), as Streams reports it. */
+  public enum Origin {
+    USER,
+    TTL_EXPIRY
+  }
+
+  /** INSERT, MODIFY or REMOVE, as DynamoDB Streams names them. */
+  public String eventName() {
+    if (oldImage == null) {
+      return "INSERT";
+    }
+    return newImage == null ? "REMOVE" : "MODIFY";
+  }
+}

@@ -1,0 +1,47 @@
+package dev.tidemark.storage;
+
+/**
+ * The storage engine seen by the rest of Tidemark. Each table incarnation owns a key space; a small
+ * meta space holds the catalog and counters; the change log is keyed by (table id, sequence). One
+ * {@link WriteSet} is applied atomically, so an item, its index entries and its change record are
+ * never seen apart. The RocksDB engine implements it; a second engine only needs this interface.
+ */
+public interface Storage extends AutoCloseable {
+
+  /** Creates the key space of a new table incarnation. Idempotent. */
+  void createTableSpace(long tableId);
+
+  /** Drops a table incarnation's key space and everything in it. Idempotent. */
+  void dropTableSpace(long tableId);
+
+  boolean hasTableSpace(long tableId);
+
+  /** Reads one key of a table's space, or null. */
+  byte[] get(long tableId, byte[] key);
+
+  /**
+   * Iterates a table's space over {@code [lower, upper)} in key order, or reversed. Either bound may
+   * be null for open. The cursor reads one consistent view of the space.
+   */
+  Cursor scan(long tableId, byte[] lower, byte[] upper, boolean reverse);
+
+  byte[] getMeta(byte[] key);
+
+  /** Iterates the meta space over keys starting with {@code prefix}. */
+  Cursor scanMeta(byte[] prefix);
+
+  /** Iterates the change log of one table over sequence numbers {@code [fromSeq, toSeq)}. */
+  Cursor changes(long tableId, long fromSeq, long toSeq);
+
+  /** Removes a table's change records with sequence numbers below {@code beforeSeq}. */
+  void trimChanges(long tableId, long beforeSeq);
+
+  /** Applies every operation of the set atomically. It is durable once {@link #sync} returns. */
+  void apply(WriteSet writes);
+
+  /** Makes everything applied so far durable (fsync of the write-ahead log). */
+  void sync();
+
+  @Override
+  void close();
+}

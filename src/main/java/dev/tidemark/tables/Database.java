@@ -1,0 +1,89 @@
+package dev.tidemark.tables;
+
+import dev.tidemark.changelog.ChangeLog;
+import dev.tidemark.errors.DynamoException;
+import dev.tidemark.storage.Storage;
+import java.util.function.LongSupplier;
+
+/**
+ * The server's data: storage, catalog, write path and change log, with the identity (region,
+ * account) that goes into ARNs. Actions receive this one object.
+ */
+public final class Database implements AutoCloseable {
+  private final Storage storage;
+  private final TableCatalog catalog;
+  private final WritePath writePath;
+  private final ChangeLog changeLog;
+  private final LongSupplier clock;
+  private final String region;
+  private final String account;
+
+  public Database(
+      Storage storage, LongSupplier clock, boolean syncDurability, String region, String account) {
+    this.storage = storage;
+    this.clock = clock;
+    this.region = region;
+    this.account = account;
+    this.catalog = new TableCatalog(storage);
+    this.writePath = new WritePath(storage, clock, syncDurability);
+    this.changeLog = new ChangeLog(storage);
+  }
+
+  public Storage storage() {
+    return storage;
+  }
+
+  public TableCatalog catalog() {
+    return catalog;
+  }
+
+  public WritePath writePath() {
+    return writePath;
+  }
+
+  public ChangeLog changeLog() {
+    return changeLog;
+  }
+
+  public long now() {
+    return clock.getAsLong();
+  }
+
+  public String region() {
+    return region;
+  }
+
+  public String account() {
+    return account;
+  }
+
+  public String tableArn(String tableName) {
+    return "arn:aws:dynamodb:" + region + ":" + account + ":table/" + tableName;
+  }
+
+  /**
+   * Resolves a {@code TableName} parameter, which DynamoDB also accepts as a table ARN, to a live
+   * table, or answers ResourceNotFoundException.
+   */
+  public Table require(String tableNameOrArn) {
+    return catalog.find(tableName(tableNameOrArn)).orElseThrow(DynamoException::tableNotFound);
+  }
+
+  /** The table name inside a table ARN, or the argument itself when it is a plain name. */
+  public static String tableName(String tableNameOrArn) {
+    if (tableNameOrArn.startsWith("arn:")) {
+      int i = tableNameOrArn.indexOf(":table/");
+      if (i >= 0) {
+        String rest = tableNameOrArn.substring(i + 7);
+        int slash = rest.indexOf('/');
+        return slash < 0 ? rest : rest.substring(0, slash);
+      }
+    }
+    return tableNameOrArn;
+  }
+
+  @Override
+  public void close() {
+    storage.close();
+  }
+}

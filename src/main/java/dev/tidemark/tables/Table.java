@@ -1,0 +1,57 @@
+package dev.tidemark.tables;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A live table: its current definition plus counters kept up to date by the write path. The
+ * definition is swapped whole on updates; readers always see a consistent one.
+ */
+public final class Table {
+  private volatile TableDefinition definition;
+  private volatile String status;
+  final AtomicLong itemCount;
+  final AtomicLong sizeBytes;
+
+  Table(TableDefinition definition, String status, long itemCount, long sizeBytes) {
+    this.definition = definition;
+    this.status = status;
+    this.itemCount = new AtomicLong(itemCount);
+    this.sizeBytes = new AtomicLong(sizeBytes);
+  }
+
+  public TableDefinition definition() {
+    return definition;
+  }
+
+  void definition(TableDefinition d) {
+    this.definition = d;
+  }
+
+  public String status() {
+    return status;
+  }
+
+  void status(String s) {
+    this.status = s;
+  }
+
+  public long id() {
+    return definition.id();
+  }
+
+  public String name() {
+    return definition.name();
+  }
+
+  public KeySchema keySchema() {
+    return definition.keySchema();
+  }
+
+  public long itemCount() {
+    return itemCount.get();
+  }
+
+  public long sizeBytes() {
+    return sizeBytes.get();
+  }
+}

@@ -1,0 +1,154 @@
+package dev.tidemark.tables;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tidemark.storage.Cursor;
+import dev.tidemark.storage.Storage;
+import dev.tidemark.storage.WriteSet;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * The tables that exist, persisted in the storage meta space. Catalog changes are synced before they
+ * are acknowledged; they are rare, so the cost does not matter.
+ *
+ * <p>Meta keys: {@code table/<name>} holds the definition as JSON, {@code stats/<id>} the item count
+ * and size (written by the write path in the same batch as the items), {@code tags/<id>} the tags,
+ * {@code next-table-id} the incarnation counter.
+ */
+public final class TableCatalog {
+  private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
+  private static final byte[] NEXT_ID = bytes("next-table-id");
+
+  private final Storage storage;
+  private final Map<String, Table> byName = new ConcurrentSkipListMap<>();
+  private long nextId;
+
+  public TableCatalog(Storage storage) {
+    this.storage = storage;
+    byte[] next = storage.getMeta(NEXT_ID);
+    this.nextId = next == null ? 1 : ByteBuffer.wrap(next).getLong();
+    try (Cursor c = storage.scanMeta(bytes("table/"))) {
+      while (c.next()) {
+        TableDefinition d = JSON.readValue(c.value(), TableDefinition.class);
+        byte[] stats = storage.getMeta(statsKey(d.id()));
+        long count = 0;
+        long size = 0;
+        if (stats != null) {
+          ByteBuffer b = ByteBuffer.wrap(stats);
+          count = b.getLong();
+          size = b.getLong();
+        }
+        byName.put(d.name(), new Table(d, "ACTIVE", count, size));
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("table catalog is unreadable", e);
+    }
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] tableKey(String name) {
+    return bytes("table/" + name);
+  }
+
+  public static byte[] statsKey(long id) {
+    return ByteBuffer.allocate(14).put(bytes("stats/")).putLong(id).array();
+  }
+
+  private static byte[] tagsKey(long id) {
+    return ByteBuffer.allocate(13).put(bytes("tags/")).putLong(id).array();
+  }
+
+  public static byte[] statsValue(long count, long size) {
+    return ByteBuffer.allocate(16).putLong(count).putLong(size).array();
+  }
+
+  public Optional<Table> find(String name) {
+    return Optional.ofNullable(byName.get(name));
+  }
+
+  /** Table names in DynamoDB's ListTables order (ascending by UTF-8 bytes for ASCII names). */
+  public List<String> names() {
+    return new ArrayList<>(byName.keySet());
+  }
+
+  public synchronized long allocateId() {
+    long id = nextId++;
+    storage.apply(new WriteSet().putMeta(NEXT_ID, ByteBuffer.allocate(8).putLong(nextId).array()));
+    storage.sync();
+    return id;
+  }
+
+  /** Registers a new table; the caller has checked the name is free under the catalog lock. */
+  public synchronized Table create(TableDefinition d, Map<String, String> tags) {
+    if (byName.containsKey(d.name())) {
+      throw new IllegalStateException("table exists: " + d.name());
+    }
+    storage.createTableSpace(d.id());
+    WriteSet w = new WriteSet().putMeta(tableKey(d.name()), json(d)).putMeta(statsKey(d.id()), statsValue(0, 0));
+    if (!tags.isEmpty()) {
+      w.putMeta(tagsKey(d.id()), json(tags));
+    }
+    storage.apply(w);
+    storage.sync();
+    Table t = new Table(d, "ACTIVE", 0, 0);
+    byName.put(d.name(), t);
+    return t;
+  }
+
+  public synchronized void update(Table t, TableDefinition d) {
+    storage.apply(new WriteSet().putMeta(tableKey(d.name()), json(d)));
+    storage.sync();
+    t.definition(d);
+  }
+
+  /** Removes the table and its data. Its change log stays until retention trims it. */
+  public synchronized void delete(Table t) {
+    t.status("DELETING");
+    byName.remove(t.name());
+    storage.apply(
+        new WriteSet()
+            .deleteMeta(tableKey(t.name()))
+            .deleteMeta(statsKey(t.id()))
+            .deleteMeta(tagsKey(t.id())));
+    storage.sync();
+    storage.dropTableSpace(t.id());
+  }
+
+  public Map<String, String> tags(Table t) {
+    byte[] raw = storage.getMeta(tagsKey(t.id()));
+    if (raw == null) {
+      return Map.of();
+    }
+    try {
+      return JSON.readValue(
+          raw,
+          JSON.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, String.class));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("tags of table " + t.name() + " are unreadable", e);
+    }
+  }
+
+  public synchronized void tags(Table t, Map<String, String> tags) {
+    storage.apply(new WriteSet().putMeta(tagsKey(t.id()), json(tags)));
+    storage.sync();
+  }
+
+  private static byte[] json(Object o) {
+    try {
+      return JSON.writeValueAsBytes(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize " + o.getClass().getSimpleName(), e);
+    }
+  }
+}
