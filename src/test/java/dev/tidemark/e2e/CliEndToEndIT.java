@@ -1,0 +1,34 @@
+package dev.tidemark.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Runs the AWS CLI end-to-end scripts in e2e/ against the packaged server jar. */
+class CliEndToEndIT {
+
+  static String runScript(String script) throws IOException, InterruptedException {
+    Path root = Path.of("").toAbsolutePath();
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", root.resolve("e2e").resolve(script).toString())
+            .redirectErrorStream(true);
+    pb.environment().put("TIDEMARK_JAR", System.getProperty("tidemark.jar", "target/tidemark.jar"));
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    boolean done = p.waitFor(5, TimeUnit.MINUTES);
+    String text = new String(out, StandardCharsets.UTF_8);
+    assertThat(done).as("script finished in time").isTrue();
+    assertThat(p.exitValue()).as("exit status of %s; output:%n%s", script, text).isZero();
+    return text;
+  }
+
+  // Protects the promise that the AWS CLI works unchanged: create, write, query, restart, read back.
+  @Test
+  void awsCliSmokeSurvivesRestart() throws Exception {
+    assertThat(runScript("cli-smoke.sh")).contains("cli-smoke: OK");
+  }
+}
