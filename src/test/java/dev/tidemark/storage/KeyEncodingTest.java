@@ -59,7 +59,7 @@ class KeyEncodingTest {
   }
 
   // Protects range queries on numeric sort keys: RocksDB byte order must equal numeric order.
-  @Property(tries = 2000)
+  @Property(tries = 1000)
   void numberEncodingPreservesNumericOrder(
       @ForAll("numberPairs") Tuple2<AttributeValue, AttributeValue> p) {
     assertThat(sign(compareEncoded(p.get1(), p.get2())))
@@ -161,7 +161,7 @@ class KeyEncodingTest {
   }
 
   // Protects composite keys: order is hash then range, and both components decode back.
-  @Property(tries = 2000)
+  @Property(tries = 1000)
   void itemKeysSortByHashThenRangeAndRoundTrip(
       @ForAll("itemKeyPairs")
           Tuple4<AttributeValue, AttributeValue, AttributeValue, AttributeValue> p) {
@@ -184,7 +184,7 @@ class KeyEncodingTest {
   }
 
   // Protects partition scans: a partition is exactly the keys between its prefix and successor.
-  @Property(tries = 2000)
+  @Property(tries = 1000)
   void partitionIsContiguousRange(
       @ForAll("itemKeyPairs")
           Tuple4<AttributeValue, AttributeValue, AttributeValue, AttributeValue> p) {
