@@ -54,8 +54,8 @@ public record SigV4Header(
     }
     String value = header.strip();
     if (!value.startsWith(ALGORITHM)
-        || value.length() == ALGORITHM.length()
-        || !Character.isWhitespace(value.charAt(ALGORITHM.length()))) {
+        || (value.length() > ALGORITHM.length()
+            && !Character.isWhitespace(value.charAt(ALGORITHM.length())))) {
       String scheme = value.split("\\s", 2)[0];
       throw incomplete(
           "Authorization header must use the "
