@@ -152,7 +152,7 @@ public final class Main implements Callable<Integer> {
     @Option(
         names = "--backup-dir",
         paramLabel = "DIR",
-        description = "Directory for on-demand backups (default: ${DEFAULT-VALUE}).")
+        description = "Directory for backups (default: ${DEFAULT-VALUE}).")
     Path backupDir = Path.of("./tidemark-backups");
 
     ServerConfig toConfig(CommandSpec spec) {

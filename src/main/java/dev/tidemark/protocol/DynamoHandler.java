@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Routing: {@code X-Amz-Target: DynamoDB_20120810.PutItem} dispatches to the action named {@code
  * PutItem}. Streams requests, {@code DynamoDBStreams_20120810.GetRecords}, dispatch to an action
- * named by the <em>whole</em> target, so the two APIs share one table without their operation names
- * (both have e.g. {@code DescribeStream}-like names) colliding.
+ * named by the <em>whole</em> target, so the two APIs share one table and a Streams operation can
+ * never be mistaken for a main-API operation of the same name.
  *
  * <p>The handler blocks (actions do storage I/O), so Jetty runs it on a pool thread.
  */
@@ -116,6 +116,15 @@ final class DynamoHandler extends Handler.Abstract {
     if (HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method)) {
       return HEALTH;
     }
+    long declaredLength = request.getLength();
+    if (declaredLength > maxBodyBytes) {
+      throw tooLarge();
+    }
+    // Read before any check that can refuse: a refusal sent while body bytes are still in flight
+    // makes Jetty close the connection after the response, without telling the client, whose
+    // pool then fails its next request on that dead connection.
+    byte[] body = readBody(request, declaredLength);
+
     if (!HttpMethod.POST.is(method)) {
       throw new DynamoException(
           WireError.UNKNOWN_OPERATION,
@@ -123,17 +132,9 @@ final class DynamoHandler extends Handler.Abstract {
               + method
               + ".");
     }
-
-    long declaredLength = request.getLength();
-    if (declaredLength > maxBodyBytes) {
-      throw tooLarge();
-    }
-
     HttpFields headers = request.getHeaders();
     Action action = route(headers.get("X-Amz-Target"));
     checkContentType(headers.get(HttpHeader.CONTENT_TYPE));
-
-    byte[] body = readBody(request, declaredLength);
     JsonNode input = parse(body);
 
     CallerIdentity caller =
@@ -145,7 +146,13 @@ final class DynamoHandler extends Handler.Abstract {
                 headers::get,
                 body));
 
-    return action.execute(new RequestContext(requestId, caller, receivedAtMillis), input);
+    ObjectNode output =
+        action.execute(new RequestContext(requestId, caller, receivedAtMillis), input);
+    if (output == null) {
+      // Serialising null would answer a 200 with body "null", which every SDK chokes on.
+      throw new IllegalStateException("action " + action.name() + " returned null");
+    }
+    return output;
   }
 
   private Action route(String target) {
