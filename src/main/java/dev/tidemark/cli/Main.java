@@ -1,7 +1,178 @@
 package dev.tidemark.cli;
 
-public final class Main {
-  private Main() {}
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
-  public static void main(String[] args) {}
+/**
+ * {@code tidemark [serve] [options]}. {@code serve} is also what runs when no subcommand is given,
+ * so {@code tidemark --port 9000} and {@code tidemark serve --port 9000} mean the same.
+ */
+@Command(
+    name = "tidemark",
+    mixinStandardHelpOptions = true,
+    version = "Tidemark 0.1.0",
+    description = "A self-hosted database server speaking the Amazon DynamoDB API.",
+    subcommands = {Main.Serve.class})
+public final class Main implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  @Mixin private ServeOptions options;
+
+  @Spec private CommandSpec spec;
+
+  public static void main(String[] args) {
+    int exit = commandLine().execute(args);
+    // Exiting with 0 from here could block: after SIGTERM the JVM is already shutting down.
+    if (exit != 0) {
+      System.exit(exit);
+    }
+  }
+
+  static CommandLine commandLine() {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  /** Parses a command line into a configuration without starting anything. */
+  static ServerConfig parse(String... args) {
+    CommandLine cli = commandLine();
+    ParseResult result = cli.parseArgs(args);
+    ParseResult sub = result.subcommand();
+    if (sub != null) {
+      Serve serve = sub.commandSpec().commandLine().getCommand();
+      return serve.options.toConfig(sub.commandSpec());
+    }
+    Main main = cli.getCommand();
+    return main.options.toConfig(main.spec);
+  }
+
+  @Override
+  public Integer call() {
+    return serve(options.toConfig(spec));
+  }
+
+  @Command(
+      name = "serve",
+      mixinStandardHelpOptions = true,
+      description = "Run the server (the default when no subcommand is given).")
+  static final class Serve implements Callable<Integer> {
+    @Mixin private ServeOptions options;
+
+    @Spec private CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      return serve(options.toConfig(spec));
+    }
+  }
+
+  private static int serve(ServerConfig config) {
+    Bootstrap.Running running;
+    try {
+      running = Bootstrap.start(config);
+    } catch (Exception e) {
+      log.error("Tidemark failed to start: {}", e.getMessage(), e);
+      return 1;
+    }
+    try {
+      running.awaitStopped();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running.close();
+    }
+    return 0;
+  }
+
+  /**
+   * The serve options. The single-dash spellings are DynamoDB Local's, so scripts written for it
+   * keep working.
+   */
+  static final class ServeOptions {
+    @Option(
+        names = {"--port", "-port"},
+        paramLabel = "PORT",
+        description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port = 8000;
+
+    @Option(
+        names = "--host",
+        paramLabel = "HOST",
+        description =
+            "Address to listen on (default: ${DEFAULT-VALUE}, loopback only, because any"
+                + " credentials are accepted).")
+    String host = "127.0.0.1";
+
+    @Option(
+        names = {"--data-dir", "-dbPath"},
+        paramLabel = "DIR",
+        description = "Directory for table data (default: ./tidemark-data).")
+    Path dataDir;
+
+    @Option(
+        names = {"--in-memory", "-inMemory"},
+        description = "Keep all data in memory; it is lost when the server stops.")
+    boolean inMemory;
+
+    @Option(
+        names = "-sharedDb",
+        description =
+            "Accepted for DynamoDB Local compatibility; Tidemark always shares one"
+                + " database among all credentials and regions.")
+    boolean sharedDb;
+
+    @Option(
+        names = "--region",
+        paramLabel = "REGION",
+        description = "Region reported in ARNs and table descriptions (default: ${DEFAULT-VALUE}).")
+    String region = "us-east-1";
+
+    @Option(
+        names = "--durability",
+        paramLabel = "MODE",
+        description =
+            "sync: acknowledge a write once it is on disk; async: once logged, flushed shortly"
+                + " after (default: sync).")
+    ServerConfig.Durability durability = ServerConfig.Durability.SYNC;
+
+    @Option(
+        names = "--account",
+        paramLabel = "ID",
+        description = "12-digit account id used in ARNs (default: ${DEFAULT-VALUE}).")
+    String account = "000000000000";
+
+    @Option(
+        names = "--backup-dir",
+        paramLabel = "DIR",
+        description = "Directory for backups (default: ${DEFAULT-VALUE}).")
+    Path backupDir = Path.of("./tidemark-backups");
+
+    ServerConfig toConfig(CommandSpec spec) {
+      if (inMemory && dataDir != null) {
+        throw new ParameterException(
+            spec.commandLine(), "--in-memory and --data-dir (-dbPath) cannot be used together");
+      }
+      try {
+        return new ServerConfig(
+            host,
+            port,
+            dataDir != null ? dataDir : Path.of("./tidemark-data"),
+            inMemory,
+            region,
+            durability,
+            account,
+            backupDir);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      }
+    }
+  }
 }

@@ -1,0 +1,28 @@
+package dev.tidemark.auth;
+
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * What an {@link Authenticator} may look at: everything SigV4 signs. It is deliberately free of
+ * HTTP-server types so that authentication can be tested and replaced without Jetty.
+ *
+ * @param method the HTTP method
+ * @param path the raw request path
+ * @param rawQuery the raw query string, or null
+ * @param header looks up the first value of a header by case-insensitive name, or null
+ * @param body the request body bytes; callers must not modify them
+ */
+public record SignedRequest(
+    String method, String path, String rawQuery, Function<String, String> header, byte[] body) {
+  public SignedRequest {
+    Objects.requireNonNull(method);
+    Objects.requireNonNull(path);
+    Objects.requireNonNull(header);
+    Objects.requireNonNull(body);
+  }
+
+  public String authorization() {
+    return header.apply("Authorization");
+  }
+}

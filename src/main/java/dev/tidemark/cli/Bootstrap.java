@@ -1,0 +1,153 @@
+package dev.tidemark.cli;
+
+import dev.tidemark.api.Operations;
+import dev.tidemark.protocol.HttpServer;
+import dev.tidemark.protocol.RequestIds;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Assembles a server from a {@link ServerConfig}, starts it, and takes it down in order. */
+public final class Bootstrap {
+  private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
+
+  private Bootstrap() {}
+
+  /**
+   * The dispatch table for a configuration. Whatever is opened here (storage, background workers)
+   * must be registered with {@code resources}, so that it is closed after the HTTP server drained.
+   */
+  static Operations operations(ServerConfig config, Resources resources) {
+    return new Operations();
+  }
+
+  /**
+   * Starts a server and registers a shutdown hook, so that SIGTERM stops it cleanly. On failure
+   * everything opened so far is closed again before the exception propagates.
+   */
+  public static Running start(ServerConfig config) throws Exception {
+    Resources resources = new Resources();
+    HttpServer http;
+    int port;
+    try {
+      Operations operations = operations(config, resources);
+      http = new HttpServer(operations, config.region(), RequestIds::next);
+      port = http.start(config.host(), config.port());
+    } catch (Exception | Error e) {
+      resources.close();
+      throw e;
+    }
+    Running running = new Running(http, resources, port, endpoint(config.host(), port));
+    Runtime.getRuntime().addShutdownHook(running.hook);
+    log.info(
+        "Tidemark listening on http://{} (region {}, data {}, durability {}) — try: aws dynamodb"
+            + " list-tables --endpoint-url {}",
+        hostPort(config.host(), port),
+        config.region(),
+        config.inMemory() ? "in memory" : "in " + config.dataLocation(),
+        config.durability().label(),
+        running.endpoint());
+    if (!isLoopback(config.host())) {
+      log.warn(
+          "Listening on {}, which is reachable from other machines, while any credentials are"
+              + " accepted",
+          config.host());
+    }
+    return running;
+  }
+
+  /** A started server. Closing it stops HTTP (draining in-flight requests), then resources. */
+  public static final class Running implements AutoCloseable {
+    private final HttpServer http;
+    private final Resources resources;
+    private final int port;
+    private final String endpoint;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Thread hook;
+
+    private Running(HttpServer http, Resources resources, int port, String endpoint) {
+      this.http = http;
+      this.resources = resources;
+      this.port = port;
+      this.endpoint = endpoint;
+      this.hook = new Thread(this::shutdown, "tidemark-shutdown");
+    }
+
+    public int port() {
+      return port;
+    }
+
+    /** A URL a client on this machine can use, e.g. {@code http://127.0.0.1:8000}. */
+    public String endpoint() {
+      return endpoint;
+    }
+
+    /** Blocks until the server has been closed, by {@link #close()} or by the shutdown hook. */
+    public void awaitStopped() throws InterruptedException {
+      stopped.await();
+    }
+
+    @Override
+    public void close() {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException alreadyShuttingDown) {
+        // The hook is running or about to; shutdown() below is idempotent either way.
+      }
+      if (!shutdown()) {
+        // Someone else is closing; callers rely on the server being down when close returns.
+        boolean interrupted = false;
+        while (stopped.getCount() > 0) {
+          try {
+            stopped.await();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    private boolean shutdown() {
+      if (!closing.compareAndSet(false, true)) {
+        return false;
+      }
+      log.info("Tidemark stopping: draining requests");
+      try {
+        http.stop();
+      } finally {
+        resources.close();
+        stopped.countDown();
+        log.info("Tidemark stopped");
+      }
+      return true;
+    }
+  }
+
+  private static String endpoint(String host, int port) {
+    String connectTo = isWildcard(host) ? "127.0.0.1" : host;
+    return "http://" + hostPort(connectTo, port);
+  }
+
+  private static String hostPort(String host, int port) {
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  private static boolean isWildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,288 @@
+package dev.tidemark.protocol;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tidemark.api.Action;
+import dev.tidemark.api.Operations;
+import dev.tidemark.api.RequestContext;
+import dev.tidemark.auth.Authenticator;
+import dev.tidemark.auth.CallerIdentity;
+import dev.tidemark.auth.SignedRequest;
+import dev.tidemark.errors.DynamoException;
+import dev.tidemark.errors.WireError;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DynamoDB JSON-over-HTTP request pipeline. {@link #answer} reads top to bottom in the order a
+ * request is checked; every refusal is a {@link DynamoException}, rendered in {@link
+ * Wire#errorBody}.
+ *
+ * <p>Routing: {@code X-Amz-Target: DynamoDB_20120810.PutItem} dispatches to the action named {@code
+ * PutItem}. Streams requests, {@code DynamoDBStreams_20120810.GetRecords}, dispatch to an action
+ * named by the <em>whole</em> target, so the two APIs share one table and a Streams operation can
+ * never be mistaken for a main-API operation of the same name.
+ *
+ * <p>The handler blocks (actions do storage I/O), so Jetty runs it on a pool thread.
+ */
+final class DynamoHandler extends Handler.Abstract {
+  static final String MAIN_TARGET_PREFIX = "DynamoDB_20120810.";
+  static final String STREAMS_TARGET_PREFIX = "DynamoDBStreams_20120810.";
+
+  private static final Logger log = LoggerFactory.getLogger(DynamoHandler.class);
+  private static final byte[] EMPTY = new byte[0];
+  private static final ObjectNode HEALTH =
+      Json.MAPPER.createObjectNode().put("status", "healthy").put("service", "tidemark");
+  private static final byte[] INTERNAL_ERROR_BODY =
+      Wire.errorBody(
+          new DynamoException(
+              WireError.INTERNAL_SERVER_ERROR,
+              "The server encountered an internal error; its log has the details under this"
+                  + " request's id."));
+
+  private final Operations operations;
+  private final Authenticator authenticator;
+  private final Supplier<String> requestIds;
+  private final long maxBodyBytes;
+
+  DynamoHandler(
+      Operations operations,
+      Authenticator authenticator,
+      Supplier<String> requestIds,
+      long maxBodyBytes) {
+    this.operations = Objects.requireNonNull(operations);
+    this.authenticator = Objects.requireNonNull(authenticator);
+    this.requestIds = Objects.requireNonNull(requestIds);
+    if (maxBodyBytes <= 0 || maxBodyBytes > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("maxBodyBytes out of range: " + maxBodyBytes);
+    }
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    String requestId = requestIds.get();
+    int status;
+    byte[] body;
+    try {
+      body = Json.write(answer(request, requestId));
+      status = 200;
+    } catch (DynamoException e) {
+      status = e.error().httpStatus();
+      body = Wire.errorBody(e);
+      if (e.error() == WireError.REQUEST_TOO_LARGE) {
+        // The rest of the body is still on its way; closing is cheaper than reading it to discard.
+        response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
+      }
+      if (log.isDebugEnabled()) {
+        log.debug("Request {} refused: {} {}", requestId, e.error().typeName(), e.getMessage());
+      }
+    } catch (IOException e) {
+      // Reading the body failed: the client went away or stalled past the idle timeout. Nobody
+      // is left to read an answer, so let Jetty abort the exchange.
+      log.debug("Request {} body could not be read", requestId, e);
+      callback.failed(e);
+      return true;
+    } catch (RuntimeException e) {
+      log.error("Request {} failed unexpectedly", requestId, e);
+      status = WireError.INTERNAL_SERVER_ERROR.httpStatus();
+      body = INTERNAL_ERROR_BODY;
+    }
+    Wire.send(response, callback, status, body, requestId);
+    return true;
+  }
+
+  /** Checks the request step by step and runs its action; throws what the client is to see. */
+  private JsonNode answer(Request request, String requestId) throws IOException {
+    long receivedAtMillis = Request.getTimeStamp(request);
+    String method = request.getMethod();
+    if (HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method)) {
+      return HEALTH;
+    }
+    long declaredLength = request.getLength();
+    if (declaredLength > maxBodyBytes) {
+      throw tooLarge();
+    }
+    // Read before any check that can refuse: a refusal sent while body bytes are still in flight
+    // makes Jetty close the connection after the response, without telling the client, whose
+    // pool then fails its next request on that dead connection.
+    byte[] body = readBody(request, declaredLength);
+
+    if (!HttpMethod.POST.is(method)) {
+      throw new DynamoException(
+          WireError.UNKNOWN_OPERATION,
+          "Only POST requests carry DynamoDB operations (GET answers health checks), not "
+              + method
+              + ".");
+    }
+    HttpFields headers = request.getHeaders();
+    Action action = route(headers.get("X-Amz-Target"));
+    checkContentType(headers.get(HttpHeader.CONTENT_TYPE));
+    JsonNode input = parse(body);
+
+    CallerIdentity caller =
+        authenticator.authenticate(
+            new SignedRequest(
+                method,
+                request.getHttpURI().getPath(),
+                request.getHttpURI().getQuery(),
+                headers::get,
+                body));
+
+    ObjectNode output =
+        action.execute(new RequestContext(requestId, caller, receivedAtMillis), input);
+    if (output == null) {
+      // Serialising null would answer a 200 with body "null", which every SDK chokes on.
+      throw new IllegalStateException("action " + action.name() + " returned null");
+    }
+    return output;
+  }
+
+  private Action route(String target) {
+    if (target == null) {
+      throw new DynamoException(
+          WireError.UNKNOWN_OPERATION,
+          "Missing X-Amz-Target header; expected " + MAIN_TARGET_PREFIX + "<Operation>.");
+    }
+    String name = null;
+    if (target.startsWith(MAIN_TARGET_PREFIX)) {
+      name = target.substring(MAIN_TARGET_PREFIX.length());
+      // Without this a main-API target could reach a Streams action by embedding its prefix.
+      if (name.indexOf('.') >= 0) {
+        name = null;
+      }
+    } else if (target.startsWith(STREAMS_TARGET_PREFIX)) {
+      name = target;
+    }
+    Action action = name == null ? null : operations.find(name).orElse(null);
+    if (action == null) {
+      throw new DynamoException(
+          WireError.UNKNOWN_OPERATION, "Unknown operation: " + abbreviate(target));
+    }
+    return action;
+  }
+
+  // An absent Content-Type is let through: curl users forget it and the body says what it is.
+  private static void checkContentType(String contentType) {
+    if (contentType == null) {
+      return;
+    }
+    int semicolon = contentType.indexOf(';');
+    String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
+    if (media.equalsIgnoreCase("application/x-amz-json-1.0")
+        || media.equalsIgnoreCase("application/x-amz-json-1.1")
+        || media.equalsIgnoreCase("application/json")) {
+      return;
+    }
+    throw new DynamoException(
+        WireError.UNKNOWN_OPERATION,
+        "Unsupported Content-Type '"
+            + abbreviate(contentType)
+            + "'; DynamoDB requests use application/x-amz-json-1.0.");
+  }
+
+  /**
+   * Reads the whole body into one array. With a Content-Length (what the SDKs send) the array is
+   * sized once; a chunked body grows it, and the size limit is enforced as bytes arrive.
+   */
+  private byte[] readBody(Request request, long declaredLength) throws IOException {
+    if (declaredLength == 0) {
+      return EMPTY;
+    }
+    byte[] buffer = new byte[declaredLength > 0 ? (int) declaredLength : 8192];
+    int filled = 0;
+    while (true) {
+      Content.Chunk chunk = request.read();
+      if (chunk == null) {
+        try (Blocker.Runnable blocker = Blocker.runnable()) {
+          request.demand(blocker);
+          blocker.block();
+        }
+        continue;
+      }
+      if (Content.Chunk.isFailure(chunk)) {
+        Throwable failure = chunk.getFailure();
+        throw failure instanceof IOException io ? io : new IOException(failure);
+      }
+      try {
+        ByteBuffer bytes = chunk.getByteBuffer();
+        int n = bytes.remaining();
+        if ((long) filled + n > maxBodyBytes) {
+          throw tooLarge();
+        }
+        if (filled + n > buffer.length) {
+          buffer =
+              Arrays.copyOf(
+                  buffer, (int) Math.min(maxBodyBytes, Math.max(filled + n, 2L * buffer.length)));
+        }
+        bytes.get(buffer, filled, n);
+        filled += n;
+        if (chunk.isLast()) {
+          break;
+        }
+      } finally {
+        chunk.release();
+      }
+    }
+    return filled == buffer.length ? buffer : Arrays.copyOf(buffer, filled);
+  }
+
+  private static JsonNode parse(byte[] body) {
+    // The AWS JSON protocol treats an empty body as an empty input structure.
+    if (body.length == 0) {
+      return Json.MAPPER.createObjectNode();
+    }
+    JsonNode input;
+    try {
+      input = Json.MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw DynamoException.serialization(describe(e));
+    } catch (IOException e) {
+      throw DynamoException.serialization("Request body could not be read as JSON.");
+    }
+    if (input == null || !input.isObject()) {
+      throw DynamoException.serialization("Request body must be a JSON object.");
+    }
+    return input;
+  }
+
+  // Jackson's own text names the offending token; its source dump and stack trace are noise.
+  private static String describe(JsonProcessingException e) {
+    String original = e.getOriginalMessage();
+    String first = original == null ? "malformed input" : original.lines().findFirst().orElse("");
+    StringBuilder message = new StringBuilder("Request body is not valid JSON: ");
+    message.append(abbreviate(first));
+    JsonLocation where = e.getLocation();
+    if (where != null && where.getLineNr() > 0) {
+      message.append(" (line ").append(where.getLineNr());
+      message.append(", column ").append(where.getColumnNr()).append(')');
+    }
+    return message.toString();
+  }
+
+  private DynamoException tooLarge() {
+    return new DynamoException(
+        WireError.REQUEST_TOO_LARGE, "Request body must be at most " + maxBodyBytes + " bytes.");
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 120 ? s : s.substring(0, 120) + "...";
+  }
+}

@@ -1,0 +1,173 @@
+package dev.tidemark.protocol;
+
+import dev.tidemark.api.Operations;
+import dev.tidemark.auth.Authenticator;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP endpoint: Jetty's core API, HTTP/1.1 with keep-alive, serving {@link DynamoHandler}. One
+ * instance serves one start/stop cycle.
+ */
+public final class HttpServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
+  /**
+   * Tunables, with defaults sized for a small machine.
+   *
+   * @param maxBodyBytes largest accepted request body; DynamoDB refuses bodies over 16 MB
+   * @param idleTimeout how long an idle keep-alive connection stays open
+   * @param drainTimeout how long {@link #stop()} waits for in-flight requests
+   * @param maxThreads upper bound of the request thread pool
+   */
+  public record Limits(
+      long maxBodyBytes, Duration idleTimeout, Duration drainTimeout, int maxThreads) {
+    /** 16 MiB plus headroom, so a request DynamoDB accepts is never refused here. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024 + 64 * 1024;
+
+    public Limits {
+      if (maxBodyBytes <= 0) {
+        throw new IllegalArgumentException("maxBodyBytes must be positive");
+      }
+      Objects.requireNonNull(idleTimeout);
+      Objects.requireNonNull(drainTimeout);
+      if (maxThreads < 8) {
+        throw new IllegalArgumentException("maxThreads must be at least 8 (Jetty needs some)");
+      }
+    }
+
+    public static Limits defaults() {
+      // Actions block on storage, so more threads than cores; but on two cores a large pool only
+      // adds context switches.
+      int threads = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
+      return new Limits(
+          DEFAULT_MAX_BODY_BYTES, Duration.ofSeconds(60), Duration.ofSeconds(5), threads);
+    }
+
+    public Limits withMaxBodyBytes(long bytes) {
+      return new Limits(bytes, idleTimeout, drainTimeout, maxThreads);
+    }
+
+    public Limits withDrainTimeout(Duration timeout) {
+      return new Limits(maxBodyBytes, idleTimeout, timeout, maxThreads);
+    }
+  }
+
+  private final Operations operations;
+  private final Authenticator authenticator;
+  private final Supplier<String> requestIds;
+  private final Limits limits;
+  private Server server;
+  private ServerConnector connector;
+
+  /** A development-mode server: any credentials are accepted. */
+  public HttpServer(Operations operations, String region, Supplier<String> requestIds) {
+    this(
+        operations,
+        requestIds,
+        Authenticator.acceptAnyCredentials(Objects.requireNonNull(region)),
+        Limits.defaults());
+  }
+
+  public HttpServer(
+      Operations operations,
+      Supplier<String> requestIds,
+      Authenticator authenticator,
+      Limits limits) {
+    this.operations = Objects.requireNonNull(operations);
+    this.requestIds = Objects.requireNonNull(requestIds);
+    this.authenticator = Objects.requireNonNull(authenticator);
+    this.limits = Objects.requireNonNull(limits);
+  }
+
+  /**
+   * Binds and starts serving.
+   *
+   * @param port the port, or 0 for any free one
+   * @return the bound port
+   */
+  public synchronized int start(String host, int port) throws Exception {
+    if (server != null) {
+      throw new IllegalStateException("already started");
+    }
+    QueuedThreadPool threads = new QueuedThreadPool(limits.maxThreads(), 4);
+    threads.setName("tidemark-http");
+    Server jetty = new Server(threads);
+
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+
+    // One acceptor and one selector keep up with tens of thousands of requests a second; more
+    // would only compete with request threads for two cores.
+    int selectors = Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
+    ServerConnector http1 =
+        new ServerConnector(jetty, 1, selectors, new HttpConnectionFactory(http));
+    http1.setHost(host);
+    http1.setPort(port);
+    http1.setIdleTimeout(limits.idleTimeout().toMillis());
+    jetty.addConnector(http1);
+
+    jetty.setHandler(
+        new GracefulHandler(
+            new DynamoHandler(operations, authenticator, requestIds, limits.maxBodyBytes())));
+    jetty.setErrorHandler(new WireErrorHandler(requestIds));
+    // Jetty's graceful stop: connectors stop accepting, then in-flight requests get this long.
+    jetty.setStopTimeout(limits.drainTimeout().toMillis());
+    // The owner decides when to stop, so that storage closes only after the last response.
+    jetty.setStopAtShutdown(false);
+
+    try {
+      jetty.start();
+    } catch (Exception e) {
+      jetty.stop();
+      throw e;
+    }
+    server = jetty;
+    connector = http1;
+    return http1.getLocalPort();
+  }
+
+  /** The bound port, valid after {@link #start}. */
+  public synchronized int port() {
+    if (connector == null) {
+      throw new IllegalStateException("not started");
+    }
+    return connector.getLocalPort();
+  }
+
+  /**
+   * Stops accepting connections, lets in-flight requests finish for up to the drain timeout, then
+   * closes everything. Safe to call more than once.
+   */
+  public synchronized void stop() {
+    Server jetty = server;
+    if (jetty == null || jetty.isStopped()) {
+      return;
+    }
+    try {
+      jetty.stop();
+    } catch (TimeoutException e) {
+      log.warn(
+          "Requests still running after {} ms were cut off at shutdown",
+          limits.drainTimeout().toMillis());
+    } catch (Exception e) {
+      log.warn("HTTP server did not stop cleanly", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

@@ -1,0 +1,75 @@
+package dev.tidemark.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BootstrapTest {
+  private static ServerConfig config(int port) {
+    return new ServerConfig(
+        "127.0.0.1",
+        port,
+        Path.of("./tidemark-data"),
+        true,
+        "us-east-1",
+        ServerConfig.Durability.SYNC,
+        "000000000000",
+        Path.of("./tidemark-backups"));
+  }
+
+  // A started server answers, and after close its port no longer accepts requests.
+  @Test
+  void startsServesAndStops() throws Exception {
+    Bootstrap.Running running = Bootstrap.start(config(0));
+    try {
+      assertThat(running.endpoint()).isEqualTo("http://127.0.0.1:" + running.port());
+      HttpResponse<String> health =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(running.endpoint())).build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(200);
+    } finally {
+      running.close();
+    }
+    running.awaitStopped();
+    running.close();
+    try (ServerSocket reuse = new ServerSocket(running.port())) {
+      assertThat(reuse.getLocalPort()).isEqualTo(running.port());
+    }
+  }
+
+  // Resources close newest first, and one failing does not keep the others open.
+  @Test
+  void resourcesCloseInReverseOrderDespiteFailures() {
+    List<String> closed = new ArrayList<>();
+    Resources resources = new Resources();
+    resources.register(() -> closed.add("storage"));
+    resources.register(
+        () -> {
+          closed.add("cache");
+          throw new IllegalStateException("boom");
+        });
+    resources.register(() -> closed.add("workers"));
+    resources.close();
+    assertThat(closed).containsExactly("workers", "cache", "storage");
+  }
+
+  // A port already taken fails start with an exception instead of a half-running server.
+  @Test
+  void startFailsCleanlyWhenThePortIsTaken() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      assertThatThrownBy(() -> Bootstrap.start(config(taken.getLocalPort())))
+          .isInstanceOf(Exception.class);
+    }
+  }
+}
