@@ -1,6 +1,10 @@
 package dev.tidemark.cli;
 
+import dev.tidemark.api.DynamoApi;
 import dev.tidemark.api.Operations;
+import dev.tidemark.storage.RocksStorage;
+import dev.tidemark.storage.Storage;
+import dev.tidemark.tables.Database;
 import dev.tidemark.protocol.HttpServer;
 import dev.tidemark.protocol.RequestIds;
 import java.net.InetAddress;
@@ -21,7 +25,17 @@ public final class Bootstrap {
    * must be registered with {@code resources}, so that it is closed after the HTTP server drained.
    */
   static Operations operations(ServerConfig config, Resources resources) {
-    return new Operations();
+    Storage storage =
+        config.inMemory() ? RocksStorage.inMemory() : RocksStorage.open(config.dataDir());
+    Database db =
+        resources.register(
+            new Database(
+                storage,
+                System::currentTimeMillis,
+                config.durability() == ServerConfig.Durability.SYNC,
+                config.region(),
+                config.account()));
+    return DynamoApi.operations(db);
   }
 
   /**
