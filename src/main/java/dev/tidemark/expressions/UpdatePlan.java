@@ -65,19 +65,28 @@ public final class UpdatePlan {
     return new LinkedHashMap<>(((AttributeValue.M) root).values());
   }
 
+  /**
+   * A total order in which, among paths into the same list, higher indexes come first. It must be a
+   * true total order: the sort may reject an inconsistent comparator.
+   */
   private static int descendingIndexes(DocumentPath a, DocumentPath b) {
     int n = Math.min(a.size(), b.size());
     for (int k = 0; k < n; k++) {
       DocumentPath.Element x = a.elements().get(k);
       DocumentPath.Element y = b.elements().get(k);
-      if (x instanceof DocumentPath.Index i && y instanceof DocumentPath.Index j && !x.equals(y)) {
-        return Integer.compare(j.index(), i.index());
+      int c;
+      if (x instanceof DocumentPath.Index i && y instanceof DocumentPath.Index j) {
+        c = Integer.compare(j.index(), i.index());
+      } else if (x instanceof DocumentPath.Name i && y instanceof DocumentPath.Name j) {
+        c = i.name().compareTo(j.name());
+      } else {
+        c = x instanceof DocumentPath.Name ? -1 : 1;
       }
-      if (!x.equals(y)) {
-        return 0;
+      if (c != 0) {
+        return c;
       }
     }
-    return 0;
+    return Integer.compare(a.size(), b.size());
   }
 
   /** The change an action makes to the value at its path (null in, null out: absent). */

@@ -107,6 +107,32 @@ class UpdateExpressionTest {
         .isEqualTo("{\"l\":{\"L\":[{\"N\":\"0\"}]}}");
   }
 
+  // Protects removing many list elements by original index across several lists.
+  @Test
+  void removeManyListElements() {
+    StringBuilder expr = new StringBuilder("REMOVE ");
+    StringBuilder list = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      list.append(i == 0 ? "" : ",").append("{N:'").append(i).append("'}");
+      if (i % 2 == 0) {
+        expr.append(i == 0 ? "" : ", ")
+            .append("a[")
+            .append(i)
+            .append("], b[")
+            .append(i)
+            .append(']');
+      }
+    }
+    Map<String, AttributeValue> out =
+        apply(
+            expr.toString(),
+            ExpressionContext.empty(),
+            "{a:{L:[" + list + "]}, b:{L:[" + list + "]}}");
+    AttributeValue.L a = (AttributeValue.L) out.get("a");
+    assertThat(a.values()).hasSize(20).first().isEqualTo(AttributeValue.n(1));
+    assertThat(out.get("b")).isEqualTo(a);
+  }
+
   // Protects ADD on numbers and sets, creating the attribute when missing.
   @Test
   void add() {
