@@ -17,7 +17,8 @@ public final class Constraints {
 
   public Constraints notNull(JsonNode value, String member) {
     if (value == null || value.isNull()) {
-      violations.add("Value null at '" + member + "' failed to satisfy constraint: Member must not be null");
+      violations.add(
+          "Value null at '" + member + "' failed to satisfy constraint: Member must not be null");
     }
     return this;
   }
@@ -126,6 +127,10 @@ public final class Constraints {
     }
     int n = violations.size();
     throw DynamoException.validation(
-        n + " validation error" + (n == 1 ? "" : "s") + " detected: " + String.join("; ", violations));
+        n
+            + " validation error"
+            + (n == 1 ? "" : "s")
+            + " detected: "
+            + String.join("; ", violations));
   }
 }

@@ -27,7 +27,10 @@ public final class ExpressionParams {
     JsonNode valuesNode = Json.objectField(req, "ExpressionAttributeValues");
     boolean anyExpression = expressions.values().stream().anyMatch(e -> e != null);
     List<String> legacyUsed =
-        legacy.entrySet().stream().filter(e -> e.getValue() != null).map(Map.Entry::getKey).toList();
+        legacy.entrySet().stream()
+            .filter(e -> e.getValue() != null)
+            .map(Map.Entry::getKey)
+            .toList();
     List<String> expressionUsed =
         expressions.entrySet().stream()
             .filter(e -> e.getValue() != null)

@@ -24,7 +24,8 @@ public final class ItemKeys {
   private ItemKeys() {}
 
   /** Validates a {@code Key} parameter: exactly the schema's attributes, with the right types. */
-  public static Map<String, AttributeValue> fromKey(KeySchema schema, Map<String, AttributeValue> key) {
+  public static Map<String, AttributeValue> fromKey(
+      KeySchema schema, Map<String, AttributeValue> key) {
     int expected = schema.hasRange() ? 2 : 1;
     AttributeValue hash = key.get(schema.hashName());
     AttributeValue range = schema.hasRange() ? key.get(schema.rangeName()) : null;
@@ -42,9 +43,12 @@ public final class ItemKeys {
   }
 
   /** Validates the key attributes inside a full item (PutItem) and returns them. */
-  public static Map<String, AttributeValue> fromItem(KeySchema schema, Map<String, AttributeValue> item) {
+  public static Map<String, AttributeValue> fromItem(
+      KeySchema schema, Map<String, AttributeValue> item) {
     Map<String, AttributeValue> key = new LinkedHashMap<>();
-    key.put(schema.hashName(), inItem(schema.hashName(), schema.hashType(), item, MAX_HASH_BYTES, true));
+    key.put(
+        schema.hashName(),
+        inItem(schema.hashName(), schema.hashType(), item, MAX_HASH_BYTES, true));
     if (schema.hasRange()) {
       key.put(
           schema.rangeName(),
@@ -54,7 +58,11 @@ public final class ItemKeys {
   }
 
   private static AttributeValue inItem(
-      String name, AttributeValue.Type type, Map<String, AttributeValue> item, int max, boolean hash) {
+      String name,
+      AttributeValue.Type type,
+      Map<String, AttributeValue> item,
+      int max,
+      boolean hash) {
     AttributeValue v = item.get(name);
     if (v == null) {
       throw DynamoException.invalidParameter("Missing the key " + name + " in the item");
@@ -89,7 +97,8 @@ public final class ItemKeys {
   }
 
   /** Extracts the key attributes of a stored item, for LastEvaluatedKey and change records. */
-  public static Map<String, AttributeValue> keyOf(KeySchema schema, Map<String, AttributeValue> item) {
+  public static Map<String, AttributeValue> keyOf(
+      KeySchema schema, Map<String, AttributeValue> item) {
     Map<String, AttributeValue> key = new LinkedHashMap<>();
     key.put(schema.hashName(), item.get(schema.hashName()));
     if (schema.hasRange()) {

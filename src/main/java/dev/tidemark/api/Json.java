@@ -55,7 +55,9 @@ public final class Json {
     if (v == null) {
       return null;
     }
-    if (!v.isNumber() || !v.canConvertToLong() || (v.isFloatingPointNumber() && v.decimalValue().stripTrailingZeros().scale() > 0)) {
+    if (!v.isNumber()
+        || !v.canConvertToLong()
+        || (v.isFloatingPointNumber() && v.decimalValue().stripTrailingZeros().scale() > 0)) {
       throw DynamoException.serialization(
           "Unexpected value type for '" + name + "': expected an integer");
     }

@@ -23,9 +23,7 @@ public enum ReturnValues {
     String v = Json.string(req, "ReturnValues");
     new Constraints()
         .oneOf(
-            v,
-            "returnValues",
-            List.of("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"))
+            v, "returnValues", List.of("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"))
         .check();
     if (v == null) {
       return NONE;
@@ -48,8 +46,10 @@ public enum ReturnValues {
           case NONE -> null;
           case ALL_OLD -> oldItem;
           case ALL_NEW -> newItem;
-          case UPDATED_OLD -> oldItem == null ? null : Projection.ofPaths(updatedPaths).apply(oldItem);
-          case UPDATED_NEW -> newItem == null ? null : Projection.ofPaths(updatedPaths).apply(newItem);
+          case UPDATED_OLD ->
+              oldItem == null ? null : Projection.ofPaths(updatedPaths).apply(oldItem);
+          case UPDATED_NEW ->
+              newItem == null ? null : Projection.ofPaths(updatedPaths).apply(newItem);
         };
     if (attrs != null && !attrs.isEmpty()) {
       out.set("Attributes", AttributeJson.writeMap(attrs));

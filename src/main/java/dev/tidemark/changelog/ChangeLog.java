@@ -17,7 +17,9 @@ public final class ChangeLog {
     this.storage = storage;
   }
 
-  /** Records of one table with {@code fromSeq <= seq < toSeq}, in seq order, at most {@code limit}. */
+  /**
+   * Records of one table with {@code fromSeq <= seq < toSeq}, in seq order, at most {@code limit}.
+   */
   public List<ChangeRecord> read(long tableId, long fromSeq, long toSeq, int limit) {
     List<ChangeRecord> out = new ArrayList<>();
     try (Cursor c = storage.changes(tableId, fromSeq, toSeq)) {

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One committed write, as every consumer of history (streams, PITR, replication) sees it. Images are
- * whole items or null (absent), never deltas, so replaying a record twice is harmless.
+ * One committed write, as every consumer of history (streams, PITR, replication) sees it. Images
+ * are whole items or null (absent), never deltas, so replaying a record twice is harmless.
  *
  * @param tableId the table incarnation
  * @param seq server-wide sequence number, strictly increasing in commit order

@@ -2,11 +2,11 @@ package dev.tidemark.cli;
 
 import dev.tidemark.api.DynamoApi;
 import dev.tidemark.api.Operations;
+import dev.tidemark.protocol.HttpServer;
+import dev.tidemark.protocol.RequestIds;
 import dev.tidemark.storage.RocksStorage;
 import dev.tidemark.storage.Storage;
 import dev.tidemark.tables.Database;
-import dev.tidemark.protocol.HttpServer;
-import dev.tidemark.protocol.RequestIds;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.CountDownLatch;

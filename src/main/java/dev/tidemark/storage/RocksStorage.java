@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * dropping a table is instant and a table's files can later be exported whole for backups. The
  * catalog lives in the {@code meta} family and the change log in {@code changes}.
  *
- * <p>Writes go to the WAL without fsync; {@link #sync} fsyncs it. The write path calls sync once per
- * group of concurrent writers, which is how sync durability stays cheap (group commit).
+ * <p>Writes go to the WAL without fsync; {@link #sync} fsyncs it. The write path calls sync once
+ * per group of concurrent writers, which is how sync durability stays cheap (group commit).
  */
 public final class RocksStorage implements Storage {
   private static final Logger LOG = LoggerFactory.getLogger(RocksStorage.class);
@@ -266,11 +266,7 @@ public final class RocksStorage implements Storage {
 
   @Override
   public synchronized void close() {
-    try {
-      db.syncWal();
-    } catch (RocksDBException e) {
-      LOG.warn("final WAL sync failed", e);
-    }
+    sync();
     for (ColumnFamilyHandle h : tables.values()) {
       h.close();
     }

@@ -20,8 +20,8 @@ public interface Storage extends AutoCloseable {
   byte[] get(long tableId, byte[] key);
 
   /**
-   * Iterates a table's space over {@code [lower, upper)} in key order, or reversed. Either bound may
-   * be null for open. The cursor reads one consistent view of the space.
+   * Iterates a table's space over {@code [lower, upper)} in key order, or reversed. Either bound
+   * may be null for open. The cursor reads one consistent view of the space.
    */
   Cursor scan(long tableId, byte[] lower, byte[] upper, boolean reverse);
 

@@ -8,7 +8,10 @@ import java.util.Objects;
  * with its scalar type from the attribute definitions.
  */
 public record KeySchema(
-    String hashName, AttributeValue.Type hashType, String rangeName, AttributeValue.Type rangeType) {
+    String hashName,
+    AttributeValue.Type hashType,
+    String rangeName,
+    AttributeValue.Type rangeType) {
   public KeySchema {
     Objects.requireNonNull(hashName);
     Objects.requireNonNull(hashType);

@@ -16,12 +16,12 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * The tables that exist, persisted in the storage meta space. Catalog changes are synced before they
- * are acknowledged; they are rare, so the cost does not matter.
+ * The tables that exist, persisted in the storage meta space. Catalog changes are synced before
+ * they are acknowledged; they are rare, so the cost does not matter.
  *
- * <p>Meta keys: {@code table/<name>} holds the definition as JSON, {@code stats/<id>} the item count
- * and size (written by the write path in the same batch as the items), {@code tags/<id>} the tags,
- * {@code next-table-id} the incarnation counter.
+ * <p>Meta keys: {@code table/<name>} holds the definition as JSON, {@code stats/<id>} the item
+ * count and size (written by the write path in the same batch as the items), {@code tags/<id>} the
+ * tags, {@code next-table-id} the incarnation counter.
  */
 public final class TableCatalog {
   private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
@@ -95,7 +95,10 @@ public final class TableCatalog {
       throw new IllegalStateException("table exists: " + d.name());
     }
     storage.createTableSpace(d.id());
-    WriteSet w = new WriteSet().putMeta(tableKey(d.name()), json(d)).putMeta(statsKey(d.id()), statsValue(0, 0));
+    WriteSet w =
+        new WriteSet()
+            .putMeta(tableKey(d.name()), json(d))
+            .putMeta(statsKey(d.id()), statsValue(0, 0));
     if (!tags.isEmpty()) {
       w.putMeta(tagsKey(d.id()), json(tags));
     }

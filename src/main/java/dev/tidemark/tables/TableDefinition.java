@@ -41,7 +41,8 @@ public record TableDefinition(
     Objects.requireNonNull(tableId);
     Objects.requireNonNull(keySchema);
     Objects.requireNonNull(billingMode);
-    attributeDefinitions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attributeDefinitions));
+    attributeDefinitions =
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(attributeDefinitions));
     localIndexes = localIndexes == null ? List.of() : List.copyOf(localIndexes);
     globalIndexes = globalIndexes == null ? List.of() : List.copyOf(globalIndexes);
     throughput = throughput == null ? Throughput.ZERO : throughput;
@@ -52,23 +53,65 @@ public record TableDefinition(
 
   public TableDefinition withDeletionProtection(boolean on) {
     return new TableDefinition(
-        name, id, tableId, createdMillis, keySchema, attributeDefinitions, billingMode, throughput,
-        localIndexes, globalIndexes, streamViewType, sseEnabled, sseType, kmsMasterKeyId,
-        tableClass, on, lastThroughputChangeMillis);
+        name,
+        id,
+        tableId,
+        createdMillis,
+        keySchema,
+        attributeDefinitions,
+        billingMode,
+        throughput,
+        localIndexes,
+        globalIndexes,
+        streamViewType,
+        sseEnabled,
+        sseType,
+        kmsMasterKeyId,
+        tableClass,
+        on,
+        lastThroughputChangeMillis);
   }
 
   public TableDefinition withCapacity(
       String newBillingMode, Throughput newThroughput, long changedAtMillis) {
     return new TableDefinition(
-        name, id, tableId, createdMillis, keySchema, attributeDefinitions, newBillingMode,
-        newThroughput, localIndexes, globalIndexes, streamViewType, sseEnabled, sseType,
-        kmsMasterKeyId, tableClass, deletionProtection, changedAtMillis);
+        name,
+        id,
+        tableId,
+        createdMillis,
+        keySchema,
+        attributeDefinitions,
+        newBillingMode,
+        newThroughput,
+        localIndexes,
+        globalIndexes,
+        streamViewType,
+        sseEnabled,
+        sseType,
+        kmsMasterKeyId,
+        tableClass,
+        deletionProtection,
+        changedAtMillis);
   }
 
   public TableDefinition withTableClass(String newClass) {
     return new TableDefinition(
-        name, id, tableId, createdMillis, keySchema, attributeDefinitions, billingMode, throughput,
-        localIndexes, globalIndexes, streamViewType, sseEnabled, sseType, kmsMasterKeyId,
-        newClass, deletionProtection, lastThroughputChangeMillis);
+        name,
+        id,
+        tableId,
+        createdMillis,
+        keySchema,
+        attributeDefinitions,
+        billingMode,
+        throughput,
+        localIndexes,
+        globalIndexes,
+        streamViewType,
+        sseEnabled,
+        sseType,
+        kmsMasterKeyId,
+        newClass,
+        deletionProtection,
+        lastThroughputChangeMillis);
   }
 }

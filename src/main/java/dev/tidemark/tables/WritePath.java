@@ -31,13 +31,17 @@ import java.util.function.LongSupplier;
 public final class WritePath {
   private static final byte[] SEQ_KEY = "last-seq".getBytes(StandardCharsets.UTF_8);
 
-  /** Decides a write: gets the current item (null if none), returns the new item or null to delete. */
+  /**
+   * Decides a write: gets the current item (null if none), returns the new item or null to delete.
+   */
   @FunctionalInterface
   public interface Mutation {
     Map<String, AttributeValue> apply(Map<String, AttributeValue> current);
   }
 
-  /** One item write in a commit. {@code storageKey} is the item's encoded key in its table space. */
+  /**
+   * One item write in a commit. {@code storageKey} is the item's encoded key in its table space.
+   */
   public record ItemWrite(
       Table table, byte[] storageKey, Map<String, AttributeValue> key, Mutation mutation) {}
 
@@ -78,7 +82,8 @@ public final class WritePath {
         byte[] raw = storage.get(w.table().id(), w.storageKey());
         Map<String, AttributeValue> current = raw == null ? null : ItemCodec.decode(raw);
         Map<String, AttributeValue> next = w.mutation().apply(current);
-        outcomes.add(new Outcome(current, next, !(current == null ? next == null : current.equals(next))));
+        outcomes.add(
+            new Outcome(current, next, !(current == null ? next == null : current.equals(next))));
       }
       WriteSet ws = new WriteSet();
       long time = sequencer.nextTime();

@@ -26,7 +26,8 @@ class CliEndToEndIT {
     return text;
   }
 
-  // Protects the promise that the AWS CLI works unchanged: create, write, query, restart, read back.
+  // Protects the promise that the AWS CLI works unchanged: create, write, query, restart, read
+  // back.
   @Test
   void awsCliSmokeSurvivesRestart() throws Exception {
     assertThat(runScript("cli-smoke.sh")).contains("cli-smoke: OK");

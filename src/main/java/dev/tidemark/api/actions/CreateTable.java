@@ -146,7 +146,9 @@ public final class CreateTable implements Action {
     String sseType = sse == null ? null : Json.string(sse, "SSEType");
     String kmsKey = sse == null ? null : Json.string(sse, "KMSMasterKeyId");
     if (sseType != null && !List.of("AES256", "KMS").contains(sseType)) {
-      new Constraints().oneOf(sseType, "sSESpecification.sSEType", List.of("AES256", "KMS")).check();
+      new Constraints()
+          .oneOf(sseType, "sSESpecification.sSEType", List.of("AES256", "KMS"))
+          .check();
     }
     if (sse != null && sseType != null && sseEnabled == null) {
       sseEnabled = true;

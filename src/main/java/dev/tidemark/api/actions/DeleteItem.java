@@ -44,7 +44,8 @@ public final class DeleteItem implements Action {
         .tableNameOrArn(tableName, "tableName")
         .notNull(keyNode, "key")
         .check();
-    ReturnValues returnValues = ReturnValues.read(req, List.of(ReturnValues.NONE, ReturnValues.ALL_OLD));
+    ReturnValues returnValues =
+        ReturnValues.read(req, List.of(ReturnValues.NONE, ReturnValues.ALL_OLD));
     boolean returnOld = Conditions.returnOldOnFailure(req);
     Map<String, AttributeValue> rawKey = AttributeJson.readMap(keyNode);
     Map<String, String> expressions = new HashMap<>();

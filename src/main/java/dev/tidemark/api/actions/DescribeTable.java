@@ -37,7 +37,9 @@ public final class DescribeTable implements Action {
             .orElseThrow(
                 () ->
                     DynamoException.resourceNotFound(
-                        "Requested resource not found: Table: " + Database.tableName(name) + " not found"));
+                        "Requested resource not found: Table: "
+                            + Database.tableName(name)
+                            + " not found"));
     ObjectNode out = Json.object();
     out.set("Table", TableDescriptions.describe(db, t));
     return out;

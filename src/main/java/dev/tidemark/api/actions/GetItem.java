@@ -20,8 +20,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * GetItem. Every read is strongly consistent here (one node), so ConsistentRead changes nothing
- * but is accepted.
+ * GetItem. Every read is strongly consistent here (one node), so ConsistentRead changes nothing but
+ * is accepted.
  */
 public final class GetItem implements Action {
   private final Database db;

@@ -27,10 +27,7 @@ public final class ListTables implements Action {
   public ObjectNode execute(RequestContext context, JsonNode req) {
     String start = Json.string(req, "ExclusiveStartTableName");
     Long limit = Json.integer(req, "Limit");
-    new Constraints()
-        .name(start, "exclusiveStartTableName")
-        .range(limit, 1, 100, "limit")
-        .check();
+    new Constraints().name(start, "exclusiveStartTableName").range(limit, 1, 100, "limit").check();
     int max = limit == null ? 100 : limit.intValue();
     List<String> names = db.catalog().names();
     ObjectNode out = Json.object();

@@ -46,7 +46,8 @@ public final class PutItem implements Action {
         .tableNameOrArn(tableName, "tableName")
         .notNull(itemNode, "item")
         .check();
-    ReturnValues returnValues = ReturnValues.read(req, List.of(ReturnValues.NONE, ReturnValues.ALL_OLD));
+    ReturnValues returnValues =
+        ReturnValues.read(req, List.of(ReturnValues.NONE, ReturnValues.ALL_OLD));
     boolean returnOld = Conditions.returnOldOnFailure(req);
     Map<String, AttributeValue> item = AttributeJson.readMap(itemNode);
     Map<String, String> expressions = new HashMap<>();

@@ -14,6 +14,7 @@ import dev.tidemark.expressions.Condition;
 import dev.tidemark.expressions.ExpressionContext;
 import dev.tidemark.expressions.Expressions;
 import dev.tidemark.expressions.KeyCondition;
+import dev.tidemark.expressions.ParsedKeyCondition;
 import dev.tidemark.expressions.Projection;
 import dev.tidemark.expressions.RangeCondition;
 import dev.tidemark.model.AttributeJson;
@@ -74,7 +75,7 @@ public final class Query implements Action {
     legacy.put("QueryFilter", queryFilter);
     legacy.put("AttributesToGet", attributesToGet);
     ExpressionContext ctx = ExpressionParams.read(req, expressions, legacy);
-    KeyCondition keyCondition;
+    ParsedKeyCondition keyCondition;
     if (keyExpression != null) {
       keyCondition = Expressions.parseKeyCondition(keyExpression, ctx);
     } else if (keyConditions != null) {

@@ -91,7 +91,10 @@ final class Schemas {
     }
     String range = names.size() == 2 ? names.get(1) : null;
     return new KeySchema(
-        names.get(0), definitions.get(names.get(0)), range, range == null ? null : definitions.get(range));
+        names.get(0),
+        definitions.get(names.get(0)),
+        range,
+        range == null ? null : definitions.get(range));
   }
 
   static Throughput throughput(JsonNode pt, String member) {
@@ -139,7 +142,10 @@ final class Schemas {
     String type = Json.string(projection, "ProjectionType");
     JsonNode nonKey = Json.array(projection, "NonKeyAttributes");
     new Constraints()
-        .oneOf(type, kind + ".member.projection.projectionType", List.of("ALL", "KEYS_ONLY", "INCLUDE"))
+        .oneOf(
+            type,
+            kind + ".member.projection.projectionType",
+            List.of("ALL", "KEYS_ONLY", "INCLUDE"))
         .check();
     if (type == null) {
       throw DynamoException.invalidParameter("Unknown ProjectionType: null");

@@ -28,9 +28,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * UpdateItem: applies an UpdateExpression (or legacy AttributeUpdates) to the current item, creating
- * it from its key when absent. The plan is fully validated before the write, so it applies whole or
- * not at all.
+ * UpdateItem: applies an UpdateExpression (or legacy AttributeUpdates) to the current item,
+ * creating it from its key when absent. The plan is fully validated before the write, so it applies
+ * whole or not at all.
  */
 public final class UpdateItem implements Action {
   private final Database db;
@@ -53,8 +53,7 @@ public final class UpdateItem implements Action {
         .tableNameOrArn(tableName, "tableName")
         .notNull(keyNode, "key")
         .check();
-    ReturnValues returnValues =
-        ReturnValues.read(req, List.of(ReturnValues.values()));
+    ReturnValues returnValues = ReturnValues.read(req, List.of(ReturnValues.values()));
     boolean returnOld = Conditions.returnOldOnFailure(req);
     Map<String, AttributeValue> rawKey = AttributeJson.readMap(keyNode);
     String updateExpression = Json.string(req, "UpdateExpression");
