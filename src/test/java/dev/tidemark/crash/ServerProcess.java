@@ -1,0 +1,106 @@
+package dev.tidemark.crash;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** The packaged server jar running as a separate process, so that it can be killed with SIGKILL. */
+final class ServerProcess implements AutoCloseable {
+  final int port;
+  private final Process process;
+
+  private ServerProcess(int port, Process process) {
+    this.port = port;
+    this.process = process;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static ServerProcess start(Path dataDir, int port, String... extra) throws Exception {
+    String jar = System.getProperty("tidemark.jar", "target/tidemark.jar");
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "java",
+                "-jar",
+                jar,
+                "--port",
+                Integer.toString(port),
+                "--data-dir",
+                dataDir.toString()));
+    cmd.addAll(List.of(extra));
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling("server.log").toFile()))
+            .start();
+    ServerProcess sp = new ServerProcess(port, p);
+    sp.awaitHealthy();
+    return sp;
+  }
+
+  private void awaitHealthy() throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("server exited with " + process.exitValue());
+      }
+      try {
+        HttpResponse<Void> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("server did not become healthy in 30 s");
+  }
+
+  DynamoDbClient client() {
+    return DynamoDbClient.builder()
+        .endpointOverride(URI.create("http://127.0.0.1:" + port))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("crash", "crash")))
+        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(10)).build())
+        // No retries: an acknowledged write must be exactly one attempt, or the model cannot tell.
+        .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .build();
+  }
+
+  /** SIGKILL: no shutdown hook, no flush, no clean close. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    process.waitFor();
+  }
+}
