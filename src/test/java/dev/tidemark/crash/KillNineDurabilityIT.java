@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
@@ -50,11 +52,20 @@ class KillNineDurabilityIT {
               r.tableName("crash")
                   .billingMode(BillingMode.PAY_PER_REQUEST)
                   .attributeDefinitions(
-                      a -> a.attributeName("pk").attributeType(ScalarAttributeType.S),
-                      a -> a.attributeName("sk").attributeType(ScalarAttributeType.N))
+                      AttributeDefinition.builder()
+                          .attributeName("pk")
+                          .attributeType(ScalarAttributeType.S)
+                          .build(),
+                      AttributeDefinition.builder()
+                          .attributeName("sk")
+                          .attributeType(ScalarAttributeType.N)
+                          .build())
                   .keySchema(
-                      k -> k.attributeName("pk").keyType(KeyType.HASH),
-                      k -> k.attributeName("sk").keyType(KeyType.RANGE)));
+                      KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
+                      KeySchemaElement.builder()
+                          .attributeName("sk")
+                          .keyType(KeyType.RANGE)
+                          .build()));
       first.kill();
     }
     long checked = 0;

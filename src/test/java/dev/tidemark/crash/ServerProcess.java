@@ -98,9 +98,14 @@ final class ServerProcess implements AutoCloseable {
     process.waitFor();
   }
 
+  /** SIGTERM, then wait: the clean shutdown path. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     process.destroy();
-    process.waitFor();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
