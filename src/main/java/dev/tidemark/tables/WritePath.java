@@ -49,8 +49,22 @@ public final class WritePath {
   public record Outcome(
       Map<String, AttributeValue> oldItem, Map<String, AttributeValue> newItem, boolean changed) {}
 
+  /**
+   * Adds derived entries (secondary-index entries, for example) to the batch of a changed item, so
+   * that they commit atomically with it. Runs under the write lock; must not block.
+   */
+  @FunctionalInterface
+  public interface BatchContributor {
+    void contribute(
+        WriteSet batch,
+        Table table,
+        Map<String, AttributeValue> oldItem,
+        Map<String, AttributeValue> newItem);
+  }
+
   private final Storage storage;
   private final Sequencer sequencer;
+  private final List<BatchContributor> contributors = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final boolean syncDurability;
   private final ReentrantLock lock = new ReentrantLock();
   private final Object syncMonitor = new Object();
@@ -102,6 +116,9 @@ public final class WritePath {
         } else {
           ws.put(id, w.storageKey(), ItemCodec.encode(o.newItem()));
         }
+        for (BatchContributor c : contributors) {
+          c.contribute(ws, w.table(), o.oldItem(), o.newItem());
+        }
         ws.putChange(
             id,
             seq,
@@ -139,6 +156,11 @@ public final class WritePath {
       awaitDurable(lastSeq);
     }
     return outcomes;
+  }
+
+  /** Registers a contributor; every later commit calls it for each changed item. */
+  public void addContributor(BatchContributor contributor) {
+    contributors.add(contributor);
   }
 
   /** Runs catalog work that must not interleave with item writes (dropping a table's space). */
