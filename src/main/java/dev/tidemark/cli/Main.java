@@ -155,6 +155,15 @@ public final class Main implements Callable<Integer> {
         description = "Directory for backups (default: ${DEFAULT-VALUE}).")
     Path backupDir = Path.of("./tidemark-backups");
 
+    @Option(
+        names = "--backup-key-file",
+        paramLabel = "FILE",
+        description =
+            "Master key for backup encryption (base64, 32 bytes). Default: $"
+                + "TIDEMARK_BACKUP_KEY if set, else tidemark-backup.key beside the backup"
+                + " directory, created on first start.")
+    Path backupKeyFile;
+
     ServerConfig toConfig(CommandSpec spec) {
       if (inMemory && dataDir != null) {
         throw new ParameterException(
@@ -169,7 +178,8 @@ public final class Main implements Callable<Integer> {
             region,
             durability,
             account,
-            backupDir);
+            backupDir,
+            backupKeyFile);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }

@@ -111,7 +111,8 @@ public final class TableCatalog {
   }
 
   /** Completes a restore: the table and its counters become durable and the table ACTIVE. */
-  public synchronized void activateRestored(Table t, long itemCount, long sizeBytes, WriteSet extra) {
+  public synchronized void activateRestored(
+      Table t, long itemCount, long sizeBytes, WriteSet extra) {
     WriteSet w =
         extra
             .putMeta(tableKey(t.name()), json(t.definition()))
