@@ -82,6 +82,12 @@ public final class BackupService implements AutoCloseable {
 
   /** Loads the catalog from the store and cleans up after backups a crash interrupted. */
   public void start() throws IOException {
+    // Scratch files belong to restores, and none runs yet: anything here was cut by a crash.
+    if (Files.isDirectory(scratchDir)) {
+      try (var entries = Files.list(scratchDir)) {
+        entries.forEach(BackupService::deleteQuietly);
+      }
+    }
     for (String manifestName : repository.listManifests()) {
       try {
         BackupRecord r = fromManifest(repository.readManifest(manifestName));
