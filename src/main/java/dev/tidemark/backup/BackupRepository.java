@@ -140,6 +140,26 @@ public final class BackupRepository {
     }
   }
 
+  /**
+   * Stores an object that belongs to a table incarnation but is not backup data (PITR log
+   * segments, window state), encrypted under the table's data key so it is readable from the
+   * store and the master key alone. Names must not be under the backup data prefix, which the
+   * backup GC owns.
+   */
+  public void putTableObject(String tableId, String name, byte[] plaintext) throws IOException {
+    if (name.startsWith(BackupLayout.dataPrefix(tableId)) || name.startsWith(BackupLayout.MANIFESTS)) {
+      throw new IllegalArgumentException(name + " is reserved for backups");
+    }
+    TableKeys.TableKey key = TableKeys.loadOrCreate(store, masterKey, tableId);
+    store.put(name, ObjectEncryption.encrypt(key.key(), name, plaintext, chunkSize));
+  }
+
+  /** Reads and authenticates an object stored with {@link #putTableObject}. */
+  public byte[] getTableObject(String tableId, String name) throws IOException {
+    TableKeys.TableKey key = TableKeys.loadOrCreate(store, masterKey, tableId);
+    return ObjectEncryption.decrypt(key.key(), name, store.getBytes(name));
+  }
+
   /** Reads and checks every object of a backup. See {@link BackupVerifier}. */
   public VerifyResult verify(String manifestName) {
     return BackupVerifier.verify(store, manifestName, masterKey);
