@@ -141,13 +141,13 @@ public final class BackupRepository {
   }
 
   /**
-   * Stores an object that belongs to a table incarnation but is not backup data (PITR log
-   * segments, window state), encrypted under the table's data key so it is readable from the
-   * store and the master key alone. Names must not be under the backup data prefix, which the
-   * backup GC owns.
+   * Stores an object that belongs to a table incarnation but is not backup data (PITR log segments,
+   * window state), encrypted under the table's data key so it is readable from the store and the
+   * master key alone. Names must not be under the backup data prefix, which the backup GC owns.
    */
   public void putTableObject(String tableId, String name, byte[] plaintext) throws IOException {
-    if (name.startsWith(BackupLayout.dataPrefix(tableId)) || name.startsWith(BackupLayout.MANIFESTS)) {
+    if (name.startsWith(BackupLayout.dataPrefix(tableId))
+        || name.startsWith(BackupLayout.MANIFESTS)) {
       throw new IllegalArgumentException(name + " is reserved for backups");
     }
     TableKeys.TableKey key = TableKeys.loadOrCreate(store, masterKey, tableId);

@@ -57,19 +57,40 @@ public record PitrState(
 
   public PitrState withPeriod(int days) {
     return new PitrState(
-        tableName, tableArn, tableUuid, definition, enabled, days, windowStartMillis,
-        windowStartSeq, deletedMillis);
+        tableName,
+        tableArn,
+        tableUuid,
+        definition,
+        enabled,
+        days,
+        windowStartMillis,
+        windowStartSeq,
+        deletedMillis);
   }
 
   public PitrState disabled() {
     return new PitrState(
-        tableName, tableArn, tableUuid, definition, false, recoveryPeriodDays, windowStartMillis,
-        windowStartSeq, deletedMillis);
+        tableName,
+        tableArn,
+        tableUuid,
+        definition,
+        false,
+        recoveryPeriodDays,
+        windowStartMillis,
+        windowStartSeq,
+        deletedMillis);
   }
 
   public PitrState deleted(long at) {
     return new PitrState(
-        tableName, tableArn, tableUuid, definition, enabled, recoveryPeriodDays, windowStartMillis,
-        windowStartSeq, at);
+        tableName,
+        tableArn,
+        tableUuid,
+        definition,
+        enabled,
+        recoveryPeriodDays,
+        windowStartMillis,
+        windowStartSeq,
+        at);
   }
 }

@@ -15,16 +15,17 @@ import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
 
 /**
- * A sealed piece of one table's change log, as archived for PITR: a contiguous seq range, plus
- * the instant up to which the archive is complete once this segment exists ({@code coveredUntil}).
- * The plaintext is compressed and CRC-checked here; the store object is also encrypted and
+ * A sealed piece of one table's change log, as archived for PITR: a contiguous seq range, plus the
+ * instant up to which the archive is complete once this segment exists ({@code coveredUntil}). The
+ * plaintext is compressed and CRC-checked here; the store object is also encrypted and
  * authenticated by the backup store's object encryption.
  *
  * <p>Plaintext: magic {@code TMSG}, format 1, table id, first seq, last seq, coveredUntil, record
  * count, CRC32 of the uncompressed records, then the deflated records ({@code int length, long seq,
  * ChangeRecordCodec bytes} each).
  */
-public record Segment(long firstSeq, long lastSeq, long coveredUntilMillis, List<ChangeRecord> records) {
+public record Segment(
+    long firstSeq, long lastSeq, long coveredUntilMillis, List<ChangeRecord> records) {
   private static final int MAGIC = 0x544D5347;
   private static final int FORMAT = 1;
 
@@ -48,7 +49,9 @@ public record Segment(long firstSeq, long lastSeq, long coveredUntilMillis, List
   public static long[] parseName(String name) {
     String base = name.substring(name.lastIndexOf('/') + 1);
     String[] parts = base.split("-");
-    return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2])};
+    return new long[] {
+      Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2])
+    };
   }
 
   public byte[] encode(long tableId) throws IOException {

@@ -60,6 +60,14 @@ public final class WritePath {
         Table table,
         Map<String, AttributeValue> oldItem,
         Map<String, AttributeValue> newItem);
+
+    /**
+     * Refuses a change the derived data cannot represent, by throwing. Runs under the write lock
+     * right after the mutation decided the new item, before sequence numbers are assigned, so a
+     * refusal aborts the whole commit and leaves no gap in the change log.
+     */
+    default void check(
+        Table table, Map<String, AttributeValue> oldItem, Map<String, AttributeValue> newItem) {}
   }
 
   private final Storage storage;
@@ -97,8 +105,13 @@ public final class WritePath {
         byte[] raw = storage.get(w.table().id(), w.storageKey());
         Map<String, AttributeValue> current = raw == null ? null : ItemCodec.decode(raw);
         Map<String, AttributeValue> next = w.mutation().apply(current);
-        outcomes.add(
-            new Outcome(current, next, !(current == null ? next == null : current.equals(next))));
+        boolean changed = !(current == null ? next == null : current.equals(next));
+        if (changed) {
+          for (BatchContributor c : contributors) {
+            c.check(w.table(), current, next);
+          }
+        }
+        outcomes.add(new Outcome(current, next, changed));
       }
       WriteSet ws = new WriteSet();
       long time = sequencer.nextTime();
