@@ -99,7 +99,7 @@ public final class WritePath {
     lock.lock();
     try {
       for (ItemWrite w : writes) {
-        if (!storage.hasTableSpace(w.table().id())) {
+        if (!storage.hasTableSpace(w.table().id()) || "DELETING".equals(w.table().status())) {
           throw DynamoException.tableNotFound();
         }
         byte[] raw = storage.get(w.table().id(), w.storageKey());
