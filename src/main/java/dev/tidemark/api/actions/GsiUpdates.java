@@ -189,7 +189,7 @@ final class GsiUpdates {
     if (d.index(name).isPresent()) {
       throw DynamoException.validation("Attempting to create an index which already exists");
     }
-    if (attributeDefinitions == null) {
+    if (attributeDefinitions == null || attributeDefinitions.isEmpty()) {
       throw DynamoException.invalidParameter(
           "AttributeDefinitions is not specified for index: " + name);
     }
@@ -205,7 +205,6 @@ final class GsiUpdates {
               + name
               + " when BillingMode is PAY_PER_REQUEST");
     }
-    IndexDefinition index = Schemas.index(a.node(), requested, true, d.billingMode());
     for (Map.Entry<String, AttributeValue.Type> e : requested.entrySet()) {
       AttributeValue.Type existing = definitions.get(e.getKey());
       if (existing != null && existing != e.getValue()) {
@@ -219,6 +218,10 @@ final class GsiUpdates {
                 + e.getValue());
       }
     }
+    // The new index's keys may name attributes the table already defines (its sort key, say).
+    Map<String, AttributeValue.Type> known = new LinkedHashMap<>(definitions);
+    known.putAll(requested);
+    IndexDefinition index = Schemas.index(a.node(), known, true, d.billingMode());
     if (d.globalIndexes().size() >= MAX_GSI) {
       throw new DynamoException(
           WireError.LIMIT_EXCEEDED,
