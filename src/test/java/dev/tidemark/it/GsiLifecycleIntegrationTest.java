@@ -290,6 +290,54 @@ class GsiLifecycleIntegrationTest {
         .isEqualTo("Cannot delete an index that is not a GlobalSecondaryIndex: by_alt");
   }
 
+  // Protects GSIs on provisioned tables: throughput required on Create, Update changes it.
+  @Test
+  void provisionedIndexThroughput() throws Exception {
+    ddb.createTable(
+        r ->
+            r.tableName("prov")
+                .provisionedThroughput(t -> t.readCapacityUnits(5L).writeCapacityUnits(5L))
+                .attributeDefinitions(
+                    attr("pk", ScalarAttributeType.S), attr("sk", ScalarAttributeType.N))
+                .keySchema(hash("pk"), range("sk")));
+    assertThat(message(createIndex("prov", "by_cat")))
+        .isEqualTo(
+            "One or more parameter values were invalid: ProvisionedThroughput must be specified"
+                + " for index: by_cat");
+    UpdateTableRequest withThroughput =
+        createIndex("prov", "by_cat").toBuilder()
+            .globalSecondaryIndexUpdates(
+                GlobalSecondaryIndexUpdate.builder()
+                    .create(
+                        createIndex("prov", "by_cat")
+                            .globalSecondaryIndexUpdates()
+                            .get(0)
+                            .create()
+                            .toBuilder()
+                            .provisionedThroughput(
+                                t -> t.readCapacityUnits(3L).writeCapacityUnits(4L))
+                            .build())
+                    .build())
+            .build();
+    ddb.updateTable(withThroughput);
+    awaitActive(ddb, "prov", "by_cat");
+    ddb.updateTable(
+        r ->
+            r.tableName("prov")
+                .globalSecondaryIndexUpdates(
+                    GlobalSecondaryIndexUpdate.builder()
+                        .update(
+                            u ->
+                                u.indexName("by_cat")
+                                    .provisionedThroughput(
+                                        t -> t.readCapacityUnits(7L).writeCapacityUnits(8L)))
+                        .build()));
+    GlobalSecondaryIndexDescription g =
+        gsiOf(ddb.describeTable(r -> r.tableName("prov")).table(), "by_cat");
+    assertThat(g.provisionedThroughput().readCapacityUnits()).isEqualTo(7L);
+    assertThat(g.provisionedThroughput().writeCapacityUnits()).isEqualTo(8L);
+  }
+
   static String message(UpdateTableRequest req) {
     return catchThrowableOfType(DynamoDbException.class, () -> ddb.updateTable(req))
         .awsErrorDetails()
