@@ -336,6 +336,34 @@ class GsiLifecycleIntegrationTest {
         gsiOf(ddb.describeTable(r -> r.tableName("prov")).table(), "by_cat");
     assertThat(g.provisionedThroughput().readCapacityUnits()).isEqualTo(7L);
     assertThat(g.provisionedThroughput().writeCapacityUnits()).isEqualTo(8L);
+
+    // Global indexes follow billing-mode switches of their table.
+    ddb.updateTable(r -> r.tableName("prov").billingMode(BillingMode.PAY_PER_REQUEST));
+    g = gsiOf(ddb.describeTable(r -> r.tableName("prov")).table(), "by_cat");
+    assertThat(g.provisionedThroughput().readCapacityUnits()).isZero();
+    UpdateTableRequest back =
+        UpdateTableRequest.builder()
+            .tableName("prov")
+            .billingMode(BillingMode.PROVISIONED)
+            .provisionedThroughput(t -> t.readCapacityUnits(2L).writeCapacityUnits(2L))
+            .build();
+    assertThat(message(back))
+        .isEqualTo(
+            "One or more parameter values were invalid: ProvisionedThroughput must be specified"
+                + " for index: by_cat");
+    ddb.updateTable(
+        back.toBuilder()
+            .globalSecondaryIndexUpdates(
+                GlobalSecondaryIndexUpdate.builder()
+                    .update(
+                        u ->
+                            u.indexName("by_cat")
+                                .provisionedThroughput(
+                                    t -> t.readCapacityUnits(1L).writeCapacityUnits(1L)))
+                    .build())
+            .build());
+    g = gsiOf(ddb.describeTable(r -> r.tableName("prov")).table(), "by_cat");
+    assertThat(g.provisionedThroughput().writeCapacityUnits()).isEqualTo(1L);
   }
 
   static String message(UpdateTableRequest req) {

@@ -130,6 +130,37 @@ final class GsiUpdates {
   }
 
   /**
+   * Global indexes follow a billing-mode switch: on-demand clears their throughput, and a switch to
+   * provisioned needs an Update with throughput for each of them in the same request.
+   */
+  static TableDefinition followBillingMode(
+      TableDefinition before, TableDefinition after, GsiUpdates updates) {
+    if (before.billingMode().equals(after.billingMode()) || after.globalIndexes().isEmpty()) {
+      return after;
+    }
+    if (TableDefinition.PAY_PER_REQUEST.equals(after.billingMode())) {
+      List<IndexDefinition> gsis = new ArrayList<>();
+      after.globalIndexes().forEach(i -> gsis.add(i.withThroughput(Throughput.ZERO)));
+      return after.withIndexes(after.attributeDefinitions(), after.localIndexes(), gsis);
+    }
+    List<String> missing = new ArrayList<>();
+    for (IndexDefinition i : after.globalIndexes()) {
+      boolean given =
+          updates != null
+              && updates.actions.stream()
+                  .anyMatch(a -> a.kind().equals("Update") && a.indexName().equals(i.name()));
+      if (!given) {
+        missing.add(i.name());
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw DynamoException.invalidParameter(
+          "ProvisionedThroughput must be specified for index: " + String.join(",", missing));
+    }
+    return after;
+  }
+
+  /**
    * Checks the actions against the table, then applies them on top of {@code base} (the table's
    * definition with this request's other changes) in one catalog update. The caller holds the
    * catalog monitor. Returns the table description to answer.
