@@ -16,7 +16,7 @@ public record IndexStats(long itemCount, long sizeBytes) {
     }
   }
 
-  static IndexStats decode(byte[] raw) {
+  public static IndexStats decode(byte[] raw) {
     if (raw == null) {
       return EMPTY;
     }
@@ -24,7 +24,7 @@ public record IndexStats(long itemCount, long sizeBytes) {
     return new IndexStats(b.getLong(), b.getLong());
   }
 
-  byte[] encode() {
+  public byte[] encode() {
     return ByteBuffer.allocate(16).putLong(itemCount).putLong(sizeBytes).array();
   }
 
