@@ -272,6 +272,27 @@ class IndexBackfillTest {
     }
   }
 
+  // Protects tables that arrive with a CREATING index (a restored snapshot): the build finishes.
+  @Test
+  void creatingIndexOfAnArrivingTableIsBuilt() throws Exception {
+    try (Database db = open(RocksStorage.inMemory())) {
+      Table t = createTable(db, List.of(), List.of());
+      load(db, t, new Random(SEED), 300);
+      synchronized (db.catalog()) {
+        TableDefinition d = t.definition();
+        Map<String, AttributeValue.Type> defs = new LinkedHashMap<>(d.attributeDefinitions());
+        defs.put("g", AttributeValue.Type.S);
+        TableDefinition creating =
+            d.withIndexes(defs, List.of(), List.of(BY_G.withStatus(IndexDefinition.CREATING)))
+                .withIndexNumbers();
+        db.writePath().exclusive(() -> db.catalog().update(t, creating));
+      }
+      db.indexes().resumeBuilds(t);
+      awaitActive(t, "by_g");
+      assertConsistent(db, t, "by_g", "built after arrival");
+    }
+  }
+
   // Protects upgrading a catalog written before index data: indexes get numbers and are built.
   @Test
   void indexesDeclaredBeforeIndexDataAreBuiltOnOpen(@TempDir Path dir) throws Exception {
