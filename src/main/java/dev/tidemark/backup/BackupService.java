@@ -451,6 +451,8 @@ public final class BackupService implements AutoCloseable {
       }
       db.catalog().activateRestored(table, result.itemCount(), result.sizeBytes(), stats);
       done = true;
+      // A snapshot taken while an index was being built restores it CREATING; finish it here.
+      db.indexes().resumeBuilds(table);
       LOG.info("Table {} restored from {} is ACTIVE", table.name(), source);
     } catch (Exception e) {
       LOG.error(

@@ -152,6 +152,7 @@ final class IndexBuilder implements AutoCloseable {
   }
 
   private void activate(Table table, String indexName) {
+    boolean[] done = {false};
     // Catalog monitor before write lock: the order UpdateTable and DeleteTable use.
     synchronized (catalog) {
       writePath.exclusive(
@@ -166,9 +167,12 @@ final class IndexBuilder implements AutoCloseable {
                     d.attributeDefinitions(),
                     activated(d.localIndexes(), indexName),
                     activated(d.globalIndexes(), indexName)));
+            done[0] = true;
           });
     }
-    LOG.info("index {} on table {} is ACTIVE", indexName, table.name());
+    if (done[0]) {
+      LOG.info("index {} on table {} is ACTIVE", indexName, table.name());
+    }
   }
 
   private static List<IndexDefinition> activated(List<IndexDefinition> list, String indexName) {

@@ -65,11 +65,19 @@ public final class Indexes implements AutoCloseable {
           writePath.exclusive(() -> catalog.update(t, numbered, clear));
           LOG.info("table {}: building indexes declared before index data existed", name);
         }
-        for (IndexDefinition i : t.definition().allIndexes()) {
-          if (IndexDefinition.CREATING.equals(i.status())) {
-            builder.start(t, i.name());
-          }
-        }
+        resumeBuilds(t);
+      }
+    }
+  }
+
+  /**
+   * Starts the backfill of every {@code CREATING} index of a table that did not come through {@link
+   * #createGlobal}: a table restored from a snapshot taken while an index was being built.
+   */
+  public void resumeBuilds(Table table) {
+    for (IndexDefinition i : table.definition().allIndexes()) {
+      if (IndexDefinition.CREATING.equals(i.status()) && i.number() != 0) {
+        builder.start(table, i.name());
       }
     }
   }

@@ -310,6 +310,26 @@ class SecondaryIndexIntegrationTest {
         .isFalse();
   }
 
+  // Protects index keys from document paths: a nested update inside one is refused.
+  @Test
+  void nestedUpdateOfAnIndexKeyIsRefused() {
+    DynamoDbException e =
+        catchThrowableOfType(
+            DynamoDbException.class,
+            () ->
+                ddb.updateItem(
+                    r ->
+                        r.tableName(T)
+                            .key(Map.of("pk", s("u1"), "sk", n(1)))
+                            .updateExpression("SET #s.part = :v")
+                            .expressionAttributeNames(Map.of("#s", "status"))
+                            .expressionAttributeValues(Map.of(":v", s("x")))));
+    assertThat(e.awsErrorDetails().errorMessage())
+        .isEqualTo(
+            "Key attributes must be scalars; list random access '[]' and map lookup '.' are not"
+                + " allowed: IndexKey: status");
+  }
+
   // Protects index paging: LastEvaluatedKey holds table and index keys and resumes exactly.
   @Test
   void pagingOnAnIndexResumesAfterTheLastEntry() {

@@ -130,6 +130,37 @@ final class GsiUpdates {
   }
 
   /**
+   * Global indexes follow a billing-mode switch: on-demand clears their throughput, and a switch to
+   * provisioned needs an Update with throughput for each of them in the same request.
+   */
+  static TableDefinition followBillingMode(
+      TableDefinition before, TableDefinition after, GsiUpdates updates) {
+    if (before.billingMode().equals(after.billingMode()) || after.globalIndexes().isEmpty()) {
+      return after;
+    }
+    if (TableDefinition.PAY_PER_REQUEST.equals(after.billingMode())) {
+      List<IndexDefinition> gsis = new ArrayList<>();
+      after.globalIndexes().forEach(i -> gsis.add(i.withThroughput(Throughput.ZERO)));
+      return after.withIndexes(after.attributeDefinitions(), after.localIndexes(), gsis);
+    }
+    List<String> missing = new ArrayList<>();
+    for (IndexDefinition i : after.globalIndexes()) {
+      boolean given =
+          updates != null
+              && updates.actions.stream()
+                  .anyMatch(a -> a.kind().equals("Update") && a.indexName().equals(i.name()));
+      if (!given) {
+        missing.add(i.name());
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw DynamoException.invalidParameter(
+          "ProvisionedThroughput must be specified for index: " + String.join(",", missing));
+    }
+    return after;
+  }
+
+  /**
    * Checks the actions against the table, then applies them on top of {@code base} (the table's
    * definition with this request's other changes) in one catalog update. The caller holds the
    * catalog monitor. Returns the table description to answer.
@@ -189,7 +220,7 @@ final class GsiUpdates {
     if (d.index(name).isPresent()) {
       throw DynamoException.validation("Attempting to create an index which already exists");
     }
-    if (attributeDefinitions == null) {
+    if (attributeDefinitions == null || attributeDefinitions.isEmpty()) {
       throw DynamoException.invalidParameter(
           "AttributeDefinitions is not specified for index: " + name);
     }
@@ -205,7 +236,6 @@ final class GsiUpdates {
               + name
               + " when BillingMode is PAY_PER_REQUEST");
     }
-    IndexDefinition index = Schemas.index(a.node(), requested, true, d.billingMode());
     for (Map.Entry<String, AttributeValue.Type> e : requested.entrySet()) {
       AttributeValue.Type existing = definitions.get(e.getKey());
       if (existing != null && existing != e.getValue()) {
@@ -219,6 +249,10 @@ final class GsiUpdates {
                 + e.getValue());
       }
     }
+    // The new index's keys may name attributes the table already defines (its sort key, say).
+    Map<String, AttributeValue.Type> known = new LinkedHashMap<>(definitions);
+    known.putAll(requested);
+    IndexDefinition index = Schemas.index(a.node(), known, true, d.billingMode());
     if (d.globalIndexes().size() >= MAX_GSI) {
       throw new DynamoException(
           WireError.LIMIT_EXCEEDED,

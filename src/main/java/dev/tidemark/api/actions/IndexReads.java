@@ -58,8 +58,9 @@ final class IndexReads {
               + indexName
               + " because its projection type is not ALL");
     }
-    if (!IndexDefinition.ACTIVE.equals(index.status())) {
-      // Local indexes are only ever built when a catalog from before index data is upgraded.
+    if (!IndexDefinition.ACTIVE.equals(index.status()) || index.number() == 0) {
+      // Local indexes are only ever built when a catalog from before index data is upgraded;
+      // an index without a number has no entries until that upgrade.
       throw DynamoException.validation(
           "Cannot read from backfilling "
               + (index.global() ? "global" : "local")

@@ -103,6 +103,7 @@ public final class UpdateTable implements Action {
       if (!newBilling.equals(d.billingMode()) || !newThroughput.equals(d.throughput())) {
         updated = updated.withCapacity(newBilling, newThroughput, db.now());
       }
+      updated = GsiUpdates.followBillingMode(d, updated, indexUpdates);
       if (protection != null) {
         updated = updated.withDeletionProtection(protection);
       }
