@@ -28,6 +28,7 @@ public final class ReadRequest {
   private final Condition filter;
   private final Projection projection;
   private final boolean countOnly;
+  private long bytesRead;
 
   private ReadRequest(Integer limit, Condition filter, Projection projection, boolean countOnly) {
     this.limit = limit;
@@ -75,6 +76,11 @@ public final class ReadRequest {
         limit == null ? null : limit.intValue(), filter, projection, "COUNT".equals(select));
   }
 
+  /** The size of the items read so far (before any filter): what a read's capacity is paid on. */
+  public long bytesRead() {
+    return bytesRead;
+  }
+
   /**
    * Reads one page from the cursor. {@code include} selects which stored items belong to the read
    * at all (a parallel scan's segment); items it rejects are not counted.
@@ -111,6 +117,7 @@ public final class ReadRequest {
         items.add(AttributeJson.writeMap(projection == null ? item : projection.apply(item)));
       }
     }
+    bytesRead += bytes;
     out.put("Count", count);
     out.put("ScannedCount", scanned);
     if (more && last != null) {

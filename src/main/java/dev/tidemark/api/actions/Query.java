@@ -3,6 +3,7 @@ package dev.tidemark.api.actions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.api.Action;
+import dev.tidemark.api.Capacity;
 import dev.tidemark.api.Constraints;
 import dev.tidemark.api.ExpressionParams;
 import dev.tidemark.api.ItemKeys;
@@ -51,13 +52,15 @@ public final class Query implements Action {
   public ObjectNode execute(RequestContext context, JsonNode req) {
     String tableName = Json.string(req, "TableName");
     String indexName = Json.string(req, "IndexName");
+    String returnCapacity = Json.string(req, "ReturnConsumedCapacity");
     new Constraints()
+        .oneOf(returnCapacity, "returnConsumedCapacity", Capacity.RETURN_VALUES)
         .notNull(Json.field(req, "TableName"), "tableName")
         .tableNameOrArn(tableName, "tableName")
         .name(indexName, "indexName")
         .check();
     Boolean forward = Json.bool(req, "ScanIndexForward");
-    Json.bool(req, "ConsistentRead");
+    boolean consistent = Boolean.TRUE.equals(Json.bool(req, "ConsistentRead"));
     String keyExpression = Json.string(req, "KeyConditionExpression");
     String filterExpression = Json.string(req, "FilterExpression");
     String projectionExpression = Json.string(req, "ProjectionExpression");
@@ -147,6 +150,9 @@ public final class Query implements Action {
     try (Cursor cursor = db.storage().scan(table.id(), lower, upper, reverse)) {
       out = read.page(cursor, schema, item -> true);
     }
+    new Capacity.Tally(Capacity.Kind.STANDARD)
+        .rangeRead(tableName, read.bytesRead(), consistent)
+        .putSingle(out, Capacity.Return.of(returnCapacity));
     return out;
   }
 

@@ -3,6 +3,7 @@ package dev.tidemark.api.actions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.api.Action;
+import dev.tidemark.api.Capacity;
 import dev.tidemark.api.Constraints;
 import dev.tidemark.api.ExpressionParams;
 import dev.tidemark.api.ItemKeys;
@@ -51,14 +52,16 @@ public final class Scan implements Action {
     String indexName = Json.string(req, "IndexName");
     Long segment = Json.integer(req, "Segment");
     Long totalSegments = Json.integer(req, "TotalSegments");
+    String returnCapacity = Json.string(req, "ReturnConsumedCapacity");
     new Constraints()
+        .oneOf(returnCapacity, "returnConsumedCapacity", Capacity.RETURN_VALUES)
         .notNull(Json.field(req, "TableName"), "tableName")
         .tableNameOrArn(tableName, "tableName")
         .name(indexName, "indexName")
         .range(segment, 0, 999999, "segment")
         .range(totalSegments, 1, 1000000, "totalSegments")
         .check();
-    Json.bool(req, "ConsistentRead");
+    boolean consistent = Boolean.TRUE.equals(Json.bool(req, "ConsistentRead"));
     if ((segment == null) != (totalSegments == null)) {
       throw DynamoException.validation(
           segment == null
@@ -116,9 +119,14 @@ public final class Scan implements Action {
     }
     Predicate<Map<String, AttributeValue>> include =
         segment == null ? item -> true : inSegment(schema, segment, totalSegments);
+    ObjectNode out;
     try (Cursor cursor = db.storage().scan(table.id(), lower, ItemKeys.itemsUpper(), false)) {
-      return read.page(cursor, schema, include);
+      out = read.page(cursor, schema, include);
     }
+    new Capacity.Tally(Capacity.Kind.STANDARD)
+        .rangeRead(tableName, read.bytesRead(), consistent)
+        .putSingle(out, Capacity.Return.of(returnCapacity));
+    return out;
   }
 
   private static Predicate<Map<String, AttributeValue>> inSegment(
