@@ -190,7 +190,9 @@ public final class TransactWriteItems implements Action {
     if (claim instanceof ClientTokens.Replay replay) {
       // Nothing is written again. DynamoDB bills a replay as transactional reads of the items.
       ObjectNode out = replay.response();
-      replayCapacity(planned).putList(out, capacity);
+      if (capacity != Capacity.Return.NONE) {
+        replayCapacity(planned).putList(out, capacity);
+      }
       return out;
     }
     ClientTokens.Fresh fresh = (ClientTokens.Fresh) claim;
