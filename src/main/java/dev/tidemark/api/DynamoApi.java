@@ -2,27 +2,38 @@ package dev.tidemark.api;
 
 import dev.tidemark.api.actions.BatchGetItem;
 import dev.tidemark.api.actions.BatchWriteItem;
+import dev.tidemark.api.actions.CreateBackup;
 import dev.tidemark.api.actions.CreateTable;
+import dev.tidemark.api.actions.DeleteBackup;
 import dev.tidemark.api.actions.DeleteItem;
 import dev.tidemark.api.actions.DeleteTable;
+import dev.tidemark.api.actions.DescribeBackup;
 import dev.tidemark.api.actions.DescribeTable;
 import dev.tidemark.api.actions.GetItem;
+import dev.tidemark.api.actions.ListBackups;
 import dev.tidemark.api.actions.ListTables;
 import dev.tidemark.api.actions.PutItem;
 import dev.tidemark.api.actions.Query;
+import dev.tidemark.api.actions.RestoreTableFromBackup;
 import dev.tidemark.api.actions.Scan;
 import dev.tidemark.api.actions.TransactGetItems;
 import dev.tidemark.api.actions.TransactWriteItems;
 import dev.tidemark.api.actions.UpdateItem;
 import dev.tidemark.api.actions.UpdateTable;
+import dev.tidemark.backup.BackupService;
 import dev.tidemark.tables.Database;
 
 /** Every operation Tidemark serves. Anything not registered here answers UnknownOperation. */
 public final class DynamoApi {
   private DynamoApi() {}
 
-  public static Operations operations(Database db) {
+  public static Operations operations(Database db, BackupService backups) {
     return new Operations()
+        .register(new CreateBackup(db, backups))
+        .register(new DescribeBackup(backups))
+        .register(new ListBackups(backups))
+        .register(new DeleteBackup(backups))
+        .register(new RestoreTableFromBackup(db, backups))
         .register(new CreateTable(db))
         .register(new DescribeTable(db))
         .register(new ListTables(db))

@@ -15,7 +15,19 @@ public final class TableDescriptions {
   private TableDescriptions() {}
 
   public static ObjectNode describe(Database db, Table table) {
-    return describe(db, table.definition(), table.status(), table.itemCount(), table.sizeBytes());
+    ObjectNode o =
+        describe(db, table.definition(), table.status(), table.itemCount(), table.sizeBytes());
+    dev.tidemark.tables.RestoreSummary r = table.restoreSummary();
+    if (r != null) {
+      ObjectNode summary = o.putObject("RestoreSummary");
+      if (r.sourceBackupArn() != null) {
+        summary.put("SourceBackupArn", r.sourceBackupArn());
+      }
+      summary.put("SourceTableArn", r.sourceTableArn());
+      summary.put("RestoreDateTime", Json.seconds(r.restoreDateTimeMillis()));
+      summary.put("RestoreInProgress", "CREATING".equals(table.status()));
+    }
+    return o;
   }
 
   public static ObjectNode describe(

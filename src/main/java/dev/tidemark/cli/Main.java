@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "Tidemark 0.1.0",
     description = "A self-hosted database server speaking the Amazon DynamoDB API.",
-    subcommands = {Main.Serve.class})
+    subcommands = {Main.Serve.class, BackupCommand.class})
 public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -39,7 +39,15 @@ public final class Main implements Callable<Integer> {
   }
 
   static CommandLine commandLine() {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(new Main())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(
+            (e, cli, parsed) -> {
+              // Expected failures (a server error, a missing store) read best as one line.
+              cli.getErr().println("tidemark: " + e.getMessage());
+              log.debug("command failed", e);
+              return 1;
+            });
   }
 
   /** Parses a command line into a configuration without starting anything. */
@@ -155,6 +163,15 @@ public final class Main implements Callable<Integer> {
         description = "Directory for backups (default: ${DEFAULT-VALUE}).")
     Path backupDir = Path.of("./tidemark-backups");
 
+    @Option(
+        names = "--backup-key-file",
+        paramLabel = "FILE",
+        description =
+            "Master key for backup encryption (base64, 32 bytes). Default: $"
+                + "TIDEMARK_BACKUP_KEY if set, else tidemark-backup.key beside the backup"
+                + " directory, created on first start.")
+    Path backupKeyFile;
+
     ServerConfig toConfig(CommandSpec spec) {
       if (inMemory && dataDir != null) {
         throw new ParameterException(
@@ -169,7 +186,8 @@ public final class Main implements Callable<Integer> {
             region,
             durability,
             account,
-            backupDir);
+            backupDir,
+            backupKeyFile);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }

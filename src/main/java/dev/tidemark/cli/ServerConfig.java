@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param durability whether a write is answered only after it reached the disk
  * @param account the account id stamped into ARNs
  * @param backupDir where on-demand backups are written
+ * @param backupKeyFile the backup master key file, or null for the environment or default file
  */
 public record ServerConfig(
     String host,
@@ -24,7 +25,8 @@ public record ServerConfig(
     String region,
     Durability durability,
     String account,
-    Path backupDir) {
+    Path backupDir,
+    Path backupKeyFile) {
 
   public enum Durability {
     /** A write is acknowledged after it is synced to disk. */
@@ -53,6 +55,12 @@ public record ServerConfig(
     if (!account.matches("\\d{12}")) {
       throw new IllegalArgumentException("account must be 12 digits, not '" + account + "'");
     }
+  }
+
+  /** Where the master key is created when none is configured: beside the backup directory. */
+  public Path defaultBackupKeyFile() {
+    Path abs = backupDir.toAbsolutePath().normalize();
+    return abs.resolveSibling("tidemark-backup.key");
   }
 
   /** Where data lives, for people: an absolute path, or "in memory". */

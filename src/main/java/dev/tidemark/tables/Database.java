@@ -66,7 +66,10 @@ public final class Database implements AutoCloseable {
    * table, or answers ResourceNotFoundException.
    */
   public Table require(String tableNameOrArn) {
-    return catalog.find(tableName(tableNameOrArn)).orElseThrow(DynamoException::tableNotFound);
+    return catalog
+        .find(tableName(tableNameOrArn))
+        .filter(Table::isUsable)
+        .orElseThrow(DynamoException::tableNotFound);
   }
 
   /** The table name inside a table ARN, or the argument itself when it is a plain name. */

@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * tags, {@code next-table-id} the incarnation counter.
  */
 public final class TableCatalog {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TableCatalog.class);
   private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
   private static final byte[] NEXT_ID = bytes("next-table-id");
 
@@ -46,11 +47,91 @@ public final class TableCatalog {
           count = b.getLong();
           size = b.getLong();
         }
-        byName.put(d.name(), new Table(d, "ACTIVE", count, size));
+        Table t = new Table(d, "ACTIVE", count, size);
+        byte[] restore = storage.getMeta(restoreKey(d.id()));
+        if (restore != null) {
+          t.restoreSummary(JSON.readValue(restore, RestoreSummary.class));
+        }
+        byName.put(d.name(), t);
       }
     } catch (java.io.IOException e) {
       throw new IllegalStateException("table catalog is unreadable", e);
     }
+    abandonInterruptedRestores();
+  }
+
+  /**
+   * A restore that was running when the server stopped left a table space but never reached its
+   * catalog entry. Invariant I4: no half-filled table survives, so the space is dropped.
+   */
+  private void abandonInterruptedRestores() {
+    List<byte[]> markers = new ArrayList<>();
+    try (Cursor c = storage.scanMeta(bytes("restoring/"))) {
+      while (c.next()) {
+        markers.add(c.key());
+      }
+    }
+    for (byte[] marker : markers) {
+      long id = ByteBuffer.wrap(marker, marker.length - 8, 8).getLong();
+      LOG.warn(
+          "A restore into table space {} was interrupted by a shutdown; its partial data has been"
+              + " dropped and no table was created",
+          id);
+      storage.dropTableSpace(id);
+      storage.apply(new WriteSet().deleteMeta(marker));
+    }
+    if (!markers.isEmpty()) {
+      storage.sync();
+    }
+  }
+
+  private static byte[] restoringKey(long id) {
+    return ByteBuffer.allocate(18).put(bytes("restoring/")).putLong(id).array();
+  }
+
+  private static byte[] restoreKey(long id) {
+    return ByteBuffer.allocate(16).put(bytes("restore/")).putLong(id).array();
+  }
+
+  /**
+   * Registers a table that a restore is filling. It is visible as CREATING but not persisted: until
+   * {@link #activateRestored} only a marker records its space, so a crash drops it.
+   */
+  public synchronized Table createRestoring(TableDefinition d, RestoreSummary summary) {
+    if (byName.containsKey(d.name())) {
+      throw new IllegalStateException("table exists: " + d.name());
+    }
+    storage.apply(new WriteSet().putMeta(restoringKey(d.id()), new byte[0]));
+    storage.sync();
+    storage.createTableSpace(d.id());
+    Table t = new Table(d, "CREATING", 0, 0);
+    t.restoreSummary(summary);
+    byName.put(d.name(), t);
+    return t;
+  }
+
+  /** Completes a restore: the table and its counters become durable and the table ACTIVE. */
+  public synchronized void activateRestored(
+      Table t, long itemCount, long sizeBytes, WriteSet extra) {
+    WriteSet w =
+        extra
+            .putMeta(tableKey(t.name()), json(t.definition()))
+            .putMeta(statsKey(t.id()), statsValue(itemCount, sizeBytes))
+            .putMeta(restoreKey(t.id()), json(t.restoreSummary()))
+            .deleteMeta(restoringKey(t.id()));
+    storage.apply(w);
+    storage.sync();
+    t.itemCount.set(itemCount);
+    t.sizeBytes.set(sizeBytes);
+    t.status("ACTIVE");
+  }
+
+  /** Drops a restore that failed: its space, its marker and its name. */
+  public synchronized void abandonRestore(Table t) {
+    byName.remove(t.name(), t);
+    storage.dropTableSpace(t.id());
+    storage.apply(new WriteSet().deleteMeta(restoringKey(t.id())));
+    storage.sync();
   }
 
   private static byte[] bytes(String s) {
@@ -123,7 +204,8 @@ public final class TableCatalog {
         new WriteSet()
             .deleteMeta(tableKey(t.name()))
             .deleteMeta(statsKey(t.id()))
-            .deleteMeta(tagsKey(t.id())));
+            .deleteMeta(tagsKey(t.id()))
+            .deleteMeta(restoreKey(t.id())));
     storage.sync();
     storage.dropTableSpace(t.id());
   }

@@ -223,6 +223,35 @@ public final class WritePath {
     }
   }
 
+  /**
+   * A point in the change log: every commit so far has {@code seq <= seq}, and every later commit
+   * gets a commit time of at least {@code timeFloor}.
+   */
+  public record Position(long seq, long timeFloor) {}
+
+  /**
+   * Captures the current position, raising the sequencer's time so that later commits cannot be
+   * stamped earlier than the returned floor even if the wall clock steps back. The PITR archiver
+   * uses it to know up to which instant its archive is complete.
+   */
+  public Position capturePosition() {
+    lock.lock();
+    try {
+      return new Position(sequencer.lastSeq(), sequencer.nextTime());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Blocks until everything up to {@code seq} is durable in the WAL. */
+  public void awaitDurableThrough(long seq) {
+    if (syncDurability) {
+      awaitDurable(seq);
+    } else {
+      storage.sync();
+    }
+  }
+
   /** The last sequence number applied; everything up to it is visible to readers. */
   public long appliedSeq() {
     return appliedSeq;

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tidemark.api.DynamoApi;
 import dev.tidemark.api.Operations;
 import dev.tidemark.api.RequestContext;
 import dev.tidemark.auth.CallerIdentity;
@@ -37,7 +36,11 @@ class TransactionCommitTest {
   @BeforeEach
   void open() throws Exception {
     db = new Database(RocksStorage.inMemory(), clock::incrementAndGet, true, "us-east-1", "0");
-    ops = DynamoApi.operations(db);
+    ops =
+        new Operations()
+            .register(new CreateTable(db))
+            .register(new PutItem(db))
+            .register(new TransactWriteItems(db));
     for (String t : List.of("tx_a", "tx_b")) {
       call(
           "CreateTable",
