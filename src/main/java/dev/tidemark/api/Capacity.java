@@ -125,6 +125,15 @@ public final class Capacity {
       return tableUnits(tableName, Capacity.rangeRead(totalBytes, consistent));
     }
 
+    /**
+     * A Query or Scan page read from a secondary index: the units are the index's, not the table's.
+     */
+    public Tally indexRangeRead(
+        String tableName, String indexName, boolean global, long totalBytes, boolean consistent) {
+      touch(tableName);
+      return indexUnits(tableName, indexName, global, Capacity.rangeRead(totalBytes, consistent));
+    }
+
     /** An item write, or a transaction's ConditionCheck (old and new item the same). */
     public Tally write(
         String tableName,

@@ -6,17 +6,18 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
+import dev.tidemark.indexes.IndexStats;
 import dev.tidemark.storage.BulkLoader;
 import dev.tidemark.storage.Cursor;
 import dev.tidemark.storage.StorageSnapshot;
 import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
+import dev.tidemark.tables.IndexDefinition;
 import dev.tidemark.tables.RestoreSummary;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TableCatalog;
 import dev.tidemark.tables.TableDefinition;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,6 +186,12 @@ public final class BackupService implements AutoCloseable {
       LogPosition position = positionOf(snapshot, now);
       ObjectNode schema = JSON.createObjectNode();
       schema.set("definition", JSON.valueToTree(def));
+      ObjectNode indexStats = schema.putObject("indexStats");
+      for (IndexDefinition i : def.allIndexes()) {
+        IndexStats st =
+            IndexStats.decode(snapshot.getMeta(TableCatalog.indexStatsKey(def.id(), i.number())));
+        indexStats.putArray(Integer.toString(i.number())).add(st.itemCount()).add(st.sizeBytes());
+      }
       if (expiryMillis != null) {
         schema.put("expiryMillis", expiryMillis);
       }
@@ -308,15 +314,14 @@ public final class BackupService implements AutoCloseable {
 
   /**
    * Restores a backup into a new table, which is CREATING until every entry is loaded. {@code
-   * target} is the new table's definition (new id and TableId, overrides applied); {@code keep}
-   * selects the entries of the source space that belong in it (dropped indexes are left out).
+   * target} is the new table's definition (new id and TableId, overrides applied); entries of
+   * indexes it does not keep are left out.
    */
-  public Table restore(
-      BackupRecord backup, TableDefinition target, Predicate<byte[]> keep, long requestMillis) {
-    Manifest manifest;
+  public Table restore(BackupRecord backup, TableDefinition target) {
+    Manifest checked;
     try {
-      manifest = repository.readManifest(backup.manifestName());
-      for (DataObjectRef ref : manifest.objects()) {
+      checked = repository.readManifest(backup.manifestName());
+      for (DataObjectRef ref : checked.objects()) {
         if (repository.store().size(ref.name()).isEmpty()) {
           throw DynamoException.validation(
               "Backup "
@@ -330,49 +335,80 @@ public final class BackupService implements AutoCloseable {
       throw DynamoException.validation(
           "Backup " + backup.arn() + " cannot be restored: " + e.getMessage());
     }
+    Manifest manifest = checked;
+    return startRestore(
+        target,
+        new RestoreSummary(backup.arn(), backup.tableArn(), backup.creationMillis()),
+        loader ->
+            SnapshotLoader.load(
+                repository,
+                manifest,
+                backup.itemCount(),
+                backup.sizeBytes(),
+                indexStats(backup.schema()),
+                SnapshotLoader.newOverlay(),
+                target,
+                loader));
+  }
+
+  /** The index counters a backup recorded, by index number. */
+  public static Map<Integer, long[]> indexStats(JsonNode schema) {
+    Map<Integer, long[]> out = new java.util.HashMap<>();
+    JsonNode stats = schema.get("indexStats");
+    if (stats != null) {
+      stats
+          .fields()
+          .forEachRemaining(
+              e ->
+                  out.put(
+                      Integer.parseInt(e.getKey()),
+                      new long[] {e.getValue().get(0).asLong(), e.getValue().get(1).asLong()}));
+    }
+    return out;
+  }
+
+  /** Fills a table being restored; returns the counters it starts with. */
+  @FunctionalInterface
+  public interface Filler {
+    SnapshotLoader.Result fill(BulkLoader loader) throws IOException;
+  }
+
+  /**
+   * Creates a CREATING table for a restore and fills it in the background. The table becomes ACTIVE
+   * only when complete; on any failure it is dropped (invariant I4).
+   */
+  public Table startRestore(TableDefinition target, RestoreSummary summary, Filler filler) {
     reserveJob();
     Table table;
     try {
-      table =
-          db.catalog()
-              .createRestoring(
-                  target,
-                  new RestoreSummary(backup.arn(), backup.tableArn(), backup.creationMillis()));
+      table = db.catalog().createRestoring(target, summary);
     } catch (RuntimeException e) {
       running.decrementAndGet();
       throw e;
     }
-    jobs.execute(() -> runRestore(manifest, backup, table, keep));
+    jobs.execute(() -> runRestore(table, filler, summary.sourceTableArn()));
     return table;
   }
 
-  private void runRestore(
-      Manifest manifest, BackupRecord backup, Table table, Predicate<byte[]> keep) {
+  private void runRestore(Table table, Filler filler, String source) {
     Path scratch = scratchDir.resolve("restore-" + table.id());
     boolean done = false;
     try (BulkLoader loader = db.storage().bulkLoader(table.id(), scratch)) {
-      for (DataObjectRef ref : manifest.objects()) {
-        try (InputStream in = repository.openObject(manifest, ref)) {
-          TableChunks.read(
-              in,
-              ref.name(),
-              (key, value) -> {
-                if (keep.test(key)) {
-                  loader.add(key, value);
-                }
-              });
-          // The checksum is checked when the stream is read to its end.
-          in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-      }
+      SnapshotLoader.Result result = filler.fill(loader);
       loader.finish();
-      db.catalog().activateRestored(table, backup.itemCount(), backup.sizeBytes(), new WriteSet());
+      WriteSet stats = new WriteSet();
+      for (Map.Entry<Integer, long[]> e : result.indexStats().entrySet()) {
+        stats.putMeta(
+            TableCatalog.indexStatsKey(table.id(), e.getKey()),
+            new IndexStats(e.getValue()[0], e.getValue()[1]).encode());
+      }
+      db.catalog().activateRestored(table, result.itemCount(), result.sizeBytes(), stats);
       done = true;
-      LOG.info("Table {} restored from backup {} is ACTIVE", table.name(), backup.arn());
+      LOG.info("Table {} restored from {} is ACTIVE", table.name(), source);
     } catch (Exception e) {
       LOG.error(
-          "Restore of backup {} into table {} failed; no table was created: {}",
-          backup.arn(),
+          "Restore from {} into table {} failed; no table was created: {}",
+          source,
           table.name(),
           e.toString(),
           e);

@@ -244,6 +244,9 @@ public final class RocksStorage implements Storage {
   @Override
   public void apply(WriteSet writes) {
     try (WriteBatch batch = new WriteBatch()) {
+      for (WriteSet.RangeDelete r : writes.rangeDeletes()) {
+        batch.deleteRange(table(r.tableId()), r.from(), r.to());
+      }
       for (WriteSet.Op op : writes.ops()) {
         ColumnFamilyHandle cf =
             switch (op.space()) {

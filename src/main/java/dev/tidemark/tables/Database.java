@@ -2,6 +2,7 @@ package dev.tidemark.tables;
 
 import dev.tidemark.changelog.ChangeLog;
 import dev.tidemark.errors.DynamoException;
+import dev.tidemark.indexes.Indexes;
 import dev.tidemark.storage.Storage;
 import java.util.function.LongSupplier;
 
@@ -14,6 +15,7 @@ public final class Database implements AutoCloseable {
   private final TableCatalog catalog;
   private final WritePath writePath;
   private final ChangeLog changeLog;
+  private final Indexes indexes;
   private final LongSupplier clock;
   private final String region;
   private final String account;
@@ -27,6 +29,7 @@ public final class Database implements AutoCloseable {
     this.catalog = new TableCatalog(storage);
     this.writePath = new WritePath(storage, clock, syncDurability);
     this.changeLog = new ChangeLog(storage);
+    this.indexes = new Indexes(storage, catalog, writePath);
   }
 
   public Storage storage() {
@@ -43,6 +46,11 @@ public final class Database implements AutoCloseable {
 
   public ChangeLog changeLog() {
     return changeLog;
+  }
+
+  /** Secondary-index data: maintained on every write, created and dropped online. */
+  public Indexes indexes() {
+    return indexes;
   }
 
   public long now() {
@@ -87,6 +95,8 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    // The backfill thread writes through the storage, so it stops first.
+    indexes.close();
     storage.close();
   }
 }

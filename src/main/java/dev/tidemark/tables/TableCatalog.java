@@ -20,8 +20,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * they are acknowledged; they are rare, so the cost does not matter.
  *
  * <p>Meta keys: {@code table/<name>} holds the definition as JSON, {@code stats/<id>} the item
- * count and size (written by the write path in the same batch as the items), {@code tags/<id>} the
- * tags, {@code next-table-id} the incarnation counter.
+ * count and size (written by the write path in the same batch as the items), {@code
+ * istats/<id><index number>} the same for each secondary index, {@code tags/<id>} the tags, {@code
+ * next-table-id} the incarnation counter.
  */
 public final class TableCatalog {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TableCatalog.class);
@@ -146,6 +147,15 @@ public final class TableCatalog {
     return ByteBuffer.allocate(14).put(bytes("stats/")).putLong(id).array();
   }
 
+  /** Entry count and size of one secondary index, kept in the same batch as its entries. */
+  public static byte[] indexStatsKey(long id, int indexNumber) {
+    return ByteBuffer.allocate(16)
+        .put(bytes("istats/"))
+        .putLong(id)
+        .put((byte) indexNumber)
+        .array();
+  }
+
   private static byte[] tagsKey(long id) {
     return ByteBuffer.allocate(13).put(bytes("tags/")).putLong(id).array();
   }
@@ -170,8 +180,12 @@ public final class TableCatalog {
     return id;
   }
 
-  /** Registers a new table; the caller has checked the name is free under the catalog lock. */
-  public synchronized Table create(TableDefinition d, Map<String, String> tags) {
+  /**
+   * Registers a new table; the caller has checked the name is free under the catalog lock. Indexes
+   * without a storage number get one here, so every created table's indexes can hold entries.
+   */
+  public synchronized Table create(TableDefinition declared, Map<String, String> tags) {
+    TableDefinition d = declared.withIndexNumbers();
     if (byName.containsKey(d.name())) {
       throw new IllegalStateException("table exists: " + d.name());
     }
@@ -191,7 +205,16 @@ public final class TableCatalog {
   }
 
   public synchronized void update(Table t, TableDefinition d) {
-    storage.apply(new WriteSet().putMeta(tableKey(d.name()), json(d)));
+    update(t, d, new WriteSet());
+  }
+
+  /**
+   * Replaces a table's definition together with {@code extra} operations in one atomic batch (an
+   * index definition and the removal of its entries, for example).
+   */
+  public synchronized void update(Table t, TableDefinition d, WriteSet extra) {
+    extra.putMeta(tableKey(d.name()), json(d));
+    storage.apply(extra);
     storage.sync();
     t.definition(d);
   }
@@ -200,12 +223,16 @@ public final class TableCatalog {
   public synchronized void delete(Table t) {
     t.status("DELETING");
     byName.remove(t.name());
-    storage.apply(
+    WriteSet w =
         new WriteSet()
             .deleteMeta(tableKey(t.name()))
             .deleteMeta(statsKey(t.id()))
             .deleteMeta(tagsKey(t.id()))
-            .deleteMeta(restoreKey(t.id())));
+            .deleteMeta(restoreKey(t.id()));
+    for (IndexDefinition i : t.definition().allIndexes()) {
+      w.deleteMeta(indexStatsKey(t.id(), i.number()));
+    }
+    storage.apply(w);
     storage.sync();
     storage.dropTableSpace(t.id());
   }

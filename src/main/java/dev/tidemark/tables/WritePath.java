@@ -60,6 +60,14 @@ public final class WritePath {
         Table table,
         Map<String, AttributeValue> oldItem,
         Map<String, AttributeValue> newItem);
+
+    /**
+     * Refuses a change the derived data cannot represent, by throwing. Runs under the write lock
+     * right after the mutation decided the new item, before sequence numbers are assigned, so a
+     * refusal aborts the whole commit and leaves no gap in the change log.
+     */
+    default void check(
+        Table table, Map<String, AttributeValue> oldItem, Map<String, AttributeValue> newItem) {}
   }
 
   private final Storage storage;
@@ -107,10 +115,10 @@ public final class WritePath {
   }
 
   /**
-   * Commits all writes or none, like {@link #commit}, but runs every mutation even after one
-   * refused, so that a transaction can report why each of its items would fail (DynamoDB's
-   * cancellation reasons). Refusals ({@link DynamoException}) are collected into {@link Refused};
-   * anything else a mutation throws propagates at once.
+   * Commits all writes or none, like {@link #commit}, but runs every mutation (and the
+   * contributors' checks of its result) even after one refused, so that a transaction can report
+   * why each of its items would fail (DynamoDB's cancellation reasons). Refusals ({@link
+   * DynamoException}) are collected into {@link Refused}; anything else propagates at once.
    */
   public List<Outcome> commitAll(List<ItemWrite> writes, ChangeRecord.Origin origin) {
     return commit(writes, origin, true);
@@ -132,19 +140,25 @@ public final class WritePath {
         byte[] raw = storage.get(w.table().id(), w.storageKey());
         Map<String, AttributeValue> current = raw == null ? null : ItemCodec.decode(raw);
         Map<String, AttributeValue> next;
-        if (refusals == null) {
+        boolean changed;
+        try {
           next = w.mutation().apply(current);
-        } else {
-          try {
-            next = w.mutation().apply(current);
-          } catch (DynamoException e) {
-            refusals[i] = e;
-            refused = true;
-            next = current;
+          changed = !(current == null ? next == null : current.equals(next));
+          if (changed) {
+            for (BatchContributor c : contributors) {
+              c.check(w.table(), current, next);
+            }
           }
+        } catch (DynamoException e) {
+          if (refusals == null) {
+            throw e;
+          }
+          refusals[i] = e;
+          refused = true;
+          next = current;
+          changed = false;
         }
-        outcomes.add(
-            new Outcome(current, next, !(current == null ? next == null : current.equals(next))));
+        outcomes.add(new Outcome(current, next, changed));
       }
       if (refused) {
         throw new Refused(java.util.Arrays.asList(refusals));

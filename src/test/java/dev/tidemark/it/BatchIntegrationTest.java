@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
@@ -38,6 +39,12 @@ class BatchIntegrationTest {
     ddb.createTable(hashTable("b_hash"));
     ddb.createTable(hashTable("b_big"));
     ddb.createTable(ControlPlaneIntegrationTest.table("b_range").build());
+    ddb.createTable(
+        hashTable("b_idx").toBuilder()
+            .attributeDefinitions(
+                Indexed.attr("pk", ScalarAttributeType.S), Indexed.attr("g", ScalarAttributeType.S))
+            .globalSecondaryIndexes(Indexed.gsi("by_g", "g", null, ProjectionType.ALL))
+            .build());
   }
 
   @AfterAll
@@ -271,7 +278,21 @@ class BatchIntegrationTest {
         .isEqualTo(
             "One or more parameter values are not valid. The AttributeValue for a key attribute"
                 + " cannot contain an empty string value. Key: pk");
+    assertThat(
+            batchWriteError(
+                    Map.of(
+                        "b_idx",
+                        List.of(
+                            put(hashKey("valid_but_refused")),
+                            put(Map.of("pk", s("typed"), "g", n("1"))))))
+                .awsErrorDetails()
+                .errorMessage())
+        .isEqualTo(
+            "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S"
+                + " Actual: N IndexName: by_g");
     assertThat(ddb.getItem(r -> r.tableName("b_hash").key(hashKey("valid_but_refused"))).hasItem())
+        .isFalse();
+    assertThat(ddb.getItem(r -> r.tableName("b_idx").key(hashKey("valid_but_refused"))).hasItem())
         .isFalse();
   }
 

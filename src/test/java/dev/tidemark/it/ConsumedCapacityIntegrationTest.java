@@ -20,7 +20,9 @@ import software.amazon.awssdk.services.dynamodb.model.Capacity;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
@@ -42,6 +44,12 @@ class ConsumedCapacityIntegrationTest {
     ddb.createTable(BatchIntegrationTest.hashTable("cc_hash"));
     ddb.createTable(BatchIntegrationTest.hashTable("cc_other"));
     ddb.createTable(ControlPlaneIntegrationTest.table("cc_range").build());
+    ddb.createTable(
+        BatchIntegrationTest.hashTable("cc_idx").toBuilder()
+            .attributeDefinitions(
+                Indexed.attr("pk", ScalarAttributeType.S), Indexed.attr("g", ScalarAttributeType.S))
+            .globalSecondaryIndexes(Indexed.gsi("by_g", "g", null, ProjectionType.ALL))
+            .build());
   }
 
   @AfterAll
@@ -193,6 +201,38 @@ class ConsumedCapacityIntegrationTest {
                             .returnConsumedCapacity(TOTAL))
                 .consumedCapacity())
         .isEqualTo(units("cc_range", 0.5));
+  }
+
+  // Protects index reads: the units are the index's, and the table reports none.
+  @Test
+  void indexReadsAreChargedToTheIndex() {
+    ddb.putItem(r -> r.tableName("cc_idx").item(Map.of("pk", s("i1"), "g", s("x"))));
+    ddb.putItem(r -> r.tableName("cc_idx").item(Map.of("pk", s("i2"), "g", s("x"))));
+    ConsumedCapacity onIndex =
+        ConsumedCapacity.builder()
+            .tableName("cc_idx")
+            .capacityUnits(0.5)
+            .table(Capacity.builder().capacityUnits(0.0).build())
+            .globalSecondaryIndexes(Map.of("by_g", Capacity.builder().capacityUnits(0.5).build()))
+            .build();
+    assertThat(
+            ddb.query(
+                    r ->
+                        r.tableName("cc_idx")
+                            .indexName("by_g")
+                            .keyConditionExpression("g = :g")
+                            .expressionAttributeValues(Map.of(":g", s("x")))
+                            .returnConsumedCapacity(INDEXES))
+                .consumedCapacity())
+        .isEqualTo(onIndex);
+    assertThat(
+            ddb.scan(r -> r.tableName("cc_idx").indexName("by_g").returnConsumedCapacity(INDEXES))
+                .consumedCapacity())
+        .isEqualTo(onIndex);
+    assertThat(
+            ddb.scan(r -> r.tableName("cc_idx").indexName("by_g").returnConsumedCapacity(TOTAL))
+                .consumedCapacity())
+        .isEqualTo(units("cc_idx", 0.5));
   }
 
   // Protects batches: one entry per table, each item rounded on its own.

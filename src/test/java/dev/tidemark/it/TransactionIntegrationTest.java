@@ -20,10 +20,12 @@ import software.amazon.awssdk.services.dynamodb.model.Delete;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.Get;
 import software.amazon.awssdk.services.dynamodb.model.IdempotentParameterMismatchException;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactGetItemsResponse;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
@@ -42,6 +44,12 @@ class TransactionIntegrationTest {
     ddb = server.client;
     ddb.createTable(BatchIntegrationTest.hashTable("t_hash"));
     ddb.createTable(ControlPlaneIntegrationTest.table("t_range").build());
+    ddb.createTable(
+        BatchIntegrationTest.hashTable("t_idx").toBuilder()
+            .attributeDefinitions(
+                Indexed.attr("pk", ScalarAttributeType.S), Indexed.attr("g", ScalarAttributeType.S))
+            .globalSecondaryIndexes(Indexed.gsi("by_g", "g", null, ProjectionType.ALL))
+            .build());
   }
 
   @AfterAll
@@ -232,6 +240,39 @@ class TransactionIntegrationTest {
         .isEqualTo(
             "One or more parameter values are not valid. The AttributeValue for a key attribute"
                 + " cannot contain an empty string value. Key: pk");
+  }
+
+  // Protects index keys in transactions: a mistyped one is a reason, an empty one refuses all.
+  @Test
+  void indexKeyErrorsSplitLikeDynamoDb() {
+    TransactionCanceledException typed =
+        cancelled(
+            List.of(
+                put("t_idx", Map.of("pk", s("i1"), "g", s("fine")), null),
+                put("t_idx", Map.of("pk", s("i2"), "g", n("5")), null)));
+    assertThat(typed.cancellationReasons())
+        .extracting(CancellationReason::code)
+        .containsExactly("None", "ValidationError");
+    assertThat(typed.cancellationReasons().get(1).message())
+        .isEqualTo(
+            "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S"
+                + " Actual: N IndexName: by_g");
+    TransactionCanceledException updated =
+        cancelled(
+            List.of(update("t_idx", hashKey("i3"), "SET g = :v", Map.of(":v", n("1")), null)));
+    assertThat(updated.cancellationReasons().get(0).message())
+        .isEqualTo(
+            "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S"
+                + " Actual: N IndexName: by_g");
+    DynamoDbException empty =
+        refused(List.of(put("t_idx", Map.of("pk", s("i4"), "g", s("")), null)));
+    assertThat(empty).isNotInstanceOf(TransactionCanceledException.class);
+    assertThat(empty.awsErrorDetails().errorMessage())
+        .isEqualTo(
+            "One or more parameter values are not valid. A value specified for a secondary index key"
+                + " is not supported. The AttributeValue for a key attribute cannot contain an empty"
+                + " string value. IndexName: by_g, IndexKey: g");
+    assertThat(item("t_idx", hashKey("i1"))).isEmpty();
   }
 
   // Protects the request-level rules: one operation per item, sizes, action shape, tables.

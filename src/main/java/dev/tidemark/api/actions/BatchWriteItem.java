@@ -10,6 +10,7 @@ import dev.tidemark.api.Json;
 import dev.tidemark.api.RequestContext;
 import dev.tidemark.changelog.ChangeRecord;
 import dev.tidemark.errors.DynamoException;
+import dev.tidemark.indexes.IndexKeyCheck;
 import dev.tidemark.model.AttributeJson;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.model.ItemSize;
@@ -142,6 +143,7 @@ public final class BatchWriteItem implements Action {
           throw DynamoException.validation(Cancellation.KEY_MISMATCH);
         }
         key = ItemKeys.fromItem(table.keySchema(), r.item());
+        IndexKeyCheck.check(table.definition(), r.item(), IndexKeyCheck.Source.ITEM);
       } else {
         key = ItemKeys.fromKey(table.keySchema(), r.key());
       }

@@ -54,6 +54,17 @@ final class Cancellation {
     throw e;
   }
 
+  /**
+   * Whether a refusal belongs to the whole request rather than to one action. DynamoDB words the
+   * checks it makes on the request up front (empty key values) "One or more parameter values are
+   * not valid", and those refuse the request; type mismatches, worded "were invalid", become the
+   * action's ValidationError reason.
+   */
+  static boolean isUpFront(DynamoException e) {
+    return e.error() == WireError.VALIDATION
+        && e.getMessage().startsWith("One or more parameter values are not valid.");
+  }
+
   /** True when every reason is None, i.e. nothing refused. */
   static boolean allNone(List<ObjectNode> reasons) {
     return reasons.stream().allMatch(r -> "None".equals(r.get("Code").asText()));

@@ -7,6 +7,7 @@ import dev.tidemark.api.Capacity;
 import dev.tidemark.api.Conditions;
 import dev.tidemark.api.Constraints;
 import dev.tidemark.api.ExpressionParams;
+import dev.tidemark.api.ItemCollections;
 import dev.tidemark.api.ItemKeys;
 import dev.tidemark.api.Json;
 import dev.tidemark.api.RequestContext;
@@ -50,6 +51,7 @@ public final class DeleteItem implements Action {
     ReturnValues returnValues =
         ReturnValues.read(req, List.of(ReturnValues.NONE, ReturnValues.ALL_OLD));
     boolean returnOld = Conditions.returnOldOnFailure(req);
+    boolean collectionMetrics = ItemCollections.requested(req);
     Map<String, AttributeValue> rawKey = AttributeJson.readMap(keyNode);
     Map<String, String> expressions = new HashMap<>();
     expressions.put("ConditionExpression", Json.string(req, "ConditionExpression"));
@@ -80,6 +82,7 @@ public final class DeleteItem implements Action {
     new Capacity.Tally(Capacity.Kind.STANDARD)
         .write(tableName, outcome.oldItem(), outcome.newItem())
         .putSingle(out, Capacity.Return.of(returnCapacity));
+    ItemCollections.render(out, collectionMetrics, db.storage(), table, key);
     return out;
   }
 }

@@ -7,6 +7,7 @@ import dev.tidemark.api.Capacity;
 import dev.tidemark.api.Conditions;
 import dev.tidemark.api.Constraints;
 import dev.tidemark.api.ExpressionParams;
+import dev.tidemark.api.ItemCollections;
 import dev.tidemark.api.ItemKeys;
 import dev.tidemark.api.Json;
 import dev.tidemark.api.RequestContext;
@@ -15,6 +16,7 @@ import dev.tidemark.changelog.ChangeRecord;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.expressions.Condition;
 import dev.tidemark.expressions.ExpressionContext;
+import dev.tidemark.indexes.IndexKeyCheck;
 import dev.tidemark.model.AttributeJson;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.model.ItemSize;
@@ -52,6 +54,7 @@ public final class PutItem implements Action {
     ReturnValues returnValues =
         ReturnValues.read(req, List.of(ReturnValues.NONE, ReturnValues.ALL_OLD));
     boolean returnOld = Conditions.returnOldOnFailure(req);
+    boolean collectionMetrics = ItemCollections.requested(req);
     Map<String, AttributeValue> item = AttributeJson.readMap(itemNode);
     Map<String, String> expressions = new HashMap<>();
     expressions.put("ConditionExpression", Json.string(req, "ConditionExpression"));
@@ -63,6 +66,7 @@ public final class PutItem implements Action {
 
     Table table = db.require(tableName);
     Map<String, AttributeValue> key = ItemKeys.fromItem(table.keySchema(), item);
+    IndexKeyCheck.check(table.definition(), item, IndexKeyCheck.Source.ITEM);
     if (ItemSize.of(item) > ItemSize.MAX_ITEM_BYTES) {
       throw DynamoException.validation("Item size has exceeded the maximum allowed size");
     }
@@ -85,6 +89,7 @@ public final class PutItem implements Action {
     new Capacity.Tally(Capacity.Kind.STANDARD)
         .write(tableName, outcome.oldItem(), outcome.newItem())
         .putSingle(out, Capacity.Return.of(returnCapacity));
+    ItemCollections.render(out, collectionMetrics, db.storage(), table, key);
     return out;
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.api.Action;
 import dev.tidemark.api.BackupDescriptions;
-import dev.tidemark.api.ItemKeys;
 import dev.tidemark.api.Json;
 import dev.tidemark.api.RequestContext;
 import dev.tidemark.api.TableDescriptions;
@@ -46,7 +45,7 @@ public final class RestoreTableFromBackup implements Action {
       String target = RestoreTargets.targetName(db, req);
       TableDefinition source = BackupDescriptions.sourceDefinition(backup);
       TableDefinition def = RestoreTargets.build(db, source, target, req);
-      Table table = backups.restore(backup, def, key -> key[0] == ItemKeys.ITEMS, db.now());
+      Table table = backups.restore(backup, def);
       ObjectNode out = Json.object();
       out.set("TableDescription", TableDescriptions.describe(db, table));
       return out;

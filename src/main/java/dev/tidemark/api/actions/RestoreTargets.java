@@ -65,13 +65,9 @@ final class RestoreTargets {
         keptIndexes(source.localIndexes(), Json.array(req, "LocalSecondaryIndexOverride"));
     List<IndexDefinition> adjusted = new ArrayList<>();
     for (IndexDefinition g : gsis) {
+      // The index keeps its number, so its entries in the snapshot carry over unchanged.
       adjusted.add(
-          new IndexDefinition(
-              g.name(),
-              g.global(),
-              g.keySchema(),
-              g.projectionType(),
-              g.nonKeyAttributes(),
+          g.withThroughput(
               TableDefinition.PAY_PER_REQUEST.equals(newBilling)
                   ? Throughput.ZERO
                   : (g.throughput().equals(Throughput.ZERO) ? throughput : g.throughput())));

@@ -21,6 +21,7 @@ import dev.tidemark.expressions.Condition;
 import dev.tidemark.expressions.ExpressionContext;
 import dev.tidemark.expressions.Expressions;
 import dev.tidemark.expressions.UpdatePlan;
+import dev.tidemark.indexes.IndexKeyCheck;
 import dev.tidemark.model.AttributeJson;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.model.ItemSize;
@@ -125,6 +126,7 @@ public final class TransactWriteItems implements Action {
         case UPDATE -> {
           Map<String, AttributeValue> base = current == null ? new LinkedHashMap<>(key) : current;
           Map<String, AttributeValue> next = parsed.plan().apply(base);
+          IndexKeyCheck.check(table.definition(), next, IndexKeyCheck.Source.UPDATE);
           if (ItemSize.of(next) > ItemSize.MAX_ITEM_BYTES) {
             throw DynamoException.validation(
                 "Item size to update has exceeded the maximum allowed size");
@@ -374,6 +376,16 @@ public final class TransactWriteItems implements Action {
     if (p.kind() == Kind.PUT && ItemSize.of(p.attributes()) > ItemSize.MAX_ITEM_BYTES) {
       throw DynamoException.validation("Item size has exceeded the maximum allowed size");
     }
+    if (p.kind() == Kind.PUT) {
+      try {
+        IndexKeyCheck.check(table.definition(), p.attributes(), IndexKeyCheck.Source.ITEM);
+      } catch (DynamoException e) {
+        if (Cancellation.isUpFront(e)) {
+          throw e;
+        }
+        return new Planned(p, table, null, null, e.getMessage());
+      }
+    }
     if (p.plan() != null) {
       for (String name : p.plan().updatedTopLevelNames()) {
         if (table.keySchema().isKeyAttribute(name)) {
@@ -381,6 +393,7 @@ public final class TransactWriteItems implements Action {
               "Cannot update attribute " + name + ". This attribute is part of the key");
         }
       }
+      IndexKeyCheck.checkUpdatedPaths(table.definition(), p.plan().updatedPaths());
     }
     return new Planned(p, table, key, ItemKeys.storageKey(table.keySchema(), key), null);
   }

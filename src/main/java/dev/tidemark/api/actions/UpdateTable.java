@@ -15,8 +15,9 @@ import dev.tidemark.tables.Throughput;
 import java.util.List;
 
 /**
- * UpdateTable: deletion protection, billing mode, provisioned throughput and table class. Index and
- * stream changes are refused with a clear message until they are built.
+ * UpdateTable: deletion protection, billing mode, provisioned throughput, table class and global
+ * secondary index changes ({@link GsiUpdates}). Stream changes are refused with a clear message
+ * until they are built.
  */
 public final class UpdateTable implements Action {
   private final Database db;
@@ -44,17 +45,22 @@ public final class UpdateTable implements Action {
         .oneOf(tableClass, "tableClass", List.of("STANDARD", "STANDARD_INFREQUENT_ACCESS"))
         .check();
     Throughput requested = pt == null ? null : Schemas.throughput(pt, "provisionedThroughput");
+    GsiUpdates indexUpdates = GsiUpdates.read(req);
     boolean other =
-        Json.field(req, "GlobalSecondaryIndexUpdates") != null
-            || Json.field(req, "StreamSpecification") != null
+        Json.field(req, "StreamSpecification") != null
             || Json.field(req, "ReplicaUpdates") != null
             || Json.field(req, "SSESpecification") != null;
     if (other) {
       throw DynamoException.validation(
           "Tidemark does not support this UpdateTable change yet: only DeletionProtectionEnabled,"
-              + " BillingMode, ProvisionedThroughput and TableClass can be updated");
+              + " BillingMode, ProvisionedThroughput, TableClass and GlobalSecondaryIndexUpdates"
+              + " can be updated");
     }
-    if (protection == null && billing == null && requested == null && tableClass == null) {
+    if (protection == null
+        && billing == null
+        && requested == null
+        && tableClass == null
+        && indexUpdates == null) {
       throw DynamoException.validation(
           "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled,"
               + " GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
@@ -103,8 +109,12 @@ public final class UpdateTable implements Action {
       if (tableClass != null) {
         updated = updated.withTableClass(tableClass);
       }
-      db.catalog().update(t, updated);
       ObjectNode out = Json.object();
+      if (indexUpdates != null) {
+        out.set("TableDescription", indexUpdates.apply(db, t, updated));
+        return out;
+      }
+      db.catalog().update(t, updated);
       out.set("TableDescription", TableDescriptions.describe(db, t));
       return out;
     }
