@@ -8,6 +8,7 @@ import dev.tidemark.api.actions.DeleteBackup;
 import dev.tidemark.api.actions.DeleteItem;
 import dev.tidemark.api.actions.DeleteTable;
 import dev.tidemark.api.actions.DescribeBackup;
+import dev.tidemark.api.actions.DescribeContinuousBackups;
 import dev.tidemark.api.actions.DescribeTable;
 import dev.tidemark.api.actions.GetItem;
 import dev.tidemark.api.actions.ListBackups;
@@ -15,20 +16,26 @@ import dev.tidemark.api.actions.ListTables;
 import dev.tidemark.api.actions.PutItem;
 import dev.tidemark.api.actions.Query;
 import dev.tidemark.api.actions.RestoreTableFromBackup;
+import dev.tidemark.api.actions.RestoreTableToPointInTime;
 import dev.tidemark.api.actions.Scan;
 import dev.tidemark.api.actions.TransactGetItems;
 import dev.tidemark.api.actions.TransactWriteItems;
+import dev.tidemark.api.actions.UpdateContinuousBackups;
 import dev.tidemark.api.actions.UpdateItem;
 import dev.tidemark.api.actions.UpdateTable;
 import dev.tidemark.backup.BackupService;
+import dev.tidemark.pitr.PitrService;
 import dev.tidemark.tables.Database;
 
 /** Every operation Tidemark serves. Anything not registered here answers UnknownOperation. */
 public final class DynamoApi {
   private DynamoApi() {}
 
-  public static Operations operations(Database db, BackupService backups) {
+  public static Operations operations(Database db, BackupService backups, PitrService pitr) {
     return new Operations()
+        .register(new UpdateContinuousBackups(db, pitr))
+        .register(new DescribeContinuousBackups(db, pitr))
+        .register(new RestoreTableToPointInTime(db, pitr))
         .register(new CreateBackup(db, backups))
         .register(new DescribeBackup(backups))
         .register(new ListBackups(backups))
@@ -38,7 +45,7 @@ public final class DynamoApi {
         .register(new DescribeTable(db))
         .register(new ListTables(db))
         .register(new UpdateTable(db))
-        .register(new DeleteTable(db))
+        .register(new DeleteTable(db, backups, pitr))
         .register(new PutItem(db))
         .register(new GetItem(db))
         .register(new UpdateItem(db))

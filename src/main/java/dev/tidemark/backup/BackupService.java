@@ -17,6 +17,7 @@ import dev.tidemark.tables.RestoreSummary;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TableCatalog;
 import dev.tidemark.tables.TableDefinition;
+import dev.tidemark.tables.WritePath;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -144,12 +145,42 @@ public final class BackupService implements AutoCloseable {
         expiry);
   }
 
+  /** The type of the base snapshots PITR keeps; they are not backups a user sees. */
+  public static final String PITR_BASE = "PITR_BASE";
+
+  /** A backup the API may show (PITR bases are internal). */
   public Optional<BackupRecord> find(String arn) {
+    return Optional.ofNullable(byArn.get(arn)).filter(r -> !PITR_BASE.equals(r.type()));
+  }
+
+  /** The PITR base snapshots of one table incarnation, oldest first, including CREATING ones. */
+  public List<BackupRecord> bases(String tableUuid) {
+    List<BackupRecord> out = new ArrayList<>();
+    for (BackupRecord r : all()) {
+      if (PITR_BASE.equals(r.type()) && r.tableUuid().equals(tableUuid)) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /** Every backup the API may show, oldest first. */
+  public List<BackupRecord> list() {
+    List<BackupRecord> out = new ArrayList<>();
+    for (BackupRecord r : all()) {
+      if (!PITR_BASE.equals(r.type())) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  /** Looks a backup up by ARN, bases included; for PITR. */
+  public Optional<BackupRecord> any(String arn) {
     return Optional.ofNullable(byArn.get(arn));
   }
 
-  /** Every known backup, oldest first. */
-  public List<BackupRecord> list() {
+  private List<BackupRecord> all() {
     List<BackupRecord> all = new ArrayList<>(byArn.values());
     all.sort(
         Comparator.comparingLong(BackupRecord::creationMillis).thenComparing(BackupRecord::arn));
@@ -172,6 +203,15 @@ public final class BackupService implements AutoCloseable {
    * written in the background from a snapshot taken here.
    */
   public BackupRecord create(Table table, String name, String type, Long expiryMillis) {
+    return create(table, name, type, expiryMillis, () -> {});
+  }
+
+  /**
+   * As {@link #create(Table, String, String, Long)}, running {@code whenDone} once the backup has
+   * finished or failed (a deleted table's space is dropped only then).
+   */
+  public BackupRecord create(
+      Table table, String name, String type, Long expiryMillis, Runnable whenDone) {
     reserveJob();
     StorageSnapshot snapshot = null;
     try {
@@ -179,11 +219,21 @@ public final class BackupService implements AutoCloseable {
       TableDefinition def = table.definition();
       String backupId = String.format("%014d-%08x", now, random.nextInt());
       String arn = db.tableArn(def.name()) + "/backup/" + backupId;
-      snapshot = db.storage().snapshot();
+      // Snapshot and position together: the position's time is an instant the snapshot holds
+      // exactly (every earlier commit in it, every later one stamped no earlier).
+      StorageSnapshot[] taken = new StorageSnapshot[1];
+      WritePath.Position[] at = new WritePath.Position[1];
+      db.writePath()
+          .exclusive(
+              () -> {
+                taken[0] = db.storage().snapshot();
+                at[0] = db.writePath().capturePosition();
+              });
+      snapshot = taken[0];
+      LogPosition position = new LogPosition(at[0].seq(), at[0].timeFloor());
       byte[] stats = snapshot.getMeta(TableCatalog.statsKey(def.id()));
       long itemCount = stats == null ? 0 : ByteBuffer.wrap(stats).getLong();
       long sizeBytes = stats == null ? 0 : ByteBuffer.wrap(stats).getLong(8);
-      LogPosition position = positionOf(snapshot, now);
       ObjectNode schema = JSON.createObjectNode();
       schema.set("definition", JSON.valueToTree(def));
       ObjectNode indexStats = schema.putObject("indexStats");
@@ -220,9 +270,16 @@ public final class BackupService implements AutoCloseable {
                       JSON.writeValueAsBytes(Map.of("arn", arn, "tableUuid", def.tableId()))));
       db.storage().sync();
       byArn.put(arn, record);
-      StorageSnapshot taken = snapshot;
+      StorageSnapshot source = snapshot;
       snapshot = null;
-      jobs.execute(() -> runBackup(record, def.id(), taken, marker));
+      jobs.execute(
+          () -> {
+            try {
+              runBackup(record, def.id(), source, marker);
+            } finally {
+              whenDone.run();
+            }
+          });
       return record;
     } catch (IOException e) {
       running.decrementAndGet();
@@ -240,16 +297,6 @@ public final class BackupService implements AutoCloseable {
   private static byte[] markerKey(String backupId) {
     return (new String(PENDING_PREFIX, StandardCharsets.UTF_8) + backupId)
         .getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** The change-log position a snapshot reflects: the sequencer's high-water mark in it. */
-  private static LogPosition positionOf(StorageSnapshot snapshot, long now) {
-    byte[] last = snapshot.getMeta("last-seq".getBytes(StandardCharsets.UTF_8));
-    if (last == null) {
-      return new LogPosition(0, now);
-    }
-    ByteBuffer b = ByteBuffer.wrap(last);
-    return new LogPosition(b.getLong(), b.getLong());
   }
 
   private void runBackup(

@@ -7,6 +7,7 @@ import dev.tidemark.backup.BackupService;
 import dev.tidemark.backup.crypto.KeyManager;
 import dev.tidemark.backup.crypto.KeyManager.LoadedKey;
 import dev.tidemark.backup.store.DirectoryObjectStore;
+import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.HttpServer;
 import dev.tidemark.protocol.RequestIds;
 import dev.tidemark.storage.RocksStorage;
@@ -60,7 +61,11 @@ public final class Bootstrap {
                     ? config.backupDir().toAbsolutePath().resolveSibling("tidemark-scratch")
                     : config.dataDir().resolve("scratch")));
     backups.start();
-    return DynamoApi.operations(db, backups);
+    PitrService pitr =
+        resources.register(new PitrService(db, backups, PitrService.Config.defaults()));
+    pitr.load();
+    pitr.start();
+    return DynamoApi.operations(db, backups, pitr);
   }
 
   /**

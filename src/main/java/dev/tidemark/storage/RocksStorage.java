@@ -170,6 +170,11 @@ public final class RocksStorage implements Storage {
   }
 
   @Override
+  public java.util.Set<Long> tableSpaces() {
+    return java.util.Set.copyOf(tables.keySet());
+  }
+
+  @Override
   public boolean hasTableSpace(long tableId) {
     return tables.containsKey(tableId);
   }

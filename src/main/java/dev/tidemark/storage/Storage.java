@@ -16,6 +16,9 @@ public interface Storage extends AutoCloseable {
 
   boolean hasTableSpace(long tableId);
 
+  /** Every table space that exists. */
+  java.util.Set<Long> tableSpaces();
+
   /** Reads one key of a table's space, or null. */
   byte[] get(long tableId, byte[] key);
 

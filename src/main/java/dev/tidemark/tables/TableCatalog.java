@@ -59,6 +59,7 @@ public final class TableCatalog {
       throw new IllegalStateException("table catalog is unreadable", e);
     }
     abandonInterruptedRestores();
+    dropOrphanSpaces();
   }
 
   /**
@@ -221,6 +222,16 @@ public final class TableCatalog {
 
   /** Removes the table and its data. Its change log stays until retention trims it. */
   public synchronized void delete(Table t) {
+    deleteKeepingSpace(t);
+    storage.dropTableSpace(t.id());
+  }
+
+  /**
+   * Removes the table from the catalog but leaves its key space for a snapshot still reading it (a
+   * deleted table's system backup); the caller drops the space with {@link #dropSpace} after.
+   * Should the server stop first, the space is an orphan and is dropped at the next start.
+   */
+  public synchronized void deleteKeepingSpace(Table t) {
     t.status("DELETING");
     byName.remove(t.name());
     WriteSet w =
@@ -234,7 +245,23 @@ public final class TableCatalog {
     }
     storage.apply(w);
     storage.sync();
-    storage.dropTableSpace(t.id());
+  }
+
+  public void dropSpace(long id) {
+    storage.dropTableSpace(id);
+  }
+
+  /** Drops table spaces no catalog entry owns: left by a deletion cut short by a stop. */
+  private void dropOrphanSpaces() {
+    java.util.Set<Long> owned = new java.util.HashSet<>();
+    byName.values().forEach(t -> owned.add(t.id()));
+    for (long id : storage.tableSpaces()) {
+      if (!owned.contains(id)) {
+        LOG.info(
+            "dropping table space {}, which belongs to no table (a deletion was cut short)", id);
+        storage.dropTableSpace(id);
+      }
+    }
   }
 
   public Map<String, String> tags(Table t) {

@@ -134,7 +134,7 @@ public final class WritePath {
       boolean refused = false;
       for (int i = 0; i < writes.size(); i++) {
         ItemWrite w = writes.get(i);
-        if (!storage.hasTableSpace(w.table().id())) {
+        if (!storage.hasTableSpace(w.table().id()) || "DELETING".equals(w.table().status())) {
           throw DynamoException.tableNotFound();
         }
         byte[] raw = storage.get(w.table().id(), w.storageKey());

@@ -7,7 +7,10 @@ import dev.tidemark.api.Constraints;
 import dev.tidemark.api.Json;
 import dev.tidemark.api.RequestContext;
 import dev.tidemark.api.TableDescriptions;
+import dev.tidemark.backup.BackupService;
 import dev.tidemark.errors.DynamoException;
+import dev.tidemark.pitr.PitrService;
+import dev.tidemark.pitr.PitrState;
 import dev.tidemark.tables.Database;
 import dev.tidemark.tables.Table;
 
@@ -17,9 +20,13 @@ import dev.tidemark.tables.Table;
  */
 public final class DeleteTable implements Action {
   private final Database db;
+  private final BackupService backups;
+  private final PitrService pitr;
 
-  public DeleteTable(Database db) {
+  public DeleteTable(Database db, BackupService backups, PitrService pitr) {
     this.db = db;
+    this.backups = backups;
+    this.pitr = pitr;
   }
 
   @Override
@@ -54,7 +61,26 @@ public final class DeleteTable implements Action {
       }
       ObjectNode description =
           TableDescriptions.describe(db, t.definition(), "DELETING", t.itemCount(), t.sizeBytes());
-      db.writePath().exclusive(() -> db.catalog().delete(t));
+      if (pitr.status(t).enabled()) {
+        // As on DynamoDB: a SYSTEM backup of the table as deleted, kept for the recovery period,
+        // and the PITR window stays restorable. The snapshot is taken in the same exclusive
+        // section as the deletion, and the table's space is dropped once the backup has read it.
+        long expiry = db.now() + pitr.status(t).periodDays() * PitrState.DAY_MILLIS;
+        db.writePath()
+            .exclusive(
+                () -> {
+                  backups.create(
+                      t,
+                      t.name() + "$DeletedTableBackup",
+                      "SYSTEM",
+                      expiry,
+                      () -> db.writePath().exclusive(() -> db.catalog().dropSpace(t.id())));
+                  db.catalog().deleteKeepingSpace(t);
+                });
+        pitr.tableDeleted(t);
+      } else {
+        db.writePath().exclusive(() -> db.catalog().delete(t));
+      }
       ObjectNode out = Json.object();
       out.set("TableDescription", description);
       return out;

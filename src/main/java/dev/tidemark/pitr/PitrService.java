@@ -1,0 +1,753 @@
+package dev.tidemark.pitr;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tidemark.api.ItemKeys;
+import dev.tidemark.backup.BackupRecord;
+import dev.tidemark.backup.BackupRepository;
+import dev.tidemark.backup.BackupService;
+import dev.tidemark.backup.Manifest;
+import dev.tidemark.backup.SnapshotLoader;
+import dev.tidemark.changelog.ChangeRecord;
+import dev.tidemark.errors.DynamoException;
+import dev.tidemark.errors.WireError;
+import dev.tidemark.model.AttributeValue;
+import dev.tidemark.model.ItemSize;
+import dev.tidemark.storage.Cursor;
+import dev.tidemark.storage.WriteSet;
+import dev.tidemark.tables.Database;
+import dev.tidemark.tables.RestoreSummary;
+import dev.tidemark.tables.Table;
+import dev.tidemark.tables.TableDefinition;
+import dev.tidemark.tables.WritePath;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Point-in-time recovery: a base snapshot plus the archived change log, per table incarnation.
+ *
+ * <p>While PITR is on, an archiver ships the table's change records to the backup store as sealed
+ * segments (about one a second under load), and keeps a durable cursor so that after a crash it
+ * re-ships from where it was, with no gap. Base snapshots reuse the backup machinery (type
+ * PITR_BASE, sharing unchanged data objects) and are taken when PITR is enabled, periodically, and
+ * when the log since the last base grows past a bound. A restore to T loads the newest base at or
+ * before T and lays over it, in seq order, every archived record after the base with a commit time
+ * at or before T (invariant I5). Pruning keeps the newest base at or before the window's start and
+ * everything after it (invariant I6).
+ *
+ * <p>The latest restorable time is the instant up to which the archive is complete: the archiver
+ * captures the write path's position (every commit so far, and a time floor for later ones) and,
+ * once every record up to it is archived, everything before the floor is restorable.
+ */
+public final class PitrService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PitrService.class);
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .findAndAddModules()
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+          .build();
+
+  /**
+   * Tunables. {@code sealAfterMillis} bounds how long a record waits in memory before its segment
+   * is sealed; {@code baseEveryRecords} bounds how much log a restore replays.
+   */
+  public record Config(
+      long tickMillis,
+      long sealAfterMillis,
+      int maxSegmentBytes,
+      long baseEveryMillis,
+      long baseEveryRecords,
+      long pruneEveryMillis) {
+    public static Config defaults() {
+      return new Config(200, 600, 4 << 20, PitrState.DAY_MILLIS, 1_000_000, 60_000);
+    }
+  }
+
+  /** What DescribeContinuousBackups reports. Times are null when PITR is off. */
+  public record Status(
+      boolean enabled, Integer periodDays, Long earliestMillis, Long latestMillis) {}
+
+  /** Archiving state of one live table with PITR on. Guarded by its own monitor. */
+  private static final class Live {
+    final long tableId;
+    volatile PitrState state;
+    long cursor;
+    volatile long coveredUntil;
+    final List<ChangeRecord> buffer = new ArrayList<>();
+    long bufferBytes;
+    long bufferSince;
+    long recordsSinceBase;
+    long lastBaseMillis;
+    long lastProgressMillis;
+
+    Live(long tableId, PitrState state, long cursor, long coveredUntil, long lastBaseMillis) {
+      this.tableId = tableId;
+      this.state = state;
+      this.cursor = cursor;
+      this.coveredUntil = coveredUntil;
+      this.lastBaseMillis = lastBaseMillis;
+    }
+  }
+
+  private final Database db;
+  private final BackupService backups;
+  private final BackupRepository repository;
+  private final Config config;
+  private final LongSupplier clock;
+  private final Map<Long, Live> live = new ConcurrentHashMap<>();
+
+  /** Incarnations whose table is gone (deleted here, or known only from the store). */
+  private final Map<String, PitrState> gone = new ConcurrentHashMap<>();
+
+  private final SecureRandom random = new SecureRandom();
+  private volatile Thread worker;
+  private volatile boolean stopping;
+  private long lastPrune;
+
+  public PitrService(Database db, BackupService backups, Config config) {
+    this.db = db;
+    this.backups = backups;
+    this.repository = backups.repository();
+    this.config = config;
+    this.clock = db::now;
+  }
+
+  private static byte[] stateKey(long id) {
+    return ByteBuffer.allocate(13)
+        .put("pitr/".getBytes(StandardCharsets.UTF_8))
+        .putLong(id)
+        .array();
+  }
+
+  private static byte[] cursorKey(long id) {
+    return ByteBuffer.allocate(20)
+        .put("pitr-cur/".getBytes(StandardCharsets.UTF_8))
+        .putLong(id)
+        .array();
+  }
+
+  /** Loads local PITR state and every incarnation the store knows; does not start the worker. */
+  public void load() throws IOException {
+    try (Cursor c = db.storage().scanMeta("pitr/".getBytes(StandardCharsets.UTF_8))) {
+      while (c.next()) {
+        long id = ByteBuffer.wrap(c.key(), 5, 8).getLong();
+        PitrState st = JSON.readValue(c.value(), PitrState.class);
+        byte[] cur = db.storage().getMeta(cursorKey(id));
+        long cursor = cur == null ? st.windowStartSeq() : ByteBuffer.wrap(cur).getLong();
+        long covered = cur == null ? st.windowStartMillis() : ByteBuffer.wrap(cur).getLong(8);
+        boolean alive =
+            db.catalog().names().stream()
+                .map(n -> db.catalog().find(n).orElseThrow())
+                .anyMatch(t -> t.id() == id);
+        if (alive && st.enabled()) {
+          live.put(id, new Live(id, st, cursor, covered, newestBaseMillis(st.tableUuid())));
+        }
+      }
+    }
+    for (String uuid : storedIncarnations()) {
+      if (live.values().stream().anyMatch(l -> l.state.tableUuid().equals(uuid))) {
+        continue;
+      }
+      Optional<PitrState> st = readStoredState(uuid);
+      st.ifPresent(s -> gone.put(uuid, s));
+    }
+    LOG.info(
+        "PITR: {} tables archiving, {} other incarnations in the store", live.size(), gone.size());
+  }
+
+  private long newestBaseMillis(String uuid) {
+    return backups.bases(uuid).stream().mapToLong(BackupRecord::creationMillis).max().orElse(0);
+  }
+
+  /** Starts the background archiver and pruner. */
+  public void start() {
+    Thread t = new Thread(this::run, "tidemark-pitr");
+    t.setDaemon(true);
+    worker = t;
+    t.start();
+  }
+
+  private void run() {
+    while (!stopping) {
+      try {
+        archiveOnce();
+        long now = clock.getAsLong();
+        if (now - lastPrune >= config.pruneEveryMillis()) {
+          lastPrune = now;
+          pruneOnce();
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("PITR archiver pass failed; it retries: {}", e.toString(), e);
+      }
+      try {
+        Thread.sleep(config.tickMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  // ---- settings -------------------------------------------------------------------------------
+
+  public Status status(Table table) {
+    Live l = live.get(table.id());
+    if (l == null) {
+      return new Status(false, null, null, null);
+    }
+    long[] w = window(new Source(l.state, l.tableId));
+    return new Status(true, l.state.recoveryPeriodDays(), w[0], w[1]);
+  }
+
+  /** Turns PITR on (a new window, starting with a base snapshot) or changes its period. */
+  public Status enable(Table table, Integer periodDays) {
+    synchronized (this) {
+      Live l = live.get(table.id());
+      if (l != null) {
+        if (periodDays != null && periodDays != l.state.recoveryPeriodDays()) {
+          PitrState st = l.state.withPeriod(periodDays);
+          persist(table.id(), st);
+          l.state = st;
+        }
+        return status(table);
+      }
+      int days = periodDays == null ? PitrState.DEFAULT_PERIOD_DAYS : periodDays;
+      BackupRecord base = backups.create(table, "pitr-base", BackupService.PITR_BASE, null);
+      TableDefinition d = table.definition();
+      PitrState st =
+          new PitrState(
+              d.name(),
+              db.tableArn(d.name()),
+              d.tableId(),
+              JSON.valueToTree(d),
+              true,
+              days,
+              base.position().commitTimeMillis(),
+              base.position().seq(),
+              null);
+      persist(table.id(), st);
+      long covered = base.position().commitTimeMillis() - 1;
+      saveCursor(table.id(), base.position().seq(), covered);
+      Live fresh = new Live(table.id(), st, base.position().seq(), covered, clock.getAsLong());
+      live.put(table.id(), fresh);
+      // The window opens at the base's instant; once the clock has passed it, one pass makes the
+      // archive complete up to now, so the window is never reported empty.
+      long deadline = System.nanoTime() + 5_000_000;
+      while (clock.getAsLong() <= base.position().commitTimeMillis()
+          && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      archive(fresh, false);
+      LOG.info("PITR enabled for table {} ({} days)", d.name(), days);
+      return status(table);
+    }
+  }
+
+  /** Turns PITR off: the window ends and its archive is deleted, as on DynamoDB. */
+  public void disable(Table table) {
+    synchronized (this) {
+      Live l = live.remove(table.id());
+      if (l == null) {
+        return;
+      }
+      synchronized (l) {
+        PitrState st = l.state.disabled();
+        persist(table.id(), st);
+        deleteArchive(st.tableUuid(), Long.MAX_VALUE, true);
+      }
+      LOG.info("PITR disabled for table {}; its archive was deleted", table.name());
+    }
+  }
+
+  private void persist(long tableId, PitrState st) {
+    try {
+      db.storage().apply(new WriteSet().putMeta(stateKey(tableId), JSON.writeValueAsBytes(st)));
+      db.storage().sync();
+      writeStoredState(st);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void saveCursor(long tableId, long seq, long covered) {
+    db.storage()
+        .apply(
+            new WriteSet()
+                .putMeta(
+                    cursorKey(tableId),
+                    ByteBuffer.allocate(16).putLong(seq).putLong(covered).array()));
+  }
+
+  // ---- store-side state (for a server that has only the store) --------------------------------
+
+  private static String statePrefix(String uuid) {
+    return "pitr/" + uuid + "/state/";
+  }
+
+  private void writeStoredState(PitrState st) throws IOException {
+    String prefix = statePrefix(st.tableUuid());
+    List<String> old = repository.store().list(prefix);
+    String name = String.format("%s%014d-%08x", prefix, clock.getAsLong(), random.nextInt());
+    repository.putTableObject(st.tableUuid(), name, JSON.writeValueAsBytes(st));
+    for (String o : old) {
+      if (o.compareTo(name) < 0) {
+        repository.store().delete(o);
+      }
+    }
+  }
+
+  private Optional<PitrState> readStoredState(String uuid) throws IOException {
+    List<String> names = repository.store().list(statePrefix(uuid));
+    if (names.isEmpty()) {
+      return Optional.empty();
+    }
+    String newest = names.get(names.size() - 1);
+    return Optional.of(JSON.readValue(repository.getTableObject(uuid, newest), PitrState.class));
+  }
+
+  private List<String> storedIncarnations() throws IOException {
+    List<String> out = new ArrayList<>();
+    for (String name : repository.store().list("pitr/")) {
+      String rest = name.substring(5);
+      int slash = rest.indexOf('/');
+      if (slash > 0 && rest.startsWith("state/", slash + 1)) {
+        String uuid = rest.substring(0, slash);
+        if (!out.contains(uuid)) {
+          out.add(uuid);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** PITR windows of every incarnation this server or its store knows, for the CLI and DR. */
+  public List<PitrState> windows() {
+    List<PitrState> out = new ArrayList<>();
+    live.values().forEach(l -> out.add(l.state));
+    out.addAll(gone.values());
+    return out;
+  }
+
+  // ---- archiving ------------------------------------------------------------------------------
+
+  /** One archiver pass over every table with PITR on. Tests call it directly. */
+  public void archiveOnce() {
+    for (Live l : live.values()) {
+      try {
+        archive(l, false);
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "PITR archiving of table {} failed; it retries: {}", l.state.tableName(), e.toString());
+      }
+    }
+  }
+
+  /**
+   * Reads the table's new records and seals a segment when due. With {@code force}, seals whatever
+   * is buffered (used when a table is deleted).
+   */
+  private void archive(Live l, boolean force) {
+    synchronized (l) {
+      WritePath.Position pos = db.writePath().capturePosition();
+      db.writePath().awaitDurableThrough(pos.seq());
+      while (l.cursor + l.buffer.size() < pos.seq()) {
+        long from = l.buffer.isEmpty() ? l.cursor + 1 : l.buffer.get(l.buffer.size() - 1).seq() + 1;
+        List<ChangeRecord> batch = db.changeLog().read(l.tableId, from, pos.seq() + 1, 10_000);
+        if (batch.isEmpty()) {
+          break;
+        }
+        if (l.buffer.isEmpty()) {
+          l.bufferSince = clock.getAsLong();
+        }
+        for (ChangeRecord r : batch) {
+          l.buffer.add(r);
+          l.bufferBytes +=
+              64
+                  + ItemSize.of(r.key())
+                  + (r.oldImage() == null ? 0 : ItemSize.of(r.oldImage()))
+                  + (r.newImage() == null ? 0 : ItemSize.of(r.newImage()));
+        }
+        if (batch.size() < 10_000) {
+          break;
+        }
+      }
+      long now = clock.getAsLong();
+      long covered = pos.timeFloor() - 1;
+      if (l.buffer.isEmpty()) {
+        // Nothing after the cursor up to the captured position: the archive is complete to it.
+        l.cursor = Math.max(l.cursor, pos.seq());
+        l.coveredUntil = Math.max(l.coveredUntil, covered);
+        if (now - l.lastProgressMillis >= PROGRESS_EVERY_MILLIS) {
+          writeProgress(l);
+        }
+      } else if (force
+          || l.bufferBytes >= config.maxSegmentBytes()
+          || now - l.bufferSince >= config.sealAfterMillis()) {
+        seal(l, covered);
+      }
+      if (!force
+          && (l.recordsSinceBase >= config.baseEveryRecords()
+              || now - l.lastBaseMillis >= config.baseEveryMillis())) {
+        db.catalog().names().stream()
+            .map(n -> db.catalog().find(n).orElseThrow())
+            .filter(t -> t.id() == l.tableId && t.isUsable())
+            .findFirst()
+            .ifPresent(
+                t -> {
+                  backups.create(t, "pitr-base", BackupService.PITR_BASE, null);
+                  l.recordsSinceBase = 0;
+                  l.lastBaseMillis = now;
+                });
+      }
+    }
+  }
+
+  private void seal(Live l, long covered) {
+    ChangeRecord first = l.buffer.get(0);
+    ChangeRecord last = l.buffer.get(l.buffer.size() - 1);
+    Segment segment = new Segment(first.seq(), last.seq(), covered, l.buffer);
+    String uuid = l.state.tableUuid();
+    try {
+      repository.putTableObject(
+          uuid, Segment.name(uuid, first.seq(), last.seq(), covered), segment.encode(l.tableId));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store a PITR segment of " + l.state.tableName(), e);
+    }
+    saveCursor(l.tableId, last.seq(), covered);
+    l.cursor = last.seq();
+    l.coveredUntil = covered;
+    l.recordsSinceBase += l.buffer.size();
+    l.buffer.clear();
+    l.bufferBytes = 0;
+  }
+
+  /** The lowest seq the change log must still keep for this table (retention must not pass it). */
+  public long retentionFloor(long tableId) {
+    Live l = live.get(tableId);
+    return l == null ? Long.MAX_VALUE : l.cursor + 1;
+  }
+
+  /**
+   * Called after a table with PITR on was removed from the catalog: archives its last records and
+   * keeps its window restorable for the recovery period.
+   */
+  public void tableDeleted(Table table) {
+    Live l;
+    synchronized (this) {
+      l = live.remove(table.id());
+    }
+    if (l == null) {
+      return;
+    }
+    synchronized (l) {
+      archive(l, true);
+      long now = clock.getAsLong();
+      PitrState st = l.state.deleted(now);
+      l.coveredUntil = Math.max(l.coveredUntil, now);
+      try {
+        // Nothing can be written to a deleted table: its archive is complete up to the deletion.
+        repository.store().put(progressName(st.tableUuid(), now), new byte[0]);
+        db.storage()
+            .apply(
+                new WriteSet().deleteMeta(stateKey(table.id())).deleteMeta(cursorKey(table.id())));
+        writeStoredState(st);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      gone.put(st.tableUuid(), st);
+    }
+  }
+
+  /** How often an idle table tells the store how far its archive is complete. */
+  private static final long PROGRESS_EVERY_MILLIS = 60_000;
+
+  /**
+   * Records in the store that the archive of an idle table is complete up to now, so a server that
+   * has only the store knows its latest restorable time. Older markers are removed.
+   */
+  private void writeProgress(Live l) {
+    String uuid = l.state.tableUuid();
+    try {
+      String name = progressName(uuid, l.coveredUntil);
+      repository.store().put(name, new byte[0]);
+      for (String old : repository.store().list("pitr/" + uuid + "/progress/")) {
+        if (old.compareTo(name) < 0) {
+          repository.store().delete(old);
+        }
+      }
+      l.lastProgressMillis = clock.getAsLong();
+    } catch (IOException e) {
+      LOG.warn("could not record PITR progress of {}: {}", l.state.tableName(), e.toString());
+    }
+  }
+
+  private static String progressName(String uuid, long coveredUntil) {
+    return String.format("pitr/%s/progress/%014d", uuid, coveredUntil);
+  }
+
+  // ---- restore --------------------------------------------------------------------------------
+
+  /** A restorable history: a live table's, or a deleted incarnation's. */
+  public record Source(PitrState state, Long liveTableId) {}
+
+  /**
+   * The histories a RestoreTableToPointInTime may mean, most recent first: the live table's (when
+   * PITR is on), then those of deleted incarnations with the same name (DynamoDB restores those by
+   * SourceTableArn) or known only from the store because their server was lost. An ARN does not
+   * tell incarnations apart, so the caller picks the first whose window holds the instant. Answers
+   * DynamoDB's error when there is none.
+   */
+  public List<Source> sources(String tableName, String tableArn) {
+    String name = tableName != null ? tableName : Database.tableName(tableArn);
+    List<Source> out = new ArrayList<>();
+    Optional<Table> t = db.catalog().find(name).filter(Table::isUsable);
+    if (t.isPresent()) {
+      Live l = live.get(t.get().id());
+      if (l != null) {
+        out.add(new Source(l.state, l.tableId));
+      }
+    }
+    long now = clock.getAsLong();
+    gone.values().stream()
+        .filter(s -> tableArn != null ? s.tableArn().equals(tableArn) : s.tableName().equals(name))
+        .filter(s -> s.enabled() && !s.expired(now))
+        .sorted(Comparator.comparingLong(PitrState::windowStartMillis).reversed())
+        .forEach(s -> out.add(new Source(s, null)));
+    if (out.isEmpty()) {
+      if (t.isPresent()) {
+        throw new DynamoException(
+            WireError.POINT_IN_TIME_RECOVERY_UNAVAILABLE,
+            "Point in time recovery is not enabled for table '" + name + "'");
+      }
+      throw new DynamoException(WireError.TABLE_NOT_FOUND, "Table not found: " + name);
+    }
+    return out;
+  }
+
+  /** [earliest, latest] of a source, in epoch millis. */
+  public long[] window(Source source) {
+    long now = clock.getAsLong();
+    if (source.liveTableId() != null) {
+      Live l = live.get(source.liveTableId());
+      return new long[] {l.state.earliest(now), l.coveredUntil};
+    }
+    PitrState st = source.state();
+    return new long[] {st.earliest(now), storedCoveredUntil(st.tableUuid())};
+  }
+
+  /** The newest instant the store alone can restore a gone incarnation to. */
+  private long storedCoveredUntil(String uuid) {
+    long covered = Long.MIN_VALUE;
+    try {
+      for (String n : repository.store().list(Segment.prefix(uuid))) {
+        covered = Math.max(covered, Segment.parseName(n)[2]);
+      }
+      for (String n : repository.store().list("pitr/" + uuid + "/progress/")) {
+        covered = Math.max(covered, Long.parseLong(n.substring(n.lastIndexOf('/') + 1)));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return covered;
+  }
+
+  /** Starts a restore of {@code source} as of {@code atMillis} into {@code target}. */
+  public Table restore(Source source, long atMillis, TableDefinition target) {
+    PitrState st = source.state();
+    TableDefinition sourceDef;
+    try {
+      sourceDef = JSON.treeToValue(st.definition(), TableDefinition.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("unreadable table definition in PITR state", e);
+    }
+    return backups.startRestore(
+        target,
+        new RestoreSummary(null, st.tableArn(), atMillis),
+        loader -> {
+          BackupRecord base = chooseBase(st.tableUuid(), atMillis);
+          Manifest manifest = repository.readManifest(base.manifestName());
+          NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay =
+              replay(st.tableUuid(), sourceDef, base.position().seq(), atMillis);
+          return SnapshotLoader.load(
+              repository,
+              manifest,
+              base.itemCount(),
+              base.sizeBytes(),
+              BackupService.indexStats(base.schema()),
+              overlay,
+              target,
+              loader);
+        });
+  }
+
+  /** The newest base at or before the instant, waiting for it if it is still being written. */
+  private BackupRecord chooseBase(String uuid, long atMillis) throws IOException {
+    for (int attempt = 0; attempt < 6000; attempt++) {
+      BackupRecord best = null;
+      for (BackupRecord b : backups.bases(uuid)) {
+        if (b.position().commitTimeMillis() <= atMillis
+            && (best == null || b.position().seq() > best.position().seq())) {
+          best = b;
+        }
+      }
+      if (best == null) {
+        throw new IOException("no PITR base snapshot at or before " + atMillis + " for " + uuid);
+      }
+      if ("AVAILABLE".equals(best.status())) {
+        return best;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted waiting for a base snapshot", e);
+      }
+      BackupRecord current = backups.any(best.arn()).orElse(null);
+      if (current == null) {
+        throw new IOException("the base snapshot " + best.arn() + " failed");
+      }
+    }
+    throw new IOException("the base snapshot for " + uuid + " did not complete");
+  }
+
+  /** Final images of every item changed after the base and at or before the instant. */
+  private NavigableMap<byte[], Optional<Map<String, AttributeValue>>> replay(
+      String uuid, TableDefinition def, long baseSeq, long atMillis) throws IOException {
+    NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay =
+        SnapshotLoader.newOverlay();
+    long applied = baseSeq;
+    List<String> names = repository.store().list(Segment.prefix(uuid));
+    for (String name : names) {
+      long[] range = Segment.parseName(name);
+      if (range[1] <= applied) {
+        continue;
+      }
+      Segment seg = Segment.decode(repository.getTableObject(uuid, name), name);
+      for (ChangeRecord r : seg.records()) {
+        if (r.seq() <= applied) {
+          continue; // an overlapping segment re-shipped after a crash
+        }
+        if (r.commitTimeMillis() > atMillis) {
+          return overlay;
+        }
+        overlay.put(
+            ItemKeys.storageKey(def.keySchema(), r.key()), Optional.ofNullable(r.newImage()));
+        applied = r.seq();
+      }
+    }
+    return overlay;
+  }
+
+  // ---- retention ------------------------------------------------------------------------------
+
+  /** Drops what lies wholly before each window and everything of expired incarnations. */
+  public void pruneOnce() {
+    long now = clock.getAsLong();
+    for (Live l : live.values()) {
+      synchronized (l) {
+        pruneBefore(l.state.tableUuid(), l.state.earliest(now));
+      }
+    }
+    for (PitrState st : List.copyOf(gone.values())) {
+      if (st.expired(now)) {
+        deleteArchive(st.tableUuid(), Long.MAX_VALUE, true);
+        try {
+          for (String n : repository.store().list("pitr/" + st.tableUuid() + "/")) {
+            repository.store().delete(n);
+          }
+        } catch (IOException e) {
+          LOG.warn("could not remove the PITR state of {}", st.tableUuid(), e);
+        }
+        gone.remove(st.tableUuid());
+        LOG.info(
+            "PITR history of deleted table {} ({}) expired and was removed",
+            st.tableName(),
+            st.tableUuid());
+      } else if (st.deletedMillis() != null) {
+        pruneBefore(st.tableUuid(), st.earliest(now));
+      }
+    }
+  }
+
+  /**
+   * Keeps the newest base at or before {@code earliest} and everything after it, so every instant
+   * from {@code earliest} on stays restorable.
+   */
+  private void pruneBefore(String uuid, long earliest) {
+    List<BackupRecord> bases = new ArrayList<>(backups.bases(uuid));
+    bases.removeIf(b -> !"AVAILABLE".equals(b.status()));
+    bases.sort(Comparator.comparingLong(b -> b.position().seq()));
+    BackupRecord keep = null;
+    for (BackupRecord b : bases) {
+      if (b.position().commitTimeMillis() <= earliest) {
+        keep = b;
+      }
+    }
+    if (keep == null) {
+      return;
+    }
+    long keepSeq = keep.position().seq();
+    for (BackupRecord b : bases) {
+      if (b.position().seq() < keepSeq) {
+        try {
+          backups.delete(b);
+        } catch (IOException e) {
+          LOG.warn("could not prune PITR base {}", b.arn(), e);
+        }
+      }
+    }
+    deleteArchive(uuid, keepSeq, false);
+  }
+
+  /**
+   * Deletes segments ending at or before {@code throughSeq}; with {@code bases}, every base too.
+   */
+  private void deleteArchive(String uuid, long throughSeq, boolean bases) {
+    try {
+      for (String n : repository.store().list(Segment.prefix(uuid))) {
+        if (Segment.parseName(n)[1] <= throughSeq) {
+          repository.store().delete(n);
+        }
+      }
+      if (bases) {
+        for (BackupRecord b : backups.bases(uuid)) {
+          if ("AVAILABLE".equals(b.status())) {
+            backups.delete(b);
+          }
+        }
+        for (String n : repository.store().list("pitr/" + uuid + "/progress/")) {
+          repository.store().delete(n);
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("could not prune the PITR archive of {}", uuid, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    stopping = true;
+    Thread t = worker;
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
