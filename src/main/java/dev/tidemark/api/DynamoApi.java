@@ -1,5 +1,7 @@
 package dev.tidemark.api;
 
+import dev.tidemark.api.actions.BatchGetItem;
+import dev.tidemark.api.actions.BatchWriteItem;
 import dev.tidemark.api.actions.CreateBackup;
 import dev.tidemark.api.actions.CreateTable;
 import dev.tidemark.api.actions.DeleteBackup;
@@ -16,6 +18,8 @@ import dev.tidemark.api.actions.Query;
 import dev.tidemark.api.actions.RestoreTableFromBackup;
 import dev.tidemark.api.actions.RestoreTableToPointInTime;
 import dev.tidemark.api.actions.Scan;
+import dev.tidemark.api.actions.TransactGetItems;
+import dev.tidemark.api.actions.TransactWriteItems;
 import dev.tidemark.api.actions.UpdateContinuousBackups;
 import dev.tidemark.api.actions.UpdateItem;
 import dev.tidemark.api.actions.UpdateTable;
@@ -47,6 +51,10 @@ public final class DynamoApi {
         .register(new UpdateItem(db))
         .register(new DeleteItem(db))
         .register(new Query(db))
-        .register(new Scan(db));
+        .register(new Scan(db))
+        .register(new BatchGetItem(db))
+        .register(new BatchWriteItem(db))
+        .register(new TransactWriteItems(db))
+        .register(new TransactGetItems(db));
   }
 }

@@ -30,6 +30,7 @@ public final class ReadRequest {
   private final Condition filter;
   private final Projection projection;
   private final boolean countOnly;
+  private long bytesRead;
 
   private ReadRequest(Integer limit, Condition filter, Projection projection, boolean countOnly) {
     this.limit = limit;
@@ -75,6 +76,11 @@ public final class ReadRequest {
     }
     return new ReadRequest(
         limit == null ? null : limit.intValue(), filter, projection, "COUNT".equals(select));
+  }
+
+  /** The size of the items read so far (before any filter): what a read's capacity is paid on. */
+  public long bytesRead() {
+    return bytesRead;
   }
 
   /**
@@ -142,6 +148,7 @@ public final class ReadRequest {
                 projection == null ? unprojected.apply(stored, item) : projection.apply(item)));
       }
     }
+    bytesRead += bytes;
     out.put("Count", count);
     out.put("ScannedCount", scanned);
     if (more && last != null) {

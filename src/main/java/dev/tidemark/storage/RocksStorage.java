@@ -197,6 +197,22 @@ public final class RocksStorage implements Storage {
   }
 
   @Override
+  public List<byte[]> getAll(List<TableKey> keys) {
+    Snapshot snapshot = db.getSnapshot();
+    try (ReadOptions options = new ReadOptions().setSnapshot(snapshot)) {
+      List<byte[]> values = new ArrayList<>(keys.size());
+      for (TableKey k : keys) {
+        values.add(db.get(table(k.tableId()), options, k.key()));
+      }
+      return values;
+    } catch (RocksDBException e) {
+      throw new StorageException("consistent multi-read failed", e);
+    } finally {
+      db.releaseSnapshot(snapshot);
+    }
+  }
+
+  @Override
   public Cursor scan(long tableId, byte[] lower, byte[] upper, boolean reverse) {
     return new RocksCursor(table(tableId), lower, upper, reverse);
   }

@@ -22,6 +22,15 @@ public interface Storage extends AutoCloseable {
   /** Reads one key of a table's space, or null. */
   byte[] get(long tableId, byte[] key);
 
+  /** A key in a table's space, for {@link #getAll}. */
+  record TableKey(long tableId, byte[] key) {}
+
+  /**
+   * Reads several keys, from any table spaces, as of one point in time: an applied {@link WriteSet}
+   * is seen whole or not at all. Returns one value per key, in order, null where absent.
+   */
+  java.util.List<byte[]> getAll(java.util.List<TableKey> keys);
+
   /**
    * Iterates a table's space over {@code [lower, upper)} in key order, or reversed. Either bound
    * may be null for open. The cursor reads one consistent view of the space.

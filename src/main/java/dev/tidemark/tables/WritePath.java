@@ -92,26 +92,76 @@ public final class WritePath {
     this.syncDurability = syncDurability;
   }
 
+  /**
+   * Thrown by {@link #commitAll} when at least one mutation refused; nothing was written. It holds
+   * one entry per write, in order: the write's refusal, or null where the mutation accepted.
+   */
+  public static final class Refused extends RuntimeException {
+    private final transient List<DynamoException> refusals;
+
+    Refused(List<DynamoException> refusals) {
+      super("mutations refused", null, false, false);
+      this.refusals = java.util.Collections.unmodifiableList(refusals);
+    }
+
+    public List<DynamoException> refusals() {
+      return refusals;
+    }
+  }
+
   /** Commits all writes or none. A mutation that throws aborts the whole commit. */
   public List<Outcome> commit(List<ItemWrite> writes, ChangeRecord.Origin origin) {
+    return commit(writes, origin, false);
+  }
+
+  /**
+   * Commits all writes or none, like {@link #commit}, but runs every mutation (and the
+   * contributors' checks of its result) even after one refused, so that a transaction can report
+   * why each of its items would fail (DynamoDB's cancellation reasons). Refusals ({@link
+   * DynamoException}) are collected into {@link Refused}; anything else propagates at once.
+   */
+  public List<Outcome> commitAll(List<ItemWrite> writes, ChangeRecord.Origin origin) {
+    return commit(writes, origin, true);
+  }
+
+  private List<Outcome> commit(
+      List<ItemWrite> writes, ChangeRecord.Origin origin, boolean evaluateAll) {
     List<Outcome> outcomes = new ArrayList<>(writes.size());
     long lastSeq;
     lock.lock();
     try {
-      for (ItemWrite w : writes) {
+      DynamoException[] refusals = evaluateAll ? new DynamoException[writes.size()] : null;
+      boolean refused = false;
+      for (int i = 0; i < writes.size(); i++) {
+        ItemWrite w = writes.get(i);
         if (!storage.hasTableSpace(w.table().id()) || "DELETING".equals(w.table().status())) {
           throw DynamoException.tableNotFound();
         }
         byte[] raw = storage.get(w.table().id(), w.storageKey());
         Map<String, AttributeValue> current = raw == null ? null : ItemCodec.decode(raw);
-        Map<String, AttributeValue> next = w.mutation().apply(current);
-        boolean changed = !(current == null ? next == null : current.equals(next));
-        if (changed) {
-          for (BatchContributor c : contributors) {
-            c.check(w.table(), current, next);
+        Map<String, AttributeValue> next;
+        boolean changed;
+        try {
+          next = w.mutation().apply(current);
+          changed = !(current == null ? next == null : current.equals(next));
+          if (changed) {
+            for (BatchContributor c : contributors) {
+              c.check(w.table(), current, next);
+            }
           }
+        } catch (DynamoException e) {
+          if (refusals == null) {
+            throw e;
+          }
+          refusals[i] = e;
+          refused = true;
+          next = current;
+          changed = false;
         }
         outcomes.add(new Outcome(current, next, changed));
+      }
+      if (refused) {
+        throw new Refused(java.util.Arrays.asList(refusals));
       }
       WriteSet ws = new WriteSet();
       long time = sequencer.nextTime();

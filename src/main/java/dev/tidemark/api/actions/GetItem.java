@@ -3,6 +3,7 @@ package dev.tidemark.api.actions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.api.Action;
+import dev.tidemark.api.Capacity;
 import dev.tidemark.api.Constraints;
 import dev.tidemark.api.ExpressionParams;
 import dev.tidemark.api.ItemKeys;
@@ -39,12 +40,14 @@ public final class GetItem implements Action {
   public ObjectNode execute(RequestContext context, JsonNode req) {
     String tableName = Json.string(req, "TableName");
     JsonNode keyNode = Json.objectField(req, "Key");
+    String returnCapacity = Json.string(req, "ReturnConsumedCapacity");
     new Constraints()
+        .oneOf(returnCapacity, "returnConsumedCapacity", Capacity.RETURN_VALUES)
         .notNull(Json.field(req, "TableName"), "tableName")
         .tableNameOrArn(tableName, "tableName")
         .notNull(keyNode, "key")
         .check();
-    Json.bool(req, "ConsistentRead");
+    boolean consistent = Boolean.TRUE.equals(Json.bool(req, "ConsistentRead"));
     Map<String, AttributeValue> rawKey = AttributeJson.readMap(keyNode);
     Projection projection = projection(req);
 
@@ -52,10 +55,13 @@ public final class GetItem implements Action {
     Map<String, AttributeValue> key = ItemKeys.fromKey(table.keySchema(), rawKey);
     byte[] raw = db.storage().get(table.id(), ItemKeys.storageKey(table.keySchema(), key));
     ObjectNode out = Json.object();
-    if (raw != null) {
-      Map<String, AttributeValue> item = ItemCodec.decode(raw);
+    Map<String, AttributeValue> item = raw == null ? null : ItemCodec.decode(raw);
+    if (item != null) {
       out.set("Item", AttributeJson.writeMap(projection == null ? item : projection.apply(item)));
     }
+    new Capacity.Tally(Capacity.Kind.STANDARD)
+        .read(tableName, item, consistent)
+        .putSingle(out, Capacity.Return.of(returnCapacity));
     return out;
   }
 

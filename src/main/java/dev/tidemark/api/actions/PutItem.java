@@ -3,6 +3,7 @@ package dev.tidemark.api.actions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.api.Action;
+import dev.tidemark.api.Capacity;
 import dev.tidemark.api.Conditions;
 import dev.tidemark.api.Constraints;
 import dev.tidemark.api.ExpressionParams;
@@ -43,7 +44,9 @@ public final class PutItem implements Action {
   public ObjectNode execute(RequestContext context, JsonNode req) {
     String tableName = Json.string(req, "TableName");
     JsonNode itemNode = Json.objectField(req, "Item");
+    String returnCapacity = Json.string(req, "ReturnConsumedCapacity");
     new Constraints()
+        .oneOf(returnCapacity, "returnConsumedCapacity", Capacity.RETURN_VALUES)
         .notNull(Json.field(req, "TableName"), "tableName")
         .tableNameOrArn(tableName, "tableName")
         .notNull(itemNode, "item")
@@ -83,6 +86,9 @@ public final class PutItem implements Action {
             .get(0);
     ObjectNode out = Json.object();
     returnValues.render(out, outcome.oldItem(), outcome.newItem(), List.of());
+    new Capacity.Tally(Capacity.Kind.STANDARD)
+        .write(tableName, outcome.oldItem(), outcome.newItem())
+        .putSingle(out, Capacity.Return.of(returnCapacity));
     ItemCollections.render(out, collectionMetrics, db.storage(), table, key);
     return out;
   }

@@ -3,6 +3,7 @@ package dev.tidemark.api.actions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.api.Action;
+import dev.tidemark.api.Capacity;
 import dev.tidemark.api.Constraints;
 import dev.tidemark.api.ExpressionParams;
 import dev.tidemark.api.ItemKeys;
@@ -52,13 +53,16 @@ public final class Query implements Action {
   public ObjectNode execute(RequestContext context, JsonNode req) {
     String tableName = Json.string(req, "TableName");
     String indexName = Json.string(req, "IndexName");
+    String returnCapacity = Json.string(req, "ReturnConsumedCapacity");
     new Constraints()
+        .oneOf(returnCapacity, "returnConsumedCapacity", Capacity.RETURN_VALUES)
         .notNull(Json.field(req, "TableName"), "tableName")
         .tableNameOrArn(tableName, "tableName")
         .name(indexName, "indexName")
         .check();
     Boolean forward = Json.bool(req, "ScanIndexForward");
     Boolean consistentRead = Json.bool(req, "ConsistentRead");
+    boolean consistent = Boolean.TRUE.equals(consistentRead);
     String keyExpression = Json.string(req, "KeyConditionExpression");
     String filterExpression = Json.string(req, "FilterExpression");
     String projectionExpression = Json.string(req, "ProjectionExpression");
@@ -118,8 +122,13 @@ public final class Query implements Action {
     }
     boolean reverse = Boolean.FALSE.equals(forward);
     if (index != null) {
-      return IndexReads.query(
-          db, table, index, resolved, reverse, startKey, read, filter, projection, select);
+      ObjectNode out =
+          IndexReads.query(
+              db, table, index, resolved, reverse, startKey, read, filter, projection, select);
+      new Capacity.Tally(Capacity.Kind.STANDARD)
+          .indexRangeRead(tableName, index.name(), index.global(), read.bytesRead(), consistent)
+          .putSingle(out, Capacity.Return.of(returnCapacity));
+      return out;
     }
     byte[] partition = ItemKeys.partitionPrefix(resolved.hashValue());
     byte[][] bounds = bounds(partition, resolved.range());
@@ -143,6 +152,9 @@ public final class Query implements Action {
     try (Cursor cursor = db.storage().scan(table.id(), lower, upper, reverse)) {
       out = read.page(cursor, schema, item -> true);
     }
+    new Capacity.Tally(Capacity.Kind.STANDARD)
+        .rangeRead(tableName, read.bytesRead(), consistent)
+        .putSingle(out, Capacity.Return.of(returnCapacity));
     return out;
   }
 

@@ -3,6 +3,7 @@ package dev.tidemark.api.actions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.api.Action;
+import dev.tidemark.api.Capacity;
 import dev.tidemark.api.Constraints;
 import dev.tidemark.api.ExpressionParams;
 import dev.tidemark.api.ItemKeys;
@@ -52,7 +53,9 @@ public final class Scan implements Action {
     String indexName = Json.string(req, "IndexName");
     Long segment = Json.integer(req, "Segment");
     Long totalSegments = Json.integer(req, "TotalSegments");
+    String returnCapacity = Json.string(req, "ReturnConsumedCapacity");
     new Constraints()
+        .oneOf(returnCapacity, "returnConsumedCapacity", Capacity.RETURN_VALUES)
         .notNull(Json.field(req, "TableName"), "tableName")
         .tableNameOrArn(tableName, "tableName")
         .name(indexName, "indexName")
@@ -60,6 +63,7 @@ public final class Scan implements Action {
         .range(totalSegments, 1, 1000000, "totalSegments")
         .check();
     Boolean consistentRead = Json.bool(req, "ConsistentRead");
+    boolean consistent = Boolean.TRUE.equals(consistentRead);
     if ((segment == null) != (totalSegments == null)) {
       throw DynamoException.validation(
           segment == null
@@ -110,16 +114,21 @@ public final class Scan implements Action {
           IndexReads.resolve(table, indexName, consistentRead, Json.string(req, "Select"));
       Predicate<Map<String, AttributeValue>> segmentOf =
           segment == null ? item -> true : inSegment(index.keySchema(), segment, totalSegments);
-      return IndexReads.scan(
-          db,
-          table,
-          index,
-          startKey,
-          segmentOf,
-          read,
-          filter,
-          projection,
-          Json.string(req, "Select"));
+      ObjectNode out =
+          IndexReads.scan(
+              db,
+              table,
+              index,
+              startKey,
+              segmentOf,
+              read,
+              filter,
+              projection,
+              Json.string(req, "Select"));
+      new Capacity.Tally(Capacity.Kind.STANDARD)
+          .indexRangeRead(tableName, index.name(), index.global(), read.bytesRead(), consistent)
+          .putSingle(out, Capacity.Return.of(returnCapacity));
+      return out;
     }
     KeySchema schema = table.keySchema();
     byte[] lower = ItemKeys.itemsLower();
@@ -129,9 +138,14 @@ public final class Scan implements Action {
     }
     Predicate<Map<String, AttributeValue>> include =
         segment == null ? item -> true : inSegment(schema, segment, totalSegments);
+    ObjectNode out;
     try (Cursor cursor = db.storage().scan(table.id(), lower, ItemKeys.itemsUpper(), false)) {
-      return read.page(cursor, schema, include);
+      out = read.page(cursor, schema, include);
     }
+    new Capacity.Tally(Capacity.Kind.STANDARD)
+        .rangeRead(tableName, read.bytesRead(), consistent)
+        .putSingle(out, Capacity.Return.of(returnCapacity));
+    return out;
   }
 
   private static Predicate<Map<String, AttributeValue>> inSegment(
