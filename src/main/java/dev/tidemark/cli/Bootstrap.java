@@ -4,11 +4,14 @@ import dev.tidemark.api.DynamoApi;
 import dev.tidemark.api.Operations;
 import dev.tidemark.protocol.HttpServer;
 import dev.tidemark.protocol.RequestIds;
+import dev.tidemark.retention.ChangeLogRetention;
 import dev.tidemark.storage.RocksStorage;
 import dev.tidemark.storage.Storage;
 import dev.tidemark.tables.Database;
+import dev.tidemark.ttl.TtlSweeper;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -35,7 +38,29 @@ public final class Bootstrap {
                 config.durability() == ServerConfig.Durability.SYNC,
                 config.region(),
                 config.account()));
+    TtlSweeper sweeper = new TtlSweeper(db, System::currentTimeMillis);
+    resources.register(
+        new PeriodicTask("ttl-sweeper", config.ttlSweepInterval(), sweeper::sweepOnce));
+    ChangeLogRetention retention =
+        new ChangeLogRetention(db, config.changeLogRetention(), System::currentTimeMillis);
+    resources.register(
+        new PeriodicTask(
+            "change-log-retention",
+            retentionCheckInterval(config.changeLogRetention()),
+            retention::trimOnce));
     return DynamoApi.operations(db);
+  }
+
+  /**
+   * How often retention runs: often enough that records outlive the retention period by at most a
+   * twenty-fourth of it, at most every five minutes, at least every second.
+   */
+  static Duration retentionCheckInterval(Duration retention) {
+    Duration d = retention.dividedBy(24);
+    if (d.compareTo(Duration.ofMinutes(5)) > 0) {
+      return Duration.ofMinutes(5);
+    }
+    return d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d;
   }
 
   /**

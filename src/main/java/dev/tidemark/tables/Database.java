@@ -3,6 +3,7 @@ package dev.tidemark.tables;
 import dev.tidemark.changelog.ChangeLog;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.storage.Storage;
+import dev.tidemark.streams.StreamCatalog;
 import java.util.function.LongSupplier;
 
 /**
@@ -14,6 +15,7 @@ public final class Database implements AutoCloseable {
   private final TableCatalog catalog;
   private final WritePath writePath;
   private final ChangeLog changeLog;
+  private final StreamCatalog streams;
   private final LongSupplier clock;
   private final String region;
   private final String account;
@@ -27,6 +29,7 @@ public final class Database implements AutoCloseable {
     this.catalog = new TableCatalog(storage);
     this.writePath = new WritePath(storage, clock, syncDurability);
     this.changeLog = new ChangeLog(storage);
+    this.streams = new StreamCatalog(storage, region, account);
   }
 
   public Storage storage() {
@@ -43,6 +46,11 @@ public final class Database implements AutoCloseable {
 
   public ChangeLog changeLog() {
     return changeLog;
+  }
+
+  /** DynamoDB Streams: windows of the change log, enabled and disabled. */
+  public StreamCatalog streams() {
+    return streams;
   }
 
   public long now() {

@@ -114,4 +114,26 @@ public record TableDefinition(
         deletionProtection,
         lastThroughputChangeMillis);
   }
+
+  /** The same table with its stream switched on (a view type) or off (null). */
+  public TableDefinition withStreamViewType(String newStreamViewType) {
+    return new TableDefinition(
+        name,
+        id,
+        tableId,
+        createdMillis,
+        keySchema,
+        attributeDefinitions,
+        billingMode,
+        throughput,
+        localIndexes,
+        globalIndexes,
+        newStreamViewType,
+        sseEnabled,
+        sseType,
+        kmsMasterKeyId,
+        tableClass,
+        deletionProtection,
+        lastThroughputChangeMillis);
+  }
 }

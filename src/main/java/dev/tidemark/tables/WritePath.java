@@ -64,7 +64,8 @@ public final class WritePath {
 
   private final Storage storage;
   private final Sequencer sequencer;
-  private final List<BatchContributor> contributors = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<BatchContributor> contributors =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private final boolean syncDurability;
   private final ReentrantLock lock = new ReentrantLock();
   private final Object syncMonitor = new Object();

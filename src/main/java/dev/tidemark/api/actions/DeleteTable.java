@@ -8,6 +8,7 @@ import dev.tidemark.api.Json;
 import dev.tidemark.api.RequestContext;
 import dev.tidemark.api.TableDescriptions;
 import dev.tidemark.errors.DynamoException;
+import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
 import dev.tidemark.tables.Table;
 
@@ -50,7 +51,16 @@ public final class DeleteTable implements Action {
       }
       ObjectNode description =
           TableDescriptions.describe(db, t.definition(), "DELETING", t.itemCount(), t.sizeBytes());
-      db.writePath().exclusive(() -> db.catalog().delete(t));
+      db.writePath()
+          .exclusive(
+              () -> {
+                // Under the write lock no write to the table can follow: its stream, if enabled,
+                // ends here and stays readable (DISABLED) until retention removes it.
+                WriteSet batch = new WriteSet();
+                db.streams()
+                    .close(t.definition(), db.writePath().appliedSeq() + 1, db.now(), batch);
+                db.catalog().delete(t, batch);
+              });
       ObjectNode out = Json.object();
       out.set("TableDescription", description);
       return out;

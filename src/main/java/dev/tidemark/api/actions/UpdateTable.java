@@ -8,6 +8,7 @@ import dev.tidemark.api.Json;
 import dev.tidemark.api.RequestContext;
 import dev.tidemark.api.TableDescriptions;
 import dev.tidemark.errors.DynamoException;
+import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TableDefinition;
@@ -15,8 +16,8 @@ import dev.tidemark.tables.Throughput;
 import java.util.List;
 
 /**
- * UpdateTable: deletion protection, billing mode, provisioned throughput and table class. Index and
- * stream changes are refused with a clear message until they are built.
+ * UpdateTable: deletion protection, billing mode, provisioned throughput, table class and streams.
+ * Index changes are refused with a clear message until they are built.
  */
 public final class UpdateTable implements Action {
   private final Database db;
@@ -44,17 +45,23 @@ public final class UpdateTable implements Action {
         .oneOf(tableClass, "tableClass", List.of("STANDARD", "STANDARD_INFREQUENT_ACCESS"))
         .check();
     Throughput requested = pt == null ? null : Schemas.throughput(pt, "provisionedThroughput");
+    JsonNode streamSpec = Json.objectField(req, "StreamSpecification");
+    String streamView = streamSpec == null ? null : Schemas.streamViewType(streamSpec);
     boolean other =
         Json.field(req, "GlobalSecondaryIndexUpdates") != null
-            || Json.field(req, "StreamSpecification") != null
             || Json.field(req, "ReplicaUpdates") != null
             || Json.field(req, "SSESpecification") != null;
     if (other) {
       throw DynamoException.validation(
           "Tidemark does not support this UpdateTable change yet: only DeletionProtectionEnabled,"
-              + " BillingMode, ProvisionedThroughput and TableClass can be updated");
+              + " BillingMode, ProvisionedThroughput, TableClass and StreamSpecification can be"
+              + " updated");
     }
-    if (protection == null && billing == null && requested == null && tableClass == null) {
+    if (protection == null
+        && billing == null
+        && requested == null
+        && tableClass == null
+        && streamSpec == null) {
       throw DynamoException.validation(
           "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled,"
               + " GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
@@ -62,6 +69,14 @@ public final class UpdateTable implements Action {
     synchronized (db.catalog()) {
       Table t = db.require(name);
       TableDefinition d = t.definition();
+      if (streamSpec != null && streamView != null && d.streamViewType() != null) {
+        // DynamoDB refuses even the same view type: a stream's view cannot change, only end.
+        throw DynamoException.validation(
+            "Table already has an enabled stream: TableName: " + d.name());
+      }
+      if (streamSpec != null && streamView == null && d.streamViewType() == null) {
+        throw DynamoException.validation("Table has no stream to disable");
+      }
       String newBilling = billing == null ? d.billingMode() : billing;
       Throughput newThroughput = d.throughput();
       if (TableDefinition.PAY_PER_REQUEST.equals(newBilling)) {
@@ -103,7 +118,19 @@ public final class UpdateTable implements Action {
       if (tableClass != null) {
         updated = updated.withTableClass(tableClass);
       }
-      db.catalog().update(t, updated);
+      WriteSet batch = new WriteSet();
+      if (streamSpec != null) {
+        // Writes acknowledged before this point have lower sequence numbers; writes sent after
+        // the answer, higher ones. That is the stream's boundary.
+        long next = db.writePath().appliedSeq() + 1;
+        if (streamView != null) {
+          db.streams().open(updated, streamView, next, db.now(), batch);
+        } else {
+          db.streams().close(updated, next, db.now(), batch);
+        }
+        updated = updated.withStreamViewType(streamView);
+      }
+      db.catalog().update(t, updated, batch);
       ObjectNode out = Json.object();
       out.set("TableDescription", TableDescriptions.describe(db, t));
       return out;
