@@ -82,6 +82,14 @@ public final class TtlSweeper {
         && at.compareTo(nowSeconds.subtract(FIVE_YEARS_SECONDS)) >= 0;
   }
 
+  /**
+   * The sweeper's write: deletes the item only if it is still expired when the write lock is held,
+   * and otherwise leaves it as it is (no change, so no change record).
+   */
+  public static WritePath.Mutation deleteIfExpired(String attribute, BigDecimal nowSeconds) {
+    return current -> expired(current, attribute, nowSeconds) ? null : current;
+  }
+
   private int sweep(Table table, String attribute, BigDecimal now) {
     int deleted = 0;
     List<WritePath.ItemWrite> batch = new ArrayList<>();
@@ -97,7 +105,7 @@ public final class TtlSweeper {
                 table,
                 c.key(),
                 ItemKeys.keyOf(table.keySchema(), item),
-                current -> expired(current, attribute, now) ? null : current));
+                deleteIfExpired(attribute, now)));
         if (batch.size() == ITEMS_PER_COMMIT) {
           deleted += commit(batch);
           batch.clear();
