@@ -32,4 +32,11 @@ class CliEndToEndIT {
   void awsCliSmokeSurvivesRestart() throws Exception {
     assertThat(runScript("cli-smoke.sh")).contains("cli-smoke: OK");
   }
+
+  // Protects TTL expiry, Streams and tags as the AWS CLI sees them, and their survival of a
+  // restart.
+  @Test
+  void awsCliStreamsAndTtlSurviveRestart() throws Exception {
+    assertThat(runScript("cli-streams-ttl.sh")).contains("cli-streams-ttl: OK");
+  }
 }
