@@ -48,6 +48,10 @@ public final class Bootstrap {
             "change-log-retention",
             retentionCheckInterval(config.changeLogRetention()),
             retention::trimOnce));
+    log.info(
+        "TTL sweep every {}; change log (and Streams) kept for {}",
+        config.ttlSweepInterval(),
+        config.changeLogRetention());
     return DynamoApi.operations(db);
   }
 

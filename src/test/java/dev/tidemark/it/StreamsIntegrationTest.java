@@ -265,6 +265,25 @@ class StreamsIntegrationTest {
         .containsExactly("e");
   }
 
+  // Protects GetRecords' 1 MB page: large records split across pages, none lost or repeated.
+  @Test
+  void pagesStopAtOneMegabyte() {
+    String arn = createWithStream("big_table", StreamViewType.NEW_IMAGE);
+    String big = "x".repeat(380_000);
+    for (String pk : List.of("a", "b", "c")) {
+      put("big_table", item(pk, "blob", big));
+    }
+    String it = iterator(arn, ShardIteratorType.TRIM_HORIZON, null);
+    GetRecordsResponse first = streams.getRecords(r -> r.shardIterator(it));
+    assertThat(first.records())
+        .extracting(r -> r.dynamodb().keys().get("pk").s())
+        .containsExactly("a", "b");
+    GetRecordsResponse second = streams.getRecords(r -> r.shardIterator(first.nextShardIterator()));
+    assertThat(second.records())
+        .extracting(r -> r.dynamodb().keys().get("pk").s())
+        .containsExactly("c");
+  }
+
   // Protects UpdateTable stream changes: the window, DynamoDB's refusals, closed shards, history.
   @Test
   void updateTableEnablesAndDisablesStreams() {

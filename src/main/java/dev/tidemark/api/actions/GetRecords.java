@@ -88,7 +88,7 @@ public final class GetRecords implements Action {
     long next = p.seq();
     for (ChangeRecord r : read) {
       ObjectNode record = render(r, s);
-      long size = record.get("dynamodb").get("SizeBytes").longValue();
+      long size = record.path("dynamodb").path("SizeBytes").longValue();
       if (!records.isEmpty() && bytes + size > MAX_BYTES) {
         break;
       }
