@@ -1,8 +1,11 @@
 package dev.tidemark.api;
 
+import dev.tidemark.api.actions.CreateBackup;
 import dev.tidemark.api.actions.CreateTable;
+import dev.tidemark.api.actions.DeleteBackup;
 import dev.tidemark.api.actions.DeleteItem;
 import dev.tidemark.api.actions.DeleteTable;
+import dev.tidemark.api.actions.DescribeBackup;
 import dev.tidemark.api.actions.DescribeEndpoints;
 import dev.tidemark.api.actions.DescribeLimits;
 import dev.tidemark.api.actions.DescribeStream;
@@ -11,17 +14,20 @@ import dev.tidemark.api.actions.DescribeTimeToLive;
 import dev.tidemark.api.actions.GetItem;
 import dev.tidemark.api.actions.GetRecords;
 import dev.tidemark.api.actions.GetShardIterator;
+import dev.tidemark.api.actions.ListBackups;
 import dev.tidemark.api.actions.ListStreams;
 import dev.tidemark.api.actions.ListTables;
 import dev.tidemark.api.actions.ListTagsOfResource;
 import dev.tidemark.api.actions.PutItem;
 import dev.tidemark.api.actions.Query;
+import dev.tidemark.api.actions.RestoreTableFromBackup;
 import dev.tidemark.api.actions.Scan;
 import dev.tidemark.api.actions.TagResource;
 import dev.tidemark.api.actions.UntagResource;
 import dev.tidemark.api.actions.UpdateItem;
 import dev.tidemark.api.actions.UpdateTable;
 import dev.tidemark.api.actions.UpdateTimeToLive;
+import dev.tidemark.backup.BackupService;
 import dev.tidemark.streams.ShardIterators;
 import dev.tidemark.tables.Database;
 
@@ -29,9 +35,14 @@ import dev.tidemark.tables.Database;
 public final class DynamoApi {
   private DynamoApi() {}
 
-  public static Operations operations(Database db) {
+  public static Operations operations(Database db, BackupService backups) {
     ShardIterators iterators = new ShardIterators(db.streams());
     return new Operations()
+        .register(new CreateBackup(db, backups))
+        .register(new DescribeBackup(backups))
+        .register(new ListBackups(backups))
+        .register(new DeleteBackup(backups))
+        .register(new RestoreTableFromBackup(db, backups))
         .register(new CreateTable(db))
         .register(new DescribeTable(db))
         .register(new ListTables(db))

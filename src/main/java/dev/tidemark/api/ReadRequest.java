@@ -14,7 +14,9 @@ import dev.tidemark.storage.ItemCodec;
 import dev.tidemark.tables.KeySchema;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BinaryOperator;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * The shared half of Query and Scan: Select, Limit, filter, projection, the 1 MB page and
@@ -81,6 +83,29 @@ public final class ReadRequest {
    */
   public ObjectNode page(
       Cursor cursor, KeySchema keySchema, Predicate<Map<String, AttributeValue>> include) {
+    return page(
+        cursor,
+        include,
+        item -> item,
+        (stored, item) -> item,
+        item -> ItemKeys.keyOf(keySchema, item));
+  }
+
+  /**
+   * Reads one page from a cursor whose values are not the items themselves: index entries. Limit,
+   * the 1 MB page and LastEvaluatedKey follow the stored values; the filter and the projection see
+   * {@code view} of each (the table item, for a local index read that needs attributes the index
+   * does not hold), and without a projection {@code unprojected} decides what is returned.
+   *
+   * @param view null skips the stored value uncounted (its table item has gone meanwhile)
+   * @param lastKey the LastEvaluatedKey for a stored value
+   */
+  public ObjectNode page(
+      Cursor cursor,
+      Predicate<Map<String, AttributeValue>> include,
+      UnaryOperator<Map<String, AttributeValue>> view,
+      BinaryOperator<Map<String, AttributeValue>> unprojected,
+      UnaryOperator<Map<String, AttributeValue>> lastKey) {
     ObjectNode out = Json.object();
     ArrayNode items = countOnly ? null : out.putArray("Items");
     int count = 0;
@@ -96,25 +121,31 @@ public final class ReadRequest {
       if (!cursor.next()) {
         break;
       }
-      Map<String, AttributeValue> item = ItemCodec.decode(cursor.value());
-      if (!include.test(item)) {
+      Map<String, AttributeValue> stored = ItemCodec.decode(cursor.value());
+      if (!include.test(stored)) {
+        continue;
+      }
+      Map<String, AttributeValue> item = view.apply(stored);
+      if (item == null) {
         continue;
       }
       scanned++;
-      bytes += ItemSize.of(item);
-      last = item;
+      bytes += ItemSize.of(stored);
+      last = stored;
       if (filter != null && !filter.test(item)) {
         continue;
       }
       count++;
       if (items != null) {
-        items.add(AttributeJson.writeMap(projection == null ? item : projection.apply(item)));
+        items.add(
+            AttributeJson.writeMap(
+                projection == null ? unprojected.apply(stored, item) : projection.apply(item)));
       }
     }
     out.put("Count", count);
     out.put("ScannedCount", scanned);
     if (more && last != null) {
-      out.set("LastEvaluatedKey", AttributeJson.writeMap(ItemKeys.keyOf(keySchema, last)));
+      out.set("LastEvaluatedKey", AttributeJson.writeMap(lastKey.apply(last)));
     }
     return out;
   }

@@ -2,6 +2,7 @@ package dev.tidemark.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tidemark.indexes.IndexStats;
 import dev.tidemark.tables.Database;
 import dev.tidemark.tables.IndexDefinition;
 import dev.tidemark.tables.KeySchema;
@@ -15,7 +16,19 @@ public final class TableDescriptions {
   private TableDescriptions() {}
 
   public static ObjectNode describe(Database db, Table table) {
-    return describe(db, table.definition(), table.status(), table.itemCount(), table.sizeBytes());
+    ObjectNode o =
+        describe(db, table.definition(), table.status(), table.itemCount(), table.sizeBytes());
+    dev.tidemark.tables.RestoreSummary r = table.restoreSummary();
+    if (r != null) {
+      ObjectNode summary = o.putObject("RestoreSummary");
+      if (r.sourceBackupArn() != null) {
+        summary.put("SourceBackupArn", r.sourceBackupArn());
+      }
+      summary.put("SourceTableArn", r.sourceTableArn());
+      summary.put("RestoreDateTime", Json.seconds(r.restoreDateTimeMillis()));
+      summary.put("RestoreInProgress", "CREATING".equals(table.status()));
+    }
+    return o;
   }
 
   public static ObjectNode describe(
@@ -46,16 +59,13 @@ public final class TableDescriptions {
     if (!d.localIndexes().isEmpty()) {
       ArrayNode lsis = o.putArray("LocalSecondaryIndexes");
       for (IndexDefinition i : d.localIndexes()) {
-        lsis.add(index(i, arn));
+        lsis.add(index(db, d, i, arn));
       }
     }
     if (!d.globalIndexes().isEmpty()) {
       ArrayNode gsis = o.putArray("GlobalSecondaryIndexes");
       for (IndexDefinition i : d.globalIndexes()) {
-        ObjectNode g = index(i, arn);
-        g.put("IndexStatus", "ACTIVE");
-        g.set("ProvisionedThroughput", throughput(i.throughput(), 0));
-        gsis.add(g);
+        gsis.add(globalIndex(db, d, i, i.status()));
       }
     }
     if (d.streamViewType() != null) {
@@ -90,7 +100,20 @@ public final class TableDescriptions {
     return a;
   }
 
-  private static ObjectNode index(IndexDefinition i, String tableArn) {
+  /** One entry of GlobalSecondaryIndexes, with the given IndexStatus. */
+  public static ObjectNode globalIndex(
+      Database db, TableDefinition d, IndexDefinition i, String status) {
+    ObjectNode g = index(db, d, i, db.tableArn(d.name()));
+    g.put("IndexStatus", status);
+    if (IndexDefinition.CREATING.equals(status)) {
+      g.put("Backfilling", true);
+    }
+    g.set("ProvisionedThroughput", throughput(i.throughput(), 0));
+    return g;
+  }
+
+  private static ObjectNode index(
+      Database db, TableDefinition d, IndexDefinition i, String tableArn) {
     ObjectNode o = Json.object();
     o.put("IndexName", i.name());
     o.set("KeySchema", keySchema(i.keySchema()));
@@ -99,9 +122,9 @@ public final class TableDescriptions {
       ArrayNode nk = p.putArray("NonKeyAttributes");
       i.nonKeyAttributes().forEach(nk::add);
     }
-    // Index data arrives with secondary-index maintenance; until then an index holds nothing.
-    o.put("IndexSizeBytes", 0);
-    o.put("ItemCount", 0);
+    IndexStats stats = db.indexes().stats(d.id(), i);
+    o.put("IndexSizeBytes", stats.sizeBytes());
+    o.put("ItemCount", stats.itemCount());
     o.put("IndexArn", tableArn + "/index/" + i.name());
     return o;
   }

@@ -2,6 +2,11 @@ package dev.tidemark.cli;
 
 import dev.tidemark.api.DynamoApi;
 import dev.tidemark.api.Operations;
+import dev.tidemark.backup.BackupRepository;
+import dev.tidemark.backup.BackupService;
+import dev.tidemark.backup.crypto.KeyManager;
+import dev.tidemark.backup.crypto.KeyManager.LoadedKey;
+import dev.tidemark.backup.store.DirectoryObjectStore;
 import dev.tidemark.protocol.HttpServer;
 import dev.tidemark.protocol.RequestIds;
 import dev.tidemark.retention.ChangeLogRetention;
@@ -9,6 +14,7 @@ import dev.tidemark.storage.RocksStorage;
 import dev.tidemark.storage.Storage;
 import dev.tidemark.tables.Database;
 import dev.tidemark.ttl.TtlSweeper;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -27,7 +33,7 @@ public final class Bootstrap {
    * The dispatch table for a configuration. Whatever is opened here (storage, background workers)
    * must be registered with {@code resources}, so that it is closed after the HTTP server drained.
    */
-  static Operations operations(ServerConfig config, Resources resources) {
+  static Operations operations(ServerConfig config, Resources resources) throws IOException {
     Storage storage =
         config.inMemory() ? RocksStorage.inMemory() : RocksStorage.open(config.dataDir());
     Database db =
@@ -52,7 +58,26 @@ public final class Bootstrap {
         "TTL sweep every {}; change log (and Streams) kept for {}",
         config.ttlSweepInterval(),
         config.changeLogRetention());
-    return DynamoApi.operations(db);
+    LoadedKey key =
+        KeyManager.resolve(config.backupKeyFile(), System.getenv(), config.defaultBackupKeyFile());
+    log.info("Backup encryption: {}", key.describe());
+    key.warnings().forEach(w -> log.warn("{}", w));
+    if (key.created()) {
+      log.warn(
+          "A new backup master key was created at {}. Keep a copy somewhere safe: without it no"
+              + " backup can be restored.",
+          key.file().map(Object::toString).orElse("?"));
+    }
+    BackupService backups =
+        resources.register(
+            new BackupService(
+                db,
+                new BackupRepository(new DirectoryObjectStore(config.backupDir()), key.key()),
+                config.inMemory()
+                    ? config.backupDir().toAbsolutePath().resolveSibling("tidemark-scratch")
+                    : config.dataDir().resolve("scratch")));
+    backups.start();
+    return DynamoApi.operations(db, backups);
   }
 
   /**

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "Tidemark 0.1.0",
     description = "A self-hosted database server speaking the Amazon DynamoDB API.",
-    subcommands = {Main.Serve.class})
+    subcommands = {Main.Serve.class, BackupCommand.class})
 public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -40,7 +40,15 @@ public final class Main implements Callable<Integer> {
   }
 
   static CommandLine commandLine() {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(new Main())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(
+            (e, cli, parsed) -> {
+              // Expected failures (a server error, a missing store) read best as one line.
+              cli.getErr().println("tidemark: " + e.getMessage());
+              log.debug("command failed", e);
+              return 1;
+            });
   }
 
   /** Parses a command line into a configuration without starting anything. */
@@ -157,6 +165,15 @@ public final class Main implements Callable<Integer> {
     Path backupDir = Path.of("./tidemark-backups");
 
     @Option(
+        names = "--backup-key-file",
+        paramLabel = "FILE",
+        description =
+            "Master key for backup encryption (base64, 32 bytes). Default: $"
+                + "TIDEMARK_BACKUP_KEY if set, else tidemark-backup.key beside the backup"
+                + " directory, created on first start.")
+    Path backupKeyFile;
+
+    @Option(
         names = "--ttl-sweep-interval",
         paramLabel = "DURATION",
         converter = DurationConverter.class,
@@ -191,6 +208,7 @@ public final class Main implements Callable<Integer> {
             durability,
             account,
             backupDir,
+            backupKeyFile,
             ttlSweepInterval,
             changeLogRetention);
       } catch (IllegalArgumentException e) {

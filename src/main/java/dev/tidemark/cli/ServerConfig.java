@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param durability whether a write is answered only after it reached the disk
  * @param account the account id stamped into ARNs
  * @param backupDir where on-demand backups are written
+ * @param backupKeyFile the backup master key file, or null for the environment or default file
  * @param ttlSweepInterval how often the TTL sweeper deletes expired items
  * @param changeLogRetention how long change records (and so stream records) are kept
  */
@@ -28,6 +29,7 @@ public record ServerConfig(
     Durability durability,
     String account,
     Path backupDir,
+    Path backupKeyFile,
     Duration ttlSweepInterval,
     Duration changeLogRetention) {
 
@@ -82,7 +84,8 @@ public record ServerConfig(
       String region,
       Durability durability,
       String account,
-      Path backupDir) {
+      Path backupDir,
+      Path backupKeyFile) {
     this(
         host,
         port,
@@ -92,8 +95,15 @@ public record ServerConfig(
         durability,
         account,
         backupDir,
+        backupKeyFile,
         DEFAULT_TTL_SWEEP_INTERVAL,
         DEFAULT_CHANGE_LOG_RETENTION);
+  }
+
+  /** Where the master key is created when none is configured: beside the backup directory. */
+  public Path defaultBackupKeyFile() {
+    Path abs = backupDir.toAbsolutePath().normalize();
+    return abs.resolveSibling("tidemark-backup.key");
   }
 
   /** Where data lives, for people: an absolute path, or "in memory". */

@@ -228,6 +228,9 @@ public final class RocksStorage implements Storage {
   @Override
   public void apply(WriteSet writes) {
     try (WriteBatch batch = new WriteBatch()) {
+      for (WriteSet.RangeDelete r : writes.rangeDeletes()) {
+        batch.deleteRange(table(r.tableId()), r.from(), r.to());
+      }
       for (WriteSet.Op op : writes.ops()) {
         ColumnFamilyHandle cf =
             switch (op.space()) {
@@ -294,8 +297,16 @@ public final class RocksStorage implements Storage {
     private final boolean reverse;
     private boolean started;
 
+    private final boolean ownsSnapshot;
+
     RocksCursor(ColumnFamilyHandle cf, byte[] lower, byte[] upper, boolean reverse) {
-      this.snapshot = db.getSnapshot();
+      this(cf, lower, upper, reverse, null);
+    }
+
+    RocksCursor(
+        ColumnFamilyHandle cf, byte[] lower, byte[] upper, boolean reverse, Snapshot shared) {
+      this.ownsSnapshot = shared == null;
+      this.snapshot = shared == null ? db.getSnapshot() : shared;
       this.options = new ReadOptions().setSnapshot(snapshot);
       this.lowerSlice = lower == null ? null : new Slice(lower);
       this.upperSlice = upper == null ? null : new Slice(upper);
@@ -354,7 +365,200 @@ public final class RocksStorage implements Storage {
       if (upperSlice != null) {
         upperSlice.close();
       }
+      if (ownsSnapshot) {
+        db.releaseSnapshot(snapshot);
+      }
+    }
+  }
+
+  @Override
+  public StorageSnapshot snapshot() {
+    return new RocksSnapshotView();
+  }
+
+  /** One RocksDB snapshot shared by every read made through it. */
+  private final class RocksSnapshotView implements StorageSnapshot {
+    private final Snapshot snapshot = db.getSnapshot();
+    private final ReadOptions options = new ReadOptions().setSnapshot(snapshot);
+
+    @Override
+    public byte[] get(long tableId, byte[] key) {
+      try {
+        return db.get(table(tableId), options, key);
+      } catch (RocksDBException e) {
+        throw new StorageException("snapshot read failed in table space " + tableId, e);
+      }
+    }
+
+    @Override
+    public byte[] getMeta(byte[] key) {
+      try {
+        return db.get(meta, options, key);
+      } catch (RocksDBException e) {
+        throw new StorageException("snapshot meta read failed", e);
+      }
+    }
+
+    @Override
+    public Cursor scan(long tableId, byte[] lower, byte[] upper, boolean reverse) {
+      return new RocksCursor(table(tableId), lower, upper, reverse, snapshot);
+    }
+
+    @Override
+    public Cursor changes(long tableId, long fromSeq, long toSeq) {
+      return new RocksCursor(
+          changes,
+          ChangeKeys.key(tableId, fromSeq),
+          ChangeKeys.key(tableId, toSeq),
+          false,
+          snapshot);
+    }
+
+    @Override
+    public void close() {
+      options.close();
       db.releaseSnapshot(snapshot);
+    }
+  }
+
+  @Override
+  public BulkLoader bulkLoader(long tableId, Path scratchDir) {
+    ColumnFamilyHandle cf = table(tableId);
+    return memEnv != null ? new BatchLoader(cf) : new SstLoader(cf, scratchDir);
+  }
+
+  /** In memory there are no files to ingest; large write batches are the bulk path there. */
+  private final class BatchLoader implements BulkLoader {
+    private static final long FLUSH_BYTES = 4L << 20;
+    private final ColumnFamilyHandle cf;
+    private final List<WriteBatch> batches = new ArrayList<>();
+    private WriteBatch current = new WriteBatch();
+    private long bytes;
+
+    BatchLoader(ColumnFamilyHandle cf) {
+      this.cf = cf;
+    }
+
+    @Override
+    public void add(byte[] key, byte[] value) {
+      try {
+        current.put(cf, key, value);
+      } catch (RocksDBException e) {
+        throw new StorageException("bulk load failed", e);
+      }
+      bytes += key.length + value.length;
+      if (bytes >= FLUSH_BYTES) {
+        batches.add(current);
+        current = new WriteBatch();
+        bytes = 0;
+      }
+    }
+
+    @Override
+    public void finish() {
+      batches.add(current);
+      current = null;
+      try {
+        for (WriteBatch b : batches) {
+          db.write(writeOptions, b);
+        }
+      } catch (RocksDBException e) {
+        throw new StorageException("bulk load failed", e);
+      }
+    }
+
+    @Override
+    public void close() {
+      for (WriteBatch b : batches) {
+        b.close();
+      }
+      if (current != null) {
+        current.close();
+      }
+    }
+  }
+
+  /**
+   * Writes sorted entries into SST files and ingests them in one step, so a restore runs at disk
+   * speed and the entries appear atomically.
+   */
+  private final class SstLoader implements BulkLoader {
+    private static final long FILE_BYTES = 256L << 20;
+    private final ColumnFamilyHandle cf;
+    private final Path dir;
+    private final List<String> files = new ArrayList<>();
+    private final org.rocksdb.EnvOptions envOptions = new org.rocksdb.EnvOptions();
+    private final Options options;
+    private org.rocksdb.SstFileWriter writer;
+    private long bytes;
+
+    SstLoader(ColumnFamilyHandle cf, Path dir) {
+      this.cf = cf;
+      this.dir = dir;
+      this.options = new Options(dbOptions, cfOptions);
+      try {
+        Files.createDirectories(dir);
+      } catch (java.io.IOException e) {
+        throw new StorageException("cannot create bulk-load directory " + dir, e);
+      }
+    }
+
+    @Override
+    public void add(byte[] key, byte[] value) {
+      try {
+        if (writer == null) {
+          writer = new org.rocksdb.SstFileWriter(envOptions, options);
+          String file = dir.resolve("bulk-" + files.size() + ".sst").toString();
+          writer.open(file);
+          files.add(file);
+          bytes = 0;
+        }
+        writer.put(key, value);
+        bytes += key.length + value.length;
+        if (bytes >= FILE_BYTES) {
+          writer.finish();
+          writer.close();
+          writer = null;
+        }
+      } catch (RocksDBException e) {
+        throw new StorageException("bulk load failed writing " + dir, e);
+      }
+    }
+
+    @Override
+    public void finish() {
+      try {
+        if (writer != null) {
+          writer.finish();
+          writer.close();
+          writer = null;
+        }
+        if (files.isEmpty()) {
+          return;
+        }
+        try (org.rocksdb.IngestExternalFileOptions o =
+            new org.rocksdb.IngestExternalFileOptions().setMoveFiles(true)) {
+          db.ingestExternalFile(cf, files, o);
+        }
+      } catch (RocksDBException e) {
+        throw new StorageException("bulk load failed ingesting " + dir, e);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (writer != null) {
+        writer.close();
+      }
+      options.close();
+      envOptions.close();
+      for (String f : files) {
+        try {
+          Files.deleteIfExists(Path.of(f));
+        } catch (java.io.IOException e) {
+          LOG.warn("could not remove bulk-load file {}", f, e);
+        }
+      }
     }
   }
 }

@@ -36,6 +36,19 @@ public interface Storage extends AutoCloseable {
   /** Removes a table's change records with sequence numbers below {@code beforeSeq}. */
   void trimChanges(long tableId, long beforeSeq);
 
+  /**
+   * A consistent, read-only view of every space as of now. Writers are never blocked by it. Used
+   * for backups and multi-item reads that must see one instant.
+   */
+  StorageSnapshot snapshot();
+
+  /**
+   * Starts a bulk load into an existing, empty table space: entries must be added in strictly
+   * increasing key order; {@link BulkLoader#finish} makes them visible at once. Used by restores,
+   * which must not replay items one by one.
+   */
+  BulkLoader bulkLoader(long tableId, java.nio.file.Path scratchDir);
+
   /** Applies every operation of the set atomically. It is durable once {@link #sync} returns. */
   void apply(WriteSet writes);
 

@@ -15,7 +15,16 @@ public final class WriteSet {
     CHANGES
   }
 
+  /** Removes every key of a table's space in {@code [from, to)}. */
+  public record RangeDelete(long tableId, byte[] from, byte[] to) {
+    public RangeDelete {
+      java.util.Objects.requireNonNull(from);
+      java.util.Objects.requireNonNull(to);
+    }
+  }
+
   private final List<Op> ops = new ArrayList<>();
+  private final List<RangeDelete> rangeDeletes = new ArrayList<>();
 
   public WriteSet put(long tableId, byte[] key, byte[] value) {
     ops.add(new Op(Space.TABLE, tableId, key, value));
@@ -43,11 +52,24 @@ public final class WriteSet {
     return this;
   }
 
+  /**
+   * Deletes a key range of a table's space (a dropped index's entries). Range deletes apply before
+   * the set's other operations, so a put in the same set survives.
+   */
+  public WriteSet deleteRange(long tableId, byte[] from, byte[] to) {
+    rangeDeletes.add(new RangeDelete(tableId, from, to));
+    return this;
+  }
+
   public List<Op> ops() {
     return ops;
   }
 
+  public List<RangeDelete> rangeDeletes() {
+    return rangeDeletes;
+  }
+
   public boolean isEmpty() {
-    return ops.isEmpty();
+    return ops.isEmpty() && rangeDeletes.isEmpty();
   }
 }

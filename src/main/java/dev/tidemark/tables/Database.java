@@ -2,6 +2,7 @@ package dev.tidemark.tables;
 
 import dev.tidemark.changelog.ChangeLog;
 import dev.tidemark.errors.DynamoException;
+import dev.tidemark.indexes.Indexes;
 import dev.tidemark.storage.Storage;
 import dev.tidemark.streams.StreamCatalog;
 import java.util.function.LongSupplier;
@@ -15,6 +16,7 @@ public final class Database implements AutoCloseable {
   private final TableCatalog catalog;
   private final WritePath writePath;
   private final ChangeLog changeLog;
+  private final Indexes indexes;
   private final StreamCatalog streams;
   private final LongSupplier clock;
   private final String region;
@@ -29,6 +31,7 @@ public final class Database implements AutoCloseable {
     this.catalog = new TableCatalog(storage);
     this.writePath = new WritePath(storage, clock, syncDurability);
     this.changeLog = new ChangeLog(storage);
+    this.indexes = new Indexes(storage, catalog, writePath);
     this.streams = new StreamCatalog(storage, region, account);
   }
 
@@ -46,6 +49,11 @@ public final class Database implements AutoCloseable {
 
   public ChangeLog changeLog() {
     return changeLog;
+  }
+
+  /** Secondary-index data: maintained on every write, created and dropped online. */
+  public Indexes indexes() {
+    return indexes;
   }
 
   /** DynamoDB Streams: windows of the change log, enabled and disabled. */
@@ -74,7 +82,10 @@ public final class Database implements AutoCloseable {
    * table, or answers ResourceNotFoundException.
    */
   public Table require(String tableNameOrArn) {
-    return catalog.find(tableName(tableNameOrArn)).orElseThrow(DynamoException::tableNotFound);
+    return catalog
+        .find(tableName(tableNameOrArn))
+        .filter(Table::isUsable)
+        .orElseThrow(DynamoException::tableNotFound);
   }
 
   /** The table name inside a table ARN, or the argument itself when it is a plain name. */
@@ -92,6 +103,8 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    // The backfill thread writes through the storage, so it stops first.
+    indexes.close();
     storage.close();
   }
 }

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Table {
   private volatile TableDefinition definition;
   private volatile String status;
+  private volatile RestoreSummary restoreSummary;
   final AtomicLong itemCount;
   final AtomicLong sizeBytes;
 
@@ -33,6 +34,20 @@ public final class Table {
 
   void status(String s) {
     this.status = s;
+  }
+
+  /** Where this table was restored from, or null when it was created. */
+  public RestoreSummary restoreSummary() {
+    return restoreSummary;
+  }
+
+  void restoreSummary(RestoreSummary r) {
+    this.restoreSummary = r;
+  }
+
+  /** Whether data-plane requests may use the table: DynamoDB refuses them while it is created. */
+  public boolean isUsable() {
+    return "ACTIVE".equals(status) || "UPDATING".equals(status);
   }
 
   public long id() {

@@ -20,13 +20,15 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * they are acknowledged; they are rare, so the cost does not matter.
  *
  * <p>Meta keys: {@code table/<name>} holds the definition as JSON, {@code stats/<id>} the item
- * count and size (written by the write path in the same batch as the items), {@code tags/<id>} the
- * tags, {@code ttl/<id>} the time-to-live setting, {@code next-table-id} the incarnation counter.
+ * count and size (written by the write path in the same batch as the items), {@code
+ * istats/<id><index number>} the same for each secondary index, {@code tags/<id>} the tags, {@code
+ * ttl/<id>} the time-to-live setting, {@code next-table-id} the incarnation counter.
  *
  * <p>Create, update and delete take an optional batch of further writes (stream descriptors, for
  * example) that must commit atomically with the table's own.
  */
 public final class TableCatalog {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TableCatalog.class);
   private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
   private static final byte[] NEXT_ID = bytes("next-table-id");
 
@@ -49,11 +51,91 @@ public final class TableCatalog {
           count = b.getLong();
           size = b.getLong();
         }
-        byName.put(d.name(), new Table(d, "ACTIVE", count, size));
+        Table t = new Table(d, "ACTIVE", count, size);
+        byte[] restore = storage.getMeta(restoreKey(d.id()));
+        if (restore != null) {
+          t.restoreSummary(JSON.readValue(restore, RestoreSummary.class));
+        }
+        byName.put(d.name(), t);
       }
     } catch (java.io.IOException e) {
       throw new IllegalStateException("table catalog is unreadable", e);
     }
+    abandonInterruptedRestores();
+  }
+
+  /**
+   * A restore that was running when the server stopped left a table space but never reached its
+   * catalog entry. Invariant I4: no half-filled table survives, so the space is dropped.
+   */
+  private void abandonInterruptedRestores() {
+    List<byte[]> markers = new ArrayList<>();
+    try (Cursor c = storage.scanMeta(bytes("restoring/"))) {
+      while (c.next()) {
+        markers.add(c.key());
+      }
+    }
+    for (byte[] marker : markers) {
+      long id = ByteBuffer.wrap(marker, marker.length - 8, 8).getLong();
+      LOG.warn(
+          "A restore into table space {} was interrupted by a shutdown; its partial data has been"
+              + " dropped and no table was created",
+          id);
+      storage.dropTableSpace(id);
+      storage.apply(new WriteSet().deleteMeta(marker));
+    }
+    if (!markers.isEmpty()) {
+      storage.sync();
+    }
+  }
+
+  private static byte[] restoringKey(long id) {
+    return ByteBuffer.allocate(18).put(bytes("restoring/")).putLong(id).array();
+  }
+
+  private static byte[] restoreKey(long id) {
+    return ByteBuffer.allocate(16).put(bytes("restore/")).putLong(id).array();
+  }
+
+  /**
+   * Registers a table that a restore is filling. It is visible as CREATING but not persisted: until
+   * {@link #activateRestored} only a marker records its space, so a crash drops it.
+   */
+  public synchronized Table createRestoring(TableDefinition d, RestoreSummary summary) {
+    if (byName.containsKey(d.name())) {
+      throw new IllegalStateException("table exists: " + d.name());
+    }
+    storage.apply(new WriteSet().putMeta(restoringKey(d.id()), new byte[0]));
+    storage.sync();
+    storage.createTableSpace(d.id());
+    Table t = new Table(d, "CREATING", 0, 0);
+    t.restoreSummary(summary);
+    byName.put(d.name(), t);
+    return t;
+  }
+
+  /** Completes a restore: the table and its counters become durable and the table ACTIVE. */
+  public synchronized void activateRestored(
+      Table t, long itemCount, long sizeBytes, WriteSet extra) {
+    WriteSet w =
+        extra
+            .putMeta(tableKey(t.name()), json(t.definition()))
+            .putMeta(statsKey(t.id()), statsValue(itemCount, sizeBytes))
+            .putMeta(restoreKey(t.id()), json(t.restoreSummary()))
+            .deleteMeta(restoringKey(t.id()));
+    storage.apply(w);
+    storage.sync();
+    t.itemCount.set(itemCount);
+    t.sizeBytes.set(sizeBytes);
+    t.status("ACTIVE");
+  }
+
+  /** Drops a restore that failed: its space, its marker and its name. */
+  public synchronized void abandonRestore(Table t) {
+    byName.remove(t.name(), t);
+    storage.dropTableSpace(t.id());
+    storage.apply(new WriteSet().deleteMeta(restoringKey(t.id())));
+    storage.sync();
   }
 
   private static byte[] bytes(String s) {
@@ -66,6 +148,15 @@ public final class TableCatalog {
 
   public static byte[] statsKey(long id) {
     return ByteBuffer.allocate(14).put(bytes("stats/")).putLong(id).array();
+  }
+
+  /** Entry count and size of one secondary index, kept in the same batch as its entries. */
+  public static byte[] indexStatsKey(long id, int indexNumber) {
+    return ByteBuffer.allocate(16)
+        .put(bytes("istats/"))
+        .putLong(id)
+        .put((byte) indexNumber)
+        .array();
   }
 
   private static byte[] tagsKey(long id) {
@@ -104,13 +195,18 @@ public final class TableCatalog {
     return id;
   }
 
-  /** Registers a new table; the caller has checked the name is free under the catalog lock. */
-  public Table create(TableDefinition d, Map<String, String> tags) {
-    return create(d, tags, new WriteSet());
+  /**
+   * Registers a new table; the caller has checked the name is free under the catalog lock. Indexes
+   * without a storage number get one here, so every created table's indexes can hold entries.
+   */
+  public Table create(TableDefinition declared, Map<String, String> tags) {
+    return create(declared, tags, new WriteSet());
   }
 
   /** Registers a new table, applying {@code batch} (to which its own writes are added) at once. */
-  public synchronized Table create(TableDefinition d, Map<String, String> tags, WriteSet batch) {
+  public synchronized Table create(
+      TableDefinition declared, Map<String, String> tags, WriteSet batch) {
+    TableDefinition d = declared.withIndexNumbers();
     if (byName.containsKey(d.name())) {
       throw new IllegalStateException("table exists: " + d.name());
     }
@@ -127,13 +223,17 @@ public final class TableCatalog {
     return t;
   }
 
-  public void update(Table t, TableDefinition d) {
+  public synchronized void update(Table t, TableDefinition d) {
     update(t, d, new WriteSet());
   }
 
-  /** Replaces a definition, applying {@code batch} (to which it adds its own write) at once. */
-  public synchronized void update(Table t, TableDefinition d, WriteSet batch) {
-    storage.apply(batch.putMeta(tableKey(d.name()), json(d)));
+  /**
+   * Replaces a table's definition together with {@code extra} operations in one atomic batch (an
+   * index definition and the removal of its entries, for example).
+   */
+  public synchronized void update(Table t, TableDefinition d, WriteSet extra) {
+    extra.putMeta(tableKey(d.name()), json(d));
+    storage.apply(extra);
     storage.sync();
     t.definition(d);
   }
@@ -147,12 +247,17 @@ public final class TableCatalog {
   public synchronized void delete(Table t, WriteSet batch) {
     t.status("DELETING");
     byName.remove(t.name());
-    storage.apply(
+    WriteSet w =
         batch
             .deleteMeta(tableKey(t.name()))
             .deleteMeta(statsKey(t.id()))
             .deleteMeta(tagsKey(t.id()))
-            .deleteMeta(ttlKey(t.id())));
+            .deleteMeta(ttlKey(t.id()))
+            .deleteMeta(restoreKey(t.id()));
+    for (IndexDefinition i : t.definition().allIndexes()) {
+      w.deleteMeta(indexStatsKey(t.id(), i.number()));
+    }
+    storage.apply(w);
     storage.sync();
     storage.dropTableSpace(t.id());
   }

@@ -1,10 +1,13 @@
 package dev.tidemark.tables;
 
 import dev.tidemark.model.AttributeValue;
+import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Everything declared about one table incarnation. Immutable: an update produces a new definition.
@@ -113,6 +116,75 @@ public record TableDefinition(
         newClass,
         deletionProtection,
         lastThroughputChangeMillis);
+  }
+
+  /** The same table with other index lists and the attribute definitions their keys need. */
+  public TableDefinition withIndexes(
+      Map<String, AttributeValue.Type> newAttributeDefinitions,
+      List<IndexDefinition> newLocalIndexes,
+      List<IndexDefinition> newGlobalIndexes) {
+    return new TableDefinition(
+        name,
+        id,
+        tableId,
+        createdMillis,
+        keySchema,
+        newAttributeDefinitions,
+        billingMode,
+        throughput,
+        newLocalIndexes,
+        newGlobalIndexes,
+        streamViewType,
+        sseEnabled,
+        sseType,
+        kmsMasterKeyId,
+        tableClass,
+        deletionProtection,
+        lastThroughputChangeMillis);
+  }
+
+  /** Local then global indexes. */
+  public List<IndexDefinition> allIndexes() {
+    List<IndexDefinition> all = new ArrayList<>(localIndexes);
+    all.addAll(globalIndexes);
+    return all;
+  }
+
+  /** The local or global index with this name. */
+  public Optional<IndexDefinition> index(String indexName) {
+    return allIndexes().stream().filter(i -> i.name().equals(indexName)).findFirst();
+  }
+
+  /**
+   * Gives every index without a storage number the lowest free one. Numbers of existing indexes
+   * never change: their entries are stored under them.
+   */
+  public TableDefinition withIndexNumbers() {
+    BitSet used = new BitSet();
+    for (IndexDefinition i : allIndexes()) {
+      used.set(i.number());
+    }
+    List<IndexDefinition> lsis = new ArrayList<>();
+    for (IndexDefinition i : localIndexes) {
+      lsis.add(numbered(i, used));
+    }
+    List<IndexDefinition> gsis = new ArrayList<>();
+    for (IndexDefinition i : globalIndexes) {
+      gsis.add(numbered(i, used));
+    }
+    return withIndexes(attributeDefinitions, lsis, gsis);
+  }
+
+  private static IndexDefinition numbered(IndexDefinition i, BitSet used) {
+    if (i.number() != 0) {
+      return i;
+    }
+    int n = used.nextClearBit(IndexDefinition.FIRST_NUMBER);
+    if (n > IndexDefinition.LAST_NUMBER) {
+      throw new IllegalStateException("no free index number");
+    }
+    used.set(n);
+    return i.withNumber(n);
   }
 
   /** The same table with its stream switched on (a view type) or off (null). */

@@ -60,6 +60,14 @@ public final class WritePath {
         Table table,
         Map<String, AttributeValue> oldItem,
         Map<String, AttributeValue> newItem);
+
+    /**
+     * Refuses a change the derived data cannot represent, by throwing. Runs under the write lock
+     * right after the mutation decided the new item, before sequence numbers are assigned, so a
+     * refusal aborts the whole commit and leaves no gap in the change log.
+     */
+    default void check(
+        Table table, Map<String, AttributeValue> oldItem, Map<String, AttributeValue> newItem) {}
   }
 
   private final Storage storage;
@@ -97,8 +105,13 @@ public final class WritePath {
         byte[] raw = storage.get(w.table().id(), w.storageKey());
         Map<String, AttributeValue> current = raw == null ? null : ItemCodec.decode(raw);
         Map<String, AttributeValue> next = w.mutation().apply(current);
-        outcomes.add(
-            new Outcome(current, next, !(current == null ? next == null : current.equals(next))));
+        boolean changed = !(current == null ? next == null : current.equals(next));
+        if (changed) {
+          for (BatchContributor c : contributors) {
+            c.check(w.table(), current, next);
+          }
+        }
+        outcomes.add(new Outcome(current, next, changed));
       }
       WriteSet ws = new WriteSet();
       long time = sequencer.nextTime();
@@ -171,6 +184,35 @@ public final class WritePath {
       work.run();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * A point in the change log: every commit so far has {@code seq <= seq}, and every later commit
+   * gets a commit time of at least {@code timeFloor}.
+   */
+  public record Position(long seq, long timeFloor) {}
+
+  /**
+   * Captures the current position, raising the sequencer's time so that later commits cannot be
+   * stamped earlier than the returned floor even if the wall clock steps back. The PITR archiver
+   * uses it to know up to which instant its archive is complete.
+   */
+  public Position capturePosition() {
+    lock.lock();
+    try {
+      return new Position(sequencer.lastSeq(), sequencer.nextTime());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Blocks until everything up to {@code seq} is durable in the WAL. */
+  public void awaitDurableThrough(long seq) {
+    if (syncDurability) {
+      awaitDurable(seq);
+    } else {
+      storage.sync();
     }
   }
 

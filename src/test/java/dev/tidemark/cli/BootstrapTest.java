@@ -18,6 +18,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class BootstrapTest {
+  private static final Path BACKUPS = tempDir();
+
+  private static Path tempDir() {
+    try {
+      return java.nio.file.Files.createTempDirectory("bootstrap-test").resolve("backups");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static ServerConfig config(int port) {
     return new ServerConfig(
         "127.0.0.1",
@@ -27,7 +37,8 @@ class BootstrapTest {
         "us-east-1",
         ServerConfig.Durability.SYNC,
         "000000000000",
-        Path.of("./tidemark-backups"));
+        BACKUPS,
+        null);
   }
 
   // A started server answers, and after close its port no longer accepts requests.

@@ -39,4 +39,16 @@ class CliEndToEndIT {
   void awsCliStreamsAndTtlSurviveRestart() throws Exception {
     assertThat(runScript("cli-streams-ttl.sh")).contains("cli-streams-ttl: OK");
   }
+
+  // Protects the documented console story for on-demand backups, through the AWS CLI.
+  @Test
+  void awsCliBackupAndRestore() throws Exception {
+    assertThat(runScript("backup-restore.sh")).contains("backup-restore: OK");
+  }
+
+  // Protects `tidemark backup` against the store and the server, and corruption detection (I7).
+  @Test
+  void tidemarkBackupCommandsVerifyAndRefuseCorruption() throws Exception {
+    assertThat(runScript("backup-verify.sh")).contains("backup-verify: OK");
+  }
 }

@@ -2,6 +2,10 @@ package dev.tidemark.it;
 
 import dev.tidemark.api.DynamoApi;
 import dev.tidemark.auth.Authenticator;
+import dev.tidemark.backup.BackupRepository;
+import dev.tidemark.backup.BackupService;
+import dev.tidemark.backup.crypto.SymmetricKey;
+import dev.tidemark.backup.store.MemoryObjectStore;
 import dev.tidemark.protocol.HttpServer;
 import dev.tidemark.protocol.RequestIds;
 import dev.tidemark.retention.ChangeLogRetention;
@@ -9,6 +13,7 @@ import dev.tidemark.storage.RocksStorage;
 import dev.tidemark.tables.Database;
 import dev.tidemark.ttl.TtlSweeper;
 import java.net.URI;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -30,6 +35,7 @@ final class ClockedServer implements AutoCloseable {
 
   final AtomicLong clock = new AtomicLong(START_MILLIS);
   final Database db;
+  final BackupService backups;
   final HttpServer http;
   final String endpoint;
   final DynamoDbClient client;
@@ -38,10 +44,15 @@ final class ClockedServer implements AutoCloseable {
 
   ClockedServer() throws Exception {
     db = new Database(RocksStorage.inMemory(), clock::get, true, "us-east-1", "000000000000");
+    backups =
+        new BackupService(
+            db,
+            new BackupRepository(new MemoryObjectStore(), SymmetricKey.random()),
+            Files.createTempDirectory("tidemark-clocked-scratch"));
     // Nothing is in flight when a test closes the server; a short drain keeps teardown quick.
     http =
         new HttpServer(
-            DynamoApi.operations(db),
+            DynamoApi.operations(db, backups),
             RequestIds::next,
             Authenticator.acceptAnyCredentials("us-east-1"),
             HttpServer.Limits.defaults().withDrainTimeout(Duration.ofMillis(100)));
@@ -82,6 +93,7 @@ final class ClockedServer implements AutoCloseable {
     client.close();
     streams.close();
     http.close();
+    backups.close();
     db.close();
   }
 }

@@ -27,15 +27,18 @@ final class LiveServer implements AutoCloseable {
             .build();
   }
 
+  /** In-memory data; backups go to a fresh temporary directory. */
   static LiveServer inMemory() throws Exception {
-    return start(Path.of("unused"), true);
+    Path dir = java.nio.file.Files.createTempDirectory("tidemark-it");
+    return start(dir.resolve("data"), true, dir.resolve("backups"));
   }
 
+  /** Data in {@code dir}; backups in a {@code backups} folder beside it. */
   static LiveServer onDisk(Path dir) throws Exception {
-    return start(dir, false);
+    return start(dir, false, dir.resolveSibling("backups"));
   }
 
-  private static LiveServer start(Path dir, boolean inMemory) throws Exception {
+  static LiveServer start(Path dir, boolean inMemory, Path backups) throws Exception {
     return new LiveServer(
         Bootstrap.start(
             new ServerConfig(
@@ -46,7 +49,8 @@ final class LiveServer implements AutoCloseable {
                 "us-east-1",
                 ServerConfig.Durability.SYNC,
                 "000000000000",
-                dir.resolveSibling("backups"))));
+                backups,
+                null)));
   }
 
   @Override

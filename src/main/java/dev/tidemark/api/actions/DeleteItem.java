@@ -6,6 +6,7 @@ import dev.tidemark.api.Action;
 import dev.tidemark.api.Conditions;
 import dev.tidemark.api.Constraints;
 import dev.tidemark.api.ExpressionParams;
+import dev.tidemark.api.ItemCollections;
 import dev.tidemark.api.ItemKeys;
 import dev.tidemark.api.Json;
 import dev.tidemark.api.RequestContext;
@@ -47,6 +48,7 @@ public final class DeleteItem implements Action {
     ReturnValues returnValues =
         ReturnValues.read(req, List.of(ReturnValues.NONE, ReturnValues.ALL_OLD));
     boolean returnOld = Conditions.returnOldOnFailure(req);
+    boolean collectionMetrics = ItemCollections.requested(req);
     Map<String, AttributeValue> rawKey = AttributeJson.readMap(keyNode);
     Map<String, String> expressions = new HashMap<>();
     expressions.put("ConditionExpression", Json.string(req, "ConditionExpression"));
@@ -74,6 +76,7 @@ public final class DeleteItem implements Action {
             .get(0);
     ObjectNode out = Json.object();
     returnValues.render(out, outcome.oldItem(), null, List.of());
+    ItemCollections.render(out, collectionMetrics, db.storage(), table, key);
     return out;
   }
 }

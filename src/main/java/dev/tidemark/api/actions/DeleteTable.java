@@ -44,6 +44,10 @@ public final class DeleteTable implements Action {
                   () ->
                       DynamoException.resourceNotFound(
                           "Requested resource not found: Table: " + plain + " not found"));
+      if ("CREATING".equals(t.status())) {
+        throw DynamoException.resourceInUse(
+            "Attempt to change a resource which is still in use: Table is being created: " + plain);
+      }
       if (t.definition().deletionProtection()) {
         throw DynamoException.validation(
             "Resource cannot be deleted as it is currently protected against deletion. Disable"

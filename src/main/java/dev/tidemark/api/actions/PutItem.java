@@ -6,6 +6,7 @@ import dev.tidemark.api.Action;
 import dev.tidemark.api.Conditions;
 import dev.tidemark.api.Constraints;
 import dev.tidemark.api.ExpressionParams;
+import dev.tidemark.api.ItemCollections;
 import dev.tidemark.api.ItemKeys;
 import dev.tidemark.api.Json;
 import dev.tidemark.api.RequestContext;
@@ -14,6 +15,7 @@ import dev.tidemark.changelog.ChangeRecord;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.expressions.Condition;
 import dev.tidemark.expressions.ExpressionContext;
+import dev.tidemark.indexes.IndexKeyCheck;
 import dev.tidemark.model.AttributeJson;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.model.ItemSize;
@@ -49,6 +51,7 @@ public final class PutItem implements Action {
     ReturnValues returnValues =
         ReturnValues.read(req, List.of(ReturnValues.NONE, ReturnValues.ALL_OLD));
     boolean returnOld = Conditions.returnOldOnFailure(req);
+    boolean collectionMetrics = ItemCollections.requested(req);
     Map<String, AttributeValue> item = AttributeJson.readMap(itemNode);
     Map<String, String> expressions = new HashMap<>();
     expressions.put("ConditionExpression", Json.string(req, "ConditionExpression"));
@@ -60,6 +63,7 @@ public final class PutItem implements Action {
 
     Table table = db.require(tableName);
     Map<String, AttributeValue> key = ItemKeys.fromItem(table.keySchema(), item);
+    IndexKeyCheck.check(table.definition(), item, IndexKeyCheck.Source.ITEM);
     if (ItemSize.of(item) > ItemSize.MAX_ITEM_BYTES) {
       throw DynamoException.validation("Item size has exceeded the maximum allowed size");
     }
@@ -79,6 +83,7 @@ public final class PutItem implements Action {
             .get(0);
     ObjectNode out = Json.object();
     returnValues.render(out, outcome.oldItem(), outcome.newItem(), List.of());
+    ItemCollections.render(out, collectionMetrics, db.storage(), table, key);
     return out;
   }
 }

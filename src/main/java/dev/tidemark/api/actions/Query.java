@@ -23,6 +23,7 @@ import dev.tidemark.storage.Cursor;
 import dev.tidemark.storage.KeyBounds;
 import dev.tidemark.storage.KeyEncoding;
 import dev.tidemark.tables.Database;
+import dev.tidemark.tables.IndexDefinition;
 import dev.tidemark.tables.KeySchema;
 import dev.tidemark.tables.Table;
 import java.util.HashMap;
@@ -57,7 +58,7 @@ public final class Query implements Action {
         .name(indexName, "indexName")
         .check();
     Boolean forward = Json.bool(req, "ScanIndexForward");
-    Json.bool(req, "ConsistentRead");
+    Boolean consistentRead = Json.bool(req, "ConsistentRead");
     String keyExpression = Json.string(req, "KeyConditionExpression");
     String filterExpression = Json.string(req, "FilterExpression");
     String projectionExpression = Json.string(req, "ProjectionExpression");
@@ -103,19 +104,10 @@ public final class Query implements Action {
         AttributeJson.readMap(Json.objectField(req, "ExclusiveStartKey"));
 
     Table table = db.require(tableName);
-    if (indexName != null) {
-      boolean known =
-          table.definition().globalIndexes().stream().anyMatch(i -> i.name().equals(indexName))
-              || table.definition().localIndexes().stream()
-                  .anyMatch(i -> i.name().equals(indexName));
-      if (!known) {
-        throw DynamoException.validation(
-            "The table does not have the specified index: " + indexName);
-      }
-      throw DynamoException.validation(
-          "Tidemark does not serve reads from secondary indexes yet: index " + indexName);
-    }
-    KeySchema schema = table.keySchema();
+    String select = Json.string(req, "Select");
+    IndexDefinition index =
+        indexName == null ? null : IndexReads.resolve(table, indexName, consistentRead, select);
+    KeySchema schema = index == null ? table.keySchema() : index.keySchema();
     KeyCondition resolved = keyCondition.resolve(schema.hashName(), schema.rangeName());
     if (resolved.hashValue().type() != schema.hashType()
         || (resolved.range() != null && resolved.range().value().type() != schema.rangeType())
@@ -124,11 +116,15 @@ public final class Query implements Action {
             && resolved.range().upper().type() != schema.rangeType())) {
       throw DynamoException.invalidParameter("Condition parameter type does not match schema type");
     }
+    boolean reverse = Boolean.FALSE.equals(forward);
+    if (index != null) {
+      return IndexReads.query(
+          db, table, index, resolved, reverse, startKey, read, filter, projection, select);
+    }
     byte[] partition = ItemKeys.partitionPrefix(resolved.hashValue());
     byte[][] bounds = bounds(partition, resolved.range());
     byte[] lower = bounds[0];
     byte[] upper = bounds[1];
-    boolean reverse = Boolean.FALSE.equals(forward);
     if (!startKey.isEmpty()) {
       Map<String, AttributeValue> start = ItemKeys.fromKey(schema, startKey);
       if (!start.get(schema.hashName()).equals(resolved.hashValue())) {

@@ -20,6 +20,7 @@ import dev.tidemark.storage.Cursor;
 import dev.tidemark.storage.KeyBounds;
 import dev.tidemark.storage.KeyEncoding;
 import dev.tidemark.tables.Database;
+import dev.tidemark.tables.IndexDefinition;
 import dev.tidemark.tables.KeySchema;
 import dev.tidemark.tables.Table;
 import java.util.Arrays;
@@ -58,7 +59,7 @@ public final class Scan implements Action {
         .range(segment, 0, 999999, "segment")
         .range(totalSegments, 1, 1000000, "totalSegments")
         .check();
-    Json.bool(req, "ConsistentRead");
+    Boolean consistentRead = Json.bool(req, "ConsistentRead");
     if ((segment == null) != (totalSegments == null)) {
       throw DynamoException.validation(
           segment == null
@@ -105,8 +106,20 @@ public final class Scan implements Action {
 
     Table table = db.require(tableName);
     if (indexName != null) {
-      throw DynamoException.validation(
-          "Tidemark does not serve reads from secondary indexes yet: index " + indexName);
+      IndexDefinition index =
+          IndexReads.resolve(table, indexName, consistentRead, Json.string(req, "Select"));
+      Predicate<Map<String, AttributeValue>> segmentOf =
+          segment == null ? item -> true : inSegment(index.keySchema(), segment, totalSegments);
+      return IndexReads.scan(
+          db,
+          table,
+          index,
+          startKey,
+          segmentOf,
+          read,
+          filter,
+          projection,
+          Json.string(req, "Select"));
     }
     KeySchema schema = table.keySchema();
     byte[] lower = ItemKeys.itemsLower();

@@ -6,6 +6,7 @@ import dev.tidemark.api.Action;
 import dev.tidemark.api.Conditions;
 import dev.tidemark.api.Constraints;
 import dev.tidemark.api.ExpressionParams;
+import dev.tidemark.api.ItemCollections;
 import dev.tidemark.api.ItemKeys;
 import dev.tidemark.api.Json;
 import dev.tidemark.api.RequestContext;
@@ -16,6 +17,7 @@ import dev.tidemark.expressions.Condition;
 import dev.tidemark.expressions.ExpressionContext;
 import dev.tidemark.expressions.Expressions;
 import dev.tidemark.expressions.UpdatePlan;
+import dev.tidemark.indexes.IndexKeyCheck;
 import dev.tidemark.model.AttributeJson;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.model.ItemSize;
@@ -55,6 +57,7 @@ public final class UpdateItem implements Action {
         .check();
     ReturnValues returnValues = ReturnValues.read(req, List.of(ReturnValues.values()));
     boolean returnOld = Conditions.returnOldOnFailure(req);
+    boolean collectionMetrics = ItemCollections.requested(req);
     Map<String, AttributeValue> rawKey = AttributeJson.readMap(keyNode);
     String updateExpression = Json.string(req, "UpdateExpression");
     JsonNode attributeUpdates = Json.objectField(req, "AttributeUpdates");
@@ -83,6 +86,7 @@ public final class UpdateItem implements Action {
               "Cannot update attribute " + name + ". This attribute is part of the key");
         }
       }
+      IndexKeyCheck.checkUpdatedPaths(table.definition(), plan.updatedPaths());
     }
     UpdatePlan finalPlan = plan;
     WritePath.Outcome outcome =
@@ -99,6 +103,8 @@ public final class UpdateItem implements Action {
                               current == null ? new LinkedHashMap<>(key) : current;
                           Map<String, AttributeValue> next =
                               finalPlan == null ? base : finalPlan.apply(base);
+                          IndexKeyCheck.check(
+                              table.definition(), next, IndexKeyCheck.Source.UPDATE);
                           if (ItemSize.of(next) > ItemSize.MAX_ITEM_BYTES) {
                             throw DynamoException.validation(
                                 "Item size to update has exceeded the maximum allowed size");
@@ -113,6 +119,7 @@ public final class UpdateItem implements Action {
         outcome.oldItem(),
         outcome.newItem(),
         finalPlan == null ? List.of() : finalPlan.updatedPaths());
+    ItemCollections.render(out, collectionMetrics, db.storage(), table, key);
     return out;
   }
 }

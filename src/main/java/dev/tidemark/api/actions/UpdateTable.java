@@ -16,8 +16,8 @@ import dev.tidemark.tables.Throughput;
 import java.util.List;
 
 /**
- * UpdateTable: deletion protection, billing mode, provisioned throughput, table class and streams.
- * Index changes are refused with a clear message until they are built.
+ * UpdateTable: deletion protection, billing mode, provisioned throughput, table class, global
+ * secondary index changes ({@link GsiUpdates}) and streams.
  */
 public final class UpdateTable implements Action {
   private final Database db;
@@ -45,26 +45,32 @@ public final class UpdateTable implements Action {
         .oneOf(tableClass, "tableClass", List.of("STANDARD", "STANDARD_INFREQUENT_ACCESS"))
         .check();
     Throughput requested = pt == null ? null : Schemas.throughput(pt, "provisionedThroughput");
+    GsiUpdates indexUpdates = GsiUpdates.read(req);
     JsonNode streamSpec = Json.objectField(req, "StreamSpecification");
     String streamView = streamSpec == null ? null : Schemas.streamViewType(streamSpec);
     boolean other =
-        Json.field(req, "GlobalSecondaryIndexUpdates") != null
-            || Json.field(req, "ReplicaUpdates") != null
-            || Json.field(req, "SSESpecification") != null;
+        Json.field(req, "ReplicaUpdates") != null || Json.field(req, "SSESpecification") != null;
     if (other) {
       throw DynamoException.validation(
           "Tidemark does not support this UpdateTable change yet: only DeletionProtectionEnabled,"
-              + " BillingMode, ProvisionedThroughput, TableClass and StreamSpecification can be"
-              + " updated");
+              + " BillingMode, ProvisionedThroughput, TableClass, GlobalSecondaryIndexUpdates and"
+              + " StreamSpecification can be updated");
     }
     if (protection == null
         && billing == null
         && requested == null
         && tableClass == null
+        && indexUpdates == null
         && streamSpec == null) {
       throw DynamoException.validation(
           "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled,"
               + " GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+    }
+    if (indexUpdates != null && streamSpec != null) {
+      // DynamoDB performs one of these operations per UpdateTable request.
+      throw DynamoException.invalidParameter(
+          "GlobalSecondaryIndexUpdates and StreamSpecification cannot be changed in the same"
+              + " UpdateTable request");
     }
     synchronized (db.catalog()) {
       Table t = db.require(name);
@@ -118,6 +124,11 @@ public final class UpdateTable implements Action {
       if (tableClass != null) {
         updated = updated.withTableClass(tableClass);
       }
+      ObjectNode out = Json.object();
+      if (indexUpdates != null) {
+        out.set("TableDescription", indexUpdates.apply(db, t, updated));
+        return out;
+      }
       WriteSet batch = new WriteSet();
       if (streamSpec != null) {
         // Writes acknowledged before this point have lower sequence numbers; writes sent after
@@ -131,7 +142,6 @@ public final class UpdateTable implements Action {
         updated = updated.withStreamViewType(streamView);
       }
       db.catalog().update(t, updated, batch);
-      ObjectNode out = Json.object();
       out.set("TableDescription", TableDescriptions.describe(db, t));
       return out;
     }

@@ -1,0 +1,59 @@
+package dev.tidemark.api.actions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tidemark.api.Action;
+import dev.tidemark.api.BackupDescriptions;
+import dev.tidemark.api.Json;
+import dev.tidemark.api.RequestContext;
+import dev.tidemark.backup.BackupRecord;
+import dev.tidemark.backup.BackupService;
+import dev.tidemark.errors.DynamoException;
+import dev.tidemark.errors.WireError;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+
+/**
+ * DeleteBackup: removes the manifest, then only the data objects no other backup shares. A backup
+ * still being created, and a SYSTEM backup, are refused as on DynamoDB.
+ */
+public final class DeleteBackup implements Action {
+  private final BackupService backups;
+
+  public DeleteBackup(BackupService backups) {
+    this.backups = backups;
+  }
+
+  @Override
+  public String name() {
+    return "DeleteBackup";
+  }
+
+  @Override
+  public ObjectNode execute(RequestContext context, JsonNode req) {
+    BackupRecord r = DescribeBackup.require(backups, req);
+    if (!"AVAILABLE".equals(r.status())) {
+      throw new DynamoException(
+          WireError.BACKUP_IN_USE, "Backup is being created and cannot be deleted: " + r.arn());
+    }
+    if ("SYSTEM".equals(r.type())) {
+      throw DynamoException.validation(
+          "Invalid Request: User is not allowed to delete the system backup with arn "
+              + r.arn()
+              + ". It will automatically expire on "
+              + (r.expiryMillis() == null
+                  ? "its expiry date"
+                  : Instant.ofEpochMilli(r.expiryMillis())));
+    }
+    BackupRecord deleted;
+    try {
+      deleted = backups.delete(r);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ObjectNode out = Json.object();
+    out.set("BackupDescription", BackupDescriptions.description(deleted));
+    return out;
+  }
+}

@@ -1,0 +1,464 @@
+package dev.tidemark.backup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tidemark.errors.DynamoException;
+import dev.tidemark.errors.WireError;
+import dev.tidemark.indexes.IndexStats;
+import dev.tidemark.storage.BulkLoader;
+import dev.tidemark.storage.Cursor;
+import dev.tidemark.storage.StorageSnapshot;
+import dev.tidemark.storage.WriteSet;
+import dev.tidemark.tables.Database;
+import dev.tidemark.tables.IndexDefinition;
+import dev.tidemark.tables.RestoreSummary;
+import dev.tidemark.tables.Table;
+import dev.tidemark.tables.TableCatalog;
+import dev.tidemark.tables.TableDefinition;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * On-demand backups and restores. A backup is taken from a storage snapshot (so writers are never
+ * blocked and the backup is one instant), split into content-defined data objects that the store
+ * shares between backups of the same table, and becomes AVAILABLE when its manifest is written. A
+ * restore checks the backup, fills a new table space by bulk loading, and only then makes the table
+ * ACTIVE; a failed or interrupted restore leaves no table.
+ *
+ * <p>The store is the truth: on start the service lists every manifest, so a fresh server with an
+ * empty data directory sees every backup.
+ */
+public final class BackupService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BackupService.class);
+  private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
+  private static final byte[] PENDING_PREFIX = "backup-pending/".getBytes(StandardCharsets.UTF_8);
+  private static final int MAX_CONCURRENT_JOBS = 10;
+
+  private final Database db;
+  private final BackupRepository repository;
+  private final Path scratchDir;
+  private final Map<String, BackupRecord> byArn = new ConcurrentHashMap<>();
+  private final ExecutorService jobs;
+  private final AtomicInteger running = new AtomicInteger();
+  private final SecureRandom random = new SecureRandom();
+
+  public BackupService(Database db, BackupRepository repository, Path scratchDir) {
+    this.db = db;
+    this.repository = repository;
+    this.scratchDir = scratchDir;
+    this.jobs =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "tidemark-backup");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  public BackupRepository repository() {
+    return repository;
+  }
+
+  /** Loads the catalog from the store and cleans up after backups a crash interrupted. */
+  public void start() throws IOException {
+    // Scratch files belong to restores, and none runs yet: anything here was cut by a crash.
+    if (Files.isDirectory(scratchDir)) {
+      try (var entries = Files.list(scratchDir)) {
+        entries.forEach(BackupService::deleteQuietly);
+      }
+    }
+    for (String manifestName : repository.listManifests()) {
+      try {
+        BackupRecord r = fromManifest(repository.readManifest(manifestName));
+        byArn.put(r.arn(), r);
+      } catch (IOException e) {
+        LOG.error(
+            "backup manifest {} cannot be read and is not listed: {}",
+            manifestName,
+            e.getMessage());
+      }
+    }
+    List<byte[]> pending = new ArrayList<>();
+    try (Cursor c = db.storage().scanMeta(PENDING_PREFIX)) {
+      while (c.next()) {
+        pending.add(c.key());
+        ObjectNode marker = (ObjectNode) JSON.readTree(c.value());
+        String arn = marker.get("arn").asText();
+        if (!byArn.containsKey(arn)) {
+          LOG.warn(
+              "Backup {} was interrupted by a shutdown before it completed; it does not exist and"
+                  + " its partial objects are being removed",
+              arn);
+          repository.collectOrphans(marker.get("tableUuid").asText());
+        }
+      }
+    }
+    WriteSet clear = new WriteSet();
+    pending.forEach(clear::deleteMeta);
+    if (!clear.isEmpty()) {
+      db.storage().apply(clear);
+      db.storage().sync();
+    }
+    LOG.info("{} backups in the backup store", byArn.size());
+  }
+
+  private static BackupRecord fromManifest(Manifest m) {
+    BackupMetadata md = m.metadata();
+    JsonNode schema = md.tableSchema();
+    Long expiry = schema.hasNonNull("expiryMillis") ? schema.get("expiryMillis").asLong() : null;
+    return new BackupRecord(
+        md.backupArn(),
+        md.backupName(),
+        md.backupType(),
+        "AVAILABLE",
+        md.tableName(),
+        md.tableId(),
+        md.tableArn(),
+        md.creationTimeMillis(),
+        md.sizeBytes(),
+        md.itemCount(),
+        m.manifestName(),
+        schema,
+        md.position(),
+        expiry);
+  }
+
+  public Optional<BackupRecord> find(String arn) {
+    return Optional.ofNullable(byArn.get(arn));
+  }
+
+  /** Every known backup, oldest first. */
+  public List<BackupRecord> list() {
+    List<BackupRecord> all = new ArrayList<>(byArn.values());
+    all.sort(
+        Comparator.comparingLong(BackupRecord::creationMillis).thenComparing(BackupRecord::arn));
+    return all;
+  }
+
+  private void reserveJob() {
+    if (running.incrementAndGet() > MAX_CONCURRENT_JOBS) {
+      running.decrementAndGet();
+      throw new DynamoException(
+          WireError.LIMIT_EXCEEDED,
+          "There is a limit of "
+              + MAX_CONCURRENT_JOBS
+              + " concurrent backup and restore operations; retry when some have completed");
+    }
+  }
+
+  /**
+   * Starts a backup of the table as of now. Returns the CREATING record at once; the data is
+   * written in the background from a snapshot taken here.
+   */
+  public BackupRecord create(Table table, String name, String type, Long expiryMillis) {
+    reserveJob();
+    StorageSnapshot snapshot = null;
+    try {
+      long now = db.now();
+      TableDefinition def = table.definition();
+      String backupId = String.format("%014d-%08x", now, random.nextInt());
+      String arn = db.tableArn(def.name()) + "/backup/" + backupId;
+      snapshot = db.storage().snapshot();
+      byte[] stats = snapshot.getMeta(TableCatalog.statsKey(def.id()));
+      long itemCount = stats == null ? 0 : ByteBuffer.wrap(stats).getLong();
+      long sizeBytes = stats == null ? 0 : ByteBuffer.wrap(stats).getLong(8);
+      LogPosition position = positionOf(snapshot, now);
+      ObjectNode schema = JSON.createObjectNode();
+      schema.set("definition", JSON.valueToTree(def));
+      ObjectNode indexStats = schema.putObject("indexStats");
+      for (IndexDefinition i : def.allIndexes()) {
+        IndexStats st =
+            IndexStats.decode(snapshot.getMeta(TableCatalog.indexStatsKey(def.id(), i.number())));
+        indexStats.putArray(Integer.toString(i.number())).add(st.itemCount()).add(st.sizeBytes());
+      }
+      if (expiryMillis != null) {
+        schema.put("expiryMillis", expiryMillis);
+      }
+      BackupRecord record =
+          new BackupRecord(
+              arn,
+              name,
+              type,
+              "CREATING",
+              def.name(),
+              def.tableId(),
+              db.tableArn(def.name()),
+              now,
+              sizeBytes,
+              itemCount,
+              BackupLayout.manifestName(def.tableId(), backupId),
+              schema,
+              position,
+              expiryMillis);
+      byte[] marker = markerKey(backupId);
+      db.storage()
+          .apply(
+              new WriteSet()
+                  .putMeta(
+                      marker,
+                      JSON.writeValueAsBytes(Map.of("arn", arn, "tableUuid", def.tableId()))));
+      db.storage().sync();
+      byArn.put(arn, record);
+      StorageSnapshot taken = snapshot;
+      snapshot = null;
+      jobs.execute(() -> runBackup(record, def.id(), taken, marker));
+      return record;
+    } catch (IOException e) {
+      running.decrementAndGet();
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      running.decrementAndGet();
+      throw e;
+    } finally {
+      if (snapshot != null) {
+        snapshot.close();
+      }
+    }
+  }
+
+  private static byte[] markerKey(String backupId) {
+    return (new String(PENDING_PREFIX, StandardCharsets.UTF_8) + backupId)
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The change-log position a snapshot reflects: the sequencer's high-water mark in it. */
+  private static LogPosition positionOf(StorageSnapshot snapshot, long now) {
+    byte[] last = snapshot.getMeta("last-seq".getBytes(StandardCharsets.UTF_8));
+    if (last == null) {
+      return new LogPosition(0, now);
+    }
+    ByteBuffer b = ByteBuffer.wrap(last);
+    return new LogPosition(b.getLong(), b.getLong());
+  }
+
+  private void runBackup(
+      BackupRecord record, long tableId, StorageSnapshot snapshot, byte[] marker) {
+    try (snapshot;
+        BackupWriter writer = repository.begin(record.tableUuid(), record.backupId());
+        Cursor cursor = snapshot.scan(tableId, null, null, false)) {
+      AtomicInteger part = new AtomicInteger();
+      TableChunks.split(
+          cursor,
+          (plaintext, entries) ->
+              writer.addObject(
+                  String.format("table-data-%06d", part.incrementAndGet()),
+                  ObjectSource.of(plaintext)));
+      writer.commit(
+          new BackupMetadata(
+              record.arn(),
+              record.name(),
+              record.type(),
+              record.tableName(),
+              record.tableUuid(),
+              record.tableArn(),
+              record.schema(),
+              record.position(),
+              record.itemCount(),
+              record.sizeBytes(),
+              record.creationMillis()));
+      byArn.put(record.arn(), record.withStatus("AVAILABLE"));
+      LOG.info(
+          "Backup {} is AVAILABLE ({} objects written, {} shared with earlier backups)",
+          record.arn(),
+          writer.uploadedObjects(),
+          writer.reusedObjects());
+    } catch (Exception e) {
+      byArn.remove(record.arn());
+      LOG.error("Backup {} failed and was discarded: {}", record.arn(), e.toString(), e);
+      try {
+        repository.collectOrphans(record.tableUuid());
+      } catch (IOException cleanup) {
+        LOG.warn("could not remove the partial objects of backup {}", record.arn(), cleanup);
+      }
+    } finally {
+      try {
+        db.storage().apply(new WriteSet().deleteMeta(marker));
+      } catch (RuntimeException e) {
+        LOG.warn("could not clear the marker of backup {}", record.arn(), e);
+      }
+      running.decrementAndGet();
+    }
+  }
+
+  /** Deletes an AVAILABLE backup: its manifest, then the objects no other backup shares. */
+  public BackupRecord delete(BackupRecord record) throws IOException {
+    repository.deleteBackup(record.manifestName());
+    byArn.remove(record.arn());
+    return record.withStatus("DELETED");
+  }
+
+  public VerifyResult verify(BackupRecord record) {
+    return repository.verify(record.manifestName());
+  }
+
+  /**
+   * Restores a backup into a new table, which is CREATING until every entry is loaded. {@code
+   * target} is the new table's definition (new id and TableId, overrides applied); entries of
+   * indexes it does not keep are left out.
+   */
+  public Table restore(BackupRecord backup, TableDefinition target) {
+    Manifest checked;
+    try {
+      checked = repository.readManifest(backup.manifestName());
+      for (DataObjectRef ref : checked.objects()) {
+        if (repository.store().size(ref.name()).isEmpty()) {
+          throw DynamoException.validation(
+              "Backup "
+                  + backup.arn()
+                  + " cannot be restored: data object "
+                  + ref.name()
+                  + " is missing");
+        }
+      }
+    } catch (IOException e) {
+      throw DynamoException.validation(
+          "Backup " + backup.arn() + " cannot be restored: " + e.getMessage());
+    }
+    Manifest manifest = checked;
+    return startRestore(
+        target,
+        new RestoreSummary(backup.arn(), backup.tableArn(), backup.creationMillis()),
+        loader ->
+            SnapshotLoader.load(
+                repository,
+                manifest,
+                backup.itemCount(),
+                backup.sizeBytes(),
+                indexStats(backup.schema()),
+                SnapshotLoader.newOverlay(),
+                target,
+                loader));
+  }
+
+  /** The index counters a backup recorded, by index number. */
+  public static Map<Integer, long[]> indexStats(JsonNode schema) {
+    Map<Integer, long[]> out = new java.util.HashMap<>();
+    JsonNode stats = schema.get("indexStats");
+    if (stats != null) {
+      stats
+          .fields()
+          .forEachRemaining(
+              e ->
+                  out.put(
+                      Integer.parseInt(e.getKey()),
+                      new long[] {e.getValue().get(0).asLong(), e.getValue().get(1).asLong()}));
+    }
+    return out;
+  }
+
+  /** Fills a table being restored; returns the counters it starts with. */
+  @FunctionalInterface
+  public interface Filler {
+    SnapshotLoader.Result fill(BulkLoader loader) throws IOException;
+  }
+
+  /**
+   * Creates a CREATING table for a restore and fills it in the background. The table becomes ACTIVE
+   * only when complete; on any failure it is dropped (invariant I4).
+   */
+  public Table startRestore(TableDefinition target, RestoreSummary summary, Filler filler) {
+    reserveJob();
+    Table table;
+    try {
+      table = db.catalog().createRestoring(target, summary);
+    } catch (RuntimeException e) {
+      running.decrementAndGet();
+      throw e;
+    }
+    jobs.execute(() -> runRestore(table, filler, summary.sourceTableArn()));
+    return table;
+  }
+
+  private void runRestore(Table table, Filler filler, String source) {
+    Path scratch = scratchDir.resolve("restore-" + table.id());
+    boolean done = false;
+    try (BulkLoader loader = db.storage().bulkLoader(table.id(), scratch)) {
+      SnapshotLoader.Result result = filler.fill(loader);
+      loader.finish();
+      WriteSet stats = new WriteSet();
+      for (Map.Entry<Integer, long[]> e : result.indexStats().entrySet()) {
+        stats.putMeta(
+            TableCatalog.indexStatsKey(table.id(), e.getKey()),
+            new IndexStats(e.getValue()[0], e.getValue()[1]).encode());
+      }
+      db.catalog().activateRestored(table, result.itemCount(), result.sizeBytes(), stats);
+      done = true;
+      LOG.info("Table {} restored from {} is ACTIVE", table.name(), source);
+    } catch (Exception e) {
+      LOG.error(
+          "Restore from {} into table {} failed; no table was created: {}",
+          source,
+          table.name(),
+          e.toString(),
+          e);
+    } finally {
+      if (!done) {
+        try {
+          db.catalog().abandonRestore(table);
+        } catch (RuntimeException e) {
+          LOG.warn("could not drop the partial restore of {}", table.name(), e);
+        }
+      }
+      deleteQuietly(scratch);
+      running.decrementAndGet();
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.debug("could not clean {}", dir, e);
+    }
+  }
+
+  /** Waits for running jobs, for tests and orderly shutdown. */
+  public boolean awaitIdle(long timeoutMillis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (running.get() > 0) {
+      if (System.currentTimeMillis() > deadline) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    jobs.shutdownNow();
+    try {
+      jobs.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static String hex(byte[] b) {
+    return HexFormat.of().formatHex(b);
+  }
+}

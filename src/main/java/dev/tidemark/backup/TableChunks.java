@@ -1,0 +1,124 @@
+package dev.tidemark.backup;
+
+import dev.tidemark.storage.Cursor;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.function.BiConsumer;
+import java.util.zip.CRC32;
+
+/**
+ * The plaintext of a table data object: a run of a table space's entries in key order.
+ *
+ * <p>Format: byte {@code 0x54} ('T'), format byte {@code 1}, then entries {@code varint keyLength,
+ * key, varint valueLength, value}. Objects are cut where a key's hash falls under a threshold
+ * proportional to the entry's size, so boundaries depend only on keys near them: an unchanged key
+ * range yields byte-identical objects in the next backup, which the store then shares.
+ */
+public final class TableChunks {
+  private static final int MAGIC = 0x54;
+  private static final int FORMAT = 1;
+
+  /** The average object size the cut rule aims at. */
+  public static final int TARGET_BYTES = 1 << 20;
+
+  /** No object grows past this, whatever the keys. */
+  public static final int MAX_BYTES = 8 << 20;
+
+  private TableChunks() {}
+
+  /** Receives each finished object's plaintext and how many entries it holds. */
+  @FunctionalInterface
+  public interface Sink {
+    void accept(byte[] plaintext, int entries) throws IOException;
+  }
+
+  /** Splits everything the cursor yields into objects, in key order. */
+  public static void split(Cursor cursor, Sink sink) throws IOException {
+    ByteArrayOutputStream buf = newBuffer();
+    int entries = 0;
+    while (cursor.next()) {
+      byte[] key = cursor.key();
+      byte[] value = cursor.value();
+      writeVarint(buf, key.length);
+      buf.write(key);
+      writeVarint(buf, value.length);
+      buf.write(value);
+      entries++;
+      if (buf.size() >= MAX_BYTES || cutAfter(key, key.length + value.length)) {
+        sink.accept(buf.toByteArray(), entries);
+        buf = newBuffer();
+        entries = 0;
+      }
+    }
+    if (entries > 0) {
+      sink.accept(buf.toByteArray(), entries);
+    }
+  }
+
+  /** Reads every entry of one object's plaintext. */
+  public static void read(InputStream in, String objectName, BiConsumer<byte[], byte[]> entry)
+      throws IOException {
+    int magic = in.read();
+    int format = in.read();
+    if (magic != MAGIC || format != FORMAT) {
+      throw new IOException(
+          "data object " + objectName + " is not a table data object of format " + FORMAT);
+    }
+    while (true) {
+      long keyLength = readVarint(in, true);
+      if (keyLength < 0) {
+        return;
+      }
+      byte[] key = in.readNBytes((int) keyLength);
+      int valueLength = (int) readVarint(in, false);
+      byte[] value = in.readNBytes(valueLength);
+      if (key.length != keyLength || value.length != valueLength) {
+        throw new EOFException("data object " + objectName + " ends inside an entry");
+      }
+      entry.accept(key, value);
+    }
+  }
+
+  private static ByteArrayOutputStream newBuffer() {
+    ByteArrayOutputStream b = new ByteArrayOutputStream(TARGET_BYTES + (TARGET_BYTES >> 2));
+    b.write(MAGIC);
+    b.write(FORMAT);
+    return b;
+  }
+
+  /** Cut with probability entryBytes / TARGET_BYTES, decided by the key alone. */
+  static boolean cutAfter(byte[] key, int entryBytes) {
+    CRC32 crc = new CRC32();
+    crc.update(key);
+    long h = crc.getValue();
+    return h * TARGET_BYTES < (long) entryBytes << 32;
+  }
+
+  private static void writeVarint(ByteArrayOutputStream out, long v) {
+    while ((v & ~0x7FL) != 0) {
+      out.write((int) ((v & 0x7F) | 0x80));
+      v >>>= 7;
+    }
+    out.write((int) v);
+  }
+
+  private static long readVarint(InputStream in, boolean eofAllowed) throws IOException {
+    long v = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+      int b = in.read();
+      if (b < 0) {
+        if (shift == 0 && eofAllowed) {
+          return -1;
+        }
+        throw new EOFException("truncated length");
+      }
+      v |= (long) (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) {
+        return v;
+      }
+    }
+    throw new IOException("length too long");
+  }
+}

@@ -1,0 +1,124 @@
+package dev.tidemark.indexes;
+
+import dev.tidemark.model.AttributeValue;
+import dev.tidemark.storage.KeyBounds;
+import dev.tidemark.storage.KeyEncoding;
+import dev.tidemark.tables.IndexDefinition;
+import dev.tidemark.tables.KeySchema;
+import java.io.ByteArrayOutputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where a secondary index's entries live and what they hold. Entries share their table's key space
+ * with the items: an entry key is {@code number ‖ enc(index hash) ‖ enc(index range)? ‖ enc(table
+ * hash) ‖ enc(table range)?}. Encodings are order-preserving and prefix-free, so entries sort by
+ * index key and then by table key, several items may share an index key, and one index partition
+ * (or a range-key condition on it) is one contiguous key range. The value is the projected item in
+ * the item codec.
+ */
+public final class IndexEntries {
+  private IndexEntries() {}
+
+  /** The first key of the index's range. */
+  public static byte[] lower(IndexDefinition index) {
+    return new byte[] {(byte) index.number()};
+  }
+
+  /** The exclusive end of the index's range (numbers stop below 0xFF, so this is one byte). */
+  public static byte[] upper(IndexDefinition index) {
+    return new byte[] {(byte) (index.number() + 1)};
+  }
+
+  /**
+   * Whether the item belongs in the index: it has every index key attribute, with the declared type
+   * and not empty. Items that do not are simply absent (sparse indexes); writes that would store a
+   * wrong type are refused before they get here, but items written before a global index existed
+   * may still have one, and DynamoDB leaves those out too.
+   */
+  public static boolean indexed(IndexDefinition index, Map<String, AttributeValue> item) {
+    KeySchema k = index.keySchema();
+    return valid(item.get(k.hashName()), k.hashType())
+        && (!k.hasRange() || valid(item.get(k.rangeName()), k.rangeType()));
+  }
+
+  private static boolean valid(AttributeValue v, AttributeValue.Type type) {
+    if (v == null || v.type() != type) {
+      return false;
+    }
+    if (v instanceof AttributeValue.S s) {
+      return !s.value().isEmpty();
+    }
+    if (v instanceof AttributeValue.B b) {
+      return b.value().length() > 0;
+    }
+    return true;
+  }
+
+  /**
+   * The entry key of an item (or of a start key holding the table and index key attributes). The
+   * caller has checked {@link #indexed}.
+   */
+  public static byte[] key(
+      KeySchema table, IndexDefinition index, Map<String, AttributeValue> item) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    out.write(index.number());
+    KeySchema k = index.keySchema();
+    out.writeBytes(KeyEncoding.encode(item.get(k.hashName())));
+    if (k.hasRange()) {
+      out.writeBytes(KeyEncoding.encode(item.get(k.rangeName())));
+    }
+    out.writeBytes(KeyEncoding.encode(item.get(table.hashName())));
+    if (table.hasRange()) {
+      out.writeBytes(KeyEncoding.encode(item.get(table.rangeName())));
+    }
+    return out.toByteArray();
+  }
+
+  /** The common prefix of every entry whose index hash key is {@code hash}. */
+  public static byte[] partitionPrefix(IndexDefinition index, AttributeValue hash) {
+    return KeyBounds.concat(lower(index), KeyEncoding.partitionPrefix(hash));
+  }
+
+  /** The item as the index stores it: keys plus what the projection carries. */
+  public static Map<String, AttributeValue> project(
+      KeySchema table, IndexDefinition index, Map<String, AttributeValue> item) {
+    if ("ALL".equals(index.projectionType())) {
+      return item;
+    }
+    Map<String, AttributeValue> out = new LinkedHashMap<>();
+    for (Map.Entry<String, AttributeValue> e : item.entrySet()) {
+      if (index.projects(table, e.getKey())) {
+        out.put(e.getKey(), e.getValue());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The key DynamoDB reports as LastEvaluatedKey for an index read: the table's key attributes and
+   * the index's, taken from an entry.
+   */
+  public static Map<String, AttributeValue> startKeyOf(
+      KeySchema table, IndexDefinition index, Map<String, AttributeValue> entry) {
+    Map<String, AttributeValue> key = new LinkedHashMap<>();
+    for (String name : keyNames(table, index)) {
+      key.put(name, entry.get(name));
+    }
+    return key;
+  }
+
+  /** Table key attributes then index key attributes, without repeats (an LSI shares the hash). */
+  public static java.util.Set<String> keyNames(KeySchema table, IndexDefinition index) {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    names.add(table.hashName());
+    if (table.hasRange()) {
+      names.add(table.rangeName());
+    }
+    names.add(index.keySchema().hashName());
+    if (index.keySchema().hasRange()) {
+      names.add(index.keySchema().rangeName());
+    }
+    return names;
+  }
+}

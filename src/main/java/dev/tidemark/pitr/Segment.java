@@ -1,0 +1,120 @@
+package dev.tidemark.pitr;
+
+import dev.tidemark.changelog.ChangeRecord;
+import dev.tidemark.changelog.ChangeRecordCodec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.InflaterInputStream;
+
+/**
+ * A sealed piece of one table's change log, as archived for PITR: a contiguous seq range, plus the
+ * instant up to which the archive is complete once this segment exists ({@code coveredUntil}). The
+ * plaintext is compressed and CRC-checked here; the store object is also encrypted and
+ * authenticated by the backup store's object encryption.
+ *
+ * <p>Plaintext: magic {@code TMSG}, format 1, table id, first seq, last seq, coveredUntil, record
+ * count, CRC32 of the uncompressed records, then the deflated records ({@code int length, long seq,
+ * ChangeRecordCodec bytes} each).
+ */
+public record Segment(
+    long firstSeq, long lastSeq, long coveredUntilMillis, List<ChangeRecord> records) {
+  private static final int MAGIC = 0x544D5347;
+  private static final int FORMAT = 1;
+
+  public Segment {
+    records = List.copyOf(records);
+    if (firstSeq > lastSeq) {
+      throw new IllegalArgumentException("empty seq range " + firstSeq + ".." + lastSeq);
+    }
+  }
+
+  /** Store name: sorts by first seq, and tells the covered instant without being read. */
+  public static String name(String tableUuid, long firstSeq, long lastSeq, long coveredUntil) {
+    return String.format("%s%019d-%019d-%014d", prefix(tableUuid), firstSeq, lastSeq, coveredUntil);
+  }
+
+  public static String prefix(String tableUuid) {
+    return "pitr/" + tableUuid + "/seg/";
+  }
+
+  /** The (firstSeq, lastSeq, coveredUntil) encoded in a segment's name. */
+  public static long[] parseName(String name) {
+    String base = name.substring(name.lastIndexOf('/') + 1);
+    String[] parts = base.split("-");
+    return new long[] {
+      Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2])
+    };
+  }
+
+  public byte[] encode(long tableId) throws IOException {
+    ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    DataOutputStream rec = new DataOutputStream(raw);
+    for (ChangeRecord r : records) {
+      byte[] b = ChangeRecordCodec.encode(r);
+      rec.writeInt(b.length);
+      rec.writeLong(r.seq());
+      rec.write(b);
+    }
+    rec.flush();
+    byte[] plain = raw.toByteArray();
+    CRC32 crc = new CRC32();
+    crc.update(plain);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(plain.length / 3 + 64);
+    DataOutputStream head = new DataOutputStream(out);
+    head.writeInt(MAGIC);
+    head.writeByte(FORMAT);
+    head.writeLong(tableId);
+    head.writeLong(firstSeq);
+    head.writeLong(lastSeq);
+    head.writeLong(coveredUntilMillis);
+    head.writeInt(records.size());
+    head.writeLong(crc.getValue());
+    head.flush();
+    Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+    try (DeflaterOutputStream z = new DeflaterOutputStream(out, deflater)) {
+      z.write(plain);
+    } finally {
+      deflater.end();
+    }
+    return out.toByteArray();
+  }
+
+  public static Segment decode(byte[] bytes, String name) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+    if (in.readInt() != MAGIC || in.readByte() != FORMAT) {
+      throw new IOException("PITR segment " + name + " has an unknown format");
+    }
+    long tableId = in.readLong();
+    long first = in.readLong();
+    long last = in.readLong();
+    long covered = in.readLong();
+    int count = in.readInt();
+    long expectedCrc = in.readLong();
+    byte[] plain;
+    try (InflaterInputStream z = new InflaterInputStream(in)) {
+      plain = z.readAllBytes();
+    }
+    CRC32 crc = new CRC32();
+    crc.update(plain);
+    if (crc.getValue() != expectedCrc) {
+      throw new IOException("PITR segment " + name + " fails its checksum");
+    }
+    DataInputStream rec = new DataInputStream(new ByteArrayInputStream(plain));
+    List<ChangeRecord> records = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int len = rec.readInt();
+      long seq = rec.readLong();
+      byte[] b = rec.readNBytes(len);
+      records.add(ChangeRecordCodec.decode(tableId, seq, b));
+    }
+    return new Segment(first, last, covered, records);
+  }
+}

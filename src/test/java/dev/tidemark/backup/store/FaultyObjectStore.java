@@ -1,0 +1,167 @@
+package dev.tidemark.backup.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * Decorates a store with injectable faults for reliability tests. Faults are configured fluently
+ * and can be changed while the store is in use (the fields are volatile); {@link #heal()} clears
+ * them. Every fault keeps the store's promise that an object is visible whole or not at all, except
+ * {@link #loseWrites}, which models a store that acknowledges and then loses data.
+ */
+public final class FaultyObjectStore implements ObjectStore {
+  private static final Predicate<String> NONE = n -> false;
+
+  private final ObjectStore delegate;
+  private volatile Predicate<String> failPuts = NONE;
+  private volatile Predicate<String> loseWrites = NONE;
+  private volatile Predicate<String> failGets = NONE;
+  private volatile Predicate<String> failDeletes = NONE;
+  private volatile long capacityBytes = Long.MAX_VALUE;
+  private volatile int commitsBeforeFailure = Integer.MAX_VALUE;
+  private volatile Duration putDelay = Duration.ZERO;
+  private final AtomicLong bytesWritten = new AtomicLong();
+  private final AtomicInteger commits = new AtomicInteger();
+
+  public FaultyObjectStore(ObjectStore delegate) {
+    this.delegate = delegate;
+  }
+
+  /** Commits of matching names fail with an IOException; nothing becomes visible. */
+  public FaultyObjectStore failPuts(Predicate<String> names) {
+    this.failPuts = names;
+    return this;
+  }
+
+  /** Commits of matching names report success, but the object is never stored. */
+  public FaultyObjectStore loseWrites(Predicate<String> names) {
+    this.loseWrites = names;
+    return this;
+  }
+
+  public FaultyObjectStore failGets(Predicate<String> names) {
+    this.failGets = names;
+    return this;
+  }
+
+  public FaultyObjectStore failDeletes(Predicate<String> names) {
+    this.failDeletes = names;
+    return this;
+  }
+
+  /** Writes fail with "No space left on device" once this many more bytes have been written. */
+  public FaultyObjectStore diskFullAfter(long bytes) {
+    bytesWritten.set(0);
+    this.capacityBytes = bytes;
+    return this;
+  }
+
+  /** The next {@code n} commits succeed, every later one fails: a crash after n puts. */
+  public FaultyObjectStore failAfterCommits(int n) {
+    commits.set(0);
+    this.commitsBeforeFailure = n;
+    return this;
+  }
+
+  /** Every commit sleeps this long first, to widen race windows. */
+  public FaultyObjectStore slowPuts(Duration delay) {
+    this.putDelay = delay;
+    return this;
+  }
+
+  public FaultyObjectStore heal() {
+    failPuts = NONE;
+    loseWrites = NONE;
+    failGets = NONE;
+    failDeletes = NONE;
+    capacityBytes = Long.MAX_VALUE;
+    commitsBeforeFailure = Integer.MAX_VALUE;
+    putDelay = Duration.ZERO;
+    return this;
+  }
+
+  @Override
+  public PendingObject create(String name) throws IOException {
+    PendingObject inner = delegate.create(name);
+    return new PendingObject(name) {
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        if (bytesWritten.addAndGet(len) > capacityBytes) {
+          throw new IOException("No space left on device (injected) writing " + name());
+        }
+        inner.write(b, off, len);
+      }
+
+      @Override
+      public void commit() throws IOException {
+        sleep(putDelay);
+        if (failPuts.test(name())) {
+          inner.close();
+          throw new IOException("injected put failure for " + name());
+        }
+        if (commits.incrementAndGet() > commitsBeforeFailure) {
+          inner.close();
+          throw new IOException("injected failure after " + commitsBeforeFailure + " commits");
+        }
+        if (loseWrites.test(name())) {
+          inner.close();
+          return;
+        }
+        inner.commit();
+      }
+
+      @Override
+      public void close() throws IOException {
+        inner.close();
+      }
+    };
+  }
+
+  private static void sleep(Duration d) throws IOException {
+    if (!d.isZero()) {
+      try {
+        Thread.sleep(d.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+  }
+
+  @Override
+  public InputStream get(String name) throws IOException {
+    if (failGets.test(name)) {
+      throw new IOException("injected get failure for " + name);
+    }
+    return delegate.get(name);
+  }
+
+  @Override
+  public OptionalLong size(String name) throws IOException {
+    return delegate.size(name);
+  }
+
+  @Override
+  public List<String> list(String prefix) throws IOException {
+    return delegate.list(prefix);
+  }
+
+  @Override
+  public boolean delete(String name) throws IOException {
+    if (failDeletes.test(name)) {
+      throw new IOException("injected delete failure for " + name);
+    }
+    return delegate.delete(name);
+  }
+}
