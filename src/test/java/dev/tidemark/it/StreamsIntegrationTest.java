@@ -17,9 +17,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteGlobalSecondaryIndexAction;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.ExpiredIteratorException;
 import software.amazon.awssdk.services.dynamodb.model.GetRecordsResponse;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexUpdate;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ListStreamsResponse;
@@ -346,6 +348,26 @@ class StreamsIntegrationTest {
         .extracting(r -> r.dynamodb().keys().get("pk").s())
         .containsExactly("during");
     assertThat(page.nextShardIterator()).isNull();
+
+    // One operation per UpdateTable request: a stream change does not ride along with an index one.
+    DynamoDbException combined =
+        catchThrowableOfType(
+            DynamoDbException.class,
+            () ->
+                ddb.updateTable(
+                    r ->
+                        r.tableName("toggled")
+                            .streamSpecification(
+                                s -> s.streamEnabled(true).streamViewType(StreamViewType.NEW_IMAGE))
+                            .globalSecondaryIndexUpdates(
+                                GlobalSecondaryIndexUpdate.builder()
+                                    .delete(
+                                        DeleteGlobalSecondaryIndexAction.builder()
+                                            .indexName("no_such_index")
+                                            .build())
+                                    .build())));
+    assertThat(combined.awsErrorDetails().errorCode()).isEqualTo("ValidationException");
+    assertThat(streams.listStreams(r -> r.tableName("toggled")).streams()).hasSize(1);
 
     server.advance(Duration.ofMillis(1));
     String arn2 =
