@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d)
 trap 'stop_server; rm -rf "$WORK"' EXIT
 PORT=$(free_port)
-start_server "$WORK/data" "$PORT" --ttl-sweep-interval 200ms
+start_server "$WORK/data" "$PORT" --ttl-sweep-interval 200ms --backup-dir "$WORK/backups"
 
 streams() {
   aws dynamodbstreams --endpoint-url "http://127.0.0.1:$PORT" --output json "$@"
@@ -36,7 +36,7 @@ iterator=$(streams get-shard-iterator --stream-arn "$arn" --shard-id "$shard" \
   --shard-iterator-type TRIM_HORIZON --query ShardIterator --output text)
 
 stop_server
-start_server "$WORK/data" "$PORT" --ttl-sweep-interval 200ms
+start_server "$WORK/data" "$PORT" --ttl-sweep-interval 200ms --backup-dir "$WORK/backups"
 
 expect_eq "$(ddb describe-time-to-live --table-name Sessions --query TimeToLiveDescription.TimeToLiveStatus --output text)" \
   "ENABLED" "TTL after restart"
