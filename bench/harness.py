@@ -532,33 +532,33 @@ def data_protection(workdir, args):
     c = Client(srv.port)
     items = max(10, args.dp_mib * 1024 * 1024 // 4096)
     res["items"] = items
-    create_table(c, "dp")
-    res["load"] = load(srv.port, "dp", items, lambda i: kv_item(i, 4096), label="(data protection)")
+    create_table(c, "dpbig")
+    res["load"] = load(srv.port, "dpbig", items, lambda i: kv_item(i, 4096), label="(data protection)")
     res["data_dir_bytes_after_load"] = du(srv.data)
 
     # 1. CreateBackup to AVAILABLE, RestoreTableFromBackup to ACTIVE.
-    arn, secs, _ = backup(c, "dp", "first")
+    arn, secs, _ = backup(c, "dpbig", "first")
     res["backup_available_s"] = secs
     res["backup_store_bytes_after_first"] = du(srv.backups)
     log("backup of %d MiB AVAILABLE in %.2fs" % (args.dp_mib, secs))
     t0 = time.monotonic()
-    c.call("RestoreTableFromBackup", {"TargetTableName": "dp_restored", "BackupArn": arn})
-    t = wait_table_active(c, "dp_restored")
+    c.call("RestoreTableFromBackup", {"TargetTableName": "dpbig_restored", "BackupArn": arn})
+    t = wait_table_active(c, "dpbig_restored")
     res["restore_active_s"] = time.monotonic() - t0
     res["restore_item_count"] = t.get("ItemCount")
     log("restore ACTIVE in %.2fs (ItemCount %s)" % (res["restore_active_s"], t.get("ItemCount")))
-    c.call("DeleteTable", {"TableName": "dp_restored"})
+    c.call("DeleteTable", {"TableName": "dpbig_restored"})
 
     # 2. A write load alone, then the same load with a backup taken while it runs.
     span = max(args.dp_load_seconds, int(secs) + 4)
-    env = {"BENCH_OP": "put", "BENCH_TABLE": "dp", "BENCH_KEYS": items, "BENCH_SIZE": 4096,
+    env = {"BENCH_OP": "put", "BENCH_TABLE": "dpbig", "BENCH_KEYS": items, "BENCH_SIZE": 4096,
            "BENCH_SEED": args.seed}
     base = run_wrk(srv.port, env, span, 16, 1, server=srv)
     during = {}
 
     def take_backup():
         time.sleep(2)
-        during["arn"], during["s"], _ = backup(c2, "dp", "under-load")
+        during["arn"], during["s"], _ = backup(c2, "dpbig", "under-load")
 
     c2 = Client(srv.port)
     th = threading.Thread(target=take_backup)
@@ -580,9 +580,9 @@ def data_protection(workdir, args):
     batch = supports(srv.port, "BatchWriteItem")
     for b in range(10):
         picks = random.Random(1000 + b).sample(range(items), n_changed)
-        load(srv.port, "dp", n_changed, lambda j, picks=picks: kv_item(picks[j], 4096), batch=batch,
+        load(srv.port, "dpbig", n_changed, lambda j, picks=picks: kv_item(picks[j], 4096), batch=batch,
              label="(1%% change %d)" % (b + 1))
-        times.append(backup(c, "dp", "inc-%d" % b)[1])
+        times.append(backup(c, "dpbig", "inc-%d" % b)[1])
     res["ten_backups"] = {"changed_per_backup": n_changed, "backup_s": times,
                           "store_bytes_before": before, "store_bytes_after": du(srv.backups),
                           "backups_in_store": 12}
@@ -631,8 +631,8 @@ def data_protection(workdir, args):
         res["restorable_lag_ms"]["max"], len(lags)))
 
     # 6. PITR restore of the big table after N changes (small UpdateItems over the whole key space).
-    pitr(c, "dp", True)
-    env_upd = {"BENCH_OP": "mix", "BENCH_READ_PCT": 0, "BENCH_TABLE": "dp", "BENCH_KEYS": items,
+    pitr(c, "dpbig", True)
+    env_upd = {"BENCH_OP": "mix", "BENCH_READ_PCT": 0, "BENCH_TABLE": "dpbig", "BENCH_KEYS": items,
                "BENCH_SIZE": 4096, "BENCH_SEED": args.seed}
     done_changes = 0
     t_changes = time.monotonic()
@@ -646,14 +646,14 @@ def data_protection(workdir, args):
     res["pitr_changes_s"] = time.monotonic() - t_changes
     end_of_writes = time.time()
     while True:
-        latest, _ = latest_restorable(c, "dp")
+        latest, _ = latest_restorable(c, "dpbig")
         if latest is not None and float(latest) >= end_of_writes:
             break
         time.sleep(0.1)
     t0 = time.monotonic()
-    c.call("RestoreTableToPointInTime", {"SourceTableName": "dp", "TargetTableName": "dp_pitr",
+    c.call("RestoreTableToPointInTime", {"SourceTableName": "dpbig", "TargetTableName": "dpbig_pitr",
                                          "RestoreDateTime": end_of_writes})
-    t = wait_table_active(c, "dp_pitr")
+    t = wait_table_active(c, "dpbig_pitr")
     res["pitr_restore_active_s"] = time.monotonic() - t0
     res["pitr_restore_item_count"] = t.get("ItemCount")
     res["data_dir_bytes_end"] = du(srv.data)
@@ -732,6 +732,68 @@ def render(results, servers):
         for n in results["workloads"].get(s, {}):
             if n not in names:
                 names.append(n)
+    servers = [s for s in servers if results["workloads"].get(s)] if names else []
+    if names:
+        workload_tables(results, servers, names, lines)
+    footprint_table(results, lines)
+    data_protection_table(results, lines)
+    targets_table(results, lines)
+    return "\n".join(lines).strip()
+
+
+def targets_table(results, lines):
+    """The issue's targets beside what this run measured; informational, nothing is asserted."""
+    w = results["workloads"].get("tidemark", {})
+    peer = results["workloads"].get("ddblocal", {})
+    rows = []
+
+    def add(name, value, ok, note=""):
+        rows.append("| %s | %s%s | %s |" % (name, value, (" " + note) if note else "", "met" if ok else "MISSED"))
+
+    def ratio(n):
+        return (w[n]["ops"] / peer[n]["ops"]) if (n in w and n in peer and peer[n]["ops"]) else None
+
+    t = "TARGET PutItem 1KB 16 conn"
+    if t in w:
+        add("durable PutItem 1 KB x16 >= 10,000/s", "%.0f/s" % w[t]["ops"], w[t]["ops"] >= 10000)
+        add("durable PutItem p99 <= 10 ms", "%.2f ms" % (w[t]["p99_us"] / 1e3), w[t]["p99_us"] <= 10000)
+        if ratio(t) is not None:
+            add("durable PutItem >= 10x DynamoDB Local", "%.2fx" % ratio(t), ratio(t) >= 10)
+    t = "GetItem 200B"
+    if t in w:
+        add("GetItem x16 >= 30,000/s", "%.0f/s" % w[t]["ops"], w[t]["ops"] >= 30000)
+        add("GetItem p99 <= 5 ms", "%.2f ms" % (w[t]["p99_us"] / 1e3), w[t]["p99_us"] <= 5000)
+        if ratio(t) is not None:
+            add("GetItem >= 3x DynamoDB Local", "%.2fx" % ratio(t), ratio(t) >= 3)
+    t = "GetItem 200B 1 conn"
+    if t in w:
+        add("GetItem single connection p50 <= 0.3 ms", "%.3f ms" % (w[t]["p50_us"] / 1e3), w[t]["p50_us"] <= 300)
+    for t in [n for n in w if n.startswith("Query")]:
+        if ratio(t) is not None:
+            add("%s >= 3x DynamoDB Local" % t, "%.2fx" % ratio(t), ratio(t) >= 3)
+    f = results.get("footprint", {}).get("tidemark")
+    if f:
+        cs = statistics.median(f["cold_start_s"])
+        add("cold start to first GetItem <= 1.5 s", "%.3f s" % cs, cs <= 1.5)
+        rss = max(x for x in f["idle_rss_kib"] if x) / 1024.0
+        add("idle RSS <= 200 MB", "%.0f MiB" % rss, rss * 1.048576 <= 200)
+    dp = results.get("data_protection")
+    if dp:
+        size = "(%d MiB table; target is for 1 GiB)" % dp["table_mib"] if dp["table_mib"] < 1024 else ""
+        add("CreateBackup AVAILABLE <= 10 s", "%.2f s" % dp["backup_available_s"], dp["backup_available_s"] <= 10, size)
+        add("RestoreTableFromBackup ACTIVE <= 10 s", "%.2f s" % dp["restore_active_s"], dp["restore_active_s"] <= 10, size)
+        o = dp["pitr_throughput"]["overhead_pct"]
+        add("PITR write overhead <= 10%", "%.1f%%" % o, o <= 10)
+        lag = dp["restorable_lag_ms"]["p99"]
+        if lag is not None:
+            add("LatestRestorableDateTime lag p99 <= 1 s", "%.0f ms" % lag, lag <= 1000)
+        add("PITR restore (1 GiB + 3M changes) <= 60 s", "%.2f s" % dp["pitr_restore_active_s"],
+            dp["pitr_restore_active_s"] <= 60, "(%d MiB + %d changes)" % (dp["table_mib"], dp["pitr_changes"]))
+    if rows:
+        lines += ["", "| target (from the issue) | measured | |", "|---|---:|---|"] + rows
+
+
+def workload_tables(results, servers, names, lines):
     head = "| workload |"
     sep = "|---|"
     for s in servers:
@@ -770,6 +832,9 @@ def render(results, servers):
             row += (" %.0f%% | %.0f%% | %.0f |" % (r["wrk_cpu_pct"], r.get("server_cpu_pct", 0),
                                                  r["server_peak_rss_kib"] / 1024.0)) if r else " - | - | - |"
         lines.append(row)
+
+
+def footprint_table(results, lines):
     if results.get("footprint"):
         lines.append("")
         lines.append("| footprint | cold start to first GetItem, s (median; all) | idle RSS MiB | peak RSS under load MiB |")
@@ -780,6 +845,9 @@ def render(results, servers):
                 s, statistics.median(f["cold_start_s"]), ", ".join("%.3f" % x for x in f["cold_start_s"]),
                 ", ".join("%.0f" % (x / 1024.0) for x in f["idle_rss_kib"] if x),
                 ("%.0f" % (peak / 1024.0)) if peak else "-"))
+
+
+def data_protection_table(results, lines):
     dp = results.get("data_protection")
     if dp:
         lines.append("")
@@ -791,7 +859,7 @@ def render(results, servers):
             ("CreateBackup to AVAILABLE (s)", "%.2f" % dp["backup_available_s"]),
             ("RestoreTableFromBackup to ACTIVE (s)", "%.2f" % dp["restore_active_s"]),
             ("backup store after the first backup (MiB)", "%.1f" % (dp["backup_store_bytes_after_first"] / 2**20)),
-            ("backup store after 10 more backups, 1%% changed before each (MiB)",
+            ("backup store after 10 more backups, 1% changed before each (MiB)",
              "%.1f (was %.1f)" % (tb["store_bytes_after"] / 2**20, tb["store_bytes_before"] / 2**20)),
             ("those 10 backups, s each (median / max)", "%.2f / %.2f" % (statistics.median(tb["backup_s"]), max(tb["backup_s"]))),
             ("4 KB PutItem x16 alone: ops/s, p99 ms", "%.0f, %s" % (dp["write_without_backup"]["ops"], fmt_ms(dp["write_without_backup"]["p99_us"]))),
@@ -806,7 +874,6 @@ def render(results, servers):
         ]
         for k, v in rows:
             lines.append("| %s | %s |" % (k, v))
-    return "\n".join(lines)
 
 
 def main():
