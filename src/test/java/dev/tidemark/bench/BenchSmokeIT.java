@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs {@code bench/run.sh --smoke} against the packaged jar: a few seconds per workload, Tidemark
- * only (a first download of DynamoDB Local took over a minute here, too slow for every CI run).
- * It checks that the harness starts the server, loads, drives wrk and prints its table. It asserts
- * no timings: CI machines are shared and their numbers mean nothing.
+ * only (a first download of DynamoDB Local took over a minute here, too slow for every CI run). It
+ * checks that the harness starts the server, loads, drives wrk and prints its table. It asserts no
+ * timings: CI machines are shared and their numbers mean nothing.
  */
 class BenchSmokeIT {
 
