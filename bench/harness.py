@@ -150,7 +150,8 @@ class Server:
         logf = open(self.log_path, "ab")
         self.started_at = time.monotonic()
         # A new session, so that Ctrl-C on the harness does not reach the server before we stop it.
-        self.proc = subprocess.Popen(self.command(), stdout=logf, stderr=subprocess.STDOUT, env=env,
+        # cwd: DynamoDB Local writes dynamodb-local-metadata.json into its working directory.
+        self.proc = subprocess.Popen(self.command(), stdout=logf, stderr=subprocess.STDOUT, env=env, cwd=self.workdir,
                                      start_new_session=True)
         logf.close()
         return self
@@ -159,8 +160,10 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("%s exited with %s; see %s" % (self.kind, self.proc.returncode,
-                                                                  self.log_path))
+                with open(self.log_path, errors="replace") as f:
+                    tail = "".join(f.readlines()[-20:])
+                raise RuntimeError("%s exited with %s; the end of %s:\n%s" % (
+                    self.kind, self.proc.returncode, self.log_path, tail))
             r = try_once(self.port, "ListTables", {}, timeout=2)
             if r is not None and r[0] == 200:
                 return time.monotonic() - self.started_at
@@ -421,14 +424,39 @@ def prepare_tables(server, args):
     return info
 
 
+def slug(name):
+    return "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-")
+
+
+def write_profile(p, path, title):
+    if "top_of_stack" not in p:
+        return
+    with open(path, "w") as f:
+        f.write("%s: %d execution samples (threads running Java code)\n\ntop of stack:\n" % (title, p["samples"]))
+        for k, v, q in p["top_of_stack"]:
+            f.write("%6d %5.1f%%  %s\n" % (v, q, k))
+        f.write("\ninclusive dev.tidemark frames:\n")
+        for k, v, q in p["inclusive_tidemark"]:
+            f.write("%6d %5.1f%%  %s\n" % (v, q, k))
+
+
 def run_workloads(server, args):
     results = {}
     for name, env, conns, threads in workloads(args):
         env = dict(env, BENCH_SEED=args.seed)
         if args.warmup > 0:
             run_wrk(server.port, env, args.warmup, conns, threads)
+        jfr = None
+        if args.profile and server.kind == "tidemark":
+            jfr = os.path.join(args.out_dir, "tidemark-%s.jfr" % slug(name))
+            subprocess.run(["jcmd", str(server.pid()), "JFR.start", "name=bench", "settings=profile",
+                            "filename=" + jfr], check=True, capture_output=True)
         with ChildCpu() as cpu:
             r = run_wrk(server.port, env, args.duration, conns, threads, server=server)
+        if jfr:
+            subprocess.run(["jcmd", str(server.pid()), "JFR.stop", "name=bench"], check=True, capture_output=True)
+            r["profile"] = profile_summary(jfr)
+            write_profile(r["profile"], jfr[:-4] + ".txt", name)
         r["wrk_cpu_pct"] = cpu.pct
         r["connections"] = conns
         r["wrk_threads"] = threads
@@ -898,7 +926,8 @@ def main():
     ap.add_argument("--dp-reps", type=int, default=None, help="PITR off/on repetitions")
     ap.add_argument("--dp-lag-seconds", type=int, default=None)
     ap.add_argument("--dp-load-seconds", type=int, default=None)
-    ap.add_argument("--profile", action="store_true", help="record a JFR profile of Tidemark's workloads")
+    ap.add_argument("--profile", action="store_true",
+                    help="record a JFR profile of each measured Tidemark run (jcmd JFR.start/stop)")
     ap.add_argument("--out", default=None, help="results directory (default target/bench/<time>)")
     ap.add_argument("--keep", action="store_true", help="keep server data directories")
     args = ap.parse_args()
@@ -918,10 +947,12 @@ def main():
         args.servers = "tidemark" if args.smoke else "tidemark,ddblocal"
     servers = [s.strip() for s in args.servers.split(",") if s.strip()]
     args.tidemark_java_opts = os.environ.get("BENCH_TIDEMARK_JAVA_OPTS", "")
+    args.tidemark_cds = os.environ.get("TIDEMARK_CDS", "1")
 
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = args.out or os.path.join(REPO, "target", "bench", stamp)
+    out = os.path.abspath(args.out or os.path.join(REPO, "target", "bench", stamp))
     os.makedirs(out, exist_ok=True)
+    args.out_dir = out
     work = tempfile.mkdtemp(prefix="tidemark-bench-", dir=os.environ.get("BENCH_TMP"))
     results = {"mode": mode, "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
                "machine": machine(), "args": {k: v for k, v in vars(args).items()},
@@ -937,18 +968,13 @@ def main():
                                                             f["idle_rss_kib"]))
             if args.no_workloads:
                 continue
-            opts = args.tidemark_java_opts
-            if args.profile and kind == "tidemark":
-                opts = (opts + " -XX:StartFlightRecording=filename=%s/tidemark.jfr,settings=profile" % out).strip()
-            srv = Server(kind, os.path.join(work, kind), java_opts=opts)
+            srv = Server(kind, os.path.join(work, kind), java_opts=args.tidemark_java_opts)
             started.append(srv)
             srv.start()
             log("%s ready in %.2fs on port %d (pid %d)" % (kind, srv.wait_ready(), srv.port, srv.pid()))
             results.setdefault("loads", {})[kind] = prepare_tables(srv, args)
             results["workloads"][kind] = run_workloads(srv, args)
             srv.stop()
-            if args.profile and kind == "tidemark":
-                results["profile"] = profile_summary(os.path.join(out, "tidemark.jfr"))
         if args.data_protection:
             results["data_protection"] = data_protection(os.path.join(work, "dp"), args)
     finally:
@@ -964,15 +990,6 @@ def main():
         results["machine"]["loadavg_at_start"])
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write(header + "\n\n" + table + "\n")
-    if results.get("profile") and "top_of_stack" in results["profile"]:
-        with open(os.path.join(out, "profile.txt"), "w") as f:
-            p = results["profile"]
-            f.write("%d samples\n\ntop of stack:\n" % p["samples"])
-            for k, v, q in p["top_of_stack"]:
-                f.write("%6d %5.1f%%  %s\n" % (v, q, k))
-            f.write("\ninclusive dev.tidemark frames:\n")
-            for k, v, q in p["inclusive_tidemark"]:
-                f.write("%6d %5.1f%%  %s\n" % (v, q, k))
     print(header)
     print()
     print(table)
