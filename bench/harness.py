@@ -381,13 +381,13 @@ def workloads(args):
         kv, q = "kv%d" % size, "q%d" % size
         base = {"BENCH_TABLE": kv, "BENCH_KEYS": k, "BENCH_SIZE": size}
         all_ += [
-            ("GetItem %s" % tag, dict(base, BENCH_OP="get"), args.connections, 1),
+            ("GetItem %s" % tag, dict(base, BENCH_OP="get"), args.connections, args.wrk_threads),
             ("Query %s x%d" % (tag, args.page), {"BENCH_OP": "query", "BENCH_TABLE": q, "BENCH_KEYS": parts,
                                                  "BENCH_SIZE": size, "BENCH_PAGE": args.page},
-             args.connections, 1),
-            ("95/5 read/update %s" % tag, dict(base, BENCH_OP="mix", BENCH_READ_PCT=95), args.connections, 1),
-            ("50/50 read/update %s" % tag, dict(base, BENCH_OP="mix", BENCH_READ_PCT=50), args.connections, 1),
-            ("PutItem %s" % tag, dict(base, BENCH_OP="put"), args.connections, 1),
+             args.connections, args.wrk_threads),
+            ("95/5 read/update %s" % tag, dict(base, BENCH_OP="mix", BENCH_READ_PCT=95), args.connections, args.wrk_threads),
+            ("50/50 read/update %s" % tag, dict(base, BENCH_OP="mix", BENCH_READ_PCT=50), args.connections, args.wrk_threads),
+            ("PutItem %s" % tag, dict(base, BENCH_OP="put"), args.connections, args.wrk_threads),
         ]
     all_ += [
         ("GetItem 200B 1 conn", {"BENCH_OP": "get", "BENCH_TABLE": "kv200", "BENCH_KEYS": k,
@@ -917,6 +917,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=None, help="warm-up seconds per workload")
     ap.add_argument("--keys", type=int, default=None, help="key space per table")
     ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--wrk-threads", type=int, default=1,
+                    help="wrk threads (default 1: the server and wrk share 2 cores; see the 2-thread row)")
     ap.add_argument("--page", type=int, default=10, help="Query page size (items per partition)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--cold-starts", type=int, default=None)
@@ -937,7 +939,7 @@ def main():
         # duration, warmup, keys, cold starts, idle wait, dp MiB, dp changes, dp reps, lag s, load s
         "smoke": (2, 1, 500, 1, 1.0, 4, 2000, 1, 3, 3),
         "quick": (10, 3, 10000, 3, 3.0, 64, 50000, 1, 10, 8),
-        "full": (30, 10, 100000, 5, 5.0, 1024, 3000000, 2, 30, 15),
+        "full": (30, 10, 20000, 5, 5.0, 1024, 3000000, 2, 30, 15),
     }[mode]
     for attr, value in zip(("duration", "warmup", "keys", "cold_starts", "idle_wait", "dp_mib", "dp_changes",
                             "dp_reps", "dp_lag_seconds", "dp_load_seconds"), defaults):
