@@ -516,6 +516,20 @@ def wait_backup(c, arn, poll=0.05, timeout=7200):
     raise RuntimeError("backup %s not AVAILABLE after %ss" % (arn, timeout))
 
 
+def scan_count(c, table):
+    """Counts a table's items with paged Scan Select=COUNT: checks a restore really holds them."""
+    total, start = 0, None
+    while True:
+        req = {"TableName": table, "Select": "COUNT"}
+        if start:
+            req["ExclusiveStartKey"] = start
+        out = c.call("Scan", req)
+        total += out["Count"]
+        start = out.get("LastEvaluatedKey")
+        if not start:
+            return total
+
+
 def backup(c, table, name):
     t0 = time.monotonic()
     arn = c.call("CreateBackup", {"TableName": table, "BackupName": name})["BackupDetails"]["BackupArn"]
@@ -574,7 +588,9 @@ def data_protection(workdir, args):
     t = wait_table_active(c, "dpbig_restored")
     res["restore_active_s"] = time.monotonic() - t0
     res["restore_item_count"] = t.get("ItemCount")
-    log("restore ACTIVE in %.2fs (ItemCount %s)" % (res["restore_active_s"], t.get("ItemCount")))
+    res["restore_scan_count"] = scan_count(c, "dpbig_restored")
+    log("restore ACTIVE in %.2fs (ItemCount %s, Scan counts %d)" % (
+        res["restore_active_s"], t.get("ItemCount"), res["restore_scan_count"]))
     c.call("DeleteTable", {"TableName": "dpbig_restored"})
 
     # 2. A write load alone, then the same load with a backup taken while it runs.
@@ -684,10 +700,12 @@ def data_protection(workdir, args):
     t = wait_table_active(c, "dpbig_pitr")
     res["pitr_restore_active_s"] = time.monotonic() - t0
     res["pitr_restore_item_count"] = t.get("ItemCount")
+    res["pitr_restore_scan_count"] = scan_count(c, "dpbig_pitr")
     res["data_dir_bytes_end"] = du(srv.data)
     res["backup_store_bytes_end"] = du(srv.backups)
-    log("PITR restore of %d MiB + %d changes ACTIVE in %.2fs (ItemCount %s)" % (
-        args.dp_mib, done_changes, res["pitr_restore_active_s"], t.get("ItemCount")))
+    log("PITR restore of %d MiB + %d changes ACTIVE in %.2fs (ItemCount %s, Scan counts %d)" % (
+        args.dp_mib, done_changes, res["pitr_restore_active_s"], t.get("ItemCount"),
+        res["pitr_restore_scan_count"]))
     c.close()
     srv.stop()
     return res
@@ -891,6 +909,7 @@ def data_protection_table(results, lines):
             ("load (items/s)", "%.0f" % (dp["items"] / dp["load"]["seconds"])),
             ("CreateBackup to AVAILABLE (s)", "%.2f" % dp["backup_available_s"]),
             ("RestoreTableFromBackup to ACTIVE (s)", "%.2f" % dp["restore_active_s"]),
+            ("restored items: ItemCount / Scan COUNT", "%s / %s" % (dp.get("restore_item_count"), dp.get("restore_scan_count"))),
             ("backup store after the first backup (MiB)", "%.1f" % (dp["backup_store_bytes_after_first"] / 2**20)),
             ("backup store after 10 more backups, 1% changed before each (MiB)",
              "%.1f (was %.1f)" % (tb["store_bytes_after"] / 2**20, tb["store_bytes_before"] / 2**20)),
@@ -904,6 +923,8 @@ def data_protection_table(results, lines):
             ("LatestRestorableDateTime lag, ms p50 / p99 / max", "%s / %s / %s" % tuple(
                 ("%.0f" % v) if v is not None else "-" for v in (dp["restorable_lag_ms"]["p50"], dp["restorable_lag_ms"]["p99"], dp["restorable_lag_ms"]["max"]))),
             ("RestoreTableToPointInTime to ACTIVE after %d changes (s)" % dp["pitr_changes"], "%.2f" % dp["pitr_restore_active_s"]),
+            ("PITR-restored items: ItemCount / Scan COUNT", "%s / %s" % (dp.get("pitr_restore_item_count"), dp.get("pitr_restore_scan_count"))),
+            ("data directory after load / at the end (MiB)", "%.0f / %.0f" % (dp["data_dir_bytes_after_load"] / 2**20, dp["data_dir_bytes_end"] / 2**20)),
         ]
         for k, v in rows:
             lines.append("| %s | %s |" % (k, v))
