@@ -117,6 +117,9 @@ def free_port():
         return s.getsockname()[1]
 
 
+STARTED = []  # every Server this run created, so that main() can stop any left running
+
+
 class Server:
     """A server process started by this harness; stopped by its own process id only."""
 
@@ -131,6 +134,7 @@ class Server:
         self.proc = None
         self.log_path = os.path.join(workdir, log_name or (kind + ".log"))
         self.started_at = None
+        STARTED.append(self)
 
     def command(self):
         if self.kind == "tidemark":
@@ -986,7 +990,6 @@ def main():
                "machine": machine(), "args": {k: v for k, v in vars(args).items()},
                "command": " ".join(sys.argv), "workloads": {}, "footprint": {}}
     log("mode %s, servers %s, results in %s, scratch in %s" % (mode, servers, out, work))
-    started = []
     try:
         for kind in servers:
             if not args.no_footprint:
@@ -997,7 +1000,6 @@ def main():
             if args.no_workloads:
                 continue
             srv = Server(kind, os.path.join(work, kind), java_opts=args.tidemark_java_opts)
-            started.append(srv)
             srv.start()
             log("%s ready in %.2fs on port %d (pid %d)" % (kind, srv.wait_ready(), srv.port, srv.pid()))
             results.setdefault("loads", {})[kind] = prepare_tables(srv, args)
@@ -1006,7 +1008,7 @@ def main():
         if args.data_protection:
             results["data_protection"] = data_protection(os.path.join(work, "dp"), args)
     finally:
-        for s in started:
+        for s in STARTED:
             s.stop()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
