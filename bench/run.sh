@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Benchmarks Tidemark side by side with DynamoDB Local 2.6.1. See docs/benchmarks.md.
+#
+#   bench/run.sh                     full run: footprint + every workload on both servers (~30 min)
+#   bench/run.sh --quick             the same with 10 s runs on a 10k key space (~8 min)
+#   bench/run.sh --smoke             a few seconds per workload, Tidemark only (what CI runs)
+#   bench/run.sh --data-protection   adds backups, restores and PITR (Tidemark only); with
+#                                    --no-workloads --no-footprint it runs only those
+#   bench/run.sh --help              every option (durations, key space, servers, --profile, ...)
+#
+# Needs java, python3 and wrk; installs wrk with apt-get when it is missing. DynamoDB Local is
+# started with ../shared/peers/start-dynamodb-local (override the folder with BENCH_PEERS_DIR),
+# which downloads it from Maven Central on first use. Extra JVM options for Tidemark:
+# BENCH_TIDEMARK_JAVA_OPTS.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "bench: wrk is missing; installing it with apt-get" >&2
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  # The package lists may be absent or stale on a fresh machine: update only when install fails.
+  if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y wrk >&2; then
+    $sudo apt-get update >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y wrk >&2
+  fi
+fi
+command -v python3 >/dev/null || { echo "bench: python3 is required" >&2; exit 1; }
+
+jar="$repo/target/tidemark.jar"
+if [[ ! -f $jar ]] || [[ -n $(find "$repo/src/main" "$repo/pom.xml" -newer "$jar" -print -quit) ]]; then
+  echo "bench: building $jar" >&2
+  mvn -o -q -B -f "$repo/pom.xml" -DskipTests package >&2 || mvn -q -B -f "$repo/pom.xml" -DskipTests package >&2
+fi
+
+exec python3 "$here/harness.py" "$@"
