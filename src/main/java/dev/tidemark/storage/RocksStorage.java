@@ -71,6 +71,9 @@ public final class RocksStorage implements Storage {
             .setCreateMissingColumnFamilies(true)
             .setWriteBufferManager(writeBufferManager)
             .setMaxBackgroundJobs(2)
+            // With a column family per table, a quiet table would pin every WAL file written
+            // since its last flush; capping the total forces that flush, so the WAL stays small.
+            .setMaxTotalWalSize(128L << 20)
             .setKeepLogFileNum(3)
             .setInfoLogLevel(org.rocksdb.InfoLogLevel.WARN_LEVEL);
     if (memEnv != null) {
