@@ -218,7 +218,7 @@ public final class PitrService implements AutoCloseable {
       Live l = live.get(table.id());
       if (l != null) {
         if (periodDays != null && periodDays != l.state.recoveryPeriodDays()) {
-          PitrState st = l.state.withPeriod(periodDays);
+          PitrState st = l.state.withPeriod(periodDays, clock.getAsLong());
           persist(table.id(), st);
           l.state = st;
         }
