@@ -579,6 +579,9 @@ public final class PitrService implements AutoCloseable {
         loader -> {
           BackupRecord base = chooseBase(st.tableUuid(), atMillis);
           Manifest manifest = repository.readManifest(base.manifestName());
+          // A live table's restore takes its current indexes, which the base may not hold.
+          TableDefinition baseDef =
+              JSON.treeToValue(base.schema().get("definition"), TableDefinition.class);
           NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay =
               replay(st.tableUuid(), sourceDef, base.position().seq(), atMillis);
           return SnapshotLoader.load(
@@ -589,6 +592,7 @@ public final class PitrService implements AutoCloseable {
               BackupService.indexStats(base.schema()),
               overlay,
               target,
+              SnapshotLoader.notInBase(baseDef, target),
               loader);
         });
   }
