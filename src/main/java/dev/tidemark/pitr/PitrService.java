@@ -158,11 +158,11 @@ public final class PitrService implements AutoCloseable {
         }
       }
     }
-    for (String uuid : storedIncarnations()) {
+    for (String uuid : PitrStore.incarnations(repository)) {
       if (live.values().stream().anyMatch(l -> l.state.tableUuid().equals(uuid))) {
         continue;
       }
-      Optional<PitrState> st = readStoredState(uuid);
+      Optional<PitrState> st = PitrStore.state(repository, uuid);
       st.ifPresent(s -> gone.put(uuid, s));
     }
     LOG.info(
@@ -293,12 +293,8 @@ public final class PitrService implements AutoCloseable {
 
   // ---- store-side state (for a server that has only the store) --------------------------------
 
-  private static String statePrefix(String uuid) {
-    return "pitr/" + uuid + "/state/";
-  }
-
   private void writeStoredState(PitrState st) throws IOException {
-    String prefix = statePrefix(st.tableUuid());
+    String prefix = PitrStore.statePrefix(st.tableUuid());
     List<String> old = repository.store().list(prefix);
     String name = String.format("%s%014d-%08x", prefix, clock.getAsLong(), random.nextInt());
     repository.putTableObject(st.tableUuid(), name, JSON.writeValueAsBytes(st));
@@ -307,30 +303,6 @@ public final class PitrService implements AutoCloseable {
         repository.store().delete(o);
       }
     }
-  }
-
-  private Optional<PitrState> readStoredState(String uuid) throws IOException {
-    List<String> names = repository.store().list(statePrefix(uuid));
-    if (names.isEmpty()) {
-      return Optional.empty();
-    }
-    String newest = names.get(names.size() - 1);
-    return Optional.of(JSON.readValue(repository.getTableObject(uuid, newest), PitrState.class));
-  }
-
-  private List<String> storedIncarnations() throws IOException {
-    List<String> out = new ArrayList<>();
-    for (String name : repository.store().list("pitr/")) {
-      String rest = name.substring(5);
-      int slash = rest.indexOf('/');
-      if (slash > 0 && rest.startsWith("state/", slash + 1)) {
-        String uuid = rest.substring(0, slash);
-        if (!out.contains(uuid)) {
-          out.add(uuid);
-        }
-      }
-    }
-    return out;
   }
 
   /** PITR windows of every incarnation this server or its store knows, for the CLI and DR. */
@@ -550,18 +522,11 @@ public final class PitrService implements AutoCloseable {
 
   /** The newest instant the store alone can restore a gone incarnation to. */
   private long storedCoveredUntil(String uuid) {
-    long covered = Long.MIN_VALUE;
     try {
-      for (String n : repository.store().list(Segment.prefix(uuid))) {
-        covered = Math.max(covered, Segment.parseName(n)[2]);
-      }
-      for (String n : repository.store().list("pitr/" + uuid + "/progress/")) {
-        covered = Math.max(covered, Long.parseLong(n.substring(n.lastIndexOf('/') + 1)));
-      }
+      return PitrStore.coveredUntil(repository, uuid);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return covered;
   }
 
   /** Starts a restore of {@code source} as of {@code atMillis} into {@code target}. */
