@@ -1129,6 +1129,124 @@ class PitrModelTest {
     }
   }
 
+  // Protects the window's life cycle: disabling PITR ends the window and deletes its archive,
+  // re-enabling starts a new window that restores exactly, and once a deleted table's recovery
+  // period has passed its whole history leaves the store.
+  @Test
+  void disableReenableAndExpiry(@TempDir Path dir) throws Exception {
+    long seed = Long.getLong("pitr.seed", System.nanoTime());
+    try {
+      runLifeCycle(dir, seed);
+    } catch (Throwable t) {
+      throw new AssertionError(
+          "PitrModelTest (life cycle) failed with seed "
+              + seed
+              + " (rerun with -Dpitr.seed="
+              + seed
+              + ")",
+          t);
+    }
+  }
+
+  private void runLifeCycle(Path dir, long seed) throws Exception {
+    Random random = new Random(seed);
+    MemoryObjectStore store = new MemoryObjectStore();
+    Tally tally = new Tally();
+    try (Server s = new Server(dir.resolve("primary"), store, SymmetricKey.random(), START)) {
+      Table main = s.db.catalog().create(definition(s.db, "orders"), Map.of());
+      Table other = s.db.catalog().create(plainDefinition(s.db, "other"), Map.of());
+      TableDefinition shape = main.definition();
+      String uuid = shape.tableId();
+      String arn = s.db.tableArn("orders");
+      Workload w = new Workload(seed, random, s, main, other);
+      s.pitr.enable(main, null);
+      s.observed();
+      w.pitrOn = true;
+      for (int i = 0; i < 300; i++) {
+        w.step();
+      }
+      s.sealAll();
+      assertThat(segments(s, uuid)).isNotEmpty();
+
+      s.pitr.disable(main);
+      w.pitrOn = false;
+      s.awaitIdle();
+      assertThat(s.pitr.status(main).enabled()).isFalse();
+      assertThat(segments(s, uuid)).as("seed %d: segments after disabling", seed).isEmpty();
+      assertThat(availableBases(s, uuid)).as("seed %d: bases after disabling", seed).isEmpty();
+      assertThat(store.list(BackupLayout.dataPrefix(uuid)))
+          .as("seed %d: base data after disabling", seed)
+          .isEmpty();
+      DynamoException off = null;
+      try {
+        s.restoreAction.execute(CTX, restoreRequest("orders", null, null, "nope"));
+      } catch (DynamoException e) {
+        off = e;
+      }
+      assertThat(off).isNotNull();
+      assertThat(off.error()).isEqualTo(WireError.POINT_IN_TIME_RECOVERY_UNAVAILABLE);
+
+      for (int i = 0; i < 200; i++) {
+        w.step();
+      }
+      long reenabledAfter = w.model.lastTime();
+      s.clock.addAndGet(1);
+      s.pitr.enable(main, 2);
+      s.observed();
+      w.pitrOn = true;
+      for (int i = 0; i < 300; i++) {
+        w.step();
+      }
+      s.sealAll();
+      PitrService.Status st = s.pitr.status(main);
+      assertThat(st.earliestMillis())
+          .as("seed %d: re-enabling starts a new window", seed)
+          .isGreaterThan(reenabledAfter);
+      for (long t : interestingInstants(s, w, uuid, st.earliestMillis(), st.latestMillis(), 12)) {
+        restoreAndCompare(
+            s,
+            "orders",
+            null,
+            t,
+            w.model.at(t),
+            shape,
+            tally,
+            "seed " + seed + ", new window, T=" + t);
+      }
+      expectRefused(
+          s, "orders", null, st.earliestMillis() - 1, tally, "seed " + seed + ", the old window");
+
+      // Deleted, then kept for its 2-day period, then gone from the store.
+      s.deleteAction.execute(CTX, WIRE.createObjectNode().put("TableName", "orders"));
+      s.observed();
+      s.awaitIdle();
+      restoreAndCompare(
+          s, null, arn, null, w.model.current, shape, tally, "seed " + seed + ", deleted, latest");
+      s.clock.addAndGet(2 * DAY - HOUR);
+      s.pitr.pruneOnce();
+      restoreAndCompare(
+          s, null, arn, null, w.model.current, shape, tally, "seed " + seed + ", deleted, day 2");
+      s.clock.addAndGet(2 * HOUR);
+      s.pitr.pruneOnce();
+      s.awaitIdle();
+      assertThat(store.list("pitr/" + uuid + "/"))
+          .as("seed %d: the expired history left the store", seed)
+          .isEmpty();
+      assertThat(availableBases(s, uuid)).isEmpty();
+      DynamoException gone = null;
+      try {
+        s.restoreAction.execute(CTX, restoreRequest(null, arn, null, "nope"));
+      } catch (DynamoException e) {
+        gone = e;
+      }
+      assertThat(gone).as("seed %d: restore of an expired history", seed).isNotNull();
+      assertThat(gone.error()).isEqualTo(WireError.TABLE_NOT_FOUND);
+      System.out.printf(
+          "PitrModelTest life cycle seed=%d: %d commits, %d restores compared%n",
+          seed, w.commits, tally.restoresCompared);
+    }
+  }
+
   /** Simulated hours of light traffic, with the archiver running at the end of each. */
   private static void runHours(Workload w, int hours) throws InterruptedException {
     for (int h = 0; h < hours; h++) {
