@@ -17,7 +17,9 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -25,8 +27,10 @@ import java.util.TreeMap;
  * over it (the replayed log of a point-in-time restore). Entries stream in key order straight into
  * a {@link BulkLoader}: base-table items first (leading byte 0x01), then each index's entries. An
  * overlaid item also moves its index entries, computed from its base and final images, so indexes
- * stay exact without rebuilding them. Entries of indexes the target does not keep, or must still
- * build, are dropped.
+ * stay exact without rebuilding them. Entries of indexes the target does not keep are dropped.
+ *
+ * <p>An index whose entries the base cannot supply (see {@link #notInBase}) is rebuilt instead: its
+ * entries are computed from the final items, held in memory, and written after them.
  */
 public final class SnapshotLoader {
   /** Final item images by item storage key; an empty Optional deletes the item. */
@@ -40,6 +44,10 @@ public final class SnapshotLoader {
   private final BulkLoader loader;
   private final KeySchema keySchema;
   private final Map<Integer, IndexDefinition> kept = new HashMap<>();
+
+  /** Entries of rebuilt indexes, computed from the final items. */
+  private final Map<Integer, NavigableMap<byte[], byte[]>> rebuilt = new HashMap<>();
+
   private final NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay;
   private final Iterator<Map.Entry<byte[], Optional<Map<String, AttributeValue>>>> pendingItems;
   private Map.Entry<byte[], Optional<Map<String, AttributeValue>>> nextOverlay;
@@ -60,16 +68,17 @@ public final class SnapshotLoader {
       NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay,
       long baseItems,
       long baseBytes,
-      Map<Integer, long[]> baseIndexStats) {
+      Map<Integer, long[]> baseIndexStats,
+      Set<Integer> rebuild) {
     this.loader = loader;
     this.keySchema = target.keySchema();
     for (IndexDefinition i : target.allIndexes()) {
-      // An index the target still has to build (CREATING) starts empty: the index builder fills
-      // it from the restored items once the table is active, so nothing of it is copied here.
-      if (IndexDefinition.ACTIVE.equals(i.status())) {
-        kept.put(i.number(), i);
-        long[] s = baseIndexStats.get(i.number());
-        indexStats.put(i.number(), s == null ? new long[2] : s.clone());
+      kept.put(i.number(), i);
+      long[] s = baseIndexStats.get(i.number());
+      indexStats.put(
+          i.number(), s == null || rebuild.contains(i.number()) ? new long[2] : s.clone());
+      if (rebuild.contains(i.number())) {
+        rebuilt.put(i.number(), new TreeMap<>(Arrays::compareUnsigned));
       }
     }
     this.overlay = overlay;
@@ -95,8 +104,27 @@ public final class SnapshotLoader {
       TableDefinition target,
       BulkLoader loader)
       throws IOException {
+    return load(
+        repository, base, baseItems, baseBytes, baseIndexStats, overlay, target, Set.of(), loader);
+  }
+
+  /**
+   * As above, rebuilding the entries of the indexes numbered in {@code rebuild} from the final
+   * items instead of taking them from the base.
+   */
+  public static Result load(
+      BackupRepository repository,
+      Manifest base,
+      long baseItems,
+      long baseBytes,
+      Map<Integer, long[]> baseIndexStats,
+      NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay,
+      TableDefinition target,
+      Set<Integer> rebuild,
+      BulkLoader loader)
+      throws IOException {
     SnapshotLoader l =
-        new SnapshotLoader(loader, target, overlay, baseItems, baseBytes, baseIndexStats);
+        new SnapshotLoader(loader, target, overlay, baseItems, baseBytes, baseIndexStats, rebuild);
     for (DataObjectRef ref : base.objects()) {
       try (InputStream in = repository.openObject(base, ref)) {
         TableChunks.read(in, ref.name(), l::accept);
@@ -113,7 +141,7 @@ public final class SnapshotLoader {
     advanceTo(prefix);
     if (prefix == ItemKeys.ITEMS) {
       item(key, value);
-    } else if (kept.containsKey(prefix)) {
+    } else if (kept.containsKey(prefix) && !rebuilt.containsKey(prefix)) {
       indexEntry(prefix, key, value);
     }
   }
@@ -144,6 +172,23 @@ public final class SnapshotLoader {
       return;
     }
     loader.add(key, value);
+    if (!rebuilt.isEmpty()) {
+      addRebuiltEntries(ItemCodec.decode(value));
+    }
+  }
+
+  /** Adds a final item's entries to every rebuilt index. */
+  private void addRebuiltEntries(Map<String, AttributeValue> item) {
+    for (Map.Entry<Integer, NavigableMap<byte[], byte[]>> e : rebuilt.entrySet()) {
+      IndexDefinition index = kept.get(e.getKey());
+      if (IndexEntries.indexed(index, item)) {
+        Map<String, AttributeValue> projected = IndexEntries.project(keySchema, index, item);
+        e.getValue().put(IndexEntries.key(keySchema, index, item), ItemCodec.encode(projected));
+        long[] stats = indexStats.get(index.number());
+        stats[0]++;
+        stats[1] += ItemSize.of(projected);
+      }
+    }
   }
 
   /** Writes an overlaid item (or drops it) and records how its index entries move. */
@@ -155,7 +200,13 @@ public final class SnapshotLoader {
     }
     itemCount += (now == null ? 0 : 1) - (old == null ? 0 : 1);
     sizeBytes += (now == null ? 0 : ItemSize.of(now)) - (old == null ? 0 : ItemSize.of(old));
+    if (now != null && !rebuilt.isEmpty()) {
+      addRebuiltEntries(now);
+    }
     for (IndexDefinition index : kept.values()) {
+      if (rebuilt.containsKey(index.number())) {
+        continue;
+      }
       NavigableMap<byte[], byte[]> changes =
           indexChanges.computeIfAbsent(index.number(), n -> new TreeMap<>(Arrays::compareUnsigned));
       long[] stats = indexStats.get(index.number());
@@ -189,7 +240,8 @@ public final class SnapshotLoader {
   /** Emits the index's changed entries that sort before {@code limit} (all of them if null). */
   private void flushIndex(int number, byte[] limit) {
     if (!indexPending.containsKey(number)) {
-      NavigableMap<byte[], byte[]> changes = indexChanges.get(number);
+      NavigableMap<byte[], byte[]> changes =
+          rebuilt.containsKey(number) ? rebuilt.get(number) : indexChanges.get(number);
       Iterator<Map.Entry<byte[], byte[]>> it =
           changes == null ? java.util.Collections.emptyIterator() : changes.entrySet().iterator();
       indexPending.put(number, it);
@@ -202,6 +254,32 @@ public final class SnapshotLoader {
       }
       next = advanceIndex(number);
     }
+  }
+
+  /**
+   * The indexes of {@code target} whose entries a snapshot of {@code base} cannot supply: those it
+   * had under no such number, or under the number with another definition (an index deleted and
+   * another created since, which reuses the number), or whose backfill was still running. PITR
+   * restores of a live table need this, since they take the table's current indexes.
+   */
+  public static Set<Integer> notInBase(TableDefinition base, TableDefinition target) {
+    Set<Integer> out = new java.util.TreeSet<>();
+    for (IndexDefinition t : target.allIndexes()) {
+      IndexDefinition b =
+          base.allIndexes().stream().filter(i -> i.number() == t.number()).findFirst().orElse(null);
+      boolean same =
+          b != null
+              && IndexDefinition.ACTIVE.equals(b.status())
+              && b.name().equals(t.name())
+              && b.global() == t.global()
+              && b.keySchema().equals(t.keySchema())
+              && b.projectionType().equals(t.projectionType())
+              && Objects.equals(b.nonKeyAttributes(), t.nonKeyAttributes());
+      if (!same) {
+        out.add(t.number());
+      }
+    }
+    return out;
   }
 
   private Map.Entry<byte[], byte[]> advanceIndex(int number) {

@@ -17,7 +17,6 @@ import dev.tidemark.model.ItemSize;
 import dev.tidemark.storage.Cursor;
 import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
-import dev.tidemark.tables.IndexDefinition;
 import dev.tidemark.tables.RestoreSummary;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TableDefinition;
@@ -159,11 +158,11 @@ public final class PitrService implements AutoCloseable {
         }
       }
     }
-    for (String uuid : storedIncarnations()) {
+    for (String uuid : PitrStore.incarnations(repository)) {
       if (live.values().stream().anyMatch(l -> l.state.tableUuid().equals(uuid))) {
         continue;
       }
-      Optional<PitrState> st = readStoredState(uuid);
+      Optional<PitrState> st = PitrStore.state(repository, uuid);
       st.ifPresent(s -> gone.put(uuid, s));
     }
     LOG.info(
@@ -219,7 +218,7 @@ public final class PitrService implements AutoCloseable {
       Live l = live.get(table.id());
       if (l != null) {
         if (periodDays != null && periodDays != l.state.recoveryPeriodDays()) {
-          PitrState st = l.state.withPeriod(periodDays);
+          PitrState st = l.state.withPeriod(periodDays, clock.getAsLong());
           persist(table.id(), st);
           l.state = st;
         }
@@ -294,12 +293,8 @@ public final class PitrService implements AutoCloseable {
 
   // ---- store-side state (for a server that has only the store) --------------------------------
 
-  private static String statePrefix(String uuid) {
-    return "pitr/" + uuid + "/state/";
-  }
-
   private void writeStoredState(PitrState st) throws IOException {
-    String prefix = statePrefix(st.tableUuid());
+    String prefix = PitrStore.statePrefix(st.tableUuid());
     List<String> old = repository.store().list(prefix);
     String name = String.format("%s%014d-%08x", prefix, clock.getAsLong(), random.nextInt());
     repository.putTableObject(st.tableUuid(), name, JSON.writeValueAsBytes(st));
@@ -308,30 +303,6 @@ public final class PitrService implements AutoCloseable {
         repository.store().delete(o);
       }
     }
-  }
-
-  private Optional<PitrState> readStoredState(String uuid) throws IOException {
-    List<String> names = repository.store().list(statePrefix(uuid));
-    if (names.isEmpty()) {
-      return Optional.empty();
-    }
-    String newest = names.get(names.size() - 1);
-    return Optional.of(JSON.readValue(repository.getTableObject(uuid, newest), PitrState.class));
-  }
-
-  private List<String> storedIncarnations() throws IOException {
-    List<String> out = new ArrayList<>();
-    for (String name : repository.store().list("pitr/")) {
-      String rest = name.substring(5);
-      int slash = rest.indexOf('/');
-      if (slash > 0 && rest.startsWith("state/", slash + 1)) {
-        String uuid = rest.substring(0, slash);
-        if (!out.contains(uuid)) {
-          out.add(uuid);
-        }
-      }
-    }
-    return out;
   }
 
   /** PITR windows of every incarnation this server or its store knows, for the CLI and DR. */
@@ -551,18 +522,11 @@ public final class PitrService implements AutoCloseable {
 
   /** The newest instant the store alone can restore a gone incarnation to. */
   private long storedCoveredUntil(String uuid) {
-    long covered = Long.MIN_VALUE;
     try {
-      for (String n : repository.store().list(Segment.prefix(uuid))) {
-        covered = Math.max(covered, Segment.parseName(n)[2]);
-      }
-      for (String n : repository.store().list("pitr/" + uuid + "/progress/")) {
-        covered = Math.max(covered, Long.parseLong(n.substring(n.lastIndexOf('/') + 1)));
-      }
+      return PitrStore.coveredUntil(repository, uuid);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return covered;
   }
 
   /** Starts a restore of {@code source} as of {@code atMillis} into {@code target}. */
@@ -574,14 +538,16 @@ public final class PitrService implements AutoCloseable {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("unreadable table definition in PITR state", e);
     }
-    BackupRecord planned = newestBaseAtOrBefore(st.tableUuid(), atMillis);
-    TableDefinition withBuilds = buildMissingIndexes(target, planned);
+    newestBaseAtOrBefore(st.tableUuid(), atMillis);
     return backups.startRestore(
-        withBuilds,
+        target,
         new RestoreSummary(null, st.tableArn(), atMillis),
         loader -> {
           BackupRecord base = chooseBase(st.tableUuid(), atMillis);
           Manifest manifest = repository.readManifest(base.manifestName());
+          // A live table's restore takes its current indexes, which the base may not hold.
+          TableDefinition baseDef =
+              JSON.treeToValue(base.schema().get("definition"), TableDefinition.class);
           NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay =
               replay(st.tableUuid(), sourceDef, base.position().seq(), atMillis);
           return SnapshotLoader.load(
@@ -591,7 +557,8 @@ public final class PitrService implements AutoCloseable {
               base.sizeBytes(),
               BackupService.indexStats(base.schema()),
               overlay,
-              withBuilds,
+              target,
+              SnapshotLoader.notInBase(baseDef, target),
               loader);
         });
   }
@@ -610,35 +577,6 @@ public final class PitrService implements AutoCloseable {
           "RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime.");
     }
     return best;
-  }
-
-  /**
-   * Indexes the base snapshot does not hold complete (added after it, or still being built when it
-   * was taken) are restored as CREATING, so the index builder fills them from the restored items;
-   * the others are carried by the snapshot and moved by the replay.
-   */
-  private static TableDefinition buildMissingIndexes(TableDefinition target, BackupRecord base) {
-    TableDefinition baseDef;
-    try {
-      baseDef = JSON.treeToValue(base.schema().get("definition"), TableDefinition.class);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("unreadable table definition in base " + base.arn(), e);
-    }
-    java.util.function.Function<IndexDefinition, IndexDefinition> adjust =
-        i -> {
-          boolean complete =
-              baseDef.allIndexes().stream()
-                  .anyMatch(
-                      b ->
-                          b.number() == i.number()
-                              && b.name().equals(i.name())
-                              && IndexDefinition.ACTIVE.equals(b.status()));
-          return complete ? i : i.withStatus(IndexDefinition.CREATING);
-        };
-    return target.withIndexes(
-        target.attributeDefinitions(),
-        target.localIndexes().stream().map(adjust).toList(),
-        target.globalIndexes().stream().map(adjust).toList());
   }
 
   /** The newest base at or before the instant, waiting for it if it is still being written. */

@@ -55,7 +55,12 @@ public record PitrState(
     return deletedMillis != null && now - deletedMillis > recoveryPeriodDays * DAY_MILLIS;
   }
 
-  public PitrState withPeriod(int days) {
+  /**
+   * The window with another recovery period, as of {@code now}. A longer period does not bring back
+   * history the shorter one let go (the pruner may already have deleted it, invariant I6): the
+   * window starts at the old period's earliest instant and grows back from there as time passes.
+   */
+  public PitrState withPeriod(int days, long now) {
     return new PitrState(
         tableName,
         tableArn,
@@ -63,7 +68,7 @@ public record PitrState(
         definition,
         enabled,
         days,
-        windowStartMillis,
+        earliest(now),
         windowStartSeq,
         deletedMillis);
   }

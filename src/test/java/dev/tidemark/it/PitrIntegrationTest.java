@@ -3,9 +3,13 @@ package dev.tidemark.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BackupSummary;
@@ -418,6 +422,67 @@ class PitrIntegrationTest {
         Thread.sleep(20);
       }
       assertThat(count).as("red items in the rebuilt index").isEqualTo(11);
+    }
+  }
+
+  // Protects I3 and the README's "the disk is gone" drill: the data directory is deleted, and a
+  // fresh server with an empty one, the same backup store and key, restores the table by ARN to an
+  // instant and to its latest restorable time.
+  @Test
+  void diskGoneDrillRestoresByArnOnFreshServer(@TempDir Path dir) throws Exception {
+    Path backups = dir.resolve("backups");
+    Path host1 = dir.resolve("host1");
+    String arn;
+    Instant t;
+    Instant t2;
+    try (LiveServer s = LiveServer.start(host1, false, backups)) {
+      DynamoDbClient ddb = s.client;
+      arn =
+          ddb.createTable(ControlPlaneIntegrationTest.table("orders").build())
+              .tableDescription()
+              .tableArn();
+      enable(ddb, "orders");
+      for (int i = 0; i < 30; i++) {
+        int sk = i;
+        ddb.putItem(r -> r.tableName("orders").item(item("o", sk, "v1")));
+      }
+      t = between();
+      for (int i = 0; i < 10; i++) {
+        int sk = i;
+        ddb.putItem(r -> r.tableName("orders").item(item("o", sk, "corrupted")));
+      }
+      ddb.putItem(r -> r.tableName("orders").item(item("o", 99, "after")));
+      t2 = between();
+      // Once a write after t2 is archived, the store alone covers t2.
+      ddb.putItem(r -> r.tableName("orders").item(item("o", 100, "last")));
+      awaitRestorable(ddb, "orders", between());
+    }
+    try (var files = Files.walk(host1)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+    assertThat(host1).doesNotExist();
+
+    try (LiveServer fresh = LiveServer.start(dir.resolve("host2"), false, backups)) {
+      DynamoDbClient ddb = fresh.client;
+      assertThat(ddb.listTables().tableNames()).isEmpty();
+      ddb.restoreTableToPointInTime(
+          r -> r.sourceTableArn(arn).targetTableName("orders").restoreDateTime(t));
+      BackupIntegrationTest.waitActive(ddb, "orders");
+      Map<String, Map<String, AttributeValue>> atT = BackupIntegrationTest.scanAll(ddb, "orders");
+      assertThat(atT).hasSize(30).doesNotContainKey("o/99");
+      assertThat(atT.values()).allSatisfy(i -> assertThat(i.get("v").s()).isEqualTo("v1"));
+      ddb.restoreTableToPointInTime(
+          r -> r.sourceTableArn(arn).targetTableName("orders_t2").restoreDateTime(t2));
+      BackupIntegrationTest.waitActive(ddb, "orders_t2");
+      Map<String, Map<String, AttributeValue>> atT2 =
+          BackupIntegrationTest.scanAll(ddb, "orders_t2");
+      assertThat(atT2).hasSize(31).containsKey("o/99").doesNotContainKey("o/100");
+      assertThat(atT2.get("o/3").get("v").s()).isEqualTo("corrupted");
+      ddb.restoreTableToPointInTime(
+          r ->
+              r.sourceTableArn(arn).targetTableName("orders_latest").useLatestRestorableTime(true));
+      BackupIntegrationTest.waitActive(ddb, "orders_latest");
+      assertThat(BackupIntegrationTest.scanAll(ddb, "orders_latest")).containsKey("o/99");
     }
   }
 }
