@@ -266,9 +266,28 @@ public final class PitrService implements AutoCloseable {
       synchronized (l) {
         PitrState st = l.state.disabled();
         persist(table.id(), st);
+        // A base still being written would complete after the deletion below and outlive the
+        // window it belonged to; wait for it, so the whole history really goes.
+        awaitBases(st.tableUuid());
         deleteArchive(st.tableUuid(), Long.MAX_VALUE, true);
       }
       LOG.info("PITR disabled for table {}; its archive was deleted", table.name());
+    }
+  }
+
+  private void awaitBases(String uuid) {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (backups.bases(uuid).stream().anyMatch(b -> !"AVAILABLE".equals(b.status()))) {
+      if (System.nanoTime() > deadline) {
+        LOG.warn("a PITR base of {} is still being written; it will be pruned later", uuid);
+        return;
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
