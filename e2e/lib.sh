@@ -14,7 +14,10 @@ free_port() {
 start_server() {
   local data=$1 port=$2
   shift 2
-  java -jar "$TIDEMARK_JAR" --port "$port" --data-dir "$data" "$@" >>"$data.log" 2>&1 &
+  # Backups (and the key created beside them) stay in the scratch area unless a script says where.
+  local backups=()
+  [[ " $* " == *" --backup-dir "* ]] || backups=(--backup-dir "$data.backups")
+  java -jar "$TIDEMARK_JAR" --port "$port" --data-dir "$data" "${backups[@]}" "$@" >>"$data.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 150); do
     if curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1; then return 0; fi

@@ -103,6 +103,32 @@ public final class Constraints {
     return this;
   }
 
+  /** A string's length in characters, as DynamoDB's "Length Constraints" count them. */
+  public Constraints length(String value, String member, int min, int max) {
+    if (value == null) {
+      return this;
+    }
+    int n = value.codePointCount(0, value.length());
+    if (n < min) {
+      violations.add(
+          "Value '"
+              + value
+              + "' at '"
+              + member
+              + "' failed to satisfy constraint: Member must have length greater than or equal to "
+              + min);
+    } else if (n > max) {
+      violations.add(
+          "Value '"
+              + value
+              + "' at '"
+              + member
+              + "' failed to satisfy constraint: Member must have length less than or equal to "
+              + max);
+    }
+    return this;
+  }
+
   public Constraints oneOf(String value, String member, List<String> allowed) {
     if (value != null && !allowed.contains(value)) {
       violations.add(

@@ -73,6 +73,11 @@ public final class TableDescriptions {
           .put("StreamEnabled", true)
           .put("StreamViewType", d.streamViewType());
     }
+    // DynamoDB keeps reporting the latest stream after it is disabled, while it is still readable.
+    db.streams()
+        .latest(d)
+        .ifPresent(
+            s -> o.put("LatestStreamLabel", s.label()).put("LatestStreamArn", db.streams().arn(s)));
     if (Boolean.TRUE.equals(d.sseEnabled())) {
       ObjectNode sse = o.putObject("SSEDescription").put("Status", "ENABLED").put("SSEType", "KMS");
       sse.put(

@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * over it (the replayed log of a point-in-time restore). Entries stream in key order straight into
  * a {@link BulkLoader}: base-table items first (leading byte 0x01), then each index's entries. An
  * overlaid item also moves its index entries, computed from its base and final images, so indexes
- * stay exact without rebuilding them. Entries of indexes the target does not keep are dropped.
+ * stay exact without rebuilding them. Entries of indexes the target does not keep, or must still
+ * build, are dropped.
  */
 public final class SnapshotLoader {
   /** Final item images by item storage key; an empty Optional deletes the item. */
@@ -63,9 +64,13 @@ public final class SnapshotLoader {
     this.loader = loader;
     this.keySchema = target.keySchema();
     for (IndexDefinition i : target.allIndexes()) {
-      kept.put(i.number(), i);
-      long[] s = baseIndexStats.get(i.number());
-      indexStats.put(i.number(), s == null ? new long[2] : s.clone());
+      // An index the target still has to build (CREATING) starts empty: the index builder fills
+      // it from the restored items once the table is active, so nothing of it is copied here.
+      if (IndexDefinition.ACTIVE.equals(i.status())) {
+        kept.put(i.number(), i);
+        long[] s = baseIndexStats.get(i.number());
+        indexStats.put(i.number(), s == null ? new long[2] : s.clone());
+      }
     }
     this.overlay = overlay;
     this.pendingItems = overlay.entrySet().iterator();

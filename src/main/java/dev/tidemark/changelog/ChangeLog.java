@@ -3,14 +3,23 @@ package dev.tidemark.changelog;
 import dev.tidemark.storage.ChangeKeys;
 import dev.tidemark.storage.Cursor;
 import dev.tidemark.storage.Storage;
+import dev.tidemark.storage.WriteSet;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Reads the one ordered change log. Streams, the PITR archiver and replication all read here; there
  * is no second history.
+ *
+ * <p>Trimming records a per-table horizon in the meta space ({@code trimmed/<id>}): one past the
+ * highest sequence number ever dropped. A reader positioned below the horizon has lost records, and
+ * can tell so even when nothing of the table is left in the log.
  */
 public final class ChangeLog {
+  private static final byte[] HORIZON_PREFIX = "trimmed/".getBytes(StandardCharsets.UTF_8);
+
   private final Storage storage;
 
   public ChangeLog(Storage storage) {
@@ -35,20 +44,50 @@ public final class ChangeLog {
    * the dropped records are exactly a prefix of the table's log.
    */
   public int trimBefore(long tableId, long cutoffMillis) {
-    long firstKept = -1;
+    return trimBefore(tableId, cutoffMillis, Long.MAX_VALUE);
+  }
+
+  /**
+   * Like {@link #trimBefore(long, long)}, but never drops a record with {@code seq >= keepFromSeq}:
+   * a consumer that has not yet read them (the PITR archiver) holds them back.
+   */
+  public int trimBefore(long tableId, long cutoffMillis, long keepFromSeq) {
+    long lastDropped = -1;
     int dropped = 0;
-    try (Cursor c = storage.changes(tableId, 0, Long.MAX_VALUE)) {
+    try (Cursor c = storage.changes(tableId, 0, keepFromSeq)) {
       while (c.next()) {
         if (ChangeRecordCodec.commitTime(c.value()) >= cutoffMillis) {
-          firstKept = ChangeKeys.seq(c.key());
           break;
         }
+        lastDropped = ChangeKeys.seq(c.key());
         dropped++;
       }
     }
     if (dropped > 0) {
-      storage.trimChanges(tableId, firstKept < 0 ? Long.MAX_VALUE : firstKept);
+      // The horizon goes first: after a crash between the two writes, readers are told records
+      // are gone that still exist, never the reverse.
+      storage.apply(
+          new WriteSet()
+              .putMeta(
+                  horizonKey(tableId), ByteBuffer.allocate(8).putLong(lastDropped + 1).array()));
+      storage.trimChanges(tableId, lastDropped + 1);
     }
     return dropped;
+  }
+
+  /**
+   * One past the highest sequence number of this table ever trimmed, or 0 if nothing was. A read
+   * starting at a position below it has missed records.
+   */
+  public long trimmedBefore(long tableId) {
+    byte[] raw = storage.getMeta(horizonKey(tableId));
+    return raw == null ? 0 : ByteBuffer.wrap(raw).getLong();
+  }
+
+  private static byte[] horizonKey(long tableId) {
+    return ByteBuffer.allocate(HORIZON_PREFIX.length + 8)
+        .put(HORIZON_PREFIX)
+        .putLong(tableId)
+        .array();
   }
 }

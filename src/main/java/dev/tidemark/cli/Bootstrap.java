@@ -10,12 +10,15 @@ import dev.tidemark.backup.store.DirectoryObjectStore;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.HttpServer;
 import dev.tidemark.protocol.RequestIds;
+import dev.tidemark.retention.ChangeLogRetention;
 import dev.tidemark.storage.RocksStorage;
 import dev.tidemark.storage.Storage;
 import dev.tidemark.tables.Database;
+import dev.tidemark.ttl.TtlSweeper;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -42,6 +45,13 @@ public final class Bootstrap {
                 config.durability() == ServerConfig.Durability.SYNC,
                 config.region(),
                 config.account()));
+    TtlSweeper sweeper = new TtlSweeper(db, System::currentTimeMillis);
+    resources.register(
+        new PeriodicTask("ttl-sweeper", config.ttlSweepInterval(), sweeper::sweepOnce));
+    log.info(
+        "TTL sweep every {}; change log (and Streams) kept for {}",
+        config.ttlSweepInterval(),
+        config.changeLogRetention());
     LoadedKey key =
         KeyManager.resolve(config.backupKeyFile(), System.getenv(), config.defaultBackupKeyFile());
     log.info("Backup encryption: {}", key.describe());
@@ -65,7 +75,28 @@ public final class Bootstrap {
         resources.register(new PitrService(db, backups, PitrService.Config.defaults()));
     pitr.load();
     pitr.start();
+    ChangeLogRetention retention =
+        new ChangeLogRetention(db, config.changeLogRetention(), System::currentTimeMillis);
+    // Records the PITR archiver has not shipped yet are never trimmed, however old.
+    retention.addFloor(pitr::retentionFloor);
+    resources.register(
+        new PeriodicTask(
+            "change-log-retention",
+            retentionCheckInterval(config.changeLogRetention()),
+            retention::trimOnce));
     return DynamoApi.operations(db, backups, pitr);
+  }
+
+  /**
+   * How often retention runs: often enough that records outlive the retention period by at most a
+   * twenty-fourth of it, at most every five minutes, at least every second.
+   */
+  static Duration retentionCheckInterval(Duration retention) {
+    Duration d = retention.dividedBy(24);
+    if (d.compareTo(Duration.ofMinutes(5)) > 0) {
+      return Duration.ofMinutes(5);
+    }
+    return d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.tidemark.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -172,6 +173,26 @@ public final class Main implements Callable<Integer> {
                 + " directory, created on first start.")
     Path backupKeyFile;
 
+    @Option(
+        names = "--ttl-sweep-interval",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        defaultValue = "${sys:tidemark.ttl-sweep-interval:-30s}",
+        description =
+            "How often expired TTL items are deleted, e.g. 30s or 5m (default: ${DEFAULT-VALUE};"
+                + " also -Dtidemark.ttl-sweep-interval).")
+    Duration ttlSweepInterval;
+
+    @Option(
+        names = "--change-log-retention",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        defaultValue = "${sys:tidemark.change-log-retention:-24h}",
+        description =
+            "How long change records, and so DynamoDB Streams records, are kept (default:"
+                + " ${DEFAULT-VALUE}; also -Dtidemark.change-log-retention).")
+    Duration changeLogRetention;
+
     ServerConfig toConfig(CommandSpec spec) {
       if (inMemory && dataDir != null) {
         throw new ParameterException(
@@ -187,7 +208,9 @@ public final class Main implements Callable<Integer> {
             durability,
             account,
             backupDir,
-            backupKeyFile);
+            backupKeyFile,
+            ttlSweepInterval,
+            changeLogRetention);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }

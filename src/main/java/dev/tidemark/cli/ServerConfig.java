@@ -1,6 +1,7 @@
 package dev.tidemark.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -16,6 +17,8 @@ import java.util.Objects;
  * @param account the account id stamped into ARNs
  * @param backupDir where on-demand backups are written
  * @param backupKeyFile the backup master key file, or null for the environment or default file
+ * @param ttlSweepInterval how often the TTL sweeper deletes expired items
+ * @param changeLogRetention how long change records (and so stream records) are kept
  */
 public record ServerConfig(
     String host,
@@ -26,7 +29,14 @@ public record ServerConfig(
     Durability durability,
     String account,
     Path backupDir,
-    Path backupKeyFile) {
+    Path backupKeyFile,
+    Duration ttlSweepInterval,
+    Duration changeLogRetention) {
+
+  public static final Duration DEFAULT_TTL_SWEEP_INTERVAL = Duration.ofSeconds(30);
+
+  /** DynamoDB Streams keeps 24 hours of records; so does the change log unless told otherwise. */
+  public static final Duration DEFAULT_CHANGE_LOG_RETENTION = Duration.ofHours(24);
 
   public enum Durability {
     /** A write is acknowledged after it is synced to disk. */
@@ -46,6 +56,14 @@ public record ServerConfig(
     Objects.requireNonNull(durability);
     Objects.requireNonNull(account);
     Objects.requireNonNull(backupDir);
+    Objects.requireNonNull(ttlSweepInterval);
+    Objects.requireNonNull(changeLogRetention);
+    if (ttlSweepInterval.isNegative() || ttlSweepInterval.isZero()) {
+      throw new IllegalArgumentException("the TTL sweep interval must be positive");
+    }
+    if (changeLogRetention.isNegative() || changeLogRetention.isZero()) {
+      throw new IllegalArgumentException("the change-log retention must be positive");
+    }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be between 0 and 65535, not " + port);
     }
@@ -55,6 +73,31 @@ public record ServerConfig(
     if (!account.matches("\\d{12}")) {
       throw new IllegalArgumentException("account must be 12 digits, not '" + account + "'");
     }
+  }
+
+  /** A configuration with the default TTL sweep interval and change-log retention. */
+  public ServerConfig(
+      String host,
+      int port,
+      Path dataDir,
+      boolean inMemory,
+      String region,
+      Durability durability,
+      String account,
+      Path backupDir,
+      Path backupKeyFile) {
+    this(
+        host,
+        port,
+        dataDir,
+        inMemory,
+        region,
+        durability,
+        account,
+        backupDir,
+        backupKeyFile,
+        DEFAULT_TTL_SWEEP_INTERVAL,
+        DEFAULT_CHANGE_LOG_RETENTION);
   }
 
   /** Where the master key is created when none is configured: beside the backup directory. */

@@ -17,6 +17,7 @@ import dev.tidemark.model.ItemSize;
 import dev.tidemark.storage.Cursor;
 import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
+import dev.tidemark.tables.IndexDefinition;
 import dev.tidemark.tables.RestoreSummary;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TableDefinition;
@@ -582,8 +583,10 @@ public final class PitrService implements AutoCloseable {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("unreadable table definition in PITR state", e);
     }
+    BackupRecord planned = newestBaseAtOrBefore(st.tableUuid(), atMillis);
+    TableDefinition withBuilds = buildMissingIndexes(target, planned);
     return backups.startRestore(
-        target,
+        withBuilds,
         new RestoreSummary(null, st.tableArn(), atMillis),
         loader -> {
           BackupRecord base = chooseBase(st.tableUuid(), atMillis);
@@ -597,9 +600,54 @@ public final class PitrService implements AutoCloseable {
               base.sizeBytes(),
               BackupService.indexStats(base.schema()),
               overlay,
-              target,
+              withBuilds,
               loader);
         });
+  }
+
+  private BackupRecord newestBaseAtOrBefore(String uuid, long atMillis) {
+    BackupRecord best = null;
+    for (BackupRecord b : backups.bases(uuid)) {
+      if (b.position().commitTimeMillis() <= atMillis
+          && (best == null || b.position().seq() > best.position().seq())) {
+        best = b;
+      }
+    }
+    if (best == null) {
+      throw new DynamoException(
+          WireError.INVALID_RESTORE_TIME,
+          "RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime.");
+    }
+    return best;
+  }
+
+  /**
+   * Indexes the base snapshot does not hold complete (added after it, or still being built when it
+   * was taken) are restored as CREATING, so the index builder fills them from the restored items;
+   * the others are carried by the snapshot and moved by the replay.
+   */
+  private static TableDefinition buildMissingIndexes(TableDefinition target, BackupRecord base) {
+    TableDefinition baseDef;
+    try {
+      baseDef = JSON.treeToValue(base.schema().get("definition"), TableDefinition.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("unreadable table definition in base " + base.arn(), e);
+    }
+    java.util.function.Function<IndexDefinition, IndexDefinition> adjust =
+        i -> {
+          boolean complete =
+              baseDef.allIndexes().stream()
+                  .anyMatch(
+                      b ->
+                          b.number() == i.number()
+                              && b.name().equals(i.name())
+                              && IndexDefinition.ACTIVE.equals(b.status()));
+          return complete ? i : i.withStatus(IndexDefinition.CREATING);
+        };
+    return target.withIndexes(
+        target.attributeDefinitions(),
+        target.localIndexes().stream().map(adjust).toList(),
+        target.globalIndexes().stream().map(adjust).toList());
   }
 
   /** The newest base at or before the instant, waiting for it if it is still being written. */

@@ -147,12 +147,23 @@ final class DynamoHandler extends Handler.Abstract {
                 body));
 
     ObjectNode output =
-        action.execute(new RequestContext(requestId, caller, receivedAtMillis), input);
+        action.execute(
+            new RequestContext(requestId, caller, receivedAtMillis, addressedTo(request)), input);
     if (output == null) {
       // Serialising null would answer a 200 with body "null", which every SDK chokes on.
       throw new IllegalStateException("action " + action.name() + " returned null");
     }
     return output;
+  }
+
+  /** The Host header as sent; without one (HTTP/1.0), the local address the request came in on. */
+  private static String addressedTo(Request request) {
+    String host = request.getHeaders().get(HttpHeader.HOST);
+    if (host != null && !host.isBlank()) {
+      return host.strip();
+    }
+    String name = Request.getLocalAddr(request);
+    return (name.indexOf(':') >= 0 ? "[" + name + "]" : name) + ":" + Request.getLocalPort(request);
   }
 
   private Action route(String target) {

@@ -4,6 +4,7 @@ import dev.tidemark.changelog.ChangeLog;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.indexes.Indexes;
 import dev.tidemark.storage.Storage;
+import dev.tidemark.streams.StreamCatalog;
 import java.util.function.LongSupplier;
 
 /**
@@ -16,6 +17,7 @@ public final class Database implements AutoCloseable {
   private final WritePath writePath;
   private final ChangeLog changeLog;
   private final Indexes indexes;
+  private final StreamCatalog streams;
   private final LongSupplier clock;
   private final String region;
   private final String account;
@@ -30,6 +32,7 @@ public final class Database implements AutoCloseable {
     this.writePath = new WritePath(storage, clock, syncDurability);
     this.changeLog = new ChangeLog(storage);
     this.indexes = new Indexes(storage, catalog, writePath);
+    this.streams = new StreamCatalog(storage, region, account);
   }
 
   public Storage storage() {
@@ -51,6 +54,11 @@ public final class Database implements AutoCloseable {
   /** Secondary-index data: maintained on every write, created and dropped online. */
   public Indexes indexes() {
     return indexes;
+  }
+
+  /** DynamoDB Streams: windows of the change log, enabled and disabled. */
+  public StreamCatalog streams() {
+    return streams;
   }
 
   public long now() {

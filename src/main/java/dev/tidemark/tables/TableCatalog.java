@@ -22,7 +22,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * <p>Meta keys: {@code table/<name>} holds the definition as JSON, {@code stats/<id>} the item
  * count and size (written by the write path in the same batch as the items), {@code
  * istats/<id><index number>} the same for each secondary index, {@code tags/<id>} the tags, {@code
- * next-table-id} the incarnation counter.
+ * ttl/<id>} the time-to-live setting, {@code next-table-id} the incarnation counter.
+ *
+ * <p>Create, update and delete take an optional batch of further writes (stream descriptors, for
+ * example) that must commit atomically with the table's own.
  */
 public final class TableCatalog {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TableCatalog.class);
@@ -161,6 +164,10 @@ public final class TableCatalog {
     return ByteBuffer.allocate(13).put(bytes("tags/")).putLong(id).array();
   }
 
+  private static byte[] ttlKey(long id) {
+    return ByteBuffer.allocate(12).put(bytes("ttl/")).putLong(id).array();
+  }
+
   public static byte[] statsValue(long count, long size) {
     return ByteBuffer.allocate(16).putLong(count).putLong(size).array();
   }
@@ -174,6 +181,14 @@ public final class TableCatalog {
     return new ArrayList<>(byName.keySet());
   }
 
+  /**
+   * The highest table id ever allocated (0 if none). Every incarnation, live or dropped, has an id
+   * at or below it; retention uses it to find change logs of dropped tables too.
+   */
+  public synchronized long lastAllocatedId() {
+    return nextId - 1;
+  }
+
   public synchronized long allocateId() {
     long id = nextId++;
     storage.apply(new WriteSet().putMeta(NEXT_ID, ByteBuffer.allocate(8).putLong(nextId).array()));
@@ -185,16 +200,20 @@ public final class TableCatalog {
    * Registers a new table; the caller has checked the name is free under the catalog lock. Indexes
    * without a storage number get one here, so every created table's indexes can hold entries.
    */
-  public synchronized Table create(TableDefinition declared, Map<String, String> tags) {
+  public Table create(TableDefinition declared, Map<String, String> tags) {
+    return create(declared, tags, new WriteSet());
+  }
+
+  /** Registers a new table, applying {@code batch} (to which its own writes are added) at once. */
+  public synchronized Table create(
+      TableDefinition declared, Map<String, String> tags, WriteSet batch) {
     TableDefinition d = declared.withIndexNumbers();
     if (byName.containsKey(d.name())) {
       throw new IllegalStateException("table exists: " + d.name());
     }
     storage.createTableSpace(d.id());
     WriteSet w =
-        new WriteSet()
-            .putMeta(tableKey(d.name()), json(d))
-            .putMeta(statsKey(d.id()), statsValue(0, 0));
+        batch.putMeta(tableKey(d.name()), json(d)).putMeta(statsKey(d.id()), statsValue(0, 0));
     if (!tags.isEmpty()) {
       w.putMeta(tagsKey(d.id()), json(tags));
     }
@@ -221,8 +240,13 @@ public final class TableCatalog {
   }
 
   /** Removes the table and its data. Its change log stays until retention trims it. */
-  public synchronized void delete(Table t) {
-    deleteKeepingSpace(t);
+  public void delete(Table t) {
+    delete(t, new WriteSet());
+  }
+
+  /** Removes the table and its data, applying {@code batch} (to which its own writes are added). */
+  public synchronized void delete(Table t, WriteSet batch) {
+    deleteKeepingSpace(t, batch);
     storage.dropTableSpace(t.id());
   }
 
@@ -231,14 +255,15 @@ public final class TableCatalog {
    * deleted table's system backup); the caller drops the space with {@link #dropSpace} after.
    * Should the server stop first, the space is an orphan and is dropped at the next start.
    */
-  public synchronized void deleteKeepingSpace(Table t) {
+  public synchronized void deleteKeepingSpace(Table t, WriteSet batch) {
     t.status("DELETING");
     byName.remove(t.name());
     WriteSet w =
-        new WriteSet()
+        batch
             .deleteMeta(tableKey(t.name()))
             .deleteMeta(statsKey(t.id()))
             .deleteMeta(tagsKey(t.id()))
+            .deleteMeta(ttlKey(t.id()))
             .deleteMeta(restoreKey(t.id()));
     for (IndexDefinition i : t.definition().allIndexes()) {
       w.deleteMeta(indexStatsKey(t.id(), i.number()));
@@ -280,6 +305,23 @@ public final class TableCatalog {
 
   public synchronized void tags(Table t, Map<String, String> tags) {
     storage.apply(new WriteSet().putMeta(tagsKey(t.id()), json(tags)));
+    storage.sync();
+  }
+
+  public TimeToLive timeToLive(Table t) {
+    byte[] raw = storage.getMeta(ttlKey(t.id()));
+    if (raw == null) {
+      return TimeToLive.DISABLED;
+    }
+    try {
+      return JSON.readValue(raw, TimeToLive.class);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("time to live of table " + t.name() + " is unreadable", e);
+    }
+  }
+
+  public synchronized void timeToLive(Table t, TimeToLive ttl) {
+    storage.apply(new WriteSet().putMeta(ttlKey(t.id()), json(ttl)));
     storage.sync();
   }
 

@@ -186,4 +186,26 @@ public record TableDefinition(
     used.set(n);
     return i.withNumber(n);
   }
+
+  /** The same table with its stream switched on (a view type) or off (null). */
+  public TableDefinition withStreamViewType(String newStreamViewType) {
+    return new TableDefinition(
+        name,
+        id,
+        tableId,
+        createdMillis,
+        keySchema,
+        attributeDefinitions,
+        billingMode,
+        throughput,
+        localIndexes,
+        globalIndexes,
+        newStreamViewType,
+        sseEnabled,
+        sseType,
+        kmsMasterKeyId,
+        tableClass,
+        deletionProtection,
+        lastThroughputChangeMillis);
+  }
 }

@@ -9,8 +9,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class BootstrapTest {
@@ -73,6 +77,39 @@ class BootstrapTest {
     resources.register(() -> closed.add("workers"));
     resources.close();
     assertThat(closed).containsExactly("workers", "cache", "storage");
+  }
+
+  // Retention runs often enough to keep records at most 1/24 of the period too long, within bounds.
+  @Test
+  void retentionCheckIntervalFollowsTheRetentionPeriod() {
+    assertThat(Bootstrap.retentionCheckInterval(Duration.ofHours(24)))
+        .isEqualTo(Duration.ofMinutes(5));
+    assertThat(Bootstrap.retentionCheckInterval(Duration.ofHours(1)))
+        .isEqualTo(Duration.ofMinutes(2).plusSeconds(30));
+    assertThat(Bootstrap.retentionCheckInterval(Duration.ofSeconds(2)))
+        .isEqualTo(Duration.ofSeconds(1));
+  }
+
+  // A background task keeps running after a failing pass: one bad pass must not end expiry.
+  @Test
+  void periodicTaskSurvivesFailuresAndStopsOnClose() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    CountDownLatch threeRuns = new CountDownLatch(3);
+    PeriodicTask task =
+        new PeriodicTask(
+            "test",
+            Duration.ofMillis(1),
+            () -> {
+              runs.incrementAndGet();
+              threeRuns.countDown();
+              throw new IllegalStateException("every pass fails");
+            });
+    try {
+      assertThat(threeRuns.await(30, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      task.close();
+    }
+    assertThat(runs.get()).isGreaterThanOrEqualTo(3);
   }
 
   // A port already taken fails start with an exception instead of a half-running server.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine.ParameterException;
 
@@ -21,6 +22,37 @@ class MainTest {
     assertThat(c.durability()).isEqualTo(ServerConfig.Durability.SYNC);
     assertThat(c.account()).isEqualTo("000000000000");
     assertThat(c.backupDir()).isEqualTo(Path.of("./tidemark-backups"));
+    assertThat(c.ttlSweepInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.changeLogRetention()).isEqualTo(Duration.ofHours(24));
+  }
+
+  // The background intervals take durations as people write them, and refuse nonsense early.
+  @Test
+  void backgroundIntervals() {
+    ServerConfig c = Main.parse("--ttl-sweep-interval", "500ms", "--change-log-retention", "2h");
+    assertThat(c.ttlSweepInterval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.changeLogRetention()).isEqualTo(Duration.ofHours(2));
+    assertThat(Main.parse("--change-log-retention", "PT36H").changeLogRetention())
+        .isEqualTo(Duration.ofHours(36));
+    assertThat(Main.parse("--ttl-sweep-interval", "7d").ttlSweepInterval())
+        .isEqualTo(Duration.ofDays(7));
+    assertThatThrownBy(() -> Main.parse("--ttl-sweep-interval", "soon"))
+        .isInstanceOf(ParameterException.class);
+    assertThatThrownBy(() -> Main.parse("--change-log-retention", "0s"))
+        .isInstanceOf(ParameterException.class);
+  }
+
+  // The TTL sweep interval can also come from a system property, as the README says.
+  @Test
+  void ttlSweepIntervalFromSystemProperty() {
+    System.setProperty("tidemark.ttl-sweep-interval", "5s");
+    try {
+      assertThat(Main.parse().ttlSweepInterval()).isEqualTo(Duration.ofSeconds(5));
+      assertThat(Main.parse("--ttl-sweep-interval", "1m").ttlSweepInterval())
+          .isEqualTo(Duration.ofMinutes(1));
+    } finally {
+      System.clearProperty("tidemark.ttl-sweep-interval");
+    }
   }
 
   // "serve" is optional: with and without it the same options mean the same thing.

@@ -33,6 +33,13 @@ class CliEndToEndIT {
     assertThat(runScript("cli-smoke.sh")).contains("cli-smoke: OK");
   }
 
+  // Protects TTL expiry, Streams and tags as the AWS CLI sees them, and their survival of a
+  // restart.
+  @Test
+  void awsCliStreamsAndTtlSurviveRestart() throws Exception {
+    assertThat(runScript("cli-streams-ttl.sh")).contains("cli-streams-ttl: OK");
+  }
+
   // Protects the documented console story for on-demand backups, through the AWS CLI.
   @Test
   void awsCliBackupAndRestore() throws Exception {

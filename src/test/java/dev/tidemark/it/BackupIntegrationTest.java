@@ -419,4 +419,30 @@ class BackupIntegrationTest {
           () -> ddb.describeTable(r -> r.tableName("fragile_restored")));
     }
   }
+
+  // Protects ListBackups paging with Limit, ExclusiveStartBackupArn and LastEvaluatedBackupArn.
+  @Test
+  void listBackupsPages() throws Exception {
+    try (LiveServer s = LiveServer.inMemory()) {
+      DynamoDbClient ddb = s.client;
+      ddb.createTable(ControlPlaneIntegrationTest.table("paged").build());
+      List<String> created = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        created.add(backupAndWait(ddb, "paged", "paged-" + i));
+      }
+      List<String> seen = new ArrayList<>();
+      String start = null;
+      int pages = 0;
+      do {
+        String from = start;
+        var page =
+            ddb.listBackups(r -> r.tableName("paged").limit(2).exclusiveStartBackupArn(from));
+        page.backupSummaries().forEach(b -> seen.add(b.backupArn()));
+        start = page.lastEvaluatedBackupArn();
+        pages++;
+      } while (start != null);
+      assertThat(seen).containsExactlyElementsOf(created);
+      assertThat(pages).isEqualTo(3);
+    }
+  }
 }

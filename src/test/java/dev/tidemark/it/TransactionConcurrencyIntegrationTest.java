@@ -26,16 +26,24 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
 import software.amazon.awssdk.services.dynamodb.model.ItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.StreamSpecification;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.TransactGetItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * Seeded randomized concurrency. Writers run transfers between accounts (the sum of balances is
  * constant), multi-item puts that write one version marker to several items, and single writes;
- * readers run TransactGetItems and Scans meanwhile and must never see a transaction half applied.
- * At the end the table must equal a reference model built from the writers' acknowledged results.
- * Set {@code -Dtidemark.seed=N} to replay a run's choice of operations.
+ * readers run TransactGetItems, Scans and Queries on a global secondary index meanwhile and must
+ * never see a transaction half applied. At the end the table must equal a reference model built
+ * from the writers' acknowledged results, and replaying the table's DynamoDB stream from the start
+ * must give exactly the table. Set {@code -Dtidemark.seed=N} to replay a run's choice of
+ * operations.
  */
 class TransactionConcurrencyIntegrationTest {
   private static final String TABLE = "bank";
@@ -53,7 +61,18 @@ class TransactionConcurrencyIntegrationTest {
   static void start() throws Exception {
     server = LiveServer.inMemory();
     ddb = server.client;
-    ddb.createTable(BatchIntegrationTest.hashTable(TABLE));
+    ddb.createTable(
+        BatchIntegrationTest.hashTable(TABLE).toBuilder()
+            .attributeDefinitions(
+                Indexed.attr("pk", ScalarAttributeType.S),
+                Indexed.attr("kind", ScalarAttributeType.S))
+            .globalSecondaryIndexes(Indexed.gsi("by_kind", "kind", "pk", ProjectionType.ALL))
+            .streamSpecification(
+                StreamSpecification.builder()
+                    .streamEnabled(true)
+                    .streamViewType(StreamViewType.NEW_AND_OLD_IMAGES)
+                    .build())
+            .build());
   }
 
   @AfterAll
@@ -95,11 +114,21 @@ class TransactionConcurrencyIntegrationTest {
       ddb.putItem(
           r ->
               r.tableName(TABLE)
-                  .item(Map.of("pk", s(account(a)), "bal", n(Long.toString(INITIAL)))));
+                  .item(
+                      Map.of(
+                          "pk",
+                          s(account(a)),
+                          "kind",
+                          s("acct"),
+                          "bal",
+                          n(Long.toString(INITIAL)))));
     }
     for (int i = 0; i < MARKERS; i++) {
       int m = i;
-      ddb.putItem(r -> r.tableName(TABLE).item(Map.of("pk", s(marker(m)), "ver", n("0"))));
+      ddb.putItem(
+          r ->
+              r.tableName(TABLE)
+                  .item(Map.of("pk", s(marker(m)), "kind", s("mark"), "ver", n("0"))));
     }
 
     Queue<String> violations = new ConcurrentLinkedQueue<>();
@@ -138,6 +167,7 @@ class TransactionConcurrencyIntegrationTest {
       assertThat(violations).isEmpty();
       assertThat(consistentReads.get()).isGreaterThanOrEqualTo(READERS);
       verifyFinalState(models);
+      verifyStreamReplay();
     } finally {
       pool.shutdownNow();
     }
@@ -159,6 +189,8 @@ class TransactionConcurrencyIntegrationTest {
                   Map.of(
                       "pk",
                       s(marker(m)),
+                      "kind",
+                      s("mark"),
                       "ver",
                       n(Long.toString(version)),
                       "by",
@@ -272,6 +304,75 @@ class TransactionConcurrencyIntegrationTest {
       }
     }
     verifyInvariants("Scan", scannedAccounts, scannedMarkers, violations);
+
+    // The index is maintained in the same batch as its items: a Query sees whole transactions too.
+    verifyInvariants("Query on a global index", queryKind("acct"), queryKind("mark"), violations);
+  }
+
+  private static List<Map<String, AttributeValue>> queryKind(String kind) {
+    return ddb.query(
+            r ->
+                r.tableName(TABLE)
+                    .indexName("by_kind")
+                    .keyConditionExpression("kind = :k")
+                    .expressionAttributeValues(Map.of(":k", s(kind))))
+        .items();
+  }
+
+  /** Folds every stream record, in order, into a map of items: it must give the final table. */
+  private static void verifyStreamReplay() {
+    String arn = ddb.describeTable(r -> r.tableName(TABLE)).table().latestStreamArn();
+    try (DynamoDbStreamsClient streams =
+        DynamoDbStreamsClient.builder()
+            .endpointOverride(java.net.URI.create(server.running.endpoint()))
+            .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+            .credentialsProvider(
+                software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                    software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("t", "t")))
+            .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+            .build()) {
+      String shard =
+          streams
+              .describeStream(r -> r.streamArn(arn))
+              .streamDescription()
+              .shards()
+              .get(0)
+              .shardId();
+      String iterator =
+          streams
+              .getShardIterator(
+                  r ->
+                      r.streamArn(arn)
+                          .shardId(shard)
+                          .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+              .shardIterator();
+      Map<String, Map<String, AttributeValue>> replayed = new HashMap<>();
+      int records = 0;
+      while (iterator != null) {
+        String it = iterator;
+        var page = streams.getRecords(r -> r.shardIterator(it).limit(1000));
+        for (var rec : page.records()) {
+          String pk = rec.dynamodb().keys().get("pk").s();
+          if (rec.eventNameAsString().equals("REMOVE")) {
+            replayed.remove(pk);
+          } else {
+            replayed.put(pk, new HashMap<>(rec.dynamodb().newImage()));
+          }
+          records++;
+        }
+        if (page.records().isEmpty()) {
+          break;
+        }
+        iterator = page.nextShardIterator();
+      }
+      Map<String, Map<String, AttributeValue>> table = new HashMap<>();
+      for (Map<String, AttributeValue> item :
+          ddb.scan(r -> r.tableName(TABLE).consistentRead(true)).items()) {
+        table.put(item.get("pk").s(), item);
+      }
+      assertThat(records).isPositive();
+      assertThat(replayed).as("the stream replayed from its start").isEqualTo(table);
+    }
   }
 
   private static void verifyInvariants(

@@ -9,6 +9,7 @@ import dev.tidemark.api.RequestContext;
 import dev.tidemark.api.TableDescriptions;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.model.AttributeValue;
+import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
 import dev.tidemark.tables.IndexDefinition;
 import dev.tidemark.tables.KeySchema;
@@ -180,7 +181,12 @@ public final class CreateTable implements Action {
               tableClass,
               protection,
               0);
-      var table = db.catalog().create(def, tags);
+      WriteSet batch = new WriteSet();
+      if (streamViewType != null) {
+        // The table has no records yet: its stream covers everything written to it from now on.
+        db.streams().open(def, streamViewType, db.writePath().appliedSeq() + 1, now, batch);
+      }
+      var table = db.catalog().create(def, tags, batch);
       ObjectNode out = Json.object();
       out.set("TableDescription", TableDescriptions.describe(db, table));
       return out;

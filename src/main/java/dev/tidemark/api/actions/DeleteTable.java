@@ -11,6 +11,7 @@ import dev.tidemark.backup.BackupService;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.pitr.PitrState;
+import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
 import dev.tidemark.tables.Table;
 
@@ -75,15 +76,25 @@ public final class DeleteTable implements Action {
                       "SYSTEM",
                       expiry,
                       () -> db.writePath().exclusive(() -> db.catalog().dropSpace(t.id())));
-                  db.catalog().deleteKeepingSpace(t);
+                  db.catalog().deleteKeepingSpace(t, closeStream(t));
                 });
         pitr.tableDeleted(t);
       } else {
-        db.writePath().exclusive(() -> db.catalog().delete(t));
+        db.writePath().exclusive(() -> db.catalog().delete(t, closeStream(t)));
       }
       ObjectNode out = Json.object();
       out.set("TableDescription", description);
       return out;
     }
+  }
+
+  /**
+   * Under the write lock no write to the table can follow: its stream, if enabled, ends here and
+   * stays readable (DISABLED) until retention removes it.
+   */
+  private WriteSet closeStream(Table t) {
+    WriteSet batch = new WriteSet();
+    db.streams().close(t.definition(), db.writePath().appliedSeq() + 1, db.now(), batch);
+    return batch;
   }
 }

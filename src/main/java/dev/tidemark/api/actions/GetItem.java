@@ -8,9 +8,9 @@ import dev.tidemark.api.Constraints;
 import dev.tidemark.api.ExpressionParams;
 import dev.tidemark.api.ItemKeys;
 import dev.tidemark.api.Json;
+import dev.tidemark.api.ReadParams;
 import dev.tidemark.api.RequestContext;
 import dev.tidemark.expressions.ExpressionContext;
-import dev.tidemark.expressions.Expressions;
 import dev.tidemark.expressions.Projection;
 import dev.tidemark.model.AttributeJson;
 import dev.tidemark.model.AttributeValue;
@@ -74,12 +74,7 @@ public final class GetItem implements Action {
     Map<String, JsonNode> legacy = new HashMap<>();
     legacy.put("AttributesToGet", attributesToGet);
     ExpressionContext ctx = ExpressionParams.read(req, expressions, legacy);
-    Projection p = null;
-    if (expression != null) {
-      p = Expressions.parseProjection(expression, ctx);
-    } else if (attributesToGet != null) {
-      p = Expressions.fromAttributesToGet(attributesToGet);
-    }
+    Projection p = ReadParams.projection(ctx, expression, attributesToGet);
     ctx.checkAllUsed();
     return p;
   }

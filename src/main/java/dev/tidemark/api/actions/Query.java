@@ -8,6 +8,7 @@ import dev.tidemark.api.Constraints;
 import dev.tidemark.api.ExpressionParams;
 import dev.tidemark.api.ItemKeys;
 import dev.tidemark.api.Json;
+import dev.tidemark.api.ReadParams;
 import dev.tidemark.api.ReadRequest;
 import dev.tidemark.api.RequestContext;
 import dev.tidemark.errors.DynamoException;
@@ -90,18 +91,8 @@ public final class Query implements Action {
           "Either the KeyConditions or KeyConditionExpression parameter must be specified in the"
               + " request.");
     }
-    Condition filter = null;
-    if (filterExpression != null) {
-      filter = Expressions.parseCondition(filterExpression, ctx, "FilterExpression");
-    } else if (queryFilter != null) {
-      filter = Expressions.fromFilter(queryFilter, operator);
-    }
-    Projection projection = null;
-    if (projectionExpression != null) {
-      projection = Expressions.parseProjection(projectionExpression, ctx);
-    } else if (attributesToGet != null) {
-      projection = Expressions.fromAttributesToGet(attributesToGet);
-    }
+    Condition filter = ReadParams.filter(ctx, filterExpression, queryFilter, operator);
+    Projection projection = ReadParams.projection(ctx, projectionExpression, attributesToGet);
     ctx.checkAllUsed();
     ReadRequest read = ReadRequest.of(req, filter, projection, indexName != null);
     Map<String, AttributeValue> startKey =

@@ -8,12 +8,12 @@ import dev.tidemark.api.Constraints;
 import dev.tidemark.api.ExpressionParams;
 import dev.tidemark.api.ItemKeys;
 import dev.tidemark.api.Json;
+import dev.tidemark.api.ReadParams;
 import dev.tidemark.api.ReadRequest;
 import dev.tidemark.api.RequestContext;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.expressions.Condition;
 import dev.tidemark.expressions.ExpressionContext;
-import dev.tidemark.expressions.Expressions;
 import dev.tidemark.expressions.Projection;
 import dev.tidemark.model.AttributeJson;
 import dev.tidemark.model.AttributeValue;
@@ -91,18 +91,8 @@ public final class Scan implements Action {
     legacy.put("ScanFilter", scanFilter);
     legacy.put("AttributesToGet", attributesToGet);
     ExpressionContext ctx = ExpressionParams.read(req, expressions, legacy);
-    Condition filter = null;
-    if (filterExpression != null) {
-      filter = Expressions.parseCondition(filterExpression, ctx, "FilterExpression");
-    } else if (scanFilter != null) {
-      filter = Expressions.fromFilter(scanFilter, operator);
-    }
-    Projection projection = null;
-    if (projectionExpression != null) {
-      projection = Expressions.parseProjection(projectionExpression, ctx);
-    } else if (attributesToGet != null) {
-      projection = Expressions.fromAttributesToGet(attributesToGet);
-    }
+    Condition filter = ReadParams.filter(ctx, filterExpression, scanFilter, operator);
+    Projection projection = ReadParams.projection(ctx, projectionExpression, attributesToGet);
     ctx.checkAllUsed();
     ReadRequest read = ReadRequest.of(req, filter, projection, indexName != null);
     Map<String, AttributeValue> startKey =

@@ -223,6 +223,8 @@ final class Schemas {
           .check();
       out.put(k, v);
     }
+    TagRules.checkNotReserved(out.keySet());
+    TagRules.checkCount(out.size());
     return out;
   }
 }

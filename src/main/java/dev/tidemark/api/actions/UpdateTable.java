@@ -8,6 +8,7 @@ import dev.tidemark.api.Json;
 import dev.tidemark.api.RequestContext;
 import dev.tidemark.api.TableDescriptions;
 import dev.tidemark.errors.DynamoException;
+import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TableDefinition;
@@ -15,9 +16,8 @@ import dev.tidemark.tables.Throughput;
 import java.util.List;
 
 /**
- * UpdateTable: deletion protection, billing mode, provisioned throughput, table class and global
- * secondary index changes ({@link GsiUpdates}). Stream changes are refused with a clear message
- * until they are built.
+ * UpdateTable: deletion protection, billing mode, provisioned throughput, table class, global
+ * secondary index changes ({@link GsiUpdates}) and streams.
  */
 public final class UpdateTable implements Action {
   private final Database db;
@@ -46,28 +46,43 @@ public final class UpdateTable implements Action {
         .check();
     Throughput requested = pt == null ? null : Schemas.throughput(pt, "provisionedThroughput");
     GsiUpdates indexUpdates = GsiUpdates.read(req);
+    JsonNode streamSpec = Json.objectField(req, "StreamSpecification");
+    String streamView = streamSpec == null ? null : Schemas.streamViewType(streamSpec);
     boolean other =
-        Json.field(req, "StreamSpecification") != null
-            || Json.field(req, "ReplicaUpdates") != null
-            || Json.field(req, "SSESpecification") != null;
+        Json.field(req, "ReplicaUpdates") != null || Json.field(req, "SSESpecification") != null;
     if (other) {
       throw DynamoException.validation(
           "Tidemark does not support this UpdateTable change yet: only DeletionProtectionEnabled,"
-              + " BillingMode, ProvisionedThroughput, TableClass and GlobalSecondaryIndexUpdates"
-              + " can be updated");
+              + " BillingMode, ProvisionedThroughput, TableClass, GlobalSecondaryIndexUpdates and"
+              + " StreamSpecification can be updated");
     }
     if (protection == null
         && billing == null
         && requested == null
         && tableClass == null
-        && indexUpdates == null) {
+        && indexUpdates == null
+        && streamSpec == null) {
       throw DynamoException.validation(
           "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled,"
               + " GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
     }
+    if (indexUpdates != null && streamSpec != null) {
+      // DynamoDB performs one of these operations per UpdateTable request.
+      throw DynamoException.invalidParameter(
+          "GlobalSecondaryIndexUpdates and StreamSpecification cannot be changed in the same"
+              + " UpdateTable request");
+    }
     synchronized (db.catalog()) {
       Table t = db.require(name);
       TableDefinition d = t.definition();
+      if (streamSpec != null && streamView != null && d.streamViewType() != null) {
+        // DynamoDB refuses even the same view type: a stream's view cannot change, only end.
+        throw DynamoException.validation(
+            "Table already has an enabled stream: TableName: " + d.name());
+      }
+      if (streamSpec != null && streamView == null && d.streamViewType() == null) {
+        throw DynamoException.validation("Table has no stream to disable");
+      }
       String newBilling = billing == null ? d.billingMode() : billing;
       Throughput newThroughput = d.throughput();
       if (TableDefinition.PAY_PER_REQUEST.equals(newBilling)) {
@@ -115,7 +130,19 @@ public final class UpdateTable implements Action {
         out.set("TableDescription", indexUpdates.apply(db, t, updated));
         return out;
       }
-      db.catalog().update(t, updated);
+      WriteSet batch = new WriteSet();
+      if (streamSpec != null) {
+        // Writes acknowledged before this point have lower sequence numbers; writes sent after
+        // the answer, higher ones. That is the stream's boundary.
+        long next = db.writePath().appliedSeq() + 1;
+        if (streamView != null) {
+          db.streams().open(updated, streamView, next, db.now(), batch);
+        } else {
+          db.streams().close(updated, next, db.now(), batch);
+        }
+        updated = updated.withStreamViewType(streamView);
+      }
+      db.catalog().update(t, updated, batch);
       out.set("TableDescription", TableDescriptions.describe(db, t));
       return out;
     }

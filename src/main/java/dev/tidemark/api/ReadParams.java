@@ -1,0 +1,33 @@
+package dev.tidemark.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tidemark.expressions.Condition;
+import dev.tidemark.expressions.ExpressionContext;
+import dev.tidemark.expressions.Expressions;
+import dev.tidemark.expressions.Projection;
+
+/**
+ * The filter and projection parameters that reads share, each given either as an expression or as
+ * its legacy form; {@link ExpressionParams} has already refused requests that mix the two.
+ */
+public final class ReadParams {
+  private ReadParams() {}
+
+  /** FilterExpression, or the legacy QueryFilter/ScanFilter; null when there is none. */
+  public static Condition filter(
+      ExpressionContext ctx, String filterExpression, JsonNode legacyFilter, String operator) {
+    if (filterExpression != null) {
+      return Expressions.parseCondition(filterExpression, ctx, "FilterExpression");
+    }
+    return legacyFilter == null ? null : Expressions.fromFilter(legacyFilter, operator);
+  }
+
+  /** ProjectionExpression, or the legacy AttributesToGet; null means whole items. */
+  public static Projection projection(
+      ExpressionContext ctx, String projectionExpression, JsonNode attributesToGet) {
+    if (projectionExpression != null) {
+      return Expressions.parseProjection(projectionExpression, ctx);
+    }
+    return attributesToGet == null ? null : Expressions.fromAttributesToGet(attributesToGet);
+  }
+}
