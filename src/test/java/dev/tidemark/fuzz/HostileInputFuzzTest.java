@@ -38,6 +38,9 @@ import software.amazon.awssdk.services.dynamodb.model.LocalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * Hostile input against the real HTTP pipeline: malformed JSON, wrong types, deep nesting,
@@ -85,8 +88,12 @@ class HostileInputFuzzTest {
               r.tableName("fuzz_b")
                   .pointInTimeRecoverySpecification(p -> p.pointInTimeRecoveryEnabled(true)));
 
+      Map<String, String> substitutions = streamFixtures(server, c);
+      substitutions.put("${ARN}", keep);
+      substitutions.put("${VICTIM_ARN}", victim);
       Mutator mutator =
-          new Mutator(new RequestCorpus(keep, victim), new ArrayList<>(RequestCorpus.operations()));
+          new Mutator(
+              new RequestCorpus(substitutions), new ArrayList<>(RequestCorpus.operations()));
       Map<Integer, LongAdder> byStatus = new ConcurrentHashMap<>();
       ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
       AtomicLong next = new AtomicLong();
@@ -218,6 +225,8 @@ class HostileInputFuzzTest {
             r.tableName("fuzz")
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .deletionProtectionEnabled(true)
+                .streamSpecification(
+                    st -> st.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES))
                 .attributeDefinitions(
                     attr("pk", ScalarAttributeType.S),
                     attr("sk", ScalarAttributeType.N),
@@ -302,6 +311,49 @@ class HostileInputFuzzTest {
       }
     }
     return out;
+  }
+
+  /** The fuzz table's stream, a shard, a sequence number in it and an iterator, for templates. */
+  private static Map<String, String> streamFixtures(AssembledServer server, DynamoDbClient c) {
+    String arn = c.describeTable(r -> r.tableName("fuzz")).table().latestStreamArn();
+    try (DynamoDbStreamsClient streams =
+        DynamoDbStreamsClient.builder()
+            .endpointOverride(java.net.URI.create(server.endpoint()))
+            .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+            .credentialsProvider(
+                software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                    software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("f", "f")))
+            .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+            .build()) {
+      String shard =
+          streams
+              .describeStream(r -> r.streamArn(arn))
+              .streamDescription()
+              .shards()
+              .get(0)
+              .shardId();
+      String iterator =
+          streams
+              .getShardIterator(
+                  r ->
+                      r.streamArn(arn)
+                          .shardId(shard)
+                          .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+              .shardIterator();
+      String sequence =
+          streams
+              .getRecords(r -> r.shardIterator(iterator))
+              .records()
+              .get(0)
+              .dynamodb()
+              .sequenceNumber();
+      Map<String, String> out = new java.util.HashMap<>();
+      out.put("${STREAM_ARN}", arn);
+      out.put("${SHARD_ID}", shard);
+      out.put("${SEQUENCE}", sequence);
+      out.put("${ITERATOR}", iterator);
+      return out;
+    }
   }
 
   private static String backup(DynamoDbClient c, String name) throws InterruptedException {

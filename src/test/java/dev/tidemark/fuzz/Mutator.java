@@ -116,9 +116,8 @@ final class Mutator {
     "0e999999999"
   };
   private static final String[] OPERATIONS_NOT_BUILT = {
-    "UpdateTimeToLive", "DescribeTimeToLive", "TagResource", "UntagResource",
-    "ListTagsOfResource", "ExecuteStatement", "BatchExecuteStatement", "DescribeEndpoints",
-    "DescribeLimits", "ExportTableToPointInTime", "ListStreams"
+    "ExecuteStatement", "BatchExecuteStatement", "ExportTableToPointInTime", "ListStreams",
+    "GetRecords", "CreateGlobalTable", "ListContributorInsights", "ImportTable"
   };
 
   private final RequestCorpus corpus;
@@ -158,7 +157,7 @@ final class Mutator {
   }
 
   private static String target(String op) {
-    return "DynamoDB_20120810." + op;
+    return op.startsWith(RequestCorpus.STREAMS) ? op : "DynamoDB_20120810." + op;
   }
 
   private static byte[] bytes(JsonNode node) {

@@ -21,6 +21,9 @@ import java.util.TreeSet;
 final class RequestCorpus {
   static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Streams operations are registered, and targeted, under their whole target name. */
+  static final String STREAMS = "DynamoDBStreams_20120810.";
+
   private static final Map<String, List<String>> TEMPLATES = new LinkedHashMap<>();
 
   private static void add(String op, String json) {
@@ -215,12 +218,44 @@ final class RequestCorpus {
         {"SourceTableArn":"arn:aws:dynamodb:us-east-1:000000000000:table/fuzz_b",
          "TargetTableName":"fuzz_pitr_${N}","RestoreDateTime":1.7e9}
         """);
+    add(
+        "UpdateTimeToLive",
+        """
+        {"TableName":"fuzz_b","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}
+        """);
+    add("DescribeTimeToLive", "{\"TableName\":\"fuzz\"}");
+    add(
+        "TagResource",
+        """
+        {"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/fuzz",
+         "Tags":[{"Key":"k${N}","Value":"v"},{"Key":"aws:x","Value":""}]}
+        """);
+    add(
+        "UntagResource",
+        """
+        {"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/fuzz","TagKeys":["k${N}"]}
+        """);
+    add(
+        "ListTagsOfResource",
+        "{\"ResourceArn\":\"arn:aws:dynamodb:us-east-1:000000000000:table/fuzz\"}");
+    add("DescribeLimits", "{}");
+    add("DescribeEndpoints", "{}");
+    add(STREAMS + "ListStreams", "{\"TableName\":\"fuzz\",\"Limit\":5}");
+    add(STREAMS + "DescribeStream", "{\"StreamArn\":\"${STREAM_ARN}\",\"Limit\":10}");
+    add(
+        STREAMS + "GetShardIterator",
+        """
+        {"StreamArn":"${STREAM_ARN}","ShardId":"${SHARD_ID}","ShardIteratorType":"AFTER_SEQUENCE_NUMBER",
+         "SequenceNumber":"${SEQUENCE}"}
+        """);
+    add(STREAMS + "GetRecords", "{\"ShardIterator\":\"${ITERATOR}\",\"Limit\":50}");
   }
 
   private final Map<String, String> substitutions;
 
-  RequestCorpus(String backupArn, String victimBackupArn) {
-    this.substitutions = Map.of("${ARN}", backupArn, "${VICTIM_ARN}", victimBackupArn);
+  /** Substitutions: ${ARN}, ${VICTIM_ARN}, ${STREAM_ARN}, ${SHARD_ID}, ${SEQUENCE}, ${ITERATOR}. */
+  RequestCorpus(Map<String, String> substitutions) {
+    this.substitutions = Map.copyOf(substitutions);
   }
 
   static Set<String> operations() {
