@@ -2,6 +2,7 @@ package dev.tidemark.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,8 +18,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -33,12 +38,15 @@ import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.ShardIteratorType;
+import software.amazon.awssdk.services.dynamodb.model.StreamViewType;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 import software.amazon.awssdk.services.dynamodb.model.Update;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 
 /**
  * Crash consistency under SIGKILL in sync mode. Concurrent clients run puts, conditional updates
@@ -52,6 +60,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  *       value or the one in flight (I2);
  *   <li>no unacknowledged transaction is partly visible: the sum of balances holds, every balance
  *       equals its opening balance plus its ledger entries, marker groups agree;
+ *   <li>the table's stream, replayed from its start, gives exactly the items;
  *   <li>the global index agrees with the items (a Scan of the index equals the items carrying its
  *       key), and the table's and index's counts agree with both;
  *   <li>the backup in flight is absent or AVAILABLE, and then restores to a complete, consistent
@@ -62,8 +71,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * </ul>
  *
  * <p>{@code -Dcrash.cycles} (default 3) and {@code -Dcrash.seed} choose the run; {@code
- * scripts/crash-long.sh} runs 20 or more cycles. DynamoDB Streams are not built on this branch, so
- * the stream is not checked.
+ * scripts/crash-long.sh} runs 20 or more cycles.
  */
 class CrashConsistencyIT {
   private static final String TABLE = "bank";
@@ -102,7 +110,8 @@ class CrashConsistencyIT {
       ServerProcess server = ServerProcess.start(data, port, flags);
       Instant restarted = Instant.now();
       try (DynamoDbClient c = server.client()) {
-        checkedWrites += verifyAfterRestart(c, model, backupInFlight, restoreInFlight, restarted);
+        checkedWrites +=
+            verifyAfterRestart(c, port, model, backupInFlight, restoreInFlight, restarted);
         if (backupInFlight != null && isAvailable(c, backupInFlight)) {
           checkedWrites += checkBackup(c, backupInFlight, model, backupWatermark);
           goodBackup = backupInFlight;
@@ -218,6 +227,8 @@ class CrashConsistencyIT {
         r ->
             r.tableName(TABLE)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
+                .streamSpecification(
+                    st -> st.streamEnabled(true).streamViewType(StreamViewType.NEW_AND_OLD_IMAGES))
                 .attributeDefinitions(
                     AttributeDefinition.builder()
                         .attributeName("pk")
@@ -432,6 +443,7 @@ class CrashConsistencyIT {
    */
   private long verifyAfterRestart(
       DynamoDbClient c,
+      int port,
       CrashModel model,
       String backupInFlight,
       String restoreInFlight,
@@ -473,6 +485,9 @@ class CrashConsistencyIT {
       checked += 2;
     }
     model.settle(live);
+    assertThat(replayStream(c, port))
+        .as("%s: the stream replayed from its start equals the table", where)
+        .isEqualTo(live);
 
     c.listBackups(r -> r.tableName(TABLE))
         .backupSummaries()
@@ -532,6 +547,63 @@ class CrashConsistencyIT {
     c.deleteTable(r -> r.tableName(target));
     outcomes.merge("PITR restore equal to table", 1, Integer::sum);
     return checked;
+  }
+
+  /** Folds the table's whole stream, shard by shard in order, into the items it describes. */
+  private static Map<String, Map<String, String>> replayStream(DynamoDbClient c, int port) {
+    String arn = c.describeTable(r -> r.tableName(TABLE)).table().latestStreamArn();
+    Map<String, Map<String, String>> items = new TreeMap<>();
+    try (DynamoDbStreamsClient streams =
+        DynamoDbStreamsClient.builder()
+            .endpointOverride(URI.create("http://127.0.0.1:" + port))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("crash", "crash")))
+            .httpClient(UrlConnectionHttpClient.create())
+            .build()) {
+      List<String> shards = new ArrayList<>();
+      String after = null;
+      do {
+        String start = after;
+        var d =
+            streams
+                .describeStream(r -> r.streamArn(arn).exclusiveStartShardId(start))
+                .streamDescription();
+        d.shards().forEach(sh -> shards.add(sh.shardId()));
+        after = d.lastEvaluatedShardId();
+      } while (after != null);
+      for (String shard : shards) {
+        String iterator =
+            streams
+                .getShardIterator(
+                    r ->
+                        r.streamArn(arn)
+                            .shardId(shard)
+                            .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+                .shardIterator();
+        while (iterator != null) {
+          String it = iterator;
+          var page = streams.getRecords(r -> r.shardIterator(it).limit(1000));
+          for (var rec : page.records()) {
+            String pk = rec.dynamodb().keys().get("pk").s();
+            if (rec.eventNameAsString().equals("REMOVE")) {
+              items.remove(pk);
+            } else {
+              Map<String, String> flat = new TreeMap<>();
+              rec.dynamodb()
+                  .newImage()
+                  .forEach((k, v) -> flat.put(k, v.s() != null ? v.s() : v.n()));
+              items.put(pk, flat);
+            }
+          }
+          if (page.records().isEmpty()) {
+            break;
+          }
+          iterator = page.nextShardIterator();
+        }
+      }
+    }
+    return items;
   }
 
   /** Transactions whole, balances explained by the ledger, markers agreeing, index agreeing. */
