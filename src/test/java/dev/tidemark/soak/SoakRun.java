@@ -47,7 +47,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * durability) for {@code -Dsoak.minutes} (default 10), with on-demand backups and their restores
  * and point-in-time restores running alongside. Reports throughput every {@code
  * -Dsoak.reportSeconds}, the error count (target 0) and the server's RSS at start and end. Not part
- * of CI: run it with {@code scripts/soak.sh}. TTL does not exist on this branch, so no TTL sweeps.
+ * of CI: run it with {@code scripts/soak.sh}. A share of the puts carry an already expired TTL
+ * attribute; the server's TTL sweeper (every 5 s here) must have removed them all at the end.
  */
 class SoakRun {
   private static final String TABLE = "soak";
@@ -60,6 +61,7 @@ class SoakRun {
   private final LongAdder backups = new LongAdder();
   private final LongAdder restores = new LongAdder();
   private final LongAdder pitrRestores = new LongAdder();
+  private final LongAdder expiredWritten = new LongAdder();
 
   // Protects long-run stability: zero errors, invariants intact, over minutes of mixed load
   // with backups and restores alongside.
@@ -89,7 +91,9 @@ class SoakRun {
             "--data-dir",
             dir.resolve("data").toString(),
             "--backup-dir",
-            dir.resolve("backups").toString()));
+            dir.resolve("backups").toString(),
+            "--ttl-sweep-interval",
+            "5s"));
     System.out.println("soak: server command " + command);
     Process server =
         new ProcessBuilder(command)
@@ -139,7 +143,19 @@ class SoakRun {
       }
       pool.shutdown();
       checkInvariant(c, TABLE);
+      long remaining = expiredRemaining(c);
+      for (int i = 0; i < 60 && remaining > 0; i++) {
+        Thread.sleep(1000); // a few sweep intervals
+        remaining = expiredRemaining(c);
+      }
+      System.out.printf(
+          "soak: TTL: %d expired items written, %d left after the sweeps%n",
+          expiredWritten.sum(), remaining);
+      if (remaining > 0) {
+        error(new IllegalStateException(remaining + " expired items were never swept"));
+      }
       long rssEnd = rssKb(server.pid());
+      peakRss = Math.max(peakRss, rssEnd);
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.printf(
           "soak: DONE %.0f s, %d ops (%.0f ops/s), errors %d %s, backups %d, restores %d, pitr"
@@ -247,6 +263,8 @@ class SoakRun {
         r ->
             r.tableName(TABLE)
                 .pointInTimeRecoverySpecification(p -> p.pointInTimeRecoveryEnabled(true)));
+    c.updateTimeToLive(
+        r -> r.tableName(TABLE).timeToLiveSpecification(t -> t.enabled(true).attributeName("exp")));
   }
 
   private void work(DynamoDbClient c, Random r, AtomicBoolean stop) {
@@ -256,7 +274,22 @@ class SoakRun {
       Map<String, AttributeValue> key = Map.of("pk", s(pk), "sk", n(sk));
       try {
         int op = r.nextInt(100);
-        if (op < 30) {
+        if (op < 5) {
+          // Already expired: the TTL sweeper must remove it.
+          long sec = System.currentTimeMillis() / 1000 - 1 - r.nextInt(100);
+          c.putItem(
+              p ->
+                  p.tableName(TABLE)
+                      .item(
+                          Map.of(
+                              "pk",
+                              s("ttl-" + (sk % 10)),
+                              "sk",
+                              n(r.nextInt(1_000_000)),
+                              "exp",
+                              n(sec))));
+          expiredWritten.increment();
+        } else if (op < 30) {
           c.putItem(
               p ->
                   p.tableName(TABLE)
@@ -376,6 +409,23 @@ class SoakRun {
       }
       Thread.sleep(100);
     }
+  }
+
+  private static long expiredRemaining(DynamoDbClient c) {
+    long n = 0;
+    for (int p = 0; p < 10; p++) {
+      String pk = "ttl-" + p;
+      n +=
+          c.query(
+                  q ->
+                      q.tableName(TABLE)
+                          .consistentRead(true)
+                          .select("COUNT")
+                          .keyConditionExpression("pk = :p")
+                          .expressionAttributeValues(Map.of(":p", s(pk))))
+              .count();
+    }
+    return n;
   }
 
   /** Transfers keep the sum of balances: any snapshot, backup or restore must show it. */
