@@ -64,17 +64,27 @@ public final class Json {
     return v.longValue();
   }
 
+  private static final BigDecimal MIN_MILLIS = BigDecimal.valueOf(Long.MIN_VALUE);
+  private static final BigDecimal MAX_MILLIS = BigDecimal.valueOf(Long.MAX_VALUE);
+
   /** An epoch-seconds timestamp (fractions allowed) as milliseconds. */
   public static Long epochMillis(JsonNode req, String name) {
     JsonNode v = field(req, name);
     if (v == null) {
       return null;
     }
-    if (!v.isNumber()) {
+    // A float past double's range (1E+400) parses as infinity, which has no decimal value; one in
+    // range may still be past any millisecond a long holds, which must not wrap around.
+    if (!v.isNumber() || (v.isFloatingPointNumber() && !Double.isFinite(v.doubleValue()))) {
       throw DynamoException.serialization(
           "Unexpected value type for '" + name + "': expected a timestamp");
     }
-    return v.decimalValue().multiply(BigDecimal.valueOf(1000)).longValue();
+    BigDecimal millis = v.decimalValue().multiply(BigDecimal.valueOf(1000));
+    if (millis.compareTo(MIN_MILLIS) < 0 || millis.compareTo(MAX_MILLIS) > 0) {
+      throw DynamoException.serialization(
+          "Unexpected value for '" + name + "': the timestamp is out of range");
+    }
+    return millis.longValue();
   }
 
   public static JsonNode array(JsonNode req, String name) {

@@ -162,8 +162,17 @@ public final class PitrService implements AutoCloseable {
       if (live.values().stream().anyMatch(l -> l.state.tableUuid().equals(uuid))) {
         continue;
       }
-      Optional<PitrState> st = PitrStore.state(repository, uuid);
-      st.ifPresent(s -> gone.put(uuid, s));
+      // One unreadable object (damaged, or written under another master key) must not keep the
+      // server from starting; like an unreadable backup manifest, its window is not offered.
+      try {
+        PitrStore.state(repository, uuid).ifPresent(s -> gone.put(uuid, s));
+      } catch (IOException | RuntimeException e) {
+        LOG.error(
+            "PITR state of table incarnation {} in the backup store cannot be read; its window is"
+                + " not restorable from this server: {}",
+            uuid,
+            e.getMessage());
+      }
     }
     LOG.info(
         "PITR: {} tables archiving, {} other incarnations in the store", live.size(), gone.size());

@@ -3,6 +3,8 @@ package dev.tidemark.protocol;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -31,6 +33,10 @@ final class WireErrorHandler extends ErrorHandler {
       String message,
       Throwable cause,
       Callback callback) {
+    // Jetty closes the connection after an error it raised itself (a request it could not parse
+    // leaves the stream in an unknown state), but does not always say so. Without the header a
+    // keep-alive client sends its next request into the closed socket and sees it dropped.
+    response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
     Wire.send(response, callback, code, Wire.errorBody(asError(code, message)), requestIds.get());
   }
 

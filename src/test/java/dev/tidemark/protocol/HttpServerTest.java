@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -363,6 +364,28 @@ class HttpServerTest {
       assertThat(reply.header("Content-Type")).isEqualTo("application/x-amz-json-1.0");
       assertThat(reply.text()).contains("\"__type\"");
       assertThat(reply.header("x-amz-crc32")).isEqualTo(Long.toString(crc32(reply.body())));
+    }
+  }
+
+  // Regression (found by the hostile-input fuzzer): after a request Jetty refuses itself (bad
+  // percent-encoding, dot segments above the root, CONNECT), the response says Connection: close,
+  // so a keep-alive client does not send its next request into a socket the server closed.
+  @Test
+  void jettyLevelRefusalsAnnounceTheClose() throws Exception {
+    for (String requestLine :
+        List.of("POST /%zz HTTP/1.1", "POST /../../etc HTTP/1.1", "CONNECT / HTTP/1.1")) {
+      try (RawHttp raw = new RawHttp(port)) {
+        raw.send(
+            requestLine
+                + "\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.Echo\r\n"
+                + "Content-Length: 2\r\n\r\n{}",
+            null);
+        RawHttp.Reply reply = raw.read();
+        assertThat(reply.status()).as(requestLine).isEqualTo(400);
+        assertThat(reply.text()).contains("\"__type\"");
+        assertThat(reply.header("Connection")).as(requestLine).isEqualToIgnoringCase("close");
+        assertThat(raw.closedByServer()).isTrue();
+      }
     }
   }
 
