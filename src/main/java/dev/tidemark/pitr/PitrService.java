@@ -86,6 +86,8 @@ public final class PitrService implements AutoCloseable {
     final long tableId;
     volatile PitrState state;
     long cursor;
+    /** The last seq of the last sealed segment (or the window's base): the next segment's link. */
+    long lastSealed;
     volatile long coveredUntil;
     final List<ChangeRecord> buffer = new ArrayList<>();
     long bufferBytes;
@@ -98,6 +100,7 @@ public final class PitrService implements AutoCloseable {
       this.tableId = tableId;
       this.state = state;
       this.cursor = cursor;
+      this.lastSealed = cursor;
       this.coveredUntil = coveredUntil;
       this.lastBaseMillis = lastBaseMillis;
     }
@@ -350,7 +353,10 @@ public final class PitrService implements AutoCloseable {
         archive(l, false);
       } catch (RuntimeException e) {
         LOG.warn(
-            "PITR archiving of table {} failed; it retries: {}", l.state.tableName(), e.toString());
+            "PITR archiving of table {} failed; it retries: {}{}",
+            l.state.tableName(),
+            e.toString(),
+            e.getCause() == null ? "" : " (" + e.getCause() + ")");
       }
     }
   }
@@ -359,14 +365,18 @@ public final class PitrService implements AutoCloseable {
    * Reads the table's new records and seals a segment when due. With {@code force}, seals whatever
    * is buffered (used when a table is deleted).
    */
-  private void archive(Live l, boolean force) {
+  private boolean archive(Live l, boolean force) {
     synchronized (l) {
       WritePath.Position pos = db.writePath().capturePosition();
       db.writePath().awaitDurableThrough(pos.seq());
-      while (l.cursor + l.buffer.size() < pos.seq()) {
+      // While the store refuses segments the records stay in the change log (retention is held
+      // back at the cursor), so the buffer need not grow past what a few segments hold.
+      boolean complete = false;
+      while (l.bufferBytes < 4L * config.maxSegmentBytes()) {
         long from = l.buffer.isEmpty() ? l.cursor + 1 : l.buffer.get(l.buffer.size() - 1).seq() + 1;
         List<ChangeRecord> batch = db.changeLog().read(l.tableId, from, pos.seq() + 1, 10_000);
         if (batch.isEmpty()) {
+          complete = true;
           break;
         }
         if (l.buffer.isEmpty()) {
@@ -381,11 +391,17 @@ public final class PitrService implements AutoCloseable {
                   + (r.newImage() == null ? 0 : ItemSize.of(r.newImage()));
         }
         if (batch.size() < 10_000) {
+          complete = true;
           break;
         }
       }
       long now = clock.getAsLong();
-      long covered = pos.timeFloor() - 1;
+      // Complete up to the captured position only if every record up to it was read; otherwise
+      // up to just before the last buffered record's instant (later ones may share it).
+      long covered =
+          complete
+              ? pos.timeFloor() - 1
+              : Math.max(l.coveredUntil, l.buffer.get(l.buffer.size() - 1).commitTimeMillis() - 1);
       if (l.buffer.isEmpty()) {
         // Nothing after the cursor up to the captured position: the archive is complete to it.
         l.cursor = Math.max(l.cursor, pos.seq());
@@ -412,13 +428,14 @@ public final class PitrService implements AutoCloseable {
                   l.lastBaseMillis = now;
                 });
       }
+      return complete;
     }
   }
 
   private void seal(Live l, long covered) {
     ChangeRecord first = l.buffer.get(0);
     ChangeRecord last = l.buffer.get(l.buffer.size() - 1);
-    Segment segment = new Segment(first.seq(), last.seq(), covered, l.buffer);
+    Segment segment = new Segment(l.lastSealed, first.seq(), last.seq(), covered, l.buffer);
     String uuid = l.state.tableUuid();
     try {
       repository.putTableObject(
@@ -428,6 +445,7 @@ public final class PitrService implements AutoCloseable {
     }
     saveCursor(l.tableId, last.seq(), covered);
     l.cursor = last.seq();
+    l.lastSealed = last.seq();
     l.coveredUntil = covered;
     l.recordsSinceBase += l.buffer.size();
     l.buffer.clear();
@@ -453,7 +471,10 @@ public final class PitrService implements AutoCloseable {
       return;
     }
     synchronized (l) {
-      archive(l, true);
+      // Archive everything: a large backlog takes several bounded passes.
+      for (int pass = 0; pass < 100_000 && !archive(l, true); pass++) {
+        // keep going until the change log is read to its end
+      }
       long now = clock.getAsLong();
       PitrState st = l.state.deleted(now);
       l.coveredUntil = Math.max(l.coveredUntil, now);
@@ -650,6 +671,18 @@ public final class PitrService implements AutoCloseable {
         continue;
       }
       Segment seg = Segment.decode(repository.getTableObject(uuid, name), name);
+      if (seg.afterSeq() != Segment.UNKNOWN && seg.afterSeq() > applied) {
+        throw new IOException(
+            "the PITR archive of table incarnation "
+                + uuid
+                + " has a gap: segment "
+                + name
+                + " continues from seq "
+                + seg.afterSeq()
+                + ", but the archive before it ends at seq "
+                + applied
+                + " (a segment is missing from the backup store)");
+      }
       for (ChangeRecord r : seg.records()) {
         if (r.seq() <= applied) {
           continue; // an overlapping segment re-shipped after a crash

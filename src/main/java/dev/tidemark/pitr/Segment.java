@@ -20,14 +20,25 @@ import java.util.zip.InflaterInputStream;
  * plaintext is compressed and CRC-checked here; the store object is also encrypted and
  * authenticated by the backup store's object encryption.
  *
- * <p>Plaintext: magic {@code TMSG}, format 1, table id, first seq, last seq, coveredUntil, record
- * count, CRC32 of the uncompressed records, then the deflated records ({@code int length, long seq,
- * ChangeRecordCodec bytes} each).
+ * <p>{@code afterSeq} is the archive position the segment continues from (the previous segment's
+ * last seq, or the window's base): sequence numbers are server-wide, so a table's own records are
+ * not consecutive, and only this link lets a restore tell a lost segment from other tables' writes.
+ *
+ * <p>Plaintext: magic {@code TMSG}, format 2, table id, afterSeq, first seq, last seq,
+ * coveredUntil, record count, CRC32 of the uncompressed records, then the deflated records ({@code
+ * int length, long seq, ChangeRecordCodec bytes} each). Format 1 lacked afterSeq.
  */
 public record Segment(
-    long firstSeq, long lastSeq, long coveredUntilMillis, List<ChangeRecord> records) {
+    long afterSeq,
+    long firstSeq,
+    long lastSeq,
+    long coveredUntilMillis,
+    List<ChangeRecord> records) {
   private static final int MAGIC = 0x544D5347;
-  private static final int FORMAT = 1;
+  private static final int FORMAT = 2;
+
+  /** Format 1 segments did not record where they continue from. */
+  public static final long UNKNOWN = -1;
 
   public Segment {
     records = List.copyOf(records);
@@ -72,6 +83,7 @@ public record Segment(
     head.writeInt(MAGIC);
     head.writeByte(FORMAT);
     head.writeLong(tableId);
+    head.writeLong(afterSeq);
     head.writeLong(firstSeq);
     head.writeLong(lastSeq);
     head.writeLong(coveredUntilMillis);
@@ -89,10 +101,13 @@ public record Segment(
 
   public static Segment decode(byte[] bytes, String name) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-    if (in.readInt() != MAGIC || in.readByte() != FORMAT) {
+    int magic = in.readInt();
+    int format = in.readByte();
+    if (magic != MAGIC || (format != 1 && format != FORMAT)) {
       throw new IOException("PITR segment " + name + " has an unknown format");
     }
     long tableId = in.readLong();
+    long after = format == 1 ? UNKNOWN : in.readLong();
     long first = in.readLong();
     long last = in.readLong();
     long covered = in.readLong();
@@ -115,6 +130,6 @@ public record Segment(
       byte[] b = rec.readNBytes(len);
       records.add(ChangeRecordCodec.decode(tableId, seq, b));
     }
-    return new Segment(first, last, covered, records);
+    return new Segment(after, first, last, covered, records);
   }
 }
