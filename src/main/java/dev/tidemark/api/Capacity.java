@@ -2,8 +2,12 @@ package dev.tidemark.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tidemark.indexes.IndexEntries;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.model.ItemSize;
+import dev.tidemark.tables.IndexDefinition;
+import dev.tidemark.tables.KeySchema;
+import dev.tidemark.tables.TableDefinition;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +31,10 @@ import java.util.Map;
  * <p>Secondary indexes: DynamoDB charges index writes separately and reports them under {@code
  * GlobalSecondaryIndexes}/{@code LocalSecondaryIndexes} when INDEXES is asked for. A {@link Tally}
  * carries per-index units and renders them; index maintenance adds them through {@link
- * Tally#indexUnits}. Until it does, writes report table units only.
+ * Tally#indexUnits}; {@link Tally#write(String, TableDefinition, Map, Map)} adds them for every
+ * index an item write changes, by DynamoDB's rules (an entry put or deleted is one write of its
+ * projected size; a moved index key is a delete and a put; a change outside the projection costs
+ * the index nothing).
  */
 public final class Capacity {
   private static final long READ_UNIT_BYTES = 4096;
@@ -87,6 +94,42 @@ public final class Capacity {
     return Math.max(1, ceilDiv(size, WRITE_UNIT_BYTES));
   }
 
+  /** Write units one item write costs on one index (0 when its entry does not change). */
+  static double indexWrite(
+      KeySchema table,
+      IndexDefinition index,
+      Map<String, AttributeValue> oldItem,
+      Map<String, AttributeValue> newItem) {
+    Map<String, AttributeValue> before =
+        oldItem != null && IndexEntries.indexed(index, oldItem)
+            ? IndexEntries.project(table, index, oldItem)
+            : null;
+    Map<String, AttributeValue> after =
+        newItem != null && IndexEntries.indexed(index, newItem)
+            ? IndexEntries.project(table, index, newItem)
+            : null;
+    if (before == null && after == null) {
+      return 0;
+    }
+    if (before == null) {
+      return entryWrite(after);
+    }
+    if (after == null) {
+      return entryWrite(before);
+    }
+    boolean sameKey =
+        java.util.Arrays.equals(
+            IndexEntries.key(table, index, oldItem), IndexEntries.key(table, index, newItem));
+    if (!sameKey) {
+      return entryWrite(before) + entryWrite(after);
+    }
+    return before.equals(after) ? 0 : Math.max(entryWrite(before), entryWrite(after));
+  }
+
+  private static double entryWrite(Map<String, AttributeValue> entry) {
+    return Math.max(1, ceilDiv(ItemSize.of(entry), WRITE_UNIT_BYTES));
+  }
+
   private static double reads(long bytes, boolean consistent) {
     double units = Math.max(1, ceilDiv(bytes, READ_UNIT_BYTES));
     return consistent ? units : units / 2;
@@ -140,6 +183,22 @@ public final class Capacity {
         Map<String, AttributeValue> oldItem,
         Map<String, AttributeValue> newItem) {
       return tableUnits(tableName, kind.factor * itemWrite(oldItem, newItem));
+    }
+
+    /** An item write, plus the writes it causes on each of the table's secondary indexes. */
+    public Tally write(
+        String tableName,
+        TableDefinition table,
+        Map<String, AttributeValue> oldItem,
+        Map<String, AttributeValue> newItem) {
+      write(tableName, oldItem, newItem);
+      for (IndexDefinition index : table.allIndexes()) {
+        double units = indexWrite(table.keySchema(), index, oldItem, newItem);
+        if (units > 0) {
+          indexUnits(tableName, index.name(), index.global(), kind.factor * units);
+        }
+      }
+      return this;
     }
 
     private Tally tableUnits(String tableName, double units) {

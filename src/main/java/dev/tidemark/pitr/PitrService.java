@@ -86,8 +86,10 @@ public final class PitrService implements AutoCloseable {
     final long tableId;
     volatile PitrState state;
     long cursor;
+
     /** The last seq of the last sealed segment (or the window's base): the next segment's link. */
     long lastSealed;
+
     volatile long coveredUntil;
     final List<ChangeRecord> buffer = new ArrayList<>();
     long bufferBytes;

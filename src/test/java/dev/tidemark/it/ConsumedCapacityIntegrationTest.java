@@ -328,4 +328,51 @@ class ConsumedCapacityIntegrationTest {
             "1 validation error detected: Value 'DUMMY' at 'returnConsumedCapacity' failed to"
                 + " satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]");
   }
+
+  // Protects index write units: a new entry costs one write, a change outside a KEYS_ONLY
+  // projection costs the index nothing, a moved index key costs a delete and a put.
+  @Test
+  void indexWriteUnitsFollowEntryChanges() {
+    ddb.createTable(
+        BatchIntegrationTest.hashTable("cc_keys").toBuilder()
+            .attributeDefinitions(
+                Indexed.attr("pk", ScalarAttributeType.S), Indexed.attr("g", ScalarAttributeType.S))
+            .globalSecondaryIndexes(Indexed.gsi("by_g", "g", null, ProjectionType.KEYS_ONLY))
+            .build());
+    ConsumedCapacity put =
+        ddb.putItem(
+                r ->
+                    r.tableName("cc_keys")
+                        .item(Map.of("pk", s("a"), "g", s("x"), "note", s("1")))
+                        .returnConsumedCapacity(INDEXES))
+            .consumedCapacity();
+    assertThat(put.globalSecondaryIndexes().get("by_g").capacityUnits()).isEqualTo(1.0);
+    assertThat(put.capacityUnits()).isEqualTo(2.0);
+    ConsumedCapacity unprojected =
+        ddb.updateItem(
+                r ->
+                    r.tableName("cc_keys")
+                        .key(Map.of("pk", s("a")))
+                        .updateExpression("SET note = :v")
+                        .expressionAttributeValues(Map.of(":v", s("2")))
+                        .returnConsumedCapacity(INDEXES))
+            .consumedCapacity();
+    assertThat(
+            unprojected.hasGlobalSecondaryIndexes()
+                ? unprojected.globalSecondaryIndexes()
+                : Map.of())
+        .doesNotContainKey("by_g");
+    assertThat(unprojected.capacityUnits()).isEqualTo(1.0);
+    ConsumedCapacity moved =
+        ddb.updateItem(
+                r ->
+                    r.tableName("cc_keys")
+                        .key(Map.of("pk", s("a")))
+                        .updateExpression("SET g = :v")
+                        .expressionAttributeValues(Map.of(":v", s("y")))
+                        .returnConsumedCapacity(INDEXES))
+            .consumedCapacity();
+    assertThat(moved.globalSecondaryIndexes().get("by_g").capacityUnits()).isEqualTo(2.0);
+    assertThat(moved.capacityUnits()).isEqualTo(3.0);
+  }
 }

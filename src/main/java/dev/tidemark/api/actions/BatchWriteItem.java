@@ -161,7 +161,11 @@ public final class BatchWriteItem implements Action {
     Capacity.Tally tally = new Capacity.Tally(Capacity.Kind.STANDARD);
     for (int i = 0; i < requests.size(); i++) {
       WritePath.Outcome o = outcomes.get(i);
-      tally.write(requests.get(i).tableName(), o.oldItem(), o.newItem());
+      tally.write(
+          requests.get(i).tableName(),
+          writes.get(i).table().definition(),
+          o.oldItem(),
+          o.newItem());
     }
     tally.putList(out, Capacity.Return.of(returnCapacity));
     return out;

@@ -87,7 +87,7 @@ public final class PutItem implements Action {
     ObjectNode out = Json.object();
     returnValues.render(out, outcome.oldItem(), outcome.newItem(), List.of());
     new Capacity.Tally(Capacity.Kind.STANDARD)
-        .write(tableName, outcome.oldItem(), outcome.newItem())
+        .write(tableName, table.definition(), outcome.oldItem(), outcome.newItem())
         .putSingle(out, Capacity.Return.of(returnCapacity));
     ItemCollections.render(out, collectionMetrics, db.storage(), table, key);
     return out;

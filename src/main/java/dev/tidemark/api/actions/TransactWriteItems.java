@@ -209,7 +209,11 @@ public final class TransactWriteItems implements Action {
       Capacity.Tally tally = new Capacity.Tally(Capacity.Kind.TRANSACTIONAL_WRITE);
       for (int i = 0; i < planned.size(); i++) {
         WritePath.Outcome o = outcomes.get(i);
-        tally.write(planned.get(i).parsed().tableName(), o.oldItem(), o.newItem());
+        tally.write(
+            planned.get(i).parsed().tableName(),
+            planned.get(i).table().definition(),
+            o.oldItem(),
+            o.newItem());
       }
       tally.putList(out, capacity);
       return out;

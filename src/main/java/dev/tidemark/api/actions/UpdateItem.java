@@ -123,7 +123,7 @@ public final class UpdateItem implements Action {
         outcome.newItem(),
         finalPlan == null ? List.of() : finalPlan.updatedPaths());
     new Capacity.Tally(Capacity.Kind.STANDARD)
-        .write(tableName, outcome.oldItem(), outcome.newItem())
+        .write(tableName, table.definition(), outcome.oldItem(), outcome.newItem())
         .putSingle(out, Capacity.Return.of(returnCapacity));
     ItemCollections.render(out, collectionMetrics, db.storage(), table, key);
     return out;
