@@ -7,7 +7,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Order-preserving, self-delimiting encoding of DynamoDB key values (S, N, B) for RocksDB's
@@ -114,16 +113,7 @@ public final class KeyEncoding {
    * exclusive upper bound; null when no such string exists (empty or all 0xFF).
    */
   public static byte[] successor(byte[] prefix) {
-    int i = prefix.length - 1;
-    while (i >= 0 && prefix[i] == (byte) 0xFF) {
-      i--;
-    }
-    if (i < 0) {
-      return null;
-    }
-    byte[] out = Arrays.copyOf(prefix, i + 1);
-    out[i]++;
-    return out;
+    return KeyBounds.successor(prefix);
   }
 
   static void encodeTo(AttributeValue v, ByteSink out) {
