@@ -25,7 +25,7 @@ public final class ItemSize {
 
   public static long of(AttributeValue v) {
     if (v instanceof AttributeValue.S s) {
-      return utf8Length(s.value());
+      return s.utf8Length();
     } else if (v instanceof AttributeValue.N n) {
       return number(n.value());
     } else if (v instanceof AttributeValue.B b) {
@@ -66,14 +66,21 @@ public final class ItemSize {
     throw new IllegalArgumentException("unknown attribute value " + v);
   }
 
+  // Numbers in attribute values are canonical already (see AttributeValue.N), so no stripping here.
   private static long number(BigDecimal n) {
-    int digits = Numbers.significantDigits(n);
+    int digits = n.signum() == 0 ? 1 : n.precision();
     return (digits + 1) / 2 + 1 + (n.signum() < 0 ? 1 : 0);
   }
 
   public static int utf8Length(String s) {
-    int len = 0;
-    for (int i = 0; i < s.length(); i++) {
+    int n = s.length();
+    int i = 0;
+    // Most text is ASCII: a tight first loop, then the general one from the first other char.
+    while (i < n && s.charAt(i) < 0x80) {
+      i++;
+    }
+    int len = i;
+    for (; i < n; i++) {
       char c = s.charAt(i);
       if (c < 0x80) {
         len += 1;

@@ -154,7 +154,10 @@ public final class ItemCodec {
     int tag = in.readUnsignedByte();
     switch (tag) {
       case TAG_S:
-        return new AttributeValue.S(in.readUtf8(in.readCount()));
+        {
+          int length = in.readCount();
+          return new AttributeValue.S(in.readUtf8(length), length);
+        }
       case TAG_N:
         return new AttributeValue.N(readNumber(in));
       case TAG_B:
