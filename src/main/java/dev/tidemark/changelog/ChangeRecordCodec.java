@@ -41,6 +41,30 @@ public final class ChangeRecordCodec {
     return new ChangeRecord(tableId, seq, time, key, oldImage, newImage, origin);
   }
 
+  /**
+   * The same record without its old image, re-framed without decoding anything. What a replay needs
+   * (key, new image, time) is kept; the old image, half of an update's bytes, is not.
+   */
+  public static byte[] withoutOldImage(byte[] value) {
+    ByteBuffer b = ByteBuffer.wrap(value);
+    if (b.get(0) != FORMAT) {
+      throw new IllegalStateException("unknown change record format " + b.get(0));
+    }
+    int keyAt = 1 + 1 + 8;
+    int keyLen = b.getInt(keyAt);
+    int oldAt = keyAt + 4 + keyLen;
+    int oldLen = b.getInt(oldAt);
+    int newAt = oldAt + 4 + Math.max(oldLen, 0);
+    // A delete keeps its old image: a record needs at least one, and deletes carry no other.
+    if (oldLen < 0 || b.getInt(newAt) < 0) {
+      return value;
+    }
+    int tail = value.length - newAt;
+    ByteBuffer out = ByteBuffer.allocate(oldAt + 4 + tail);
+    out.put(value, 0, oldAt).putInt(-1).put(value, newAt, tail);
+    return out.array();
+  }
+
   /** The commit time alone, without decoding the images (retention scans many records). */
   public static long commitTime(byte[] value) {
     return ByteBuffer.wrap(value, 2, 8).getLong();

@@ -9,11 +9,11 @@ import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.backup.Manifest;
 import dev.tidemark.backup.SnapshotLoader;
+import dev.tidemark.changelog.ChangeLog;
 import dev.tidemark.changelog.ChangeRecord;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
 import dev.tidemark.model.AttributeValue;
-import dev.tidemark.model.ItemSize;
 import dev.tidemark.storage.Cursor;
 import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
@@ -91,7 +91,7 @@ public final class PitrService implements AutoCloseable {
     long lastSealed;
 
     volatile long coveredUntil;
-    final List<ChangeRecord> buffer = new ArrayList<>();
+    final List<ChangeLog.Raw> buffer = new ArrayList<>();
     long bufferBytes;
     long bufferSince;
     long recordsSinceBase;
@@ -376,7 +376,7 @@ public final class PitrService implements AutoCloseable {
       boolean complete = false;
       while (l.bufferBytes < 4L * config.maxSegmentBytes()) {
         long from = l.buffer.isEmpty() ? l.cursor + 1 : l.buffer.get(l.buffer.size() - 1).seq() + 1;
-        List<ChangeRecord> batch = db.changeLog().read(l.tableId, from, pos.seq() + 1, 10_000);
+        List<ChangeLog.Raw> batch = db.changeLog().readRaw(l.tableId, from, pos.seq() + 1, 10_000);
         if (batch.isEmpty()) {
           complete = true;
           break;
@@ -384,13 +384,9 @@ public final class PitrService implements AutoCloseable {
         if (l.buffer.isEmpty()) {
           l.bufferSince = clock.getAsLong();
         }
-        for (ChangeRecord r : batch) {
+        for (ChangeLog.Raw r : batch) {
           l.buffer.add(r);
-          l.bufferBytes +=
-              64
-                  + ItemSize.of(r.key())
-                  + (r.oldImage() == null ? 0 : ItemSize.of(r.oldImage()))
-                  + (r.newImage() == null ? 0 : ItemSize.of(r.newImage()));
+          l.bufferBytes += 16 + r.value().length;
         }
         if (batch.size() < 10_000) {
           complete = true;
@@ -435,13 +431,14 @@ public final class PitrService implements AutoCloseable {
   }
 
   private void seal(Live l, long covered) {
-    ChangeRecord first = l.buffer.get(0);
-    ChangeRecord last = l.buffer.get(l.buffer.size() - 1);
-    Segment segment = new Segment(l.lastSealed, first.seq(), last.seq(), covered, l.buffer);
+    ChangeLog.Raw first = l.buffer.get(0);
+    ChangeLog.Raw last = l.buffer.get(l.buffer.size() - 1);
     String uuid = l.state.tableUuid();
     try {
+      byte[] segment =
+          Segment.encode(l.tableId, l.lastSealed, first.seq(), last.seq(), covered, l.buffer);
       repository.putTableObject(
-          uuid, Segment.name(uuid, first.seq(), last.seq(), covered), segment.encode(l.tableId));
+          uuid, Segment.name(uuid, first.seq(), last.seq(), covered), segment);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store a PITR segment of " + l.state.tableName(), e);
     }

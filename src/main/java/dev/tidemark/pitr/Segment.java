@@ -1,5 +1,6 @@
 package dev.tidemark.pitr;
 
+import dev.tidemark.changelog.ChangeLog;
 import dev.tidemark.changelog.ChangeRecord;
 import dev.tidemark.changelog.ChangeRecordCodec;
 import java.io.ByteArrayInputStream;
@@ -26,7 +27,9 @@ import java.util.zip.InflaterInputStream;
  *
  * <p>Plaintext: magic {@code TMSG}, format 2, table id, afterSeq, first seq, last seq,
  * coveredUntil, record count, CRC32 of the uncompressed records, then the deflated records ({@code
- * int length, long seq, ChangeRecordCodec bytes} each). Format 1 lacked afterSeq.
+ * int length, long seq, ChangeRecordCodec bytes} each). Format 1 lacked afterSeq; formats 1 and 2
+ * kept each record's old image, which no restore reads, so format 3 leaves it out of inserts and
+ * updates (they decode with a null old image; a delete keeps its old image, its only one).
  */
 public record Segment(
     long afterSeq,
@@ -35,7 +38,7 @@ public record Segment(
     long coveredUntilMillis,
     List<ChangeRecord> records) {
   private static final int MAGIC = 0x544D5347;
-  private static final int FORMAT = 2;
+  private static final int FORMAT = 3;
 
   /** Format 1 segments did not record where they continue from. */
   public static final long UNKNOWN = -1;
@@ -66,10 +69,32 @@ public record Segment(
   }
 
   public byte[] encode(long tableId) throws IOException {
+    List<ChangeLog.Raw> raw = new ArrayList<>(records.size());
+    for (ChangeRecord r : records) {
+      raw.add(new ChangeLog.Raw(r.seq(), r.commitTimeMillis(), ChangeRecordCodec.encode(r)));
+    }
+    return encode(tableId, afterSeq, firstSeq, lastSeq, coveredUntilMillis, raw);
+  }
+
+  /**
+   * Encodes a segment straight from stored change records, without decoding them: the archiver's
+   * path. Old images of inserts and updates are dropped (format 3): a restore replays new images.
+   */
+  public static byte[] encode(
+      long tableId,
+      long afterSeq,
+      long firstSeq,
+      long lastSeq,
+      long coveredUntilMillis,
+      List<ChangeLog.Raw> records)
+      throws IOException {
+    if (firstSeq > lastSeq) {
+      throw new IllegalArgumentException("empty seq range " + firstSeq + ".." + lastSeq);
+    }
     ByteArrayOutputStream raw = new ByteArrayOutputStream();
     DataOutputStream rec = new DataOutputStream(raw);
-    for (ChangeRecord r : records) {
-      byte[] b = ChangeRecordCodec.encode(r);
+    for (ChangeLog.Raw r : records) {
+      byte[] b = ChangeRecordCodec.withoutOldImage(r.value());
       rec.writeInt(b.length);
       rec.writeLong(r.seq());
       rec.write(b);
@@ -78,7 +103,7 @@ public record Segment(
     byte[] plain = raw.toByteArray();
     CRC32 crc = new CRC32();
     crc.update(plain);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(plain.length / 3 + 64);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(plain.length / 2 + 64);
     DataOutputStream head = new DataOutputStream(out);
     head.writeInt(MAGIC);
     head.writeByte(FORMAT);
@@ -103,7 +128,7 @@ public record Segment(
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
     int magic = in.readInt();
     int format = in.readByte();
-    if (magic != MAGIC || (format != 1 && format != FORMAT)) {
+    if (magic != MAGIC || format < 1 || format > FORMAT) {
       throw new IOException("PITR segment " + name + " has an unknown format");
     }
     long tableId = in.readLong();
