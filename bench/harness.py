@@ -450,17 +450,24 @@ def run_workloads(server, args):
         env = dict(env, BENCH_SEED=args.seed)
         if args.warmup > 0:
             run_wrk(server.port, env, args.warmup, conns, threads)
-        jfr = None
+        jfr = native = None
         if args.profile and server.kind == "tidemark":
             jfr = os.path.join(args.out_dir, "tidemark-%s.jfr" % slug(name))
             subprocess.run(["jcmd", str(server.pid()), "JFR.start", "name=bench", "settings=profile",
                             "filename=" + jfr], check=True, capture_output=True)
+        if args.profile_native and server.kind == "tidemark":
+            native = os.path.join(args.out_dir, "tidemark-%s.collapsed" % slug(name))
+            asprof(server.pid(), args.profile_native, "start,event=itimer,interval=1ms")
         with ChildCpu() as cpu:
             r = run_wrk(server.port, env, args.duration, conns, threads, server=server)
         if jfr:
             subprocess.run(["jcmd", str(server.pid()), "JFR.stop", "name=bench"], check=True, capture_output=True)
             r["profile"] = profile_summary(jfr)
             write_profile(r["profile"], jfr[:-4] + ".txt", name)
+        if native:
+            asprof(server.pid(), args.profile_native, "stop,collapsed,file=" + native)
+            r["native_profile"] = native_summary(native)
+            write_native_profile(r["native_profile"], native[:-10] + ".native.txt", name)
         r["wrk_cpu_pct"] = cpu.pct
         r["connections"] = conns
         r["wrk_threads"] = threads
@@ -748,6 +755,47 @@ def profile_summary(jfr_file, top=25):
     return {"samples": samples, "top_of_stack": ranked(top_frames), "inclusive_tidemark": ranked(inclusive)}
 
 
+def asprof(pid, library, command):
+    """Drives async-profiler by loading it into the server as a JVMTI agent (jcmd)."""
+    # Quoted, or jcmd would split the agent's options at '='.
+    subprocess.run(["jcmd", str(pid), "JVMTI.agent_load", library, '"%s"' % command], check=True,
+                   capture_output=True)
+
+
+def native_summary(collapsed_file, top=30):
+    """Self and inclusive time from async-profiler's collapsed stacks, which include JNI (RocksDB)
+    and kernel frames that JFR's execution samples leave out."""
+    self_t, incl, total = {}, {}, 0
+    with open(collapsed_file) as f:
+        for line in f:
+            stack, _, n = line.rstrip("\n").rpartition(" ")
+            if not stack:
+                continue
+            n = int(n)
+            frames = stack.split(";")
+            total += n
+            self_t[frames[-1]] = self_t.get(frames[-1], 0) + n
+            for fr in set(frames):
+                incl[fr] = incl.get(fr, 0) + n
+
+    def ranked(d, pred=lambda k: True):
+        items = [kv for kv in d.items() if pred(kv[0])]
+        return [(k, v, 100.0 * v / max(total, 1)) for k, v in sorted(items, key=lambda kv: -kv[1])[:top]]
+    return {"samples": total, "self": ranked(self_t),
+            "inclusive": ranked(incl, lambda k: "tidemark" in k or "rocksdb" in k.lower()
+                                or k.startswith("Java_") or "jetty" in k or "[k]" in k)}
+
+
+def write_native_profile(p, path, title):
+    with open(path, "w") as f:
+        f.write("%s: %d CPU samples (itimer, 1 ms; Java, JNI and kernel frames)\n\nself:\n" % (title, p["samples"]))
+        for k, v, q in p["self"]:
+            f.write("%6d %5.1f%%  %s\n" % (v, q, k))
+        f.write("\ninclusive (Tidemark, Jetty, RocksDB):\n")
+        for k, v, q in p["inclusive"]:
+            f.write("%6d %5.1f%%  %s\n" % (v, q, k))
+
+
 # ---------------------------------------------------------------------------------------------
 # Report
 
@@ -958,6 +1006,9 @@ def main():
     ap.add_argument("--dp-reps", type=int, default=None, help="PITR off/on repetitions")
     ap.add_argument("--dp-lag-seconds", type=int, default=None)
     ap.add_argument("--dp-load-seconds", type=int, default=None)
+    ap.add_argument("--profile-native", metavar="LIBASYNCPROFILER_SO", default=None,
+                    help="also record async-profiler CPU samples (Java + native + kernel) of each measured "
+                         "Tidemark run; bench/run.sh --profile-native fetches async-profiler from Maven Central")
     ap.add_argument("--profile", action="store_true",
                     help="record a JFR profile of each measured Tidemark run (jcmd JFR.start/stop)")
     ap.add_argument("--out", default=None, help="results directory (default target/bench/<time>)")

@@ -7,6 +7,7 @@
 #   bench/run.sh --data-protection   adds backups, restores and PITR (Tidemark only); with
 #                                    --no-workloads --no-footprint it runs only those
 #   bench/run.sh --help              every option (durations, key space, servers, --profile, ...)
+#   bench/run.sh ... --profile-native   async-profiler CPU profile of each Tidemark run (target/bench/...)
 #
 # Needs java, python3 and wrk; installs wrk with apt-get when it is missing. DynamoDB Local is
 # started with ../shared/peers/start-dynamodb-local (override the folder with BENCH_PEERS_DIR),
@@ -34,4 +35,21 @@ if [[ ! -f $jar ]] || [[ -n $(find "$repo/src/main" "$repo/pom.xml" -newer "$jar
   mvn -o -q -B -f "$repo/pom.xml" -DskipTests package >&2 || mvn -q -B -f "$repo/pom.xml" -DskipTests package >&2
 fi
 
-exec python3 "$here/harness.py" "$@"
+# --profile-native: async-profiler 3.0 from Maven Central, unpacked under target/ (its native
+# frames show the JNI, RocksDB and kernel time that JFR's Java samples cannot).
+args=()
+for a in "$@"; do
+  if [[ $a == --profile-native ]]; then
+    so="$repo/target/async-profiler/linux-x64/libasyncProfiler.so"
+    if [[ ! -f $so ]]; then
+      mvn -q -B dependency:get -Dartifact=tools.profiler:async-profiler:3.0 >&2
+      mkdir -p "$repo/target/async-profiler"
+      (cd "$repo/target/async-profiler" &&
+        unzip -o -q "$HOME/.m2/repository/tools/profiler/async-profiler/3.0/async-profiler-3.0.jar" 'linux-x64/*')
+    fi
+    a="--profile-native=$so"
+  fi
+  args+=("$a")
+done
+
+exec python3 "$here/harness.py" "${args[@]}"
