@@ -46,6 +46,10 @@ final class ServerProcess implements AutoCloseable {
                 "--data-dir",
                 dataDir.toString()));
     cmd.addAll(List.of(extra));
+    if (!cmd.contains("--backup-dir")) {
+      // Otherwise backups and their key land in the working directory, shared by every run.
+      cmd.addAll(List.of("--backup-dir", dataDir.resolveSibling("backups").toString()));
+    }
     Process p =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
@@ -53,7 +57,18 @@ final class ServerProcess implements AutoCloseable {
                 ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling("server.log").toFile()))
             .start();
     ServerProcess sp = new ServerProcess(port, p);
-    sp.awaitHealthy();
+    try {
+      sp.awaitHealthy();
+    } catch (IllegalStateException e) {
+      // The log is in a temporary folder that is gone by the time anyone reads the report.
+      Path log = dataDir.resolveSibling("server.log");
+      List<String> lines = java.nio.file.Files.readAllLines(log);
+      throw new IllegalStateException(
+          e.getMessage()
+              + "; the end of its log:\n"
+              + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())),
+          e);
+    }
     return sp;
   }
 
