@@ -12,4 +12,13 @@ public interface Action {
   String name();
 
   ObjectNode execute(RequestContext context, JsonNode request);
+
+  /**
+   * Whether the action may wait: for durability (a synced write), another request, or long work
+   * (backups, restores). An action that never waits (a read served from memory and local disk) may
+   * run on the network thread that read its request, which saves a thread handoff per request.
+   */
+  default boolean mayWait() {
+    return true;
+  }
 }

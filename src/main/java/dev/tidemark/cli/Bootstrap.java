@@ -2,12 +2,14 @@ package dev.tidemark.cli;
 
 import dev.tidemark.api.DynamoApi;
 import dev.tidemark.api.Operations;
+import dev.tidemark.auth.Authenticator;
 import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.backup.crypto.KeyManager;
 import dev.tidemark.backup.crypto.KeyManager.LoadedKey;
 import dev.tidemark.backup.store.DirectoryObjectStore;
 import dev.tidemark.pitr.PitrService;
+import dev.tidemark.protocol.Acknowledgements;
 import dev.tidemark.protocol.HttpServer;
 import dev.tidemark.protocol.RequestIds;
 import dev.tidemark.retention.ChangeLogRetention;
@@ -34,7 +36,10 @@ public final class Bootstrap {
    * The dispatch table for a configuration. Whatever is opened here (storage, background workers)
    * must be registered with {@code resources}, so that it is closed after the HTTP server drained.
    */
-  static Operations operations(ServerConfig config, Resources resources) throws IOException {
+  /** What the HTTP server needs from the assembled storage and services. */
+  record Assembly(Operations operations, Acknowledgements acknowledgements) {}
+
+  static Assembly assemble(ServerConfig config, Resources resources) throws IOException {
     Storage storage =
         config.inMemory() ? RocksStorage.inMemory() : RocksStorage.open(config.dataDir());
     Database db =
@@ -84,7 +89,8 @@ public final class Bootstrap {
             "change-log-retention",
             retentionCheckInterval(config.changeLogRetention()),
             retention::trimOnce));
-    return DynamoApi.operations(db, backups, pitr);
+    return new Assembly(
+        DynamoApi.operations(db, backups, pitr), new DurableAcknowledgements(db.writePath()));
   }
 
   /**
@@ -108,8 +114,14 @@ public final class Bootstrap {
     HttpServer http;
     int port;
     try {
-      Operations operations = operations(config, resources);
-      http = new HttpServer(operations, config.region(), RequestIds::next);
+      Assembly assembly = assemble(config, resources);
+      http =
+          new HttpServer(
+              assembly.operations(),
+              RequestIds::next,
+              Authenticator.acceptAnyCredentials(config.region()),
+              HttpServer.Limits.defaults(),
+              assembly.acknowledgements());
       port = http.start(config.host(), config.port());
     } catch (Exception | Error e) {
       resources.close();

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * named by the <em>whole</em> target, so the two APIs share one table and a Streams operation can
  * never be mistaken for a main-API operation of the same name.
  *
- * <p>The handler blocks (actions do storage I/O), so Jetty runs it on a pool thread.
+ * <p>Reads whose body has arrived run on the thread that read them; everything else runs on a pool
+ * thread, where it may block.
  */
 final class DynamoHandler extends Handler.Abstract {
   static final String MAIN_TARGET_PREFIX = "DynamoDB_20120810.";
@@ -61,13 +63,19 @@ final class DynamoHandler extends Handler.Abstract {
   private final Authenticator authenticator;
   private final Supplier<String> requestIds;
   private final long maxBodyBytes;
+  private final Executor workers;
+  private final Acknowledgements acknowledgements;
 
   DynamoHandler(
       Operations operations,
       Authenticator authenticator,
       Supplier<String> requestIds,
-      long maxBodyBytes) {
+      long maxBodyBytes,
+      Executor workers,
+      Acknowledgements acknowledgements) {
     this.operations = Objects.requireNonNull(operations);
+    this.acknowledgements = Objects.requireNonNull(acknowledgements);
+    this.workers = Objects.requireNonNull(workers);
     this.authenticator = Objects.requireNonNull(authenticator);
     this.requestIds = Objects.requireNonNull(requestIds);
     if (maxBodyBytes <= 0 || maxBodyBytes > Integer.MAX_VALUE - 8) {
@@ -76,13 +84,51 @@ final class DynamoHandler extends Handler.Abstract {
     this.maxBodyBytes = maxBodyBytes;
   }
 
+  /**
+   * Non-blocking to Jetty, so that a request whose body has arrived and whose action never waits
+   * (reads, and item writes, whose answers wait for durability in {@link Acknowledgements} rather
+   * than on a thread) is served on the selector thread that read it: no thread handoff, no wake-up,
+   * and on a two-core machine far fewer runnable threads competing for the cores. Everything else
+   * is handed to the pool, where blocking (a body still in flight, a backup) is fine.
+   */
+  @Override
+  public InvocationType getInvocationType() {
+    return InvocationType.NON_BLOCKING;
+  }
+
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     String requestId = requestIds.get();
+    Body body = new Body(request, maxBodyBytes);
+    if (!mayWait(request) && body.fillWithoutWaiting()) {
+      serve(request, response, callback, requestId, body);
+    } else {
+      workers.execute(() -> serve(request, response, callback, requestId, body));
+    }
+    return true;
+  }
+
+  /** False only when the request is for an action known never to wait; anything odd may wait. */
+  private boolean mayWait(Request request) {
+    String method = request.getMethod();
+    if (HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method)) {
+      return false;
+    }
+    String target = request.getHeaders().get("X-Amz-Target");
+    if (target == null || !target.startsWith(MAIN_TARGET_PREFIX)) {
+      return true;
+    }
+    Action action = operations.find(target.substring(MAIN_TARGET_PREFIX.length())).orElse(null);
+    return action == null || action.mayWait();
+  }
+
+  private void serve(
+      Request request, Response response, Callback callback, String requestId, Body bodySource) {
     int status;
     byte[] body;
+    acknowledgements.begin();
     try {
-      body = Json.write(answer(request, requestId));
+      body = Json.write(answer(request, requestId, bodySource));
       status = 200;
     } catch (DynamoException e) {
       status = e.error().httpStatus();
@@ -98,32 +144,41 @@ final class DynamoHandler extends Handler.Abstract {
       // Reading the body failed: the client went away or stalled past the idle timeout. Nobody
       // is left to read an answer, so let Jetty abort the exchange.
       log.debug("Request {} body could not be read", requestId, e);
-      callback.failed(e);
-      return true;
+      acknowledgements.end(() -> callback.failed(e), failure -> callback.failed(e));
+      return;
     } catch (RuntimeException e) {
       log.error("Request {} failed unexpectedly", requestId, e);
       status = WireError.INTERNAL_SERVER_ERROR.httpStatus();
       body = INTERNAL_ERROR_BODY;
     }
-    Wire.send(response, callback, status, body, requestId);
-    return true;
+    int finalStatus = status;
+    byte[] finalBody = body;
+    // Even a refusal waits: a failed transaction or condition may follow writes of the same
+    // request (a partly processed batch) that must be durable before anything is answered.
+    acknowledgements.end(
+        () -> Wire.send(response, callback, finalStatus, finalBody, requestId),
+        failure -> {
+          log.error("Request {} wrote data that could not be made durable", requestId, failure);
+          Wire.send(
+              response,
+              callback,
+              WireError.INTERNAL_SERVER_ERROR.httpStatus(),
+              INTERNAL_ERROR_BODY,
+              requestId);
+        });
   }
 
   /** Checks the request step by step and runs its action; throws what the client is to see. */
-  private JsonNode answer(Request request, String requestId) throws IOException {
+  private JsonNode answer(Request request, String requestId, Body bodySource) throws IOException {
     long receivedAtMillis = Request.getTimeStamp(request);
     String method = request.getMethod();
     if (HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method)) {
       return HEALTH;
     }
-    long declaredLength = request.getLength();
-    if (declaredLength > maxBodyBytes) {
-      throw tooLarge();
-    }
     // Read before any check that can refuse: a refusal sent while body bytes are still in flight
     // makes Jetty close the connection after the response, without telling the client, whose
     // pool then fails its next request on that dead connection.
-    byte[] body = readBody(request, declaredLength);
+    byte[] body = bodySource.readAll();
 
     if (!HttpMethod.POST.is(method)) {
       throw new DynamoException(
@@ -210,33 +265,83 @@ final class DynamoHandler extends Handler.Abstract {
   }
 
   /**
-   * Reads the whole body into one array. With a Content-Length (what the SDKs send) the array is
-   * sized once; a chunked body grows it, and the size limit is enforced as bytes arrive.
+   * A request body being read into one array. With a Content-Length (what the SDKs send) the array
+   * is sized once; a chunked body grows it, and the size limit is enforced as bytes arrive. A
+   * refusal or read failure is kept and thrown by {@link #readAll}, so every request is answered by
+   * the same code whichever thread read its body.
    */
-  private byte[] readBody(Request request, long declaredLength) throws IOException {
-    if (declaredLength == 0) {
-      return EMPTY;
-    }
-    byte[] buffer = new byte[declaredLength > 0 ? (int) declaredLength : 8192];
-    int filled = 0;
-    while (true) {
-      Content.Chunk chunk = request.read();
-      if (chunk == null) {
-        try (Blocker.Runnable blocker = Blocker.runnable()) {
-          request.demand(blocker);
-          blocker.block();
-        }
-        continue;
+  private static final class Body {
+    private final Request request;
+    private final long maxBodyBytes;
+    private byte[] buffer;
+    private int filled;
+    private boolean complete;
+    private DynamoException refusal;
+    private IOException failure;
+
+    Body(Request request, long maxBodyBytes) {
+      this.request = request;
+      this.maxBodyBytes = maxBodyBytes;
+      long declared = request.getLength();
+      if (declared > maxBodyBytes) {
+        refusal = tooLarge(maxBodyBytes);
+      } else if (declared == 0 || HttpMethod.GET.is(request.getMethod())) {
+        buffer = EMPTY;
+        complete = true;
+      } else {
+        buffer = new byte[declared > 0 ? (int) declared : 8192];
       }
+    }
+
+    /** Reads what has arrived; true when nothing is left to wait for (done, refused or failed). */
+    boolean fillWithoutWaiting() {
+      while (!done()) {
+        Content.Chunk chunk = request.read();
+        if (chunk == null) {
+          return false;
+        }
+        take(chunk);
+      }
+      return true;
+    }
+
+    byte[] readAll() throws IOException {
+      while (!done()) {
+        Content.Chunk chunk = request.read();
+        if (chunk == null) {
+          try (Blocker.Runnable blocker = Blocker.runnable()) {
+            request.demand(blocker);
+            blocker.block();
+          }
+          continue;
+        }
+        take(chunk);
+      }
+      if (refusal != null) {
+        throw refusal;
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return filled == buffer.length ? buffer : Arrays.copyOf(buffer, filled);
+    }
+
+    private boolean done() {
+      return complete || refusal != null || failure != null;
+    }
+
+    private void take(Content.Chunk chunk) {
       if (Content.Chunk.isFailure(chunk)) {
-        Throwable failure = chunk.getFailure();
-        throw failure instanceof IOException io ? io : new IOException(failure);
+        Throwable cause = chunk.getFailure();
+        failure = cause instanceof IOException io ? io : new IOException(cause);
+        return;
       }
       try {
         ByteBuffer bytes = chunk.getByteBuffer();
         int n = bytes.remaining();
         if ((long) filled + n > maxBodyBytes) {
-          throw tooLarge();
+          refusal = tooLarge(maxBodyBytes);
+          return;
         }
         if (filled + n > buffer.length) {
           buffer =
@@ -245,14 +350,11 @@ final class DynamoHandler extends Handler.Abstract {
         }
         bytes.get(buffer, filled, n);
         filled += n;
-        if (chunk.isLast()) {
-          break;
-        }
+        complete = chunk.isLast();
       } finally {
         chunk.release();
       }
     }
-    return filled == buffer.length ? buffer : Arrays.copyOf(buffer, filled);
   }
 
   private static JsonNode parse(byte[] body) {
@@ -288,7 +390,7 @@ final class DynamoHandler extends Handler.Abstract {
     return message.toString();
   }
 
-  private DynamoException tooLarge() {
+  private static DynamoException tooLarge(long maxBodyBytes) {
     return new DynamoException(
         WireError.REQUEST_TOO_LARGE, "Request body must be at most " + maxBodyBytes + " bytes.");
   }

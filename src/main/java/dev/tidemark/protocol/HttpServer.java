@@ -67,6 +67,7 @@ public final class HttpServer implements AutoCloseable {
   private final Authenticator authenticator;
   private final Supplier<String> requestIds;
   private final Limits limits;
+  private final Acknowledgements acknowledgements;
   private Server server;
   private ServerConnector connector;
 
@@ -84,10 +85,24 @@ public final class HttpServer implements AutoCloseable {
       Supplier<String> requestIds,
       Authenticator authenticator,
       Limits limits) {
+    this(operations, requestIds, authenticator, limits, Acknowledgements.IMMEDIATE);
+  }
+
+  /**
+   * @param acknowledgements when answers to writes may go out; {@link Acknowledgements#IMMEDIATE}
+   *     when the actions wait for durability themselves
+   */
+  public HttpServer(
+      Operations operations,
+      Supplier<String> requestIds,
+      Authenticator authenticator,
+      Limits limits,
+      Acknowledgements acknowledgements) {
     this.operations = Objects.requireNonNull(operations);
     this.requestIds = Objects.requireNonNull(requestIds);
     this.authenticator = Objects.requireNonNull(authenticator);
     this.limits = Objects.requireNonNull(limits);
+    this.acknowledgements = Objects.requireNonNull(acknowledgements);
   }
 
   /**
@@ -108,9 +123,9 @@ public final class HttpServer implements AutoCloseable {
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
 
-    // One acceptor and one selector keep up with tens of thousands of requests a second; more
-    // would only compete with request threads for two cores.
-    int selectors = Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
+    // Reads and item writes run on the selector thread that read them (see DynamoHandler), so the
+    // selectors do most of the work: one per core keeps every core busy without extra threads.
+    int selectors = Math.max(1, Runtime.getRuntime().availableProcessors());
     ServerConnector http1 =
         new ServerConnector(jetty, 1, selectors, new HttpConnectionFactory(http));
     http1.setHost(host);
@@ -120,7 +135,13 @@ public final class HttpServer implements AutoCloseable {
 
     jetty.setHandler(
         new GracefulHandler(
-            new DynamoHandler(operations, authenticator, requestIds, limits.maxBodyBytes())));
+            new DynamoHandler(
+                operations,
+                authenticator,
+                requestIds,
+                limits.maxBodyBytes(),
+                threads,
+                acknowledgements)));
     jetty.setErrorHandler(new WireErrorHandler(requestIds));
     // Jetty's graceful stop: connectors stop accepting, then in-flight requests get this long.
     jetty.setStopTimeout(limits.drainTimeout().toMillis());

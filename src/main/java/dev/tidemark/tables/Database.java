@@ -105,6 +105,7 @@ public final class Database implements AutoCloseable {
   public void close() {
     // The backfill thread writes through the storage, so it stops first.
     indexes.close();
+    writePath.close();
     storage.close();
   }
 }

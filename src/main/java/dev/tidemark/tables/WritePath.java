@@ -11,12 +11,16 @@ import dev.tidemark.storage.Storage;
 import dev.tidemark.storage.WriteSet;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The only way items change. Under one lock it reads the current items, lets each mutation decide
@@ -27,8 +31,15 @@ import java.util.function.LongSupplier;
  * <p>Durability waits happen after the lock is released: in sync mode each writer waits until the
  * WAL is fsynced past its sequence number, and one fsync serves every writer that queued behind it
  * (group commit).
+ *
+ * <p>A request thread need not wait at all: between {@link #deferDurability} and {@link
+ * #endDeferral} its commits only record the sequence number they need durable, and {@link
+ * #whenDurable} runs the acknowledgement once a sync covers it. A dedicated thread performs those
+ * syncs, so the network thread that applied the write goes straight back to serving other
+ * connections instead of parking until the fsync returns.
  */
 public final class WritePath {
+  private static final Logger log = LoggerFactory.getLogger(WritePath.class);
   private static final byte[] SEQ_KEY = "last-seq".getBytes(StandardCharsets.UTF_8);
 
   /**
@@ -80,6 +91,17 @@ public final class WritePath {
   private volatile long appliedSeq;
   private long syncedSeq;
   private boolean syncing;
+
+  /** Set between deferDurability and endDeferral: the highest seq this thread's commits need. */
+  private static final ThreadLocal<long[]> DEFERRED = new ThreadLocal<>();
+
+  /** Acknowledgements waiting for a sync, in registration order; guarded by syncMonitor. */
+  private final ArrayDeque<PendingAck> pendingAcks = new ArrayDeque<>();
+
+  private Thread syncer;
+  private boolean closed;
+
+  private record PendingAck(long seq, Runnable onDurable, Consumer<RuntimeException> onFailure) {}
 
   public WritePath(Storage storage, LongSupplier clock, boolean syncDurability) {
     this.storage = storage;
@@ -217,9 +239,162 @@ public final class WritePath {
       lock.unlock();
     }
     if (syncDurability) {
-      awaitDurable(lastSeq);
+      long[] deferred = DEFERRED.get();
+      if (deferred != null) {
+        deferred[0] = Math.max(deferred[0], lastSeq);
+      } else {
+        awaitDurable(lastSeq);
+      }
     }
     return outcomes;
+  }
+
+  /**
+   * From now until {@link #endDeferral}, commits on this thread do not wait for durability; they
+   * record what they need instead. The caller must not acknowledge anything before {@link
+   * #whenDurable} says so.
+   */
+  public void deferDurability() {
+    DEFERRED.set(new long[1]);
+  }
+
+  /**
+   * Ends {@link #deferDurability} on this thread.
+   *
+   * @return the sequence number that must be durable before this thread's commits are acknowledged;
+   *     0 when there is nothing to wait for
+   */
+  public long endDeferral() {
+    long[] deferred = DEFERRED.get();
+    DEFERRED.remove();
+    return deferred == null ? 0 : deferred[0];
+  }
+
+  /**
+   * Runs {@code onDurable} once the WAL is durable through {@code seq}: on this thread when it
+   * already is, otherwise on the sync thread (so it must be quick and must not block). If the sync
+   * fails, {@code onFailure} runs instead and the write is never acknowledged.
+   */
+  public void whenDurable(long seq, Runnable onDurable, Consumer<RuntimeException> onFailure) {
+    synchronized (syncMonitor) {
+      if (syncDurability && syncedSeq < seq) {
+        if (closed) {
+          onFailure.accept(new IllegalStateException("the write path is closed"));
+          return;
+        }
+        pendingAcks.add(new PendingAck(seq, onDurable, onFailure));
+        if (syncer == null) {
+          syncer = new Thread(this::syncLoop, "tidemark-wal-sync");
+          syncer.setDaemon(true);
+          syncer.start();
+        }
+        syncMonitor.notifyAll();
+        return;
+      }
+    }
+    onDurable.run();
+  }
+
+  /**
+   * The sync thread: while acknowledgements wait, syncs everything applied so far and releases
+   * those it covers. It takes the same leader role as a blocking waiter, so the two kinds of waiter
+   * share every fsync.
+   */
+  private void syncLoop() {
+    List<PendingAck> ready = new ArrayList<>();
+    while (true) {
+      long target;
+      synchronized (syncMonitor) {
+        while (true) {
+          takeCovered(ready);
+          if (!ready.isEmpty()) {
+            target = -1;
+            break;
+          }
+          if (pendingAcks.isEmpty() && closed) {
+            return;
+          }
+          if (!pendingAcks.isEmpty() && !syncing) {
+            syncing = true;
+            target = appliedSeq;
+            break;
+          }
+          try {
+            syncMonitor.wait();
+          } catch (InterruptedException e) {
+            // Only close() interrupts, and it fails what is left.
+            return;
+          }
+        }
+      }
+      if (target >= 0) {
+        RuntimeException failure = null;
+        try {
+          storage.sync();
+        } catch (RuntimeException e) {
+          failure = e;
+        }
+        synchronized (syncMonitor) {
+          syncing = false;
+          if (failure == null) {
+            syncedSeq = Math.max(syncedSeq, target);
+            takeCovered(ready);
+          } else {
+            ready.addAll(pendingAcks);
+            pendingAcks.clear();
+          }
+          syncMonitor.notifyAll();
+        }
+        if (failure != null) {
+          RuntimeException cause = failure;
+          for (PendingAck a : ready) {
+            runQuietly(() -> a.onFailure().accept(cause));
+          }
+          ready.clear();
+          continue;
+        }
+      }
+      for (PendingAck a : ready) {
+        runQuietly(a.onDurable());
+      }
+      ready.clear();
+    }
+  }
+
+  // Guarded by syncMonitor.
+  private void takeCovered(List<PendingAck> into) {
+    for (java.util.Iterator<PendingAck> it = pendingAcks.iterator(); it.hasNext(); ) {
+      PendingAck a = it.next();
+      if (a.seq() <= syncedSeq) {
+        into.add(a);
+        it.remove();
+      }
+    }
+  }
+
+  private static void runQuietly(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      log.error("A durable-write acknowledgement failed", e);
+    }
+  }
+
+  /** Stops the sync thread after it has released or failed every waiting acknowledgement. */
+  public void close() {
+    Thread t;
+    synchronized (syncMonitor) {
+      closed = true;
+      t = syncer;
+      syncMonitor.notifyAll();
+    }
+    if (t != null) {
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** Registers a contributor; every later commit calls it for each changed item. */

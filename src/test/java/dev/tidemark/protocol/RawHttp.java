@@ -2,7 +2,6 @@ package dev.tidemark.protocol;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -26,13 +25,13 @@ final class RawHttp implements AutoCloseable {
   }
 
   private final Socket socket;
-  private final InputStream in;
+  private final java.io.PushbackInputStream in;
   private final OutputStream out;
 
   RawHttp(int port) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(10_000);
-    in = socket.getInputStream();
+    in = new java.io.PushbackInputStream(socket.getInputStream(), 1);
     out = socket.getOutputStream();
   }
 
@@ -56,6 +55,23 @@ final class RawHttp implements AutoCloseable {
     int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
     byte[] body = in.readNBytes(length);
     return new Reply(status, headers, body);
+  }
+
+  /** True when nothing arrives within {@code millis}: the server has not answered yet. */
+  boolean readsNothingFor(int millis) throws IOException {
+    int before = socket.getSoTimeout();
+    socket.setSoTimeout(millis);
+    try {
+      int b = in.read();
+      if (b >= 0) {
+        in.unread(b);
+      }
+      return false;
+    } catch (java.net.SocketTimeoutException quiet) {
+      return true;
+    } finally {
+      socket.setSoTimeout(before);
+    }
   }
 
   /** True when the server closed the connection (a read sees end of stream). */

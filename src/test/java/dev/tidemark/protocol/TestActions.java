@@ -27,6 +27,14 @@ final class TestActions {
                   return out;
                 }))
         .register(
+            inline(
+                "EchoInline",
+                (ctx, req) -> {
+                  ObjectNode out = JsonNodeFactory.instance.objectNode();
+                  out.set("Request", req);
+                  return out;
+                }))
+        .register(
             action(
                 "FailCondition",
                 (ctx, req) -> {
@@ -57,6 +65,27 @@ final class TestActions {
                   out.putArray("Streams");
                   return out;
                 }));
+  }
+
+  /** An action that declares it never waits, so the handler may run it on the selector thread. */
+  static Action inline(String name, BiFunction<RequestContext, JsonNode, ObjectNode> body) {
+    Action plain = action(name, body);
+    return new Action() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public ObjectNode execute(RequestContext context, JsonNode request) {
+        return plain.execute(context, request);
+      }
+
+      @Override
+      public boolean mayWait() {
+        return false;
+      }
+    };
   }
 
   static Action action(String name, BiFunction<RequestContext, JsonNode, ObjectNode> body) {

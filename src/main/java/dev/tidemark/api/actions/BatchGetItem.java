@@ -43,6 +43,11 @@ public final class BatchGetItem implements Action {
   }
 
   @Override
+  public boolean mayWait() {
+    return false;
+  }
+
+  @Override
   public String name() {
     return "BatchGetItem";
   }

@@ -40,6 +40,12 @@ public final class BatchWriteItem implements Action {
     this.db = db;
   }
 
+  /** Never waits: the handler holds the answer until the write is durable, not this thread. */
+  @Override
+  public boolean mayWait() {
+    return false;
+  }
+
   @Override
   public String name() {
     return "BatchWriteItem";

@@ -20,6 +20,11 @@ public final class DescribeTable implements Action {
   }
 
   @Override
+  public boolean mayWait() {
+    return false;
+  }
+
+  @Override
   public String name() {
     return "DescribeTable";
   }

@@ -32,6 +32,11 @@ public final class GetItem implements Action {
   }
 
   @Override
+  public boolean mayWait() {
+    return false;
+  }
+
+  @Override
   public String name() {
     return "GetItem";
   }

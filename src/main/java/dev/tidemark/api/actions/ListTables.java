@@ -19,6 +19,11 @@ public final class ListTables implements Action {
   }
 
   @Override
+  public boolean mayWait() {
+    return false;
+  }
+
+  @Override
   public String name() {
     return "ListTables";
   }

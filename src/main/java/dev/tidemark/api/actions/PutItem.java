@@ -35,6 +35,12 @@ public final class PutItem implements Action {
     this.db = db;
   }
 
+  /** Never waits: the handler holds the answer until the write is durable, not this thread. */
+  @Override
+  public boolean mayWait() {
+    return false;
+  }
+
   @Override
   public String name() {
     return "PutItem";

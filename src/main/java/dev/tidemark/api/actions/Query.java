@@ -46,6 +46,11 @@ public final class Query implements Action {
   }
 
   @Override
+  public boolean mayWait() {
+    return false;
+  }
+
+  @Override
   public String name() {
     return "Query";
   }

@@ -42,6 +42,11 @@ public final class TransactGetItems implements Action {
   }
 
   @Override
+  public boolean mayWait() {
+    return false;
+  }
+
+  @Override
   public String name() {
     return "TransactGetItems";
   }

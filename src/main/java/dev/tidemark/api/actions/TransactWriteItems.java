@@ -69,6 +69,12 @@ public final class TransactWriteItems implements Action {
     this.tokens = tokens;
   }
 
+  /** Never waits: the handler holds the answer until the write is durable, not this thread. */
+  @Override
+  public boolean mayWait() {
+    return false;
+  }
+
   @Override
   public String name() {
     return "TransactWriteItems";

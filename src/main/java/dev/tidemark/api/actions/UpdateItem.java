@@ -42,6 +42,12 @@ public final class UpdateItem implements Action {
     this.db = db;
   }
 
+  /** Never waits: the handler holds the answer until the write is durable, not this thread. */
+  @Override
+  public boolean mayWait() {
+    return false;
+  }
+
   @Override
   public String name() {
     return "UpdateItem";
