@@ -12,7 +12,9 @@ import java.util.Objects;
  * @param seq server-wide sequence number, strictly increasing in commit order
  * @param commitTimeMillis commit instant; never decreases as seq grows
  * @param key the item's key attributes
- * @param oldImage the item before the write, or null if it did not exist
+ * @param oldImage the item before the write, or null if it did not exist; an empty map when it
+ *     existed but the log did not keep its attributes (the table's stream, if any, shows no old
+ *     images)
  * @param newImage the item after the write, or null if it was deleted
  * @param origin who made the write
  */

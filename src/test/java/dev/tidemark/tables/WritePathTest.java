@@ -81,10 +81,57 @@ class WritePathTest {
       assertThat(log).hasSize(2);
       assertThat(log.get(0).oldImage()).isNull();
       assertThat(log.get(0).newImage()).isEqualTo(item("a", 1));
-      assertThat(log.get(1).oldImage()).isEqualTo(item("a", 1));
+      // No stream shows old images here: the log knows the item existed, not what it held.
+      assertThat(log.get(1).oldImage()).isEmpty();
       assertThat(log.get(1).newImage()).isEqualTo(item("a", 2));
       assertThat(log.get(1).eventName()).isEqualTo("MODIFY");
       assertThat(t.itemCount()).isEqualTo(1);
+    }
+  }
+
+  // Protects streams that show old images: the log keeps the whole old item for them.
+  @Test
+  void aStreamWithOldImagesGetsThemLogged(@TempDir Path dir) {
+    try (Database db = open(dir)) {
+      Table plain = createTable(db, "plain");
+      TableDefinition withStream =
+          new TableDefinition(
+              "streamed",
+              db.catalog().allocateId(),
+              UUID.randomUUID().toString(),
+              0,
+              new KeySchema("pk", AttributeValue.Type.S, null, null),
+              Map.of("pk", AttributeValue.Type.S),
+              TableDefinition.PAY_PER_REQUEST,
+              null,
+              null,
+              null,
+              "NEW_AND_OLD_IMAGES",
+              null,
+              null,
+              null,
+              null,
+              false,
+              0);
+      Table t = db.catalog().create(withStream, Map.of());
+      put(db, t, item("a", 1));
+      put(db, t, item("a", 2));
+      db.writePath()
+          .commit(
+              List.of(
+                  new WritePath.ItemWrite(
+                      t,
+                      KeyEncoding.itemKey(AttributeValue.s("a"), null),
+                      Map.of("pk", AttributeValue.s("a")),
+                      current -> null)),
+              ChangeRecord.Origin.USER);
+      List<ChangeRecord> log = db.changeLog().read(t.id(), 0, Long.MAX_VALUE, 100);
+      assertThat(log)
+          .extracting(ChangeRecord::eventName)
+          .containsExactly("INSERT", "MODIFY", "REMOVE");
+      assertThat(log.get(1).oldImage()).isEqualTo(item("a", 1));
+      assertThat(log.get(2).oldImage()).isEqualTo(item("a", 2));
+      assertThat(db.changeLog().read(plain.id(), 0, Long.MAX_VALUE, 100)).isEmpty();
     }
   }
 
