@@ -126,9 +126,16 @@ class PitrModelTest {
       highWater = Math.max(highWater, clock.get());
     }
 
+    /** True while a table has PITR on: only then does the archiver raise the time floor. */
+    boolean archiving;
+
     void archive() {
       pitr.archiveOnce();
-      observed();
+      // With nothing to archive the archiver captures no position, so later commits may be
+      // stamped below this instant if the clock steps back.
+      if (archiving) {
+        observed();
+      }
     }
 
     /** Seals everything committed so far, so the window's latest instant passes the last commit. */
@@ -947,6 +954,7 @@ class PitrModelTest {
       s.pitr.enable(main, null);
       s.observed();
       w.pitrOn = true;
+      w.server.archiving = true;
       s.clock.addAndGet(1);
       for (int i = 0; i < steps; i++) {
         w.step();
@@ -1162,6 +1170,7 @@ class PitrModelTest {
       s.pitr.enable(main, null);
       s.observed();
       w.pitrOn = true;
+      w.server.archiving = true;
       for (int i = 0; i < 300; i++) {
         w.step();
       }
@@ -1170,6 +1179,7 @@ class PitrModelTest {
 
       s.pitr.disable(main);
       w.pitrOn = false;
+      w.server.archiving = false;
       s.awaitIdle();
       assertThat(s.pitr.status(main).enabled()).isFalse();
       assertThat(segments(s, uuid)).as("seed %d: segments after disabling", seed).isEmpty();
@@ -1194,14 +1204,17 @@ class PitrModelTest {
       s.pitr.enable(main, 2);
       s.observed();
       w.pitrOn = true;
+      w.server.archiving = true;
       for (int i = 0; i < 300; i++) {
         w.step();
       }
       s.sealAll();
       PitrService.Status st = s.pitr.status(main);
+      // Not later than the last commit when the clock stepped back below it while PITR was off:
+      // the window then opens at that commit's instant, which its base already holds.
       assertThat(st.earliestMillis())
           .as("seed %d: re-enabling starts a new window", seed)
-          .isGreaterThan(reenabledAfter);
+          .isGreaterThanOrEqualTo(reenabledAfter);
       for (long t : interestingInstants(s, w, uuid, st.earliestMillis(), st.latestMillis(), 12)) {
         restoreAndCompare(
             s,
