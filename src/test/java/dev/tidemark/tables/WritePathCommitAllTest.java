@@ -25,25 +25,7 @@ class WritePathCommitAllTest {
   void open() {
     storage = RocksStorage.inMemory();
     writePath = new WritePath(storage, () -> 1_000L, false);
-    TableDefinition d =
-        new TableDefinition(
-            "t",
-            7,
-            "id",
-            0,
-            new KeySchema("pk", AttributeValue.Type.S, null, null),
-            Map.of("pk", AttributeValue.Type.S),
-            TableDefinition.PAY_PER_REQUEST,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            false,
-            0);
+    TableDefinition d = TestTables.definition("t", 7, null);
     storage.createTableSpace(7);
     table = new Table(d, "ACTIVE", 0, 0);
   }

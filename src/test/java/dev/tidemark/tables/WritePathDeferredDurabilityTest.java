@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -127,26 +126,7 @@ class WritePathDeferredDurabilityTest {
   }
 
   private static Table createTable(Database db) {
-    TableDefinition d =
-        new TableDefinition(
-            "t",
-            db.catalog().allocateId(),
-            UUID.randomUUID().toString(),
-            0,
-            new KeySchema("pk", AttributeValue.Type.S, null, null),
-            Map.of("pk", AttributeValue.Type.S),
-            TableDefinition.PAY_PER_REQUEST,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            false,
-            0);
-    return db.catalog().create(d, Map.of());
+    return TestTables.create(db, "t", null);
   }
 
   /** Writes one item with durability deferred; returns the seq its answer must wait for. */

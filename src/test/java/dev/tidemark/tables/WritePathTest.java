@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,26 +29,7 @@ class WritePathTest {
   }
 
   private static Table createTable(Database db, String name) {
-    TableDefinition d =
-        new TableDefinition(
-            name,
-            db.catalog().allocateId(),
-            UUID.randomUUID().toString(),
-            0,
-            new KeySchema("pk", AttributeValue.Type.S, null, null),
-            Map.of("pk", AttributeValue.Type.S),
-            TableDefinition.PAY_PER_REQUEST,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            false,
-            0);
-    return db.catalog().create(d, Map.of());
+    return TestTables.create(db, name, null);
   }
 
   private static Map<String, AttributeValue> item(String pk, long v) {
@@ -94,26 +74,7 @@ class WritePathTest {
   void aStreamWithOldImagesGetsThemLogged(@TempDir Path dir) {
     try (Database db = open(dir)) {
       Table plain = createTable(db, "plain");
-      TableDefinition withStream =
-          new TableDefinition(
-              "streamed",
-              db.catalog().allocateId(),
-              UUID.randomUUID().toString(),
-              0,
-              new KeySchema("pk", AttributeValue.Type.S, null, null),
-              Map.of("pk", AttributeValue.Type.S),
-              TableDefinition.PAY_PER_REQUEST,
-              null,
-              null,
-              null,
-              "NEW_AND_OLD_IMAGES",
-              null,
-              null,
-              null,
-              null,
-              false,
-              0);
-      Table t = db.catalog().create(withStream, Map.of());
+      Table t = TestTables.create(db, "streamed", "NEW_AND_OLD_IMAGES");
       put(db, t, item("a", 1));
       put(db, t, item("a", 2));
       db.writePath()
