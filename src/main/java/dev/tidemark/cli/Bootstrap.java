@@ -32,13 +32,14 @@ public final class Bootstrap {
 
   private Bootstrap() {}
 
-  /**
-   * The dispatch table for a configuration. Whatever is opened here (storage, background workers)
-   * must be registered with {@code resources}, so that it is closed after the HTTP server drained.
-   */
   /** What the HTTP server needs from the assembled storage and services. */
   record Assembly(Operations operations, Acknowledgements acknowledgements) {}
 
+  /**
+   * The dispatch table for a configuration, and how its writes are acknowledged. Whatever is opened
+   * here (storage, background workers) must be registered with {@code resources}, so that it is
+   * closed after the HTTP server drained.
+   */
   static Assembly assemble(ServerConfig config, Resources resources) throws IOException {
     Storage storage =
         config.inMemory() ? RocksStorage.inMemory() : RocksStorage.open(config.dataDir());

@@ -72,14 +72,6 @@ public record Segment(
     };
   }
 
-  public byte[] encode(long tableId) throws IOException {
-    List<ChangeLog.Raw> raw = new ArrayList<>(records.size());
-    for (ChangeRecord r : records) {
-      raw.add(new ChangeLog.Raw(r.seq(), r.commitTimeMillis(), ChangeRecordCodec.encode(r)));
-    }
-    return encode(tableId, afterSeq, firstSeq, lastSeq, coveredUntilMillis, raw);
-  }
-
   /**
    * Encodes a segment straight from stored change records, without decoding them: the archiver's
    * path. Old images of inserts and updates are dropped (format 3): a restore replays new images.

@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * named by the <em>whole</em> target, so the two APIs share one table and a Streams operation can
  * never be mistaken for a main-API operation of the same name.
  *
- * <p>Reads whose body has arrived run on the thread that read them; everything else runs on a pool
- * thread, where it may block.
+ * <p>A request whose body has arrived and whose action never waits (reads, item writes) runs on the
+ * selector thread that read it; everything else runs on a pool thread, where it may block.
  */
 final class DynamoHandler extends Handler.Abstract {
   static final String MAIN_TARGET_PREFIX = "DynamoDB_20120810.";

@@ -913,18 +913,29 @@ class PitrModelTest {
 
   // ---- the tests ------------------------------------------------------------------------------
 
+  /** A run of the model under one seed. */
+  @FunctionalInterface
+  interface SeededRun {
+    void run(long seed) throws Exception;
+  }
+
+  /** Runs under {@code -Dpitr.seed} or a fresh seed, and names the seed when anything fails. */
+  private static void withSeed(String label, SeededRun run) {
+    long seed = Long.getLong("pitr.seed", System.nanoTime());
+    try {
+      run.run(seed);
+    } catch (Throwable t) {
+      throw new AssertionError(
+          label + " failed with seed " + seed + " (rerun with -Dpitr.seed=" + seed + ")", t);
+    }
+  }
+
   // Protects I5: a restore to any instant of the window equals the model's table at that instant,
   // items and index entries, through bursts, transactions, TTL deletions, clock jumps and steps
   // back; and I3: a server with only the store, and a deleted table's history, restore the same.
   @Test
   void restoresMatchTheModelAtEveryInstant(@TempDir Path dir) throws Exception {
-    long seed = Long.getLong("pitr.seed", System.nanoTime());
-    try {
-      runModel(dir, seed);
-    } catch (Throwable t) {
-      throw new AssertionError(
-          "PitrModelTest failed with seed " + seed + " (rerun with -Dpitr.seed=" + seed + ")", t);
-    }
+    withSeed("PitrModelTest", seed -> runModel(dir, seed));
   }
 
   private void runModel(Path dir, long seed) throws Exception {
@@ -1066,18 +1077,7 @@ class PitrModelTest {
   // from the earliest to the latest restorable time still restores exactly.
   @Test
   void pruningKeepsEveryInstantOfTheWindow(@TempDir Path dir) throws Exception {
-    long seed = Long.getLong("pitr.seed", System.nanoTime());
-    try {
-      runPruning(dir, seed);
-    } catch (Throwable t) {
-      throw new AssertionError(
-          "PitrModelTest (pruning) failed with seed "
-              + seed
-              + " (rerun with -Dpitr.seed="
-              + seed
-              + ")",
-          t);
-    }
+    withSeed("PitrModelTest (pruning)", seed -> runPruning(dir, seed));
   }
 
   private void runPruning(Path dir, long seed) throws Exception {
@@ -1142,18 +1142,7 @@ class PitrModelTest {
   // period has passed its whole history leaves the store.
   @Test
   void disableReenableAndExpiry(@TempDir Path dir) throws Exception {
-    long seed = Long.getLong("pitr.seed", System.nanoTime());
-    try {
-      runLifeCycle(dir, seed);
-    } catch (Throwable t) {
-      throw new AssertionError(
-          "PitrModelTest (life cycle) failed with seed "
-              + seed
-              + " (rerun with -Dpitr.seed="
-              + seed
-              + ")",
-          t);
-    }
+    withSeed("PitrModelTest (life cycle)", seed -> runLifeCycle(dir, seed));
   }
 
   private void runLifeCycle(Path dir, long seed) throws Exception {

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tidemark.backup.crypto.SymmetricKey;
 import dev.tidemark.backup.store.MemoryObjectStore;
+import dev.tidemark.changelog.ChangeLog;
 import dev.tidemark.changelog.ChangeRecord;
+import dev.tidemark.changelog.ChangeRecordCodec;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TableDefinition;
@@ -85,8 +87,10 @@ class PitrSegmentGapTest {
             null,
             Map.of("pk", AttributeValue.s("a")),
             ChangeRecord.Origin.USER);
-    Segment seg = new Segment(40, 42, 42, 999, List.of(r));
-    Segment back = Segment.decode(seg.encode(7), "x");
+    byte[] stored = ChangeRecordCodec.encode(r);
+    Segment back =
+        Segment.decode(
+            Segment.encode(7, 40, 42, 42, 999, List.of(new ChangeLog.Raw(42, 1000, stored))), "x");
     assertThat(back.afterSeq()).isEqualTo(40);
     assertThat(back.records()).containsExactly(r);
   }
