@@ -26,7 +26,7 @@ expect_eq "$status" "AVAILABLE" "backup status"
 tm backup list --backup-dir "$WORK/backups" | grep -q "ledger-bk" || fail "backup list does not show the backup"
 tm backup verify "$arn" --backup-dir "$WORK/backups" | grep -q "^OK" || fail "verify of an intact backup failed"
 
-object=$(find "$WORK/backups/tables" -path '*/data/*' -type f | head -1)
+object=$(find "$WORK/backups/tables" -path '*/data/*' -type f -print -quit)
 python3 - "$object" <<'PY'
 import sys
 p = sys.argv[1]
