@@ -85,15 +85,18 @@ class WriteEdgesIntegrationTest {
     return ddb.getItem(r -> r.tableName("edges").key(key(pk)).consistentRead(true)).hasItem();
   }
 
+  private static String shardId() {
+    return streams
+        .describeStream(r -> r.streamArn(streamArn))
+        .streamDescription()
+        .shards()
+        .get(0)
+        .shardId();
+  }
+
   /** The stream's records for one key, in order, as event names. */
   private static List<OperationType> events(String pk) {
-    String shardId =
-        streams
-            .describeStream(r -> r.streamArn(streamArn))
-            .streamDescription()
-            .shards()
-            .get(0)
-            .shardId();
+    String shardId = shardId();
     String it =
         streams
             .getShardIterator(
@@ -256,13 +259,7 @@ class WriteEdgesIntegrationTest {
   // shard never splits), the list present but empty.
   @Test
   void describeStreamListsChildShards() {
-    String shardId =
-        streams
-            .describeStream(r -> r.streamArn(streamArn))
-            .streamDescription()
-            .shards()
-            .get(0)
-            .shardId();
+    String shardId = shardId();
     StreamDescription d =
         streams
             .describeStream(
