@@ -61,6 +61,15 @@ public final class ExpressionParams {
     if (names != null && names.isEmpty()) {
       throw DynamoException.validation("ExpressionAttributeNames must not be empty");
     }
+    if (names != null) {
+      for (Map.Entry<String, String> name : names.entrySet()) {
+        if (name.getValue().isEmpty()) {
+          throw DynamoException.validation(
+              "ExpressionAttributeNames contains invalid value: Empty attribute name for key "
+                  + name.getKey());
+        }
+      }
+    }
     if (valuesNode != null && valuesNode.isEmpty()) {
       throw DynamoException.validation("ExpressionAttributeValues must not be empty");
     }

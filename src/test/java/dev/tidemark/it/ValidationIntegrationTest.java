@@ -166,4 +166,55 @@ class ValidationIntegrationTest {
                 + " operator count: 1001");
     assertThat(ddb.scan(s -> s.tableName("rules")).count()).isEqualTo(4);
   }
+
+  // An empty name behind a placeholder is refused, naming the placeholder (AWS's text, as
+  // applications match it).
+  @Test
+  void emptyExpressionAttributeNameIsRefused() {
+    assertThat(
+            refusal(
+                () ->
+                    ddb.updateItem(
+                        u ->
+                            u.tableName("rules")
+                                .key(
+                                    Map.of(
+                                        "pk",
+                                        AttributeValue.fromS("p"),
+                                        "sk",
+                                        AttributeValue.fromN("1")))
+                                .updateExpression("SET #e = :v")
+                                .expressionAttributeNames(Map.of("#e", ""))
+                                .expressionAttributeValues(
+                                    Map.of(":v", AttributeValue.fromS("x"))))))
+        .isEqualTo(
+            "ExpressionAttributeNames contains invalid value: Empty attribute name for key #e");
+  }
+
+  // An item attribute with an empty name is refused and nothing is stored (the wording is not
+  // confirmed against AWS; the refusal is).
+  @Test
+  void emptyAttributeNameInAnItemIsRefused() {
+    Map<String, AttributeValue> item =
+        Map.of(
+            "pk", AttributeValue.fromS("empty-name"),
+            "sk", AttributeValue.fromN("1"),
+            "", AttributeValue.fromS("x"));
+    assertThat(refusal(() -> ddb.putItem(r -> r.tableName("rules").item(item))))
+        .isEqualTo(
+            "One or more parameter values were invalid: An AttributeValue may not contain an"
+                + " empty attribute name");
+    assertThat(
+            ddb.getItem(
+                    r ->
+                        r.tableName("rules")
+                            .key(
+                                Map.of(
+                                    "pk",
+                                    AttributeValue.fromS("empty-name"),
+                                    "sk",
+                                    AttributeValue.fromN("1"))))
+                .hasItem())
+        .isFalse();
+  }
 }
