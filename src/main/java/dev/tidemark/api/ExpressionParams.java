@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * The expression parameters of a request: reads ExpressionAttributeNames and Values, refuses them
- * when no expression uses them, and refuses mixing expressions with their legacy equivalents, with
- * DynamoDB's messages.
+ * when no expression uses them, and refuses mixing expressions with legacy parameters, with
+ * DynamoDB's messages. The one mix DynamoDB allows is legacy KeyConditions with the other
+ * expressions of a Query.
  */
 public final class ExpressionParams {
   private ExpressionParams() {}
@@ -26,10 +27,14 @@ public final class ExpressionParams {
     Map<String, String> names = Json.stringMap(req, "ExpressionAttributeNames");
     JsonNode valuesNode = Json.objectField(req, "ExpressionAttributeValues");
     boolean anyExpression = expressions.values().stream().anyMatch(e -> e != null);
+    // DynamoDB lets legacy KeyConditions go with FilterExpression and ProjectionExpression; only
+    // KeyConditionExpression is its conflicting counterpart.
+    boolean keyConditionsAlone = expressions.get("KeyConditionExpression") == null;
     List<String> legacyUsed =
         legacy.entrySet().stream()
             .filter(e -> e.getValue() != null)
             .map(Map.Entry::getKey)
+            .filter(name -> !(keyConditionsAlone && name.equals("KeyConditions")))
             .toList();
     List<String> expressionUsed =
         expressions.entrySet().stream()
@@ -55,6 +60,15 @@ public final class ExpressionParams {
     }
     if (names != null && names.isEmpty()) {
       throw DynamoException.validation("ExpressionAttributeNames must not be empty");
+    }
+    if (names != null) {
+      for (Map.Entry<String, String> name : names.entrySet()) {
+        if (name.getValue().isEmpty()) {
+          throw DynamoException.validation(
+              "ExpressionAttributeNames contains invalid value: Empty attribute name for key "
+                  + name.getKey());
+        }
+      }
     }
     if (valuesNode != null && valuesNode.isEmpty()) {
       throw DynamoException.validation("ExpressionAttributeValues must not be empty");

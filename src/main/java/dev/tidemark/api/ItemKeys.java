@@ -45,6 +45,12 @@ public final class ItemKeys {
   /** Validates the key attributes inside a full item (PutItem) and returns them. */
   public static Map<String, AttributeValue> fromItem(
       KeySchema schema, Map<String, AttributeValue> item) {
+    if (item.containsKey("")) {
+      // Attribute names have at least one character. DynamoDB's wording here is not confirmed
+      // against the service; the type and the refusal are.
+      throw DynamoException.invalidParameter(
+          "An AttributeValue may not contain an empty attribute name");
+    }
     Map<String, AttributeValue> key = new LinkedHashMap<>();
     key.put(
         schema.hashName(),

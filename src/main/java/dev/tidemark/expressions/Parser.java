@@ -17,6 +17,15 @@ import java.util.Set;
  */
 final class Parser {
   static final int MAX_EXPRESSION_BYTES = 4096;
+
+  /**
+   * How deep the parser recurses (parenthesised conditions, operands and function arguments, NOT
+   * chains) before it stops. A 4 KB text can nest about 2,000 levels, enough to overflow a request
+   * thread's stack; deeper than this, an expression DynamoDB would accept cannot be: every level
+   * beyond a redundant pair of parentheses adds an operator, and DynamoDB allows 300.
+   */
+  static final int MAX_NESTING = 400;
+
   private static final Set<String> CONDITION_KEYWORDS = Set.of("AND", "OR", "NOT", "BETWEEN", "IN");
   private static final Set<String> UPDATE_KEYWORDS = Set.of("SET", "REMOVE", "ADD", "DELETE");
 
@@ -25,6 +34,7 @@ final class Parser {
   private final List<Token> tokens;
   private final boolean update;
   private int pos;
+  private int depth;
 
   private Parser(String text, String param, boolean update) {
     this.text = text;
@@ -63,6 +73,7 @@ final class Parser {
   }
 
   private Node parseOr() {
+    enter();
     Node left = parseAnd();
     while (peek().isKeyword("OR")) {
       requireCondition(left);
@@ -71,6 +82,7 @@ final class Parser {
       requireCondition(right);
       left = new Node.Or(left, right);
     }
+    depth--;
     return left;
   }
 
@@ -89,7 +101,9 @@ final class Parser {
   private Node parseNot() {
     if (peek().isKeyword("NOT")) {
       pos++;
+      enter();
       Node inner = parseNot();
+      depth--;
       requireCondition(inner);
       return new Node.Not(inner);
     }
@@ -140,6 +154,13 @@ final class Parser {
 
   /** A condition operand: a path, a value placeholder, a function call, or one in parentheses. */
   private Node parseOperand() {
+    enter();
+    Node operand = operand();
+    depth--;
+    return operand;
+  }
+
+  private Node operand() {
     Token t = peek();
     switch (t.kind()) {
       case LPAREN -> {
@@ -298,6 +319,34 @@ final class Parser {
   }
 
   // ---- helpers ----
+
+  /**
+   * One level deeper; past {@link #MAX_NESTING} the expression is refused with the error DynamoDB
+   * gives it, found from the text: too many operators when it has more than 300 (DynamoDB checks
+   * that first), otherwise redundant parentheses, the only other way to nest this deep.
+   */
+  private void enter() {
+    if (++depth <= MAX_NESTING) {
+      return;
+    }
+    // Counted as the analyzer counts nodes: comparisons, arithmetic, function calls, AND, OR, NOT
+    // and IN; a BETWEEN is one operator, counted through the AND it always has.
+    int operators = 0;
+    for (int i = 0; i < tokens.size(); i++) {
+      Token t = tokens.get(i);
+      boolean keyword =
+          t.isKeyword("AND") || t.isKeyword("OR") || t.isKeyword("NOT") || t.isKeyword("IN");
+      boolean call = t.is(Kind.IDENT) && !isKeyword(t) && tokens.get(i + 1).is(Kind.LPAREN);
+      if (keyword || call || t.isComparator() || t.is(Kind.PLUS) || t.is(Kind.MINUS)) {
+        operators++;
+      }
+    }
+    if (operators > Analyzer.MAX_OPERATORS) {
+      throw error(
+          param, "The expression contains too many operators; operator count: " + operators);
+    }
+    throw error(param, "The expression has redundant parentheses;");
+  }
 
   private Token peek() {
     return tokens.get(pos);

@@ -66,6 +66,30 @@ public final class UpdatePlan {
   }
 
   /**
+   * The item this update leaves: {@code current} updated, or, when there is no item, one made from
+   * {@code key} and updated, except that an update which can only take data away (REMOVE and DELETE
+   * actions, legacy DELETE) creates nothing on DynamoDB and answers null here. An update with no
+   * actions at all does create the item. Errors are those of {@link #apply}, missing item or not.
+   */
+  public Map<String, AttributeValue> applyToItem(
+      Map<String, AttributeValue> current, Map<String, AttributeValue> key) {
+    Map<String, AttributeValue> next = apply(current == null ? new LinkedHashMap<>(key) : current);
+    return current == null && !actions.isEmpty() && onlyRemoves() ? null : next;
+  }
+
+  private boolean onlyRemoves() {
+    for (Action a : actions) {
+      switch (a.clause()) {
+        case "REMOVE", "DELETE", "LEGACY_DELETE" -> {}
+        default -> {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
    * A total order in which, among paths into the same list, higher indexes come first. It must be a
    * true total order: the sort may reject an inconsistent comparator.
    */

@@ -50,8 +50,6 @@ final class DynamoHandler extends Handler.Abstract {
 
   private static final Logger log = LoggerFactory.getLogger(DynamoHandler.class);
   private static final byte[] EMPTY = new byte[0];
-  private static final ObjectNode HEALTH =
-      Json.MAPPER.createObjectNode().put("status", "healthy").put("service", "tidemark");
   private static final byte[] INTERNAL_ERROR_BODY =
       Wire.errorBody(
           new DynamoException(
@@ -124,6 +122,10 @@ final class DynamoHandler extends Handler.Abstract {
 
   private void serve(
       Request request, Response response, Callback callback, String requestId, Body bodySource) {
+    String method = request.getMethod();
+    if (!HttpMethod.POST.is(method) && serveWithoutAction(request, response, callback, requestId)) {
+      return;
+    }
     int status;
     byte[] body;
     acknowledgements.begin();
@@ -152,11 +154,18 @@ final class DynamoHandler extends Handler.Abstract {
       body = INTERNAL_ERROR_BODY;
     }
     int finalStatus = status;
-    byte[] finalBody = body;
+    // Small answers (nearly all) skip even the header lookup; a large one is compressed here, on
+    // the request's thread, not on the durability thread that may send it.
+    ContentCodings.Coding coding =
+        body.length > ContentCodings.RESPONSE_THRESHOLD_BYTES
+            ? ContentCodings.negotiate(request.getHeaders().get(HttpHeader.ACCEPT_ENCODING))
+            : null;
+    byte[] finalBody = coding == null ? body : ContentCodings.encode(coding, body);
+    Cors.decorate(request, response);
     // Even a refusal waits: a failed transaction or condition may follow writes of the same
     // request (a partly processed batch) that must be durable before anything is answered.
     acknowledgements.end(
-        () -> Wire.send(response, callback, finalStatus, finalBody, requestId),
+        () -> Wire.send(response, callback, finalStatus, finalBody, requestId, coding),
         failure -> {
           log.error("Request {} wrote data that could not be made durable", requestId, failure);
           Wire.send(
@@ -164,17 +173,50 @@ final class DynamoHandler extends Handler.Abstract {
               callback,
               WireError.INTERNAL_SERVER_ERROR.httpStatus(),
               INTERNAL_ERROR_BODY,
-              requestId);
+              requestId,
+              null);
         });
+  }
+
+  /**
+   * Answers what is not an operation: the health check ({@code GET /}, answered as DynamoDB does
+   * with {@code healthy: <Host>}), a GET of any other path (400), and CORS preflights ({@code
+   * OPTIONS}, no authentication). Returns false for other methods, which are refused as operations
+   * are, after their body is read.
+   */
+  private boolean serveWithoutAction(
+      Request request, Response response, Callback callback, String requestId) {
+    String method = request.getMethod();
+    boolean get = HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method);
+    if (!get && !HttpMethod.OPTIONS.is(method)) {
+      return false;
+    }
+    Cors.decorate(request, response);
+    if (!get) {
+      Cors.preflight(request, response);
+      Wire.sendText(response, callback, 200, "", requestId);
+    } else if ("/".equals(request.getHttpURI().getPath())) {
+      Wire.sendText(response, callback, 200, "healthy: " + addressedTo(request), requestId);
+    } else {
+      DynamoException refusal =
+          new DynamoException(
+              WireError.UNKNOWN_OPERATION,
+              "GET answers health checks on / only; DynamoDB operations are POSTed to /.");
+      Wire.send(
+          response,
+          callback,
+          refusal.error().httpStatus(),
+          Wire.errorBody(refusal),
+          requestId,
+          null);
+    }
+    return true;
   }
 
   /** Checks the request step by step and runs its action; throws what the client is to see. */
   private JsonNode answer(Request request, String requestId, Body bodySource) throws IOException {
     long receivedAtMillis = Request.getTimeStamp(request);
     String method = request.getMethod();
-    if (HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method)) {
-      return HEALTH;
-    }
     // Read before any check that can refuse: a refusal sent while body bytes are still in flight
     // makes Jetty close the connection after the response, without telling the client, whose
     // pool then fails its next request on that dead connection.
@@ -190,7 +232,13 @@ final class DynamoHandler extends Handler.Abstract {
     HttpFields headers = request.getHeaders();
     Action action = route(headers.get("X-Amz-Target"));
     checkContentType(headers.get(HttpHeader.CONTENT_TYPE));
-    JsonNode input = parse(body);
+    // A compressed body is decoded for parsing; the signature covers the bytes as received.
+    String contentEncoding = headers.get(HttpHeader.CONTENT_ENCODING);
+    JsonNode input =
+        parse(
+            contentEncoding == null
+                ? body
+                : ContentCodings.decode(contentEncoding, body, maxBodyBytes));
 
     CallerIdentity caller =
         authenticator.authenticate(

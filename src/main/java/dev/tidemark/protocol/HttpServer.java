@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+  static final int MAX_HEADER_BYTES = 16 * 1024;
 
   /**
    * Tunables, with defaults sized for a small machine.
@@ -122,6 +123,9 @@ public final class HttpServer implements AutoCloseable {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendXPoweredBy(false);
+    // DynamoDB accepts request headers (and a request line) of up to 16 KiB in all; Jetty's
+    // default of 8 KiB would refuse requests that DynamoDB serves.
+    http.setRequestHeaderSize(MAX_HEADER_BYTES);
 
     // Reads and item writes run on the selector thread that read them (see DynamoHandler), so the
     // selectors do most of the work: one per core keeps every core busy without extra threads.

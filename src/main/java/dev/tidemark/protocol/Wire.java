@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.errors.DynamoException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.zip.CRC32;
 import org.eclipse.jetty.http.HttpField;
@@ -21,6 +22,15 @@ final class Wire {
 
   private static final HttpField CONTENT_TYPE_FIELD =
       new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
+  private static final HttpField TEXT_TYPE_FIELD =
+      new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+  // DynamoDB names itself "Server" on every answer; some clients log or check the header.
+  private static final HttpField SERVER_FIELD =
+      new PreEncodedHttpField(HttpHeader.SERVER, "Server");
+  private static final HttpField[] CONTENT_ENCODING_FIELDS = {
+    new PreEncodedHttpField(HttpHeader.CONTENT_ENCODING, ContentCodings.Coding.GZIP.token),
+    new PreEncodedHttpField(HttpHeader.CONTENT_ENCODING, ContentCodings.Coding.DEFLATE.token)
+  };
 
   private Wire() {}
 
@@ -46,18 +56,48 @@ final class Wire {
     return Json.write(body);
   }
 
-  /** Adds the headers every response carries; the SDKs reject a body whose CRC32 differs. */
+  /**
+   * Adds the headers every response carries. The CRC32 is of the bytes sent, compressed or not:
+   * that is what the SDKs check.
+   */
   static void putHeaders(HttpFields.Mutable headers, String requestId, byte[] body) {
     headers.put(CONTENT_TYPE_FIELD);
+    headers.put(SERVER_FIELD);
     headers.put(REQUEST_ID_HEADER, requestId);
     headers.put(CRC32_HEADER, crc32(body));
   }
 
+  /**
+   * Sends a JSON body.
+   *
+   * @param coding how {@code body} is already encoded, or null when it is plain
+   */
   static void send(
-      Response response, Callback callback, int status, byte[] body, String requestId) {
+      Response response,
+      Callback callback,
+      int status,
+      byte[] body,
+      String requestId,
+      ContentCodings.Coding coding) {
     response.setStatus(status);
     HttpFields.Mutable headers = response.getHeaders();
     putHeaders(headers, requestId, body);
+    if (coding != null) {
+      headers.put(CONTENT_ENCODING_FIELDS[coding.ordinal()]);
+    }
+    headers.put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), callback);
+  }
+
+  /** Sends a plain-text body (the health check, a preflight's empty answer). */
+  static void sendText(
+      Response response, Callback callback, int status, String text, String requestId) {
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    HttpFields.Mutable headers = response.getHeaders();
+    headers.put(TEXT_TYPE_FIELD);
+    headers.put(SERVER_FIELD);
+    headers.put(REQUEST_ID_HEADER, requestId);
     headers.put(HttpHeader.CONTENT_LENGTH, body.length);
     response.write(true, ByteBuffer.wrap(body), callback);
   }

@@ -37,7 +37,24 @@ final class WireErrorHandler extends ErrorHandler {
     // leaves the stream in an unknown state), but does not always say so. Without the header a
     // keep-alive client sends its next request into the closed socket and sees it dropped.
     response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
-    Wire.send(response, callback, code, Wire.errorBody(asError(code, message)), requestIds.get());
+    Cors.decorate(request, response);
+    int status = wireStatus(code);
+    Wire.send(
+        response,
+        callback,
+        status,
+        Wire.errorBody(asError(status, message)),
+        requestIds.get(),
+        null);
+  }
+
+  // DynamoDB answers headers or a request line over its 16 KiB limit with a plain 400, where
+  // Jetty would say 431 or 414; an SDK treats both the same way, as a request not to retry.
+  private static int wireStatus(int jettyStatus) {
+    return jettyStatus == HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE_431
+            || jettyStatus == HttpStatus.URI_TOO_LONG_414
+        ? HttpStatus.BAD_REQUEST_400
+        : jettyStatus;
   }
 
   // Jetty's status stays on the response; this only picks the type an SDK will read. Messages of

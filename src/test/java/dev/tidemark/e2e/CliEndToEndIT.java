@@ -40,6 +40,13 @@ class CliEndToEndIT {
     assertThat(runScript("cli-streams-ttl.sh")).contains("cli-streams-ttl: OK");
   }
 
+  // Protects compressed requests from a real SDK: the AWS CLI (botocore) with request compression
+  // on gzips large PutItem, BatchWriteItem and TransactWriteItems bodies, which must be stored.
+  @Test
+  void awsCliGzippedRequestsAreServed() throws Exception {
+    assertThat(runScript("cli-compression.sh")).contains("cli-compression: OK");
+  }
+
   // Protects the documented console story for on-demand backups, through the AWS CLI.
   @Test
   void awsCliBackupAndRestore() throws Exception {

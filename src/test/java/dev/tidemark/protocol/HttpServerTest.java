@@ -71,18 +71,30 @@ class HttpServerTest {
     return crc.getValue();
   }
 
-  // Load balancers and orchestrators probe GET /; it must answer 200 with our framing.
+  // Load balancers and orchestrators probe GET /; DynamoDB answers "healthy: <Host header>".
   @Test
-  void getAnswersHealthOnAnyPath() throws Exception {
-    HttpResponse<byte[]> response =
+  void getOfTheRootAnswersHealthWithTheHost() throws Exception {
+    HttpResponse<String> response =
         client.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/any/path")).build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(json(response).get("status").asText()).isEqualTo("healthy");
-    assertThat(response.headers().firstValue("Content-Type"))
-        .hasValue("application/x-amz-json-1.0");
+    assertThat(response.body()).isEqualTo("healthy: 127.0.0.1:" + port);
     assertThat(response.headers().firstValue("x-amzn-RequestId")).isPresent();
+    assertThat(response.headers().firstValue("Server")).hasValue("Server");
+  }
+
+  // DynamoDB answers the health check on / only; any other path is a client error (400-404).
+  @Test
+  void getOfAnyOtherPathIsRefused() throws Exception {
+    for (String path : List.of("/abc", "/-", "/index.htm", "/health")) {
+      HttpResponse<byte[]> response =
+          client.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(response.statusCode()).as(path).isBetween(400, 404);
+      assertThat(json(response).get("__type").asText()).endsWith("#UnknownOperationException");
+    }
   }
 
   // The request body reaches the action unchanged and the response carries its result.
@@ -349,7 +361,8 @@ class HttpServerTest {
     assertThat(json(response).get("__type").asText()).endsWith("#UnknownOperationException");
   }
 
-  // Errors Jetty raises itself (here: headers too large) still come back as DynamoDB JSON.
+  // Errors Jetty raises itself (here: headers too large, 400 as on DynamoDB) still come back as
+  // DynamoDB JSON.
   @Test
   void jettyLevelErrorsAreRenderedAsWireErrors() throws Exception {
     try (RawHttp raw = new RawHttp(port)) {
@@ -360,7 +373,7 @@ class HttpServerTest {
               + "Content-Length: 2\r\n\r\n{}",
           null);
       RawHttp.Reply reply = raw.read();
-      assertThat(reply.status()).isEqualTo(431);
+      assertThat(reply.status()).isEqualTo(400);
       assertThat(reply.header("Content-Type")).isEqualTo("application/x-amz-json-1.0");
       assertThat(reply.text()).contains("\"__type\"");
       assertThat(reply.header("x-amz-crc32")).isEqualTo(Long.toString(crc32(reply.body())));

@@ -35,7 +35,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -129,16 +128,7 @@ public final class TransactWriteItems implements Action {
         case PUT -> parsed.attributes();
         case DELETE -> null;
         case CONDITION_CHECK -> current;
-        case UPDATE -> {
-          Map<String, AttributeValue> base = current == null ? new LinkedHashMap<>(key) : current;
-          Map<String, AttributeValue> next = parsed.plan().apply(base);
-          IndexKeyCheck.check(table.definition(), next, IndexKeyCheck.Source.UPDATE);
-          if (ItemSize.of(next) > ItemSize.MAX_ITEM_BYTES) {
-            throw DynamoException.validation(
-                "Item size to update has exceeded the maximum allowed size");
-          }
-          yield next;
-        }
+        case UPDATE -> UpdateItem.checkUpdated(table, parsed.plan().applyToItem(current, key));
       };
     }
   }

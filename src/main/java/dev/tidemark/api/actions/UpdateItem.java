@@ -53,6 +53,21 @@ public final class UpdateItem implements Action {
     return "UpdateItem";
   }
 
+  /**
+   * Refuses an updated item its table's indexes cannot hold or that is over the size limit; null
+   * (an update that created nothing) passes.
+   */
+  static Map<String, AttributeValue> checkUpdated(Table table, Map<String, AttributeValue> next) {
+    if (next != null) {
+      IndexKeyCheck.check(table.definition(), next, IndexKeyCheck.Source.UPDATE);
+      if (ItemSize.of(next) > ItemSize.MAX_ITEM_BYTES) {
+        throw DynamoException.validation(
+            "Item size to update has exceeded the maximum allowed size");
+      }
+    }
+    return next;
+  }
+
   @Override
   public ObjectNode execute(RequestContext context, JsonNode req) {
     String tableName = Json.string(req, "TableName");
@@ -108,17 +123,13 @@ public final class UpdateItem implements Action {
                         key,
                         current -> {
                           Conditions.check(condition, current, returnOld);
-                          Map<String, AttributeValue> base =
-                              current == null ? new LinkedHashMap<>(key) : current;
+                          // Without UpdateExpression or AttributeUpdates the item is created
+                          // from its key, as on DynamoDB.
                           Map<String, AttributeValue> next =
-                              finalPlan == null ? base : finalPlan.apply(base);
-                          IndexKeyCheck.check(
-                              table.definition(), next, IndexKeyCheck.Source.UPDATE);
-                          if (ItemSize.of(next) > ItemSize.MAX_ITEM_BYTES) {
-                            throw DynamoException.validation(
-                                "Item size to update has exceeded the maximum allowed size");
-                          }
-                          return next;
+                              finalPlan == null
+                                  ? (current == null ? new LinkedHashMap<>(key) : current)
+                                  : finalPlan.applyToItem(current, key);
+                          return checkUpdated(table, next);
                         })),
                 ChangeRecord.Origin.USER)
             .get(0);
