@@ -3,6 +3,7 @@ package dev.tidemark.changelog;
 import dev.tidemark.storage.ChangeKeys;
 import dev.tidemark.storage.Cursor;
 import dev.tidemark.storage.Storage;
+import dev.tidemark.storage.StorageSnapshot;
 import dev.tidemark.storage.WriteSet;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -99,6 +100,12 @@ public final class ChangeLog {
    */
   public long trimmedBefore(long tableId) {
     byte[] raw = storage.getMeta(horizonKey(tableId));
+    return raw == null ? 0 : ByteBuffer.wrap(raw).getLong();
+  }
+
+  /** {@link #trimmedBefore(long)} as of a snapshot. */
+  public static long trimmedBefore(StorageSnapshot snapshot, long tableId) {
+    byte[] raw = snapshot.getMeta(horizonKey(tableId));
     return raw == null ? 0 : ByteBuffer.wrap(raw).getLong();
   }
 

@@ -17,6 +17,7 @@ import dev.tidemark.model.AttributeValue;
 import dev.tidemark.storage.Cursor;
 import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
+import dev.tidemark.tables.KeySchema;
 import dev.tidemark.tables.RestoreSummary;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TableDefinition;
@@ -27,11 +28,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -129,6 +133,9 @@ public final class PitrService implements AutoCloseable {
     this.repository = backups.repository();
     this.config = config;
     this.clock = db::now;
+    // Once the data directory trims archived records early, the archive is where an incremental
+    // backup learns what changed since its base.
+    backups.useArchive(this::archivedChanges);
   }
 
   private static byte[] stateKey(long id) {
@@ -598,12 +605,9 @@ public final class PitrService implements AutoCloseable {
               JSON.treeToValue(base.schema().get("definition"), TableDefinition.class);
           NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay =
               replay(st.tableUuid(), sourceDef, base.position().seq(), atMillis);
-          return SnapshotLoader.load(
+          return SnapshotLoader.loadBackup(
               repository,
               manifest,
-              base.itemCount(),
-              base.sizeBytes(),
-              BackupService.indexStats(base.schema()),
               overlay,
               target,
               SnapshotLoader.notInBase(baseDef, target),
@@ -695,6 +699,41 @@ public final class PitrService implements AutoCloseable {
       }
     }
     return overlay;
+  }
+
+  /**
+   * The storage keys of the items the archive records as changed in {@code (afterSeq, throughSeq]},
+   * or empty unless its segments hold every record of that range: they must link without a gap from
+   * {@code afterSeq} and reach a record at {@code throughSeq}.
+   */
+  private Optional<NavigableSet<byte[]>> archivedChanges(
+      String uuid, KeySchema keys, long afterSeq, long throughSeq) throws IOException {
+    NavigableSet<byte[]> out = new TreeSet<>(Arrays::compareUnsigned);
+    long applied = afterSeq;
+    for (String name : repository.store().list(Segment.prefix(uuid))) {
+      long[] range = Segment.parseName(name);
+      if (range[1] <= applied) {
+        continue;
+      }
+      if (applied >= throughSeq) {
+        break;
+      }
+      Segment seg = Segment.decode(repository.getTableObject(uuid, name), name);
+      if (seg.afterSeq() == Segment.UNKNOWN || seg.afterSeq() > applied) {
+        return Optional.empty();
+      }
+      for (ChangeRecord r : seg.records()) {
+        if (r.seq() <= applied) {
+          continue;
+        }
+        if (r.seq() > throughSeq) {
+          break;
+        }
+        out.add(ItemKeys.storageKey(keys, r.key()));
+        applied = r.seq();
+      }
+    }
+    return applied >= throughSeq ? Optional.of(out) : Optional.empty();
   }
 
   // ---- retention ------------------------------------------------------------------------------
