@@ -9,6 +9,7 @@ import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.backup.Manifest;
 import dev.tidemark.backup.SnapshotLoader;
+import dev.tidemark.changelog.ArchivedLog;
 import dev.tidemark.changelog.ChangeLog;
 import dev.tidemark.changelog.ChangeRecord;
 import dev.tidemark.errors.DynamoException;
@@ -89,7 +90,9 @@ public final class PitrService implements AutoCloseable {
   private static final class Live {
     final long tableId;
     volatile PitrState state;
-    long cursor;
+
+    /** The last archived seq; read without the monitor by retention. */
+    volatile long cursor;
 
     /** The last seq of the last sealed segment (or the window's base): the next segment's link. */
     long lastSealed;
@@ -456,6 +459,16 @@ public final class PitrService implements AutoCloseable {
     l.recordsSinceBase += l.buffer.size();
     l.buffer.clear();
     l.bufferBytes = 0;
+  }
+
+  /**
+   * One past the last archived seq of a table with PITR on (records before the window are in its
+   * base snapshot), or {@link ArchivedLog#NONE}: retention may drop what lies below before the
+   * retention period, as no restore needs the data directory's copy.
+   */
+  public long archivedBelow(long tableId) {
+    Live l = live.get(tableId);
+    return l == null ? ArchivedLog.NONE : l.cursor + 1;
   }
 
   /** The lowest seq the change log must still keep for this table (retention must not pass it). */
