@@ -83,6 +83,13 @@ class IncrementalBackupModelTest {
 
   static int targets;
 
+  /** The model's "orders" table (indexed) and "other" table on {@code s}, and their workload. */
+  static PitrModelTest.Workload workload(PitrModelTest.Server s, long seed, Random random) {
+    Table main = s.db.catalog().create(PitrModelTest.definition(s.db, "orders"), Map.of());
+    Table other = s.db.catalog().create(PitrModelTest.plainDefinition(s.db, "other"), Map.of());
+    return new PitrModelTest.Workload(seed, random, s, main, other);
+  }
+
   /**
    * Verifies the backup, restores it through RestoreTableFromBackup and compares with the model.
    */
@@ -136,9 +143,8 @@ class IncrementalBackupModelTest {
         new PitrModelTest.Server(dir, store, SymmetricKey.random(), START)) {
       // The table is tiny, so deltas are large next to it; the size rule is tested elsewhere.
       s.backups.setIncrementalLimits(100.0, 64);
-      Table main = s.db.catalog().create(PitrModelTest.definition(s.db, "orders"), Map.of());
-      Table other = s.db.catalog().create(PitrModelTest.plainDefinition(s.db, "other"), Map.of());
-      PitrModelTest.Workload w = new PitrModelTest.Workload(seed, random, s, main, other);
+      PitrModelTest.Workload w = IncrementalBackupModelTest.workload(s, seed, random);
+      Table main = w.main;
       TableDefinition shape = main.definition();
       changeSome(w, random, 250);
       List<Taken> taken = new ArrayList<>();
@@ -206,9 +212,8 @@ class IncrementalBackupModelTest {
     PitrModelTest.Tally tally = new PitrModelTest.Tally();
     try (PitrModelTest.Server s =
         new PitrModelTest.Server(dir, new MemoryObjectStore(), SymmetricKey.random(), START)) {
-      Table main = s.db.catalog().create(PitrModelTest.definition(s.db, "orders"), Map.of());
-      Table other = s.db.catalog().create(PitrModelTest.plainDefinition(s.db, "other"), Map.of());
-      PitrModelTest.Workload w = new PitrModelTest.Workload(seed, random, s, main, other);
+      PitrModelTest.Workload w = IncrementalBackupModelTest.workload(s, seed, random);
+      Table main = w.main;
       changeSome(w, random, 200);
       s.backups.setIncrementalLimits(100.0, 2);
       List<Integer> layers = new ArrayList<>();
@@ -244,9 +249,8 @@ class IncrementalBackupModelTest {
     try (PitrModelTest.Server s =
         new PitrModelTest.Server(dir, new MemoryObjectStore(), SymmetricKey.random(), START)) {
       s.backups.setIncrementalLimits(100.0, 64);
-      Table main = s.db.catalog().create(PitrModelTest.definition(s.db, "orders"), Map.of());
-      Table other = s.db.catalog().create(PitrModelTest.plainDefinition(s.db, "other"), Map.of());
-      PitrModelTest.Workload w = new PitrModelTest.Workload(seed, random, s, main, other);
+      PitrModelTest.Workload w = IncrementalBackupModelTest.workload(s, seed, random);
+      Table main = w.main;
       TableDefinition before = main.definition();
       changeSome(w, random, 120);
       Taken full = backup(s, w, "full");
