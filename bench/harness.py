@@ -633,7 +633,10 @@ def data_protection(workdir, args):
     log("writes alone %.0f/s p99 %.1fms; during a backup %.0f/s p99 %.1fms (backup took %.1fs)" % (
         base["ops"], base["p99_us"] / 1e3, loaded["ops"], loaded["p99_us"] / 1e3, during.get("s", -1)))
 
-    # 3. Ten backups with 1% of the items changed before each.
+    # 3. Ten backups with 1% of the items changed before each, after one that sees the table as
+    # the write load above left it (a third of the items rewritten: its backup is full again).
+    reference = backup(c, "dpbig", "before-ten")
+    res["backup_before_ten_s"] = reference[1]
     before = du(srv.backups)
     n_changed = max(1, items // 100)
     times = []
@@ -643,9 +646,12 @@ def data_protection(workdir, args):
         load(srv.port, "dpbig", n_changed, lambda j, picks=picks: kv_item(picks[j], 4096), batch=batch,
              label="(1%% change %d)" % (b + 1))
         times.append(backup(c, "dpbig", "inc-%d" % b)[1])
+    # What the rewritten 4 KB items weigh, against which the store's growth is judged:
+    # incremental backups should store little more than this.
+    changed_bytes = 10 * n_changed * res["item_bytes"]
     res["ten_backups"] = {"changed_per_backup": n_changed, "backup_s": times,
                           "store_bytes_before": before, "store_bytes_after": du(srv.backups),
-                          "backups_in_store": 12}
+                          "changed_item_bytes": changed_bytes, "backups_in_store": 13}
     log("10 backups with 1%% changes: store %.1f MiB -> %.1f MiB" % (before / 2**20, du(srv.backups) / 2**20))
 
     # 4. Write throughput with PITR off and on (1 KB PutItem, 16 connections), alternating.
@@ -696,6 +702,16 @@ def data_protection(workdir, args):
                "BENCH_SIZE": 4096, "BENCH_SEED": args.seed}
     done_changes = 0
     t_changes = time.monotonic()
+    # The data directory's largest size while the changes run (PITR trims archived records).
+    peak = {"bytes": du(srv.data)}
+    watching = threading.Event()
+
+    def watch_data_dir():
+        while not watching.wait(5):
+            peak["bytes"] = max(peak["bytes"], du(srv.data))
+
+    watcher = threading.Thread(target=watch_data_dir)
+    watcher.start()
     rate = max(100.0, lag_load["ops"])
     while done_changes < args.dp_changes:
         secs_left = max(1, min(120, int((args.dp_changes - done_changes) / rate) + 1))
@@ -710,6 +726,16 @@ def data_protection(workdir, args):
         if latest is not None and float(latest) >= end_of_writes:
             break
         time.sleep(0.1)
+    watching.set()
+    watcher.join()
+    # Before the restore adds a second copy of the table: what the changes left behind, once the
+    # archived-record trim (every 2 s) has run.
+    time.sleep(5)
+    res["data_dir_bytes_after_changes"] = du(srv.data)
+    res["data_dir_bytes_peak_during_changes"] = max(peak["bytes"], res["data_dir_bytes_after_changes"])
+    log("data directory after %d changes: %.0f MiB (peak %.0f MiB)" % (
+        done_changes, res["data_dir_bytes_after_changes"] / 2**20,
+        res["data_dir_bytes_peak_during_changes"] / 2**20))
     t0 = time.monotonic()
     c.call("RestoreTableToPointInTime", {"SourceTableName": "dpbig", "TargetTableName": "dpbig_pitr",
                                          "RestoreDateTime": end_of_writes})
@@ -897,6 +923,18 @@ def targets_table(results, lines):
         add("PITR restore (1 GiB + 3M changes) <= 60 s", "%.2f s" % dp["pitr_restore_active_s"],
             dp["pitr_restore_active_s"] <= 60,
             "(%d MiB + %d changes)" % (dp["table_mib"], dp["pitr_changes"]) if small else "")
+        # Ratios, so comparable at any table size (the data directory's fixed costs, such as up
+        # to 128 MiB of WAL, weigh more on a small table).
+        tb = dp["ten_backups"]
+        if tb.get("changed_item_bytes"):
+            g = (tb["store_bytes_after"] - tb["store_bytes_before"]) / tb["changed_item_bytes"]
+            add("10 backups, 1% changed before each: store growth <= 3x the changed items",
+                "%.2fx" % g, g <= 3)
+        if dp.get("data_dir_bytes_after_changes"):
+            table = dp["items"] * dp["item_bytes"]
+            r = dp["data_dir_bytes_after_changes"] / table
+            add("data directory after the PITR changes <= 2x the table",
+                "%.2fx (%d MiB table, %d changes)" % (r, dp["table_mib"], dp["pitr_changes"]), r <= 2)
     if rows:
         lines += ["", "| target (from the issue) | measured | |", "|---|---:|---|"] + rows
 
@@ -982,6 +1020,14 @@ def data_protection_table(results, lines):
             ("RestoreTableToPointInTime to ACTIVE after %d changes (s)" % dp["pitr_changes"], "%.2f" % dp["pitr_restore_active_s"]),
             ("PITR-restored items: ItemCount / Scan COUNT", "%s / %s" % (dp.get("pitr_restore_item_count"), dp.get("pitr_restore_scan_count"))),
             ("data directory after load / at the end (MiB)", "%.0f / %.0f" % (dp["data_dir_bytes_after_load"] / 2**20, dp["data_dir_bytes_end"] / 2**20)),
+            ("store growth over the 10 backups / bytes of the items changed before them",
+             "%.1f MiB / %.1f MiB = %.2fx" % (
+                 (tb["store_bytes_after"] - tb["store_bytes_before"]) / 2**20,
+                 tb.get("changed_item_bytes", 0) / 2**20,
+                 (tb["store_bytes_after"] - tb["store_bytes_before"]) / max(1, tb.get("changed_item_bytes", 0)))),
+            ("data directory after the changes, before the restore / peak during them (MiB)",
+             "%.0f / %.0f" % (dp.get("data_dir_bytes_after_changes", 0) / 2**20,
+                              dp.get("data_dir_bytes_peak_during_changes", 0) / 2**20)),
         ]
         for k, v in rows:
             lines.append("| %s | %s |" % (k, v))

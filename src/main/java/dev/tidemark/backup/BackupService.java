@@ -30,6 +30,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,6 +62,8 @@ public final class BackupService implements AutoCloseable {
   private final ExecutorService jobs;
   private final AtomicInteger running = new AtomicInteger();
   private final SecureRandom random = new SecureRandom();
+  private volatile ArchivedChanges archive = ArchivedChanges.NONE;
+  private volatile IncrementalPlan.Limits limits = IncrementalPlan.Limits.defaults();
 
   public BackupService(Database db, BackupRepository repository, Path scratchDir) {
     this.db = db;
@@ -274,7 +277,7 @@ public final class BackupService implements AutoCloseable {
       jobs.execute(
           () -> {
             try {
-              runBackup(record, def.id(), source, marker);
+              runBackup(record, def, source, marker);
             } finally {
               whenDone.run();
             }
@@ -299,18 +302,11 @@ public final class BackupService implements AutoCloseable {
   }
 
   private void runBackup(
-      BackupRecord record, long tableId, StorageSnapshot snapshot, byte[] marker) {
+      BackupRecord record, TableDefinition def, StorageSnapshot snapshot, byte[] marker) {
+    long tableId = def.id();
     try (snapshot;
-        BackupWriter writer = repository.begin(record.tableUuid(), record.backupId());
-        Cursor cursor = snapshot.scan(tableId, null, null, false)) {
-      AtomicInteger part = new AtomicInteger();
-      TableChunks.split(
-          cursor,
-          (plaintext, entries) ->
-              writer.addObject(
-                  String.format("table-data-%06d", part.incrementAndGet()),
-                  ObjectSource.of(plaintext)));
-      writer.commit(
+        BackupWriter writer = repository.begin(record.tableUuid(), record.backupId())) {
+      BackupMetadata metadata =
           new BackupMetadata(
               record.arn(),
               record.name(),
@@ -322,7 +318,58 @@ public final class BackupService implements AutoCloseable {
               record.position(),
               record.itemCount(),
               record.sizeBytes(),
-              record.creationMillis()));
+              record.creationMillis());
+      // The base is read with the writer open: garbage collection now waits for this backup, so
+      // the base's objects cannot disappear before the manifest that shares them is written.
+      IncrementalPlan.Decision decision =
+          PITR_BASE.equals(record.type())
+              ? new IncrementalPlan.Decision(null, "PITR base snapshots are always full")
+              : IncrementalPlan.decide(
+                  newestBase(record),
+                  tableId,
+                  def.keySchema(),
+                  record.position().seq(),
+                  snapshot,
+                  archive,
+                  repository.store(),
+                  limits);
+      IncrementalPlan plan = decision.plan();
+      AtomicInteger part = new AtomicInteger();
+      if (plan != null) {
+        for (DataObjectRef ref : plan.base.objects()) {
+          writer.reference(ref);
+        }
+        int layer =
+            plan.base.incremental() == null ? 1 : plan.base.incremental().layers().size() + 1;
+        TableChunks.splitDelta(
+            plan.images(snapshot, tableId),
+            (plaintext, entries) ->
+                writer.addObject(
+                    String.format("delta-%03d-%06d", layer, part.incrementAndGet()),
+                    ObjectSource.of(plaintext)));
+        writer.commit(
+            metadata, plan.section(record.backupId(), record.position().seq(), part.get()));
+      } else {
+        try (Cursor cursor = snapshot.scan(tableId, null, null, false)) {
+          TableChunks.split(
+              cursor,
+              (plaintext, entries) ->
+                  writer.addObject(
+                      String.format("table-data-%06d", part.incrementAndGet()),
+                      ObjectSource.of(plaintext)));
+        }
+        writer.commit(metadata);
+      }
+      if (plan != null) {
+        LOG.info(
+            "Backup {} is incremental: {} changed items since {} ({} delta objects)",
+            record.arn(),
+            plan.changedKeys.size(),
+            plan.base.backupId(),
+            part.get());
+      } else {
+        LOG.info("Backup {} is full: {}", record.arn(), decision.fullBecause());
+      }
       byArn.put(record.arn(), record.withStatus("AVAILABLE"));
       LOG.info(
           "Backup {} is AVAILABLE ({} objects written, {} shared with earlier backups)",
@@ -345,6 +392,55 @@ public final class BackupService implements AutoCloseable {
       }
       running.decrementAndGet();
     }
+  }
+
+  /**
+   * The newest AVAILABLE backup of the same table incarnation at or before {@code record}'s
+   * position, read from the store, or null. PITR bases qualify too: they are full snapshots of the
+   * table like any other.
+   */
+  private Manifest newestBase(BackupRecord record) {
+    BackupRecord best = null;
+    for (BackupRecord r : byArn.values()) {
+      if (r.tableUuid().equals(record.tableUuid())
+          && !r.arn().equals(record.arn())
+          && "AVAILABLE".equals(r.status())
+          && r.position().seq() <= record.position().seq()
+          && (best == null
+              || r.position().seq() > best.position().seq()
+              || (r.position().seq() == best.position().seq()
+                  && r.creationMillis() > best.creationMillis()))) {
+        best = r;
+      }
+    }
+    if (best == null) {
+      return null;
+    }
+    try {
+      return repository.readManifest(best.manifestName());
+    } catch (IOException e) {
+      LOG.warn(
+          "backup {} cannot serve as the base of an incremental backup: {}",
+          best.arn(),
+          e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * Lets incremental backups learn from the PITR archive which items changed where the local change
+   * log has been trimmed.
+   */
+  public void useArchive(ArchivedChanges archive) {
+    this.archive = java.util.Objects.requireNonNull(archive);
+  }
+
+  /**
+   * When a backup is full instead of incremental: once its deltas would pass {@code
+   * maxDeltaFraction} of the base snapshot's bytes, or {@code maxLayers} layers.
+   */
+  public void setIncrementalLimits(double maxDeltaFraction, int maxLayers) {
+    this.limits = new IncrementalPlan.Limits(maxDeltaFraction, maxLayers);
   }
 
   /** Deletes an AVAILABLE backup: its manifest, then the objects no other backup shares. */
@@ -386,15 +482,8 @@ public final class BackupService implements AutoCloseable {
         target,
         new RestoreSummary(backup.arn(), backup.tableArn(), backup.creationMillis()),
         loader ->
-            SnapshotLoader.load(
-                repository,
-                manifest,
-                backup.itemCount(),
-                backup.sizeBytes(),
-                indexStats(backup.schema()),
-                SnapshotLoader.newOverlay(),
-                target,
-                loader));
+            SnapshotLoader.loadBackup(
+                repository, manifest, SnapshotLoader.newOverlay(), target, Set.of(), loader));
   }
 
   /** The index counters a backup recorded, by index number. */

@@ -109,6 +109,32 @@ public final class BackupWriter implements Closeable {
     return ref;
   }
 
+  /**
+   * Lists an object an earlier backup of this table stored, without reading it: how an incremental
+   * backup takes over its base's objects. The caller must have read the manifest naming it after
+   * this writer was opened (so garbage collection cannot remove it until this backup is committed);
+   * its presence and stored size are checked here all the same.
+   */
+  public void reference(DataObjectRef ref) throws IOException {
+    checkOpen();
+    if (!ref.name().startsWith(BackupLayout.dataPrefix(tableId))) {
+      throw new IllegalArgumentException(ref.name() + " is not a data object of table " + tableId);
+    }
+    OptionalLong size = store.size(ref.name());
+    if (size.isEmpty() || size.getAsLong() != ref.storedSize()) {
+      throw new IOException(
+          "data object "
+              + ref.name()
+              + (size.isEmpty() ? " is missing" : " has an unexpected size")
+              + "; it cannot be shared");
+    }
+    synchronized (this) {
+      checkOpen();
+      objects.add(ref);
+      reused++;
+    }
+  }
+
   /** Encrypts and uploads; empty if a concurrent writer stored the same content first. */
   private OptionalLong upload(String name, ObjectSource source, ContentFingerprint.Result expected)
       throws IOException {
@@ -147,6 +173,15 @@ public final class BackupWriter implements Closeable {
    *     BackupRepository#readManifest})
    */
   public Manifest commit(BackupMetadata metadata) throws IOException {
+    return commit(metadata, null);
+  }
+
+  /**
+   * As {@link #commit(BackupMetadata)}; with {@code incremental} non-null the manifest is an
+   * incremental one (format 2), whose objects must have been added base first, then each layer.
+   */
+  public Manifest commit(BackupMetadata metadata, Manifest.Incremental incremental)
+      throws IOException {
     Manifest manifest;
     synchronized (this) {
       checkOpen();
@@ -156,7 +191,14 @@ public final class BackupWriter implements Closeable {
       }
       manifest =
           new Manifest(
-              Manifest.CURRENT_FORMAT_VERSION, backupId, metadata, tableKey.wrapped(), objects);
+              incremental == null
+                  ? Manifest.FULL_FORMAT_VERSION
+                  : Manifest.INCREMENTAL_FORMAT_VERSION,
+              backupId,
+              metadata,
+              tableKey.wrapped(),
+              objects,
+              incremental);
       committed = true;
     }
     try {

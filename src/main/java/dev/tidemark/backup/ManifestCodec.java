@@ -52,6 +52,27 @@ public final class ManifestCodec {
       n.put("storedSize", o.storedSize());
       n.put("sha256", o.sha256());
     }
+    Manifest.Incremental inc = m.incremental();
+    if (inc != null) {
+      ObjectNode i = root.putObject("incremental");
+      i.put("baseBackupId", inc.baseBackupId());
+      ObjectNode bp = i.putObject("basePosition");
+      bp.put("seq", inc.basePosition().seq());
+      bp.put("commitTimeMillis", inc.basePosition().commitTimeMillis());
+      i.put("baseItemCount", inc.baseItemCount());
+      i.put("baseSizeBytes", inc.baseSizeBytes());
+      i.set("baseTableSchema", inc.baseTableSchema());
+      i.put("baseObjects", inc.baseObjects());
+      ArrayNode layers = i.putArray("layers");
+      for (Manifest.Layer l : inc.layers()) {
+        layers
+            .addObject()
+            .put("backupId", l.backupId())
+            .put("afterSeq", l.afterSeq())
+            .put("throughSeq", l.throughSeq())
+            .put("objects", l.objects());
+      }
+    }
     try {
       return MAPPER.writeValueAsBytes(root);
     } catch (JsonProcessingException e) {
@@ -115,7 +136,34 @@ public final class ManifestCodec {
       WrappedKey dataKey =
           WrappedKey.of(
               r.text(key, "wrappingKeyId"), r.text(key, "keyId"), r.text(key, "ciphertext"));
-      return new Manifest(version, r.text(root, "backupId"), md, dataKey, objects);
+      Manifest.Incremental inc = null;
+      if (version >= Manifest.INCREMENTAL_FORMAT_VERSION) {
+        JsonNode i = r.node(root, "incremental");
+        JsonNode bp = r.node(i, "basePosition");
+        List<Manifest.Layer> layers = new ArrayList<>();
+        JsonNode la = r.node(i, "layers");
+        if (!la.isArray()) {
+          throw new ManifestFormatException(manifestName, "layers is not an array");
+        }
+        for (JsonNode l : la) {
+          layers.add(
+              new Manifest.Layer(
+                  r.text(l, "backupId"),
+                  r.integer(l, "afterSeq"),
+                  r.integer(l, "throughSeq"),
+                  (int) r.integer(l, "objects")));
+        }
+        inc =
+            new Manifest.Incremental(
+                r.text(i, "baseBackupId"),
+                new LogPosition(r.integer(bp, "seq"), r.integer(bp, "commitTimeMillis")),
+                r.integer(i, "baseItemCount"),
+                r.integer(i, "baseSizeBytes"),
+                r.node(i, "baseTableSchema"),
+                (int) r.integer(i, "baseObjects"),
+                layers);
+      }
+      return new Manifest(version, r.text(root, "backupId"), md, dataKey, objects, inc);
     } catch (IllegalArgumentException e) {
       throw new ManifestFormatException(manifestName, e.getMessage());
     }

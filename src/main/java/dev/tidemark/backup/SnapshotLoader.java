@@ -125,7 +125,7 @@ public final class SnapshotLoader {
       throws IOException {
     SnapshotLoader l =
         new SnapshotLoader(loader, target, overlay, baseItems, baseBytes, baseIndexStats, rebuild);
-    for (DataObjectRef ref : base.objects()) {
+    for (DataObjectRef ref : base.baseObjects()) {
       try (InputStream in = repository.openObject(base, ref)) {
         TableChunks.read(in, ref.name(), l::accept);
         // The size and SHA-256 are checked when the stream is read to its end.
@@ -134,6 +134,79 @@ public final class SnapshotLoader {
     }
     l.advanceTo(256);
     return new Result(l.itemCount, l.sizeBytes, l.indexStats);
+  }
+
+  /**
+   * Loads a backup, full or incremental, with {@code later} images laid over it. An incremental
+   * backup's delta objects are read first (verified like every object) into the overlay, each layer
+   * over the one before, and {@code later} over them; its base objects are then loaded under that
+   * overlay. Indexes the base snapshot cannot supply are rebuilt (see {@link #notInBase}), as are
+   * those numbered in {@code rebuild}.
+   */
+  public static Result loadBackup(
+      BackupRepository repository,
+      Manifest manifest,
+      NavigableMap<byte[], Optional<Map<String, AttributeValue>>> later,
+      TableDefinition target,
+      Set<Integer> rebuild,
+      BulkLoader loader)
+      throws IOException {
+    Manifest.Incremental inc = manifest.incremental();
+    if (inc == null) {
+      BackupMetadata md = manifest.metadata();
+      return load(
+          repository,
+          manifest,
+          md.itemCount(),
+          md.sizeBytes(),
+          BackupService.indexStats(md.tableSchema()),
+          later,
+          target,
+          rebuild,
+          loader);
+    }
+    NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay = newOverlay();
+    for (DataObjectRef ref : manifest.deltaObjects()) {
+      try (InputStream in = repository.openObject(manifest, ref)) {
+        TableChunks.readDelta(
+            in,
+            ref.name(),
+            (k, v) ->
+                overlay.put(k, v == null ? Optional.empty() : Optional.of(ItemCodec.decode(v))));
+        in.transferTo(OutputStream.nullOutputStream());
+      }
+    }
+    overlay.putAll(later);
+    Set<Integer> rebuilt = new java.util.TreeSet<>(rebuild);
+    rebuilt.addAll(notInBase(definition(inc.baseTableSchema(), manifest), target));
+    return load(
+        repository,
+        manifest,
+        inc.baseItemCount(),
+        inc.baseSizeBytes(),
+        BackupService.indexStats(inc.baseTableSchema()),
+        overlay,
+        target,
+        rebuilt,
+        loader);
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper DEFINITIONS =
+      com.fasterxml.jackson.databind.json.JsonMapper.builder()
+          .findAndAddModules()
+          .configure(
+              com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+              false)
+          .build();
+
+  private static TableDefinition definition(
+      com.fasterxml.jackson.databind.JsonNode schema, Manifest manifest) throws IOException {
+    com.fasterxml.jackson.databind.JsonNode def = schema.get("definition");
+    if (def == null) {
+      throw new ManifestFormatException(
+          manifest.manifestName(), "the base's table schema has no definition");
+    }
+    return DEFINITIONS.treeToValue(def, TableDefinition.class);
   }
 
   private void accept(byte[] key, byte[] value) {

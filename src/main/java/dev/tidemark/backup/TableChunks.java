@@ -5,6 +5,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.function.BiConsumer;
 import java.util.zip.CRC32;
 
@@ -15,10 +18,17 @@ import java.util.zip.CRC32;
  * key, varint valueLength, value}. Objects are cut where a key's hash falls under a threshold
  * proportional to the entry's size, so boundaries depend only on keys near them: an unchanged key
  * range yields byte-identical objects in the next backup, which the store then shares.
+ *
+ * <p>Delta objects of incremental backups have the same framing under magic {@code 0x44} ('D'):
+ * item keys in key order, each with the item's encoded image, or an empty value when the item was
+ * deleted (an item always has its key attributes, so its encoding is never empty).
  */
 public final class TableChunks {
   private static final int MAGIC = 0x54;
   private static final int FORMAT = 1;
+
+  /** The first byte of a delta object. */
+  public static final int DELTA_MAGIC = 0x44;
 
   /** The average object size the cut rule aims at. */
   public static final int TARGET_BYTES = 1 << 20;
@@ -36,11 +46,48 @@ public final class TableChunks {
 
   /** Splits everything the cursor yields into objects, in key order. */
   public static void split(Cursor cursor, Sink sink) throws IOException {
-    ByteArrayOutputStream buf = newBuffer();
+    split(
+        new Iterator<>() {
+          private Boolean ahead;
+
+          @Override
+          public boolean hasNext() {
+            if (ahead == null) {
+              ahead = cursor.next();
+            }
+            return ahead;
+          }
+
+          @Override
+          public Map.Entry<byte[], byte[]> next() {
+            if (!hasNext()) {
+              throw new NoSuchElementException();
+            }
+            ahead = null;
+            return Map.entry(cursor.key(), cursor.value());
+          }
+        },
+        MAGIC,
+        sink);
+  }
+
+  /**
+   * Splits an incremental backup's changed items into delta objects. Values are the items' images,
+   * null for a deleted item; keys must come in increasing order.
+   */
+  public static void splitDelta(Iterator<Map.Entry<byte[], byte[]>> items, Sink sink)
+      throws IOException {
+    split(items, DELTA_MAGIC, sink);
+  }
+
+  private static void split(Iterator<Map.Entry<byte[], byte[]>> entriesIn, int magic, Sink sink)
+      throws IOException {
+    ByteArrayOutputStream buf = newBuffer(magic);
     int entries = 0;
-    while (cursor.next()) {
-      byte[] key = cursor.key();
-      byte[] value = cursor.value();
+    while (entriesIn.hasNext()) {
+      Map.Entry<byte[], byte[]> e = entriesIn.next();
+      byte[] key = e.getKey();
+      byte[] value = e.getValue() == null ? new byte[0] : e.getValue();
       writeVarint(buf, key.length);
       buf.write(key);
       writeVarint(buf, value.length);
@@ -48,7 +95,7 @@ public final class TableChunks {
       entries++;
       if (buf.size() >= MAX_BYTES || cutAfter(key, key.length + value.length)) {
         sink.accept(buf.toByteArray(), entries);
-        buf = newBuffer();
+        buf = newBuffer(magic);
         entries = 0;
       }
     }
@@ -60,11 +107,27 @@ public final class TableChunks {
   /** Reads every entry of one object's plaintext. */
   public static void read(InputStream in, String objectName, BiConsumer<byte[], byte[]> entry)
       throws IOException {
+    read(in, objectName, MAGIC, "table data", entry);
+  }
+
+  /** Reads every entry of a delta object; a deleted item's value is null. */
+  public static void readDelta(InputStream in, String objectName, BiConsumer<byte[], byte[]> entry)
+      throws IOException {
+    read(in, objectName, DELTA_MAGIC, "delta", (k, v) -> entry.accept(k, v.length == 0 ? null : v));
+  }
+
+  private static void read(
+      InputStream in,
+      String objectName,
+      int expectedMagic,
+      String kind,
+      BiConsumer<byte[], byte[]> entry)
+      throws IOException {
     int magic = in.read();
     int format = in.read();
-    if (magic != MAGIC || format != FORMAT) {
+    if (magic != expectedMagic || format != FORMAT) {
       throw new IOException(
-          "data object " + objectName + " is not a table data object of format " + FORMAT);
+          "data object " + objectName + " is not a " + kind + " object of format " + FORMAT);
     }
     while (true) {
       long keyLength = readVarint(in, true);
@@ -81,9 +144,9 @@ public final class TableChunks {
     }
   }
 
-  private static ByteArrayOutputStream newBuffer() {
+  private static ByteArrayOutputStream newBuffer(int magic) {
     ByteArrayOutputStream b = new ByteArrayOutputStream(TARGET_BYTES + (TARGET_BYTES >> 2));
-    b.write(MAGIC);
+    b.write(magic);
     b.write(FORMAT);
     return b;
   }

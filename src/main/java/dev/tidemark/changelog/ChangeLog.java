@@ -3,6 +3,7 @@ package dev.tidemark.changelog;
 import dev.tidemark.storage.ChangeKeys;
 import dev.tidemark.storage.Cursor;
 import dev.tidemark.storage.Storage;
+import dev.tidemark.storage.StorageSnapshot;
 import dev.tidemark.storage.WriteSet;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +70,7 @@ public final class ChangeLog {
    * Like {@link #trimBefore(long, long)}, but never drops a record with {@code seq >= keepFromSeq}:
    * a consumer that has not yet read them (the PITR archiver) holds them back.
    */
-  public int trimBefore(long tableId, long cutoffMillis, long keepFromSeq) {
+  public synchronized int trimBefore(long tableId, long cutoffMillis, long keepFromSeq) {
     long lastDropped = -1;
     int dropped = 0;
     try (Cursor c = storage.changes(tableId, 0, keepFromSeq)) {
@@ -82,15 +83,44 @@ public final class ChangeLog {
       }
     }
     if (dropped > 0) {
-      // The horizon goes first: after a crash between the two writes, readers are told records
-      // are gone that still exist, never the reverse.
+      drop(tableId, lastDropped);
+    }
+    return dropped;
+  }
+
+  /**
+   * Drops every record of a table with {@code seq < beforeSeq}, whatever its age: for records a
+   * consumer has copied elsewhere (the PITR archive) and no reader of this log still needs.
+   */
+  public synchronized int trimBelow(long tableId, long beforeSeq) {
+    long lastDropped = -1;
+    int dropped = 0;
+    try (Cursor c = storage.changes(tableId, 0, beforeSeq)) {
+      // Keys only: the values are not copied out.
+      while (c.next()) {
+        lastDropped = ChangeKeys.seq(c.key());
+        dropped++;
+      }
+    }
+    if (dropped > 0) {
+      drop(tableId, lastDropped);
+    }
+    return dropped;
+  }
+
+  /**
+   * Records the horizon, then drops the records up to {@code lastDropped}. The horizon goes first:
+   * after a crash between the two writes, readers are told records are gone that still exist, never
+   * the reverse. It is always one past a record of the table, and never moves back.
+   */
+  private void drop(long tableId, long lastDropped) {
+    if (lastDropped + 1 > trimmedBefore(tableId)) {
       storage.apply(
           new WriteSet()
               .putMeta(
                   horizonKey(tableId), ByteBuffer.allocate(8).putLong(lastDropped + 1).array()));
-      storage.trimChanges(tableId, lastDropped + 1);
     }
-    return dropped;
+    storage.trimChanges(tableId, lastDropped + 1);
   }
 
   /**
@@ -99,6 +129,12 @@ public final class ChangeLog {
    */
   public long trimmedBefore(long tableId) {
     byte[] raw = storage.getMeta(horizonKey(tableId));
+    return raw == null ? 0 : ByteBuffer.wrap(raw).getLong();
+  }
+
+  /** {@link #trimmedBefore(long)} as of a snapshot. */
+  public static long trimmedBefore(StorageSnapshot snapshot, long tableId) {
+    byte[] raw = snapshot.getMeta(horizonKey(tableId));
     return raw == null ? 0 : ByteBuffer.wrap(raw).getLong();
   }
 

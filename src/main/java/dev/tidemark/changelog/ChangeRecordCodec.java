@@ -65,6 +65,16 @@ public final class ChangeRecordCodec {
     return out.array();
   }
 
+  /** The item key alone, without decoding the images (incremental backups need only keys). */
+  public static Map<String, AttributeValue> key(byte[] value) {
+    ByteBuffer b = ByteBuffer.wrap(value);
+    if (b.get(0) != FORMAT) {
+      throw new IllegalStateException("unknown change record format " + b.get(0));
+    }
+    b.position(1 + 1 + 8);
+    return getBlock(b);
+  }
+
   /** The commit time alone, without decoding the images (retention scans many records). */
   public static long commitTime(byte[] value) {
     return ByteBuffer.wrap(value, 2, 8).getLong();

@@ -85,11 +85,16 @@ public final class Bootstrap {
         new ChangeLogRetention(db, config.changeLogRetention(), System::currentTimeMillis);
     // Records the PITR archiver has not shipped yet are never trimmed, however old.
     retention.addFloor(pitr::retentionFloor);
+    // Records it has shipped go early, unless a stream can still read them.
+    retention.addArchive(pitr::archivedBelow);
     resources.register(
         new PeriodicTask(
             "change-log-retention",
             retentionCheckInterval(config.changeLogRetention()),
             retention::trimOnce));
+    resources.register(
+        new PeriodicTask(
+            "change-log-archived-trim", Duration.ofSeconds(2), retention::trimArchivedOnce));
     return new Assembly(
         DynamoApi.operations(db, backups, pitr), new DurableAcknowledgements(db.writePath()));
   }

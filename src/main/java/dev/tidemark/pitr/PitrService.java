@@ -9,6 +9,7 @@ import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.backup.Manifest;
 import dev.tidemark.backup.SnapshotLoader;
+import dev.tidemark.changelog.ArchivedLog;
 import dev.tidemark.changelog.ChangeLog;
 import dev.tidemark.changelog.ChangeRecord;
 import dev.tidemark.errors.DynamoException;
@@ -17,6 +18,7 @@ import dev.tidemark.model.AttributeValue;
 import dev.tidemark.storage.Cursor;
 import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
+import dev.tidemark.tables.KeySchema;
 import dev.tidemark.tables.RestoreSummary;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TableDefinition;
@@ -27,11 +29,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -85,7 +90,9 @@ public final class PitrService implements AutoCloseable {
   private static final class Live {
     final long tableId;
     volatile PitrState state;
-    long cursor;
+
+    /** The last archived seq; read without the monitor by retention. */
+    volatile long cursor;
 
     /** The last seq of the last sealed segment (or the window's base): the next segment's link. */
     long lastSealed;
@@ -129,6 +136,9 @@ public final class PitrService implements AutoCloseable {
     this.repository = backups.repository();
     this.config = config;
     this.clock = db::now;
+    // Once the data directory trims archived records early, the archive is where an incremental
+    // backup learns what changed since its base.
+    backups.useArchive(this::archivedChanges);
   }
 
   private static byte[] stateKey(long id) {
@@ -451,6 +461,16 @@ public final class PitrService implements AutoCloseable {
     l.bufferBytes = 0;
   }
 
+  /**
+   * One past the last archived seq of a table with PITR on (records before the window are in its
+   * base snapshot), or {@link ArchivedLog#NONE}: retention may drop what lies below before the
+   * retention period, as no restore needs the data directory's copy.
+   */
+  public long archivedBelow(long tableId) {
+    Live l = live.get(tableId);
+    return l == null ? ArchivedLog.NONE : l.cursor + 1;
+  }
+
   /** The lowest seq the change log must still keep for this table (retention must not pass it). */
   public long retentionFloor(long tableId) {
     Live l = live.get(tableId);
@@ -598,12 +618,9 @@ public final class PitrService implements AutoCloseable {
               JSON.treeToValue(base.schema().get("definition"), TableDefinition.class);
           NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay =
               replay(st.tableUuid(), sourceDef, base.position().seq(), atMillis);
-          return SnapshotLoader.load(
+          return SnapshotLoader.loadBackup(
               repository,
               manifest,
-              base.itemCount(),
-              base.sizeBytes(),
-              BackupService.indexStats(base.schema()),
               overlay,
               target,
               SnapshotLoader.notInBase(baseDef, target),
@@ -695,6 +712,41 @@ public final class PitrService implements AutoCloseable {
       }
     }
     return overlay;
+  }
+
+  /**
+   * The storage keys of the items the archive records as changed in {@code (afterSeq, throughSeq]},
+   * or empty unless its segments hold every record of that range: they must link without a gap from
+   * {@code afterSeq} and reach a record at {@code throughSeq}.
+   */
+  private Optional<NavigableSet<byte[]>> archivedChanges(
+      String uuid, KeySchema keys, long afterSeq, long throughSeq) throws IOException {
+    NavigableSet<byte[]> out = new TreeSet<>(Arrays::compareUnsigned);
+    long applied = afterSeq;
+    for (String name : repository.store().list(Segment.prefix(uuid))) {
+      long[] range = Segment.parseName(name);
+      if (range[1] <= applied) {
+        continue;
+      }
+      if (applied >= throughSeq) {
+        break;
+      }
+      Segment seg = Segment.decode(repository.getTableObject(uuid, name), name);
+      if (seg.afterSeq() == Segment.UNKNOWN || seg.afterSeq() > applied) {
+        return Optional.empty();
+      }
+      for (ChangeRecord r : seg.records()) {
+        if (r.seq() <= applied) {
+          continue;
+        }
+        if (r.seq() > throughSeq) {
+          break;
+        }
+        out.add(ItemKeys.storageKey(keys, r.key()));
+        applied = r.seq();
+      }
+    }
+    return applied >= throughSeq ? Optional.of(out) : Optional.empty();
   }
 
   // ---- retention ------------------------------------------------------------------------------

@@ -44,8 +44,7 @@ class PitrIndexChangeTest {
     throw new AssertionError("index " + index + " was not backfilled");
   }
 
-  private static void createGsi(PitrModelTest.Server s, String index, String attribute)
-      throws Exception {
+  static void createGsi(PitrModelTest.Server s, String index, String attribute) throws Exception {
     String req =
         "{\"TableName\":\"orders\",\"AttributeDefinitions\":[{\"AttributeName\":\""
             + attribute
@@ -59,7 +58,7 @@ class PitrIndexChangeTest {
     waitActive(s, index);
   }
 
-  private static void deleteGsi(PitrModelTest.Server s, String index) throws Exception {
+  static void deleteGsi(PitrModelTest.Server s, String index) throws Exception {
     String req =
         "{\"TableName\":\"orders\",\"GlobalSecondaryIndexUpdates\":[{\"Delete\":{\"IndexName\":\""
             + index
