@@ -424,6 +424,8 @@ public final class BackupService implements AutoCloseable {
    * only when complete; on any failure it is dropped (invariant I4).
    */
   public Table startRestore(TableDefinition target, RestoreSummary summary, Filler filler) {
+    // A restore bulk-loads a whole table into the data directory.
+    db.space().checkDataWritable();
     reserveJob();
     Table table;
     try {

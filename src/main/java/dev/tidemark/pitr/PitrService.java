@@ -98,6 +98,9 @@ public final class PitrService implements AutoCloseable {
     long lastBaseMillis;
     long lastProgressMillis;
 
+    /** When archiving started failing (the store is full or unwritable), 0 while it works. */
+    long failingSince;
+
     Live(long tableId, PitrState state, long cursor, long coveredUntil, long lastBaseMillis) {
       this.tableId = tableId;
       this.state = state;
@@ -354,11 +357,9 @@ public final class PitrService implements AutoCloseable {
       try {
         archive(l, false);
       } catch (RuntimeException e) {
-        LOG.warn(
-            "PITR archiving of table {} failed; it retries: {}{}",
-            l.state.tableName(),
-            e.toString(),
-            e.getCause() == null ? "" : " (" + e.getCause() + ")");
+        synchronized (l) {
+          archiveFailed(l, e);
+        }
       }
     }
   }
@@ -443,6 +444,7 @@ public final class PitrService implements AutoCloseable {
       throw new UncheckedIOException("cannot store a PITR segment of " + l.state.tableName(), e);
     }
     saveCursor(l.tableId, last.seq(), covered);
+    archiveRecovered(l);
     l.cursor = last.seq();
     l.lastSealed = last.seq();
     l.coveredUntil = covered;
@@ -509,8 +511,40 @@ public final class PitrService implements AutoCloseable {
         }
       }
       l.lastProgressMillis = clock.getAsLong();
+      archiveRecovered(l);
     } catch (IOException e) {
-      LOG.warn("could not record PITR progress of {}: {}", l.state.tableName(), e.toString());
+      archiveFailed(l, e);
+    }
+  }
+
+  /**
+   * Logs that archiving fails, once per episode: a full or unwritable store fails every pass (five
+   * a second), and one warning with the reason says all there is to say. Guarded by {@code l}.
+   */
+  private void archiveFailed(Live l, Exception e) {
+    if (l.failingSince != 0) {
+      LOG.debug("PITR archiving of table {} still fails: {}", l.state.tableName(), e.toString());
+      return;
+    }
+    l.failingSince = clock.getAsLong();
+    LOG.warn(
+        "PITR archiving of table {} fails: {}{}. LatestRestorableDateTime stops advancing until"
+            + " the backup store takes objects again; nothing is lost meanwhile (the change log"
+            + " keeps every record not yet archived) and archiving retries every {} ms",
+        l.state.tableName(),
+        e.toString(),
+        e.getCause() == null ? "" : " (" + e.getCause() + ")",
+        config.tickMillis());
+  }
+
+  /** Ends an episode begun by {@link #archiveFailed}. Guarded by {@code l}. */
+  private void archiveRecovered(Live l) {
+    if (l.failingSince != 0) {
+      LOG.info(
+          "PITR archiving of table {} works again after {} s; the archive is catching up",
+          l.state.tableName(),
+          (clock.getAsLong() - l.failingSince) / 1000);
+      l.failingSince = 0;
     }
   }
 
