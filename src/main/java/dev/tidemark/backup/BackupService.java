@@ -9,6 +9,7 @@ import dev.tidemark.errors.WireError;
 import dev.tidemark.indexes.IndexStats;
 import dev.tidemark.storage.BulkLoader;
 import dev.tidemark.storage.Cursor;
+import dev.tidemark.storage.StorageFullException;
 import dev.tidemark.storage.StorageSnapshot;
 import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
@@ -330,13 +331,22 @@ public final class BackupService implements AutoCloseable {
           writer.uploadedObjects(),
           writer.reusedObjects());
     } catch (Exception e) {
-      byArn.remove(record.arn());
-      LOG.error("Backup {} failed and was discarded: {}", record.arn(), e.toString(), e);
+      if (StorageFullException.isNoSpace(e)) {
+        // Expected while the store is full, and said once by the free-space guard: no trace.
+        LOG.error(
+            "Backup {} failed and was discarded: the backup store is full ({})",
+            record.arn(),
+            e.toString());
+      } else {
+        LOG.error("Backup {} failed and was discarded: {}", record.arn(), e.toString(), e);
+      }
       try {
         repository.collectOrphans(record.tableUuid());
       } catch (IOException cleanup) {
         LOG.warn("could not remove the partial objects of backup {}", record.arn(), cleanup);
       }
+      // Only now: until its objects are gone the backup is still being taken down.
+      byArn.remove(record.arn());
     } finally {
       try {
         db.storage().apply(new WriteSet().deleteMeta(marker));

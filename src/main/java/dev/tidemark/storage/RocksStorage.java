@@ -77,6 +77,11 @@ public final class RocksStorage implements Storage {
             // since its last flush; capping the total forces that flush, so the WAL stays small.
             .setMaxTotalWalSize(128L << 20)
             .setKeepLogFileNum(3)
+            // Opening replays the write-ahead log; by default into table files flushed at once,
+            // which fails on a full disk and keeps the server down. Replayed data stays in the
+            // memtables (and its log files are kept until the next flush), so a restart needs
+            // next to no free space.
+            .setAvoidFlushDuringRecovery(true)
             .setInfoLogLevel(org.rocksdb.InfoLogLevel.WARN_LEVEL);
     if (memEnv != null) {
       dbOptions.setEnv(memEnv);
