@@ -127,6 +127,7 @@ public final class ServerStatus implements Action {
     }
     s.append(", change log ").append(DiskSpace.bytes(u.path("ChangeLogBytes").asLong()));
     s.append(", write-ahead log ").append(DiskSpace.bytes(u.path("WriteAheadLogBytes").asLong()));
+    s.append(", memtables to flush ").append(DiskSpace.bytes(u.path("MemtableBytes").asLong()));
     s.append(", compaction debt ")
         .append(DiskSpace.bytes(u.path("PendingCompactionBytes").asLong()));
     return s.toString();

@@ -260,7 +260,7 @@ public final class DiskSpace {
         .append(" (--min-free-space). ");
     if (w == data) {
       m.append("Writes are refused with ServiceUnavailable until space is freed; reads,")
-          .append(" DeleteTable and DeleteBackup keep working. Space used: ");
+          .append(" DeleteTable and deleting an index keep working. Space used: ");
       try {
         m.append(dataUsage.get());
       } catch (RuntimeException e) {
@@ -268,8 +268,9 @@ public final class DiskSpace {
       }
       m.append(". `tidemark status` shows more.");
     } else {
-      m.append("Backups are refused and the PITR archive falls behind (nothing is lost: the")
-          .append(" change log keeps what it has not shipped) until space is freed.");
+      m.append("Backups (and deleting a table with PITR on) are refused; the PITR archive")
+          .append(" goes on until the disk is completely full, then falls behind (nothing is")
+          .append(" lost: the change log keeps what it has not shipped) until space is freed.");
     }
     log.warn("{}", m);
   }
