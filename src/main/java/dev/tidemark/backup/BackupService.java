@@ -333,6 +333,7 @@ public final class BackupService implements AutoCloseable {
     } catch (Exception e) {
       if (StorageFullException.isNoSpace(e)) {
         // Expected while the store is full, and said once by the free-space guard: no trace.
+        db.space().storeWriteFailed(e);
         LOG.error(
             "Backup {} failed and was discarded: the backup store is full ({})",
             record.arn(),

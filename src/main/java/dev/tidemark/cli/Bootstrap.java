@@ -27,7 +27,9 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -113,9 +115,11 @@ public final class Bootstrap {
         resources.register(new PitrService(db, backups, PitrService.Config.defaults()));
     pitr.load();
     pitr.start();
-    Volume storeVolume = Volume.of(config.backupDir());
+    // A store without a local disk (object storage) is not watched; its failures are.
+    Optional<Path> storeDir = backups.repository().store().localDirectory();
+    Volume storeVolume = storeDir.isPresent() ? Volume.of(storeDir.get()) : null;
     if (minFree < 0) {
-      minFree = DiskSpace.defaultMinFree(storeVolume.totalBytes());
+      minFree = storeVolume == null ? 0 : DiskSpace.defaultMinFree(storeVolume.totalBytes());
     }
     DiskSpace space =
         new DiskSpace(
