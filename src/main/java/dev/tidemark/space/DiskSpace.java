@@ -51,6 +51,14 @@ public final class DiskSpace {
     final String refusalText;
     final Volume volume;
     volatile DynamoException refusal;
+
+    /** Set when the engine itself refused a write for lack of space, in this episode. */
+    volatile boolean engineRefused;
+
+    /** When free space was first seen back above the line while the engine still refused. */
+    long roomSince;
+
+    boolean stuckReported;
     volatile long free = -1;
     volatile long total = -1;
     volatile long since;
@@ -160,9 +168,41 @@ public final class DiskSpace {
       if (w.refusal == null) {
         enter(w, "the storage engine reported that the disk is full (" + rootCause(cause) + ")");
       }
+      w.engineRefused = true;
     }
     w.refused.increment();
     return w.refusal;
+  }
+
+  /**
+   * The refusal to answer instead of syncing the write-ahead log, while the engine is known to
+   * refuse writes for lack of space; null otherwise. One volatile read.
+   */
+  public DynamoException engineRefusal() {
+    Watch w = data;
+    return w != null && w.engineRefused ? w.refusal : null;
+  }
+
+  /**
+   * A storage failure that does not say "no space" (a WAL sync after a failed append reports only
+   * "previous error"): the refusal if the engine refused a write for lack of space just before,
+   * else null. Waits a few milliseconds for the append's own failure to be reported; this runs only
+   * on a failure.
+   */
+  public DynamoException explainEngineFailure(RuntimeException e) {
+    Watch w = data;
+    if (w == null) {
+      return null;
+    }
+    for (int i = 0; i < 20 && !w.engineRefused; i++) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return w.engineRefused ? w.refusal : null;
   }
 
   /** The backup store refused an object for lack of space: starts an episode at once. */
@@ -196,8 +236,12 @@ public final class DiskSpace {
         if (w.free < minFreeBytes) {
           enter(w, "free space is below the reserve");
         }
-      } else if (w.free >= minFreeBytes + minFreeBytes / 8 && probe(w)) {
-        leave(w);
+      } else if (w.free >= minFreeBytes + minFreeBytes / 8) {
+        if (probe(w)) {
+          leave(w);
+        } else {
+          reportIfStuck(w);
+        }
       }
     }
     if (data != null && data.refusal == null && reserve != null && data.free >= 0) {
@@ -211,6 +255,26 @@ public final class DiskSpace {
       } catch (IOException e) {
         log.debug("could not write the space reserve {}", reserve.path(), e);
       }
+    }
+  }
+
+  /**
+   * RocksDB resumes by itself after a write failed for lack of space, once there is room; but some
+   * failures (a WAL sync racing with the failed append) leave it read-only until it is reopened.
+   * Say so once, after a grace period, so that an operator restarts the server.
+   */
+  private void reportIfStuck(Watch w) {
+    long now = clock.getAsLong();
+    if (w.roomSince == 0) {
+      w.roomSince = now;
+    } else if (!w.stuckReported && now - w.roomSince > 30_000) {
+      w.stuckReported = true;
+      log.error(
+          "The data directory's disk has room again ({} free) but the storage engine has not"
+              + " resumed writing for {} s: restart Tidemark to resume writes. Acknowledged"
+              + " writes are safe; reads keep working.",
+          bytes(w.free),
+          (now - w.roomSince) / 1000);
     }
   }
 
@@ -278,6 +342,9 @@ public final class DiskSpace {
   // Guarded by this.
   private void leave(Watch w) {
     long seconds = (clock.getAsLong() - w.since) / 1000;
+    w.engineRefused = false;
+    w.roomSince = 0;
+    w.stuckReported = false;
     w.refusal = null;
     log.info(
         "The {}'s disk has room again ({} free); {} resume after {} s ({} requests were refused)",

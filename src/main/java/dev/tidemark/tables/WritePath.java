@@ -343,13 +343,11 @@ public final class WritePath {
         }
       }
       if (target >= 0) {
-        RuntimeException failure = null;
-        try {
-          storage.sync();
-        } catch (StorageFullException e) {
-          failure = space.dataWriteFailed(e);
-        } catch (RuntimeException e) {
-          failure = e;
+        RuntimeException failure = space.engineRefusal();
+        if (failure == null) {
+          // Not after the engine refused an append: a sync then fails with a generic error that
+          // RocksDB records as fatal, which would keep it read-only after space is freed.
+          failure = sync();
         }
         synchronized (syncMonitor) {
           syncing = false;
@@ -375,6 +373,21 @@ public final class WritePath {
         runQuietly(a.onDurable());
       }
       ready.clear();
+    }
+  }
+
+  /** Syncs the WAL; returns the failure to answer the waiting writers with, or null. */
+  private RuntimeException sync() {
+    try {
+      storage.sync();
+      return null;
+    } catch (StorageFullException e) {
+      return space.dataWriteFailed(e);
+    } catch (RuntimeException e) {
+      // An append that found the disk full a moment ago fails every later sync with a generic
+      // "previous error"; answer those writers the same retryable refusal.
+      DynamoException full = space.explainEngineFailure(e);
+      return full != null ? full : e;
     }
   }
 
@@ -512,10 +525,14 @@ public final class WritePath {
     }
     boolean synced = false;
     try {
-      storage.sync();
+      RuntimeException failure = space.engineRefusal();
+      if (failure == null) {
+        failure = sync();
+      }
+      if (failure != null) {
+        throw failure;
+      }
       synced = true;
-    } catch (StorageFullException e) {
-      throw space.dataWriteFailed(e);
     } finally {
       synchronized (syncMonitor) {
         if (synced) {
