@@ -9,6 +9,7 @@ import dev.tidemark.errors.WireError;
 import dev.tidemark.indexes.IndexStats;
 import dev.tidemark.storage.BulkLoader;
 import dev.tidemark.storage.Cursor;
+import dev.tidemark.storage.StorageFullException;
 import dev.tidemark.storage.StorageSnapshot;
 import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
@@ -377,13 +378,23 @@ public final class BackupService implements AutoCloseable {
           writer.uploadedObjects(),
           writer.reusedObjects());
     } catch (Exception e) {
-      byArn.remove(record.arn());
-      LOG.error("Backup {} failed and was discarded: {}", record.arn(), e.toString(), e);
+      if (StorageFullException.isNoSpace(e)) {
+        // Expected while the store is full, and said once by the free-space guard: no trace.
+        db.space().storeWriteFailed(e);
+        LOG.error(
+            "Backup {} failed and was discarded: the backup store is full ({})",
+            record.arn(),
+            e.toString());
+      } else {
+        LOG.error("Backup {} failed and was discarded: {}", record.arn(), e.toString(), e);
+      }
       try {
         repository.collectOrphans(record.tableUuid());
       } catch (IOException cleanup) {
         LOG.warn("could not remove the partial objects of backup {}", record.arn(), cleanup);
       }
+      // Only now: until its objects are gone the backup is still being taken down.
+      byArn.remove(record.arn());
     } finally {
       try {
         db.storage().apply(new WriteSet().deleteMeta(marker));
@@ -513,6 +524,8 @@ public final class BackupService implements AutoCloseable {
    * only when complete; on any failure it is dropped (invariant I4).
    */
   public Table startRestore(TableDefinition target, RestoreSummary summary, Filler filler) {
+    // A restore bulk-loads a whole table into the data directory.
+    db.space().checkDataWritable();
     reserveJob();
     Table table;
     try {

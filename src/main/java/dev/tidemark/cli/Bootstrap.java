@@ -2,6 +2,7 @@ package dev.tidemark.cli;
 
 import dev.tidemark.api.DynamoApi;
 import dev.tidemark.api.Operations;
+import dev.tidemark.api.ServerStatus;
 import dev.tidemark.auth.Authenticator;
 import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
@@ -13,14 +14,22 @@ import dev.tidemark.protocol.Acknowledgements;
 import dev.tidemark.protocol.HttpServer;
 import dev.tidemark.protocol.RequestIds;
 import dev.tidemark.retention.ChangeLogRetention;
+import dev.tidemark.space.DiskSpace;
+import dev.tidemark.space.ReserveFile;
+import dev.tidemark.space.Volume;
 import dev.tidemark.storage.RocksStorage;
 import dev.tidemark.storage.Storage;
+import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
 import dev.tidemark.ttl.TtlSweeper;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -32,6 +41,9 @@ public final class Bootstrap {
 
   private Bootstrap() {}
 
+  /** What the free-space guard writes to learn whether the engine takes writes again. */
+  private static final byte[] SPACE_PROBE_KEY = "space-probe".getBytes(StandardCharsets.UTF_8);
+
   /** What the HTTP server needs from the assembled storage and services. */
   record Assembly(Operations operations, Acknowledgements acknowledgements) {}
 
@@ -41,6 +53,28 @@ public final class Bootstrap {
    * closed after the HTTP server drained.
    */
   static Assembly assemble(ServerConfig config, Resources resources) throws IOException {
+    Volume dataVolume = null;
+    ReserveFile reserve = null;
+    long minFree = config.minFreeSpace() == null ? -1 : config.minFreeSpace();
+    if (!config.inMemory()) {
+      Files.createDirectories(config.dataDir());
+      dataVolume = Volume.of(config.dataDir());
+      if (minFree < 0) {
+        minFree = DiskSpace.defaultMinFree(dataVolume.totalBytes());
+      }
+      reserve = new ReserveFile(config.dataDir(), minFree);
+      // Before the engine opens: its write-ahead-log recovery needs room for a flush.
+      long released = reserve.releaseIfBelow(dataVolume, minFree);
+      if (released > 0) {
+        log.warn(
+            "The data directory's disk has {} free, below the reserve of {}: released {} ({}) so"
+                + " that the storage engine can open. Writes are refused until space is freed.",
+            DiskSpace.bytes(dataVolume.usableBytes()),
+            DiskSpace.bytes(minFree),
+            reserve.path(),
+            DiskSpace.bytes(released));
+      }
+    }
     Storage storage =
         config.inMemory() ? RocksStorage.inMemory() : RocksStorage.open(config.dataDir());
     Database db =
@@ -81,6 +115,27 @@ public final class Bootstrap {
         resources.register(new PitrService(db, backups, PitrService.Config.defaults()));
     pitr.load();
     pitr.start();
+    // A store without a local disk (object storage) is not watched; its failures are.
+    Optional<Path> storeDir = backups.repository().store().localDirectory();
+    Volume storeVolume = storeDir.isPresent() ? Volume.of(storeDir.get()) : null;
+    if (minFree < 0) {
+      minFree = storeVolume == null ? 0 : DiskSpace.defaultMinFree(storeVolume.totalBytes());
+    }
+    DiskSpace space =
+        new DiskSpace(
+            dataVolume,
+            storeVolume,
+            minFree,
+            () -> storage.apply(new WriteSet().putMeta(SPACE_PROBE_KEY, SPACE_PROBE_KEY)),
+            () -> ServerStatus.summary(db, pitr),
+            reserve);
+    space.sampleOnce();
+    db.useSpace(space);
+    resources.register(new PeriodicTask("disk-space", Duration.ofMillis(200), space::sampleOnce));
+    log.info(
+        "Writes are refused while the data directory's or the backup store's disk has less than"
+            + " {} free (--min-free-space)",
+        DiskSpace.bytes(minFree));
     ChangeLogRetention retention =
         new ChangeLogRetention(db, config.changeLogRetention(), System::currentTimeMillis);
     // Records the PITR archiver has not shipped yet are never trimmed, however old.
@@ -96,7 +151,8 @@ public final class Bootstrap {
         new PeriodicTask(
             "change-log-archived-trim", Duration.ofSeconds(2), retention::trimArchivedOnce));
     return new Assembly(
-        DynamoApi.operations(db, backups, pitr), new DurableAcknowledgements(db.writePath()));
+        DynamoApi.operations(db, backups, pitr).register(new ServerStatus(db, pitr, reserve)),
+        new DurableAcknowledgements(db.writePath()));
   }
 
   /**

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "Tidemark 0.1.0",
     description = "A self-hosted database server speaking the Amazon DynamoDB API.",
-    subcommands = {Main.Serve.class, BackupCommand.class, PitrCommand.class})
+    subcommands = {Main.Serve.class, BackupCommand.class, PitrCommand.class, StatusCommand.class})
 public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -193,6 +193,17 @@ public final class Main implements Callable<Integer> {
                 + " ${DEFAULT-VALUE}; also -Dtidemark.change-log-retention).")
     Duration changeLogRetention;
 
+    @Option(
+        names = "--min-free-space",
+        paramLabel = "SIZE",
+        converter = ByteSizeConverter.class,
+        description =
+            "Free space kept on the data directory's and the backup store's disks, e.g. 512m or"
+                + " 2g: below it writes (or backups) are refused with the retryable"
+                + " ServiceUnavailable, so that compaction, a restart and DeleteTable keep room"
+                + " (default: 5% of the disk, at most 512m).")
+    Long minFreeSpace;
+
     ServerConfig toConfig(CommandSpec spec) {
       if (inMemory && dataDir != null) {
         throw new ParameterException(
@@ -210,7 +221,8 @@ public final class Main implements Callable<Integer> {
             backupDir,
             backupKeyFile,
             ttlSweepInterval,
-            changeLogRetention);
+            changeLogRetention,
+            minFreeSpace);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }

@@ -48,6 +48,18 @@ final class ServerClient {
     return body;
   }
 
+  /** GETs a path of the server (its own endpoints, such as the status) as JSON. */
+  JsonNode get(String path) throws IOException, InterruptedException {
+    HttpResponse<byte[]> resp =
+        http.send(
+            HttpRequest.newBuilder(endpoint.resolve(path)).GET().build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    if (resp.statusCode() != 200) {
+      throw new IOException("GET " + path + " answered HTTP " + resp.statusCode());
+    }
+    return JSON.readTree(resp.body());
+  }
+
   /** An error answered by the server. */
   static final class ServerError extends IOException {
     ServerError(String type, String message) {

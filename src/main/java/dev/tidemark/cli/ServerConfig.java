@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param backupKeyFile the backup master key file, or null for the environment or default file
  * @param ttlSweepInterval how often the TTL sweeper deletes expired items
  * @param changeLogRetention how long change records (and so stream records) are kept
+ * @param minFreeSpace bytes each volume (data directory, backup store) keeps free: writes are
+ *     refused below it; null for the default, {@link dev.tidemark.space.DiskSpace#defaultMinFree}
  */
 public record ServerConfig(
     String host,
@@ -31,7 +33,8 @@ public record ServerConfig(
     Path backupDir,
     Path backupKeyFile,
     Duration ttlSweepInterval,
-    Duration changeLogRetention) {
+    Duration changeLogRetention,
+    Long minFreeSpace) {
 
   public static final Duration DEFAULT_TTL_SWEEP_INTERVAL = Duration.ofSeconds(30);
 
@@ -64,6 +67,9 @@ public record ServerConfig(
     if (changeLogRetention.isNegative() || changeLogRetention.isZero()) {
       throw new IllegalArgumentException("the change-log retention must be positive");
     }
+    if (minFreeSpace != null && minFreeSpace < 0) {
+      throw new IllegalArgumentException("the minimum free space cannot be negative");
+    }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be between 0 and 65535, not " + port);
     }
@@ -73,6 +79,34 @@ public record ServerConfig(
     if (!account.matches("\\d{12}")) {
       throw new IllegalArgumentException("account must be 12 digits, not '" + account + "'");
     }
+  }
+
+  /** A configuration with the default free-space reserve. */
+  public ServerConfig(
+      String host,
+      int port,
+      Path dataDir,
+      boolean inMemory,
+      String region,
+      Durability durability,
+      String account,
+      Path backupDir,
+      Path backupKeyFile,
+      Duration ttlSweepInterval,
+      Duration changeLogRetention) {
+    this(
+        host,
+        port,
+        dataDir,
+        inMemory,
+        region,
+        durability,
+        account,
+        backupDir,
+        backupKeyFile,
+        ttlSweepInterval,
+        changeLogRetention,
+        null);
   }
 
   /** A configuration with the default TTL sweep interval and change-log retention. */

@@ -16,6 +16,8 @@ import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.storage.Cursor;
+import dev.tidemark.storage.StorageException;
+import dev.tidemark.storage.StorageFullException;
 import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
 import dev.tidemark.tables.KeySchema;
@@ -104,6 +106,9 @@ public final class PitrService implements AutoCloseable {
     long recordsSinceBase;
     long lastBaseMillis;
     long lastProgressMillis;
+
+    /** When archiving started failing (the store is full or unwritable), 0 while it works. */
+    long failingSince;
 
     Live(long tableId, PitrState state, long cursor, long coveredUntil, long lastBaseMillis) {
       this.tableId = tableId;
@@ -364,11 +369,9 @@ public final class PitrService implements AutoCloseable {
       try {
         archive(l, false);
       } catch (RuntimeException e) {
-        LOG.warn(
-            "PITR archiving of table {} failed; it retries: {}{}",
-            l.state.tableName(),
-            e.toString(),
-            e.getCause() == null ? "" : " (" + e.getCause() + ")");
+        synchronized (l) {
+          archiveFailed(l, e);
+        }
       }
     }
   }
@@ -379,13 +382,22 @@ public final class PitrService implements AutoCloseable {
    */
   private boolean archive(Live l, boolean force) {
     synchronized (l) {
+      if (l.cursor < l.lastSealed) {
+        // A segment is in the store but its cursor could not be saved (the data directory's
+        // disk was full): save it first; until then retention keeps those records.
+        saveCursor(l.tableId, l.lastSealed, l.coveredUntil);
+        l.cursor = l.lastSealed;
+      }
       WritePath.Position pos = db.writePath().capturePosition();
       db.writePath().awaitDurableThrough(pos.seq());
       // While the store refuses segments the records stay in the change log (retention is held
       // back at the cursor), so the buffer need not grow past what a few segments hold.
       boolean complete = false;
       while (l.bufferBytes < 4L * config.maxSegmentBytes()) {
-        long from = l.buffer.isEmpty() ? l.cursor + 1 : l.buffer.get(l.buffer.size() - 1).seq() + 1;
+        long from =
+            l.buffer.isEmpty()
+                ? Math.max(l.cursor, l.lastSealed) + 1
+                : l.buffer.get(l.buffer.size() - 1).seq() + 1;
         List<ChangeLog.Raw> batch = db.changeLog().readRaw(l.tableId, from, pos.seq() + 1, 10_000);
         if (batch.isEmpty()) {
           complete = true;
@@ -452,13 +464,17 @@ public final class PitrService implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store a PITR segment of " + l.state.tableName(), e);
     }
-    saveCursor(l.tableId, last.seq(), covered);
-    l.cursor = last.seq();
+    // The segment is stored: never seal these records again, even if the cursor cannot be saved
+    // now (a full data directory), or every pass would store another copy of them.
     l.lastSealed = last.seq();
     l.coveredUntil = covered;
     l.recordsSinceBase += l.buffer.size();
     l.buffer.clear();
     l.bufferBytes = 0;
+    // The cursor, which also holds retention back, moves only once saved.
+    saveCursor(l.tableId, last.seq(), covered);
+    l.cursor = last.seq();
+    archiveRecovered(l);
   }
 
   /**
@@ -529,8 +545,44 @@ public final class PitrService implements AutoCloseable {
         }
       }
       l.lastProgressMillis = clock.getAsLong();
+      archiveRecovered(l);
     } catch (IOException e) {
-      LOG.warn("could not record PITR progress of {}: {}", l.state.tableName(), e.toString());
+      archiveFailed(l, e);
+    }
+  }
+
+  /**
+   * Logs that archiving fails, once per episode: a full or unwritable store fails every pass (five
+   * a second), and one warning with the reason says all there is to say. Guarded by {@code l}.
+   */
+  private void archiveFailed(Live l, Exception e) {
+    if (StorageFullException.isNoSpace(e) && !(e instanceof StorageException)) {
+      // The store (not the data directory) is full: backups are refused from now on.
+      db.space().storeWriteFailed(e);
+    }
+    if (l.failingSince != 0) {
+      LOG.debug("PITR archiving of table {} still fails: {}", l.state.tableName(), e.toString());
+      return;
+    }
+    l.failingSince = clock.getAsLong();
+    LOG.warn(
+        "PITR archiving of table {} fails: {}{}. LatestRestorableDateTime stops advancing until"
+            + " the backup store takes objects again; nothing is lost meanwhile (the change log"
+            + " keeps every record not yet archived) and archiving retries every {} ms",
+        l.state.tableName(),
+        e.toString(),
+        e.getCause() == null ? "" : " (" + e.getCause() + ")",
+        config.tickMillis());
+  }
+
+  /** Ends an episode begun by {@link #archiveFailed}. Guarded by {@code l}. */
+  private void archiveRecovered(Live l) {
+    if (l.failingSince != 0) {
+      LOG.info(
+          "PITR archiving of table {} works again after {} s; the archive is catching up",
+          l.state.tableName(),
+          (clock.getAsLong() - l.failingSince) / 1000);
+      l.failingSince = 0;
     }
   }
 

@@ -48,6 +48,12 @@ final class DynamoHandler extends Handler.Abstract {
   static final String MAIN_TARGET_PREFIX = "DynamoDB_20120810.";
   static final String STREAMS_TARGET_PREFIX = "DynamoDBStreams_20120810.";
 
+  /** {@code GET} here answers the server's own status (free space, what uses it), as JSON. */
+  static final String STATUS_PATH = "/tidemark/status";
+
+  /** The action serving {@link #STATUS_PATH}; its dotted name is unreachable through a target. */
+  static final String STATUS_ACTION = "Tidemark.Status";
+
   private static final Logger log = LoggerFactory.getLogger(DynamoHandler.class);
   private static final byte[] EMPTY = new byte[0];
   private static final byte[] INTERNAL_ERROR_BODY =
@@ -110,7 +116,8 @@ final class DynamoHandler extends Handler.Abstract {
   private boolean mayWait(Request request) {
     String method = request.getMethod();
     if (HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method)) {
-      return false;
+      // The status reads file sizes and RocksDB properties: not for a selector thread.
+      return STATUS_PATH.equals(request.getHttpURI().getPath());
     }
     String target = request.getHeaders().get("X-Amz-Target");
     if (target == null || !target.startsWith(MAIN_TARGET_PREFIX)) {
@@ -167,6 +174,19 @@ final class DynamoHandler extends Handler.Abstract {
     acknowledgements.end(
         () -> Wire.send(response, callback, finalStatus, finalBody, requestId, coding),
         failure -> {
+          if (failure instanceof DynamoException refusal) {
+            // A known condition (the disk filled before the fsync), logged once where it is
+            // detected; the write was never acknowledged and the client may retry.
+            log.debug("Request {} not made durable: {}", requestId, refusal.getMessage());
+            Wire.send(
+                response,
+                callback,
+                refusal.error().httpStatus(),
+                Wire.errorBody(refusal),
+                requestId,
+                null);
+            return;
+          }
           log.error("Request {} wrote data that could not be made durable", requestId, failure);
           Wire.send(
               response,
@@ -190,6 +210,9 @@ final class DynamoHandler extends Handler.Abstract {
     boolean get = HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method);
     if (!get && !HttpMethod.OPTIONS.is(method)) {
       return false;
+    }
+    if (get && STATUS_PATH.equals(request.getHttpURI().getPath())) {
+      return false; // answered as an action: it needs the pool and the JSON response path
     }
     Cors.decorate(request, response);
     if (!get) {
@@ -217,6 +240,19 @@ final class DynamoHandler extends Handler.Abstract {
   private JsonNode answer(Request request, String requestId, Body bodySource) throws IOException {
     long receivedAtMillis = Request.getTimeStamp(request);
     String method = request.getMethod();
+    if ((HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method))
+        && STATUS_PATH.equals(request.getHttpURI().getPath())) {
+      Action status = operations.find(STATUS_ACTION).orElse(null);
+      if (status != null) {
+        return status.execute(
+            new RequestContext(
+                requestId,
+                CallerIdentity.anonymous("local"),
+                receivedAtMillis,
+                addressedTo(request)),
+            Json.MAPPER.createObjectNode());
+      }
+    }
     // Read before any check that can refuse: a refusal sent while body bytes are still in flight
     // makes Jetty close the connection after the response, without telling the client, whose
     // pool then fails its next request on that dead connection.

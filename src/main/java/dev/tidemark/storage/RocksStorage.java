@@ -24,6 +24,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.RocksMemEnv;
 import org.rocksdb.Slice;
 import org.rocksdb.Snapshot;
+import org.rocksdb.SstFileManager;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
@@ -54,6 +55,7 @@ public final class RocksStorage implements Storage {
   private final ColumnFamilyOptions cfOptions;
   private final LRUCache blockCache;
   private final WriteBufferManager writeBufferManager;
+  private final SstFileManager sstFileManager;
   private final WriteOptions writeOptions = new WriteOptions();
   private final ColumnFamilyHandle defaultFamily;
   private final ColumnFamilyHandle meta;
@@ -75,9 +77,25 @@ public final class RocksStorage implements Storage {
             // since its last flush; capping the total forces that flush, so the WAL stays small.
             .setMaxTotalWalSize(128L << 20)
             .setKeepLogFileNum(3)
+            // Opening replays the write-ahead log; by default into table files flushed at once,
+            // which fails on a full disk and keeps the server down. Replayed data stays in the
+            // memtables (and its log files are kept until the next flush), so a restart needs
+            // next to no free space.
+            .setAvoidFlushDuringRecovery(true)
             .setInfoLogLevel(org.rocksdb.InfoLogLevel.WARN_LEVEL);
     if (memEnv != null) {
       dbOptions.setEnv(memEnv);
+      this.sstFileManager = null;
+    } else {
+      // RocksDB makes one of these when none is given; owning it states the dependency: after a
+      // write or flush fails for lack of space (a "hard" background error, writes then stop), its
+      // thread polls the free space and resumes the database once there is room again.
+      try {
+        this.sstFileManager = new SstFileManager(Env.getDefault());
+      } catch (RocksDBException e) {
+        throw new StorageException("cannot create RocksDB's file manager", e);
+      }
+      dbOptions.setSstFileManager(sstFileManager);
     }
     BlockBasedTableConfig tableConfig =
         new BlockBasedTableConfig()
@@ -153,7 +171,7 @@ public final class RocksStorage implements Storage {
               new ColumnFamilyDescriptor(bytes(TABLE_PREFIX + tableId), cfOptions));
       tables.put(tableId, h);
     } catch (RocksDBException e) {
-      throw new StorageException("cannot create table space " + tableId, e);
+      throw failure("cannot create table space " + tableId, e);
     }
   }
 
@@ -245,7 +263,7 @@ public final class RocksStorage implements Storage {
     try {
       db.deleteRange(changes, ChangeKeys.key(tableId, 0), ChangeKeys.key(tableId, beforeSeq));
     } catch (RocksDBException e) {
-      throw new StorageException("cannot trim change log of table " + tableId, e);
+      throw failure("cannot trim change log of table " + tableId, e);
     }
   }
 
@@ -270,7 +288,7 @@ public final class RocksStorage implements Storage {
       }
       db.write(writeOptions, batch);
     } catch (RocksDBException e) {
-      throw new StorageException("write failed", e);
+      throw failure("write failed", e);
     }
   }
 
@@ -282,8 +300,49 @@ public final class RocksStorage implements Storage {
     try {
       db.syncWal();
     } catch (RocksDBException e) {
-      throw new StorageException("WAL sync failed", e);
+      throw failure("WAL sync failed", e);
     }
+  }
+
+  /**
+   * A failure to report: {@link StorageFullException} when the disk is full, so that callers can
+   * answer a retryable refusal instead of an internal error.
+   */
+  private static StorageException failure(String what, RocksDBException e) {
+    return StorageFullException.isNoSpace(e)
+        ? new StorageFullException(what + ": the disk is full", e)
+        : new StorageException(what, e);
+  }
+
+  @Override
+  public synchronized StorageUsage usage() {
+    try {
+      Map<Long, Long> perTable = new java.util.HashMap<>();
+      long pending = 0;
+      long memtables = 0;
+      for (Map.Entry<Long, ColumnFamilyHandle> e : tables.entrySet()) {
+        perTable.put(e.getKey(), sstBytes(e.getValue()));
+        pending += db.getLongProperty(e.getValue(), "rocksdb.estimate-pending-compaction-bytes");
+        memtables += db.getLongProperty(e.getValue(), "rocksdb.cur-size-all-mem-tables");
+      }
+      for (ColumnFamilyHandle h : List.of(meta, changes, defaultFamily)) {
+        pending += db.getLongProperty(h, "rocksdb.estimate-pending-compaction-bytes");
+        memtables += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+      }
+      long wal = 0;
+      if (memEnv == null) {
+        for (org.rocksdb.LogFile f : db.getSortedWalFiles()) {
+          wal += f.sizeFileBytes();
+        }
+      }
+      return new StorageUsage(perTable, sstBytes(changes), sstBytes(meta), wal, memtables, pending);
+    } catch (RocksDBException e) {
+      throw new StorageException("cannot read RocksDB's space properties", e);
+    }
+  }
+
+  private long sstBytes(ColumnFamilyHandle h) throws RocksDBException {
+    return db.getLongProperty(h, "rocksdb.total-sst-files-size");
   }
 
   /** Where the data lives, for logs. */
@@ -305,6 +364,9 @@ public final class RocksStorage implements Storage {
     cfOptions.close();
     dbOptions.close();
     writeBufferManager.close();
+    if (sstFileManager != null) {
+      sstFileManager.close();
+    }
     blockCache.close();
     if (memEnv != null) {
       memEnv.close();
@@ -545,7 +607,7 @@ public final class RocksStorage implements Storage {
           writer = null;
         }
       } catch (RocksDBException e) {
-        throw new StorageException("bulk load failed writing " + dir, e);
+        throw failure("bulk load failed writing " + dir, e);
       }
     }
 
@@ -565,7 +627,7 @@ public final class RocksStorage implements Storage {
           db.ingestExternalFile(cf, files, o);
         }
       } catch (RocksDBException e) {
-        throw new StorageException("bulk load failed ingesting " + dir, e);
+        throw failure("bulk load failed ingesting " + dir, e);
       }
     }
 

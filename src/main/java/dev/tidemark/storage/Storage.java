@@ -69,4 +69,9 @@ public interface Storage extends AutoCloseable {
 
   @Override
   void close();
+
+  /** What the engine's files hold; nothing for engines without files. */
+  default StorageUsage usage() {
+    return StorageUsage.NONE;
+  }
 }

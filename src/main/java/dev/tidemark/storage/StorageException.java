@@ -1,7 +1,7 @@
 package dev.tidemark.storage;
 
 /** The engine failed; the request that caused it gets an internal error, never a false success. */
-public final class StorageException extends RuntimeException {
+public class StorageException extends RuntimeException {
   public StorageException(String message, Throwable cause) {
     super(message, cause);
   }

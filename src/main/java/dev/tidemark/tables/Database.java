@@ -35,6 +35,19 @@ public final class Database implements AutoCloseable {
     this.streams = new StreamCatalog(storage, region, account);
   }
 
+  private volatile dev.tidemark.space.DiskSpace space = dev.tidemark.space.DiskSpace.UNLIMITED;
+
+  /** Watches free space from now on: writes are refused while the data directory is full. */
+  public void useSpace(dev.tidemark.space.DiskSpace space) {
+    this.space = java.util.Objects.requireNonNull(space);
+    writePath.guardSpace(space);
+  }
+
+  /** The free-space guard, for actions that write outside the write path (tables, restores). */
+  public dev.tidemark.space.DiskSpace space() {
+    return space;
+  }
+
   public Storage storage() {
     return storage;
   }

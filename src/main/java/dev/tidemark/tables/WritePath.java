@@ -6,8 +6,10 @@ import dev.tidemark.changelog.Sequencer;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.model.ItemSize;
+import dev.tidemark.space.DiskSpace;
 import dev.tidemark.storage.ItemCodec;
 import dev.tidemark.storage.Storage;
+import dev.tidemark.storage.StorageFullException;
 import dev.tidemark.storage.WriteSet;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -89,6 +91,10 @@ public final class WritePath {
   private final ReentrantLock lock = new ReentrantLock();
   private final Object syncMonitor = new Object();
   private volatile long appliedSeq;
+
+  /** Refuses writes while the disk is below its reserve; set once at assembly. */
+  private volatile DiskSpace space = DiskSpace.UNLIMITED;
+
   private long syncedSeq;
   private boolean syncing;
 
@@ -148,6 +154,9 @@ public final class WritePath {
 
   private List<Outcome> commit(
       List<ItemWrite> writes, ChangeRecord.Origin origin, boolean evaluateAll) {
+    // Two volatile reads, no system call: the free space is sampled in the background.
+    DiskSpace guard = space;
+    guard.checkDataWritable();
     List<Outcome> outcomes = new ArrayList<>(writes.size());
     long lastSeq;
     lock.lock();
@@ -229,7 +238,12 @@ public final class WritePath {
       }
       ws.putMeta(
           SEQ_KEY, ByteBuffer.allocate(16).putLong(sequencer.lastSeq()).putLong(time).array());
-      storage.apply(ws);
+      try {
+        storage.apply(ws);
+      } catch (StorageFullException e) {
+        // Nothing was applied; the sequence numbers taken are a harmless gap.
+        throw guard.dataWriteFailed(e);
+      }
       for (Map.Entry<Table, long[]> e : deltas.entrySet()) {
         e.getKey().itemCount.addAndGet(e.getValue()[0]);
         e.getKey().sizeBytes.addAndGet(e.getValue()[1]);
@@ -329,11 +343,11 @@ public final class WritePath {
         }
       }
       if (target >= 0) {
-        RuntimeException failure = null;
-        try {
-          storage.sync();
-        } catch (RuntimeException e) {
-          failure = e;
+        RuntimeException failure = space.engineRefusal();
+        if (failure == null) {
+          // Not after the engine refused an append: a sync then fails with a generic error that
+          // RocksDB records as fatal, which would keep it read-only after space is freed.
+          failure = sync();
         }
         synchronized (syncMonitor) {
           syncing = false;
@@ -359,6 +373,21 @@ public final class WritePath {
         runQuietly(a.onDurable());
       }
       ready.clear();
+    }
+  }
+
+  /** Syncs the WAL; returns the failure to answer the waiting writers with, or null. */
+  private RuntimeException sync() {
+    try {
+      storage.sync();
+      return null;
+    } catch (StorageFullException e) {
+      return space.dataWriteFailed(e);
+    } catch (RuntimeException e) {
+      // An append that found the disk full a moment ago fails every later sync with a generic
+      // "previous error"; answer those writers the same retryable refusal.
+      DynamoException full = space.explainEngineFailure(e);
+      return full != null ? full : e;
     }
   }
 
@@ -410,6 +439,14 @@ public final class WritePath {
     }
     String view = table.definition().streamViewType();
     return "OLD_IMAGE".equals(view) || "NEW_AND_OLD_IMAGES".equals(view) ? o.oldItem() : Map.of();
+  }
+
+  /**
+   * From now on, commits are refused (ServiceUnavailable) while {@code space} says the data
+   * directory is full, and a write the engine refuses for lack of space starts such an episode.
+   */
+  public void guardSpace(DiskSpace space) {
+    this.space = java.util.Objects.requireNonNull(space);
   }
 
   /** Registers a contributor; every later commit calls it for each changed item. */
@@ -488,7 +525,13 @@ public final class WritePath {
     }
     boolean synced = false;
     try {
-      storage.sync();
+      RuntimeException failure = space.engineRefusal();
+      if (failure == null) {
+        failure = sync();
+      }
+      if (failure != null) {
+        throw failure;
+      }
       synced = true;
     } finally {
       synchronized (syncMonitor) {

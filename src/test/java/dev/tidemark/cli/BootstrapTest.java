@@ -63,6 +63,63 @@ class BootstrapTest {
     }
   }
 
+  // GET /tidemark/status reports both watched disks and what uses the data directory, per table,
+  // and `tidemark status` renders it; an operator facing a full disk reads this to know what to
+  // free.
+  @Test
+  void statusReportsDisksAndSpaceUsers(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    ServerConfig onDisk =
+        new ServerConfig(
+            "127.0.0.1",
+            0,
+            dir.resolve("data"),
+            false,
+            "us-east-1",
+            ServerConfig.Durability.SYNC,
+            "000000000000",
+            dir.resolve("backups"),
+            null,
+            ServerConfig.DEFAULT_TTL_SWEEP_INTERVAL,
+            ServerConfig.DEFAULT_CHANGE_LOG_RETENTION,
+            1L << 20);
+    Bootstrap.Running running = Bootstrap.start(onDisk);
+    try {
+      ServerClient client = new ServerClient(running.endpoint());
+      client.call(
+          "CreateTable",
+          (com.fasterxml.jackson.databind.node.ObjectNode)
+              ServerClient.JSON.readTree(
+                  "{\"TableName\":\"Orders\",\"BillingMode\":\"PAY_PER_REQUEST\","
+                      + "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"}],"
+                      + "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}]}"));
+      client.call(
+          "PutItem",
+          (com.fasterxml.jackson.databind.node.ObjectNode)
+              ServerClient.JSON.readTree(
+                  "{\"TableName\":\"Orders\",\"Item\":{\"pk\":{\"S\":\"a\"}}}"));
+      com.fasterxml.jackson.databind.JsonNode status = client.get("/tidemark/status");
+      assertThat(status.path("Volumes")).hasSize(2);
+      assertThat(status.path("Volumes").get(0).path("Volume").asText()).isEqualTo("data directory");
+      assertThat(status.path("Volumes").get(0).path("MinFreeBytes").asLong()).isEqualTo(1L << 20);
+      assertThat(status.path("Volumes").get(0).path("FreeBytes").asLong()).isPositive();
+      assertThat(status.path("Volumes").get(1).path("Volume").asText()).isEqualTo("backup store");
+      assertThat(status.path("ReserveFile").path("Bytes").asLong()).isEqualTo((1L << 20) / 4);
+      com.fasterxml.jackson.databind.JsonNode orders =
+          status.path("DataDirectory").path("Tables").get(0);
+      assertThat(orders.path("TableName").asText()).isEqualTo("Orders");
+      assertThat(orders.path("ItemCount").asLong()).isEqualTo(1);
+      assertThat(status.path("DataDirectory").path("WriteAheadLogBytes").asLong()).isPositive();
+      java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+      StatusCommand.print(
+          status, new java.io.PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(text.toString(java.nio.charset.StandardCharsets.UTF_8))
+          .contains("data directory", "backup store", "Orders", "change log", "compaction debt");
+    } finally {
+      running.close();
+    }
+  }
+
   // Resources close newest first, and one failing does not keep the others open.
   @Test
   void resourcesCloseInReverseOrderDespiteFailures() {

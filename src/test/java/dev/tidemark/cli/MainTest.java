@@ -42,6 +42,23 @@ class MainTest {
         .isInstanceOf(ParameterException.class);
   }
 
+  // --min-free-space takes sizes as people write them; without it the default is computed from
+  // the disk at start (null here).
+  @Test
+  void minFreeSpace() {
+    assertThat(Main.parse().minFreeSpace()).isNull();
+    assertThat(Main.parse("--min-free-space", "512m").minFreeSpace()).isEqualTo(512L << 20);
+    assertThat(Main.parse("--min-free-space", "2GiB").minFreeSpace()).isEqualTo(2L << 30);
+    assertThat(Main.parse("--min-free-space", "0").minFreeSpace()).isZero();
+    assertThat(Main.parse("--min-free-space", "4096").minFreeSpace()).isEqualTo(4096L);
+    assertThatThrownBy(() -> Main.parse("--min-free-space", "lots"))
+        .isInstanceOf(ParameterException.class);
+    assertThatThrownBy(() -> Main.parse("--min-free-space", "-1m"))
+        .isInstanceOf(ParameterException.class);
+    assertThatThrownBy(() -> Main.parse("--min-free-space", "99999999999t"))
+        .isInstanceOf(ParameterException.class);
+  }
+
   // The TTL sweep interval can also come from a system property, as the README says.
   @Test
   void ttlSweepIntervalFromSystemProperty() {

@@ -34,6 +34,11 @@ final class ServerProcess implements AutoCloseable {
   }
 
   static ServerProcess start(Path dataDir, int port, String... extra) throws Exception {
+    return start(dataDir, dataDir.resolveSibling("server.log"), port, extra);
+  }
+
+  /** As {@link #start(Path, int, String...)}, logging to {@code log}. */
+  static ServerProcess start(Path dataDir, Path log, int port, String... extra) throws Exception {
     String jar = System.getProperty("tidemark.jar", "target/tidemark.jar");
     List<String> cmd =
         new ArrayList<>(
@@ -53,15 +58,13 @@ final class ServerProcess implements AutoCloseable {
     Process p =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
-            .redirectOutput(
-                ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling("server.log").toFile()))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
     ServerProcess sp = new ServerProcess(port, p);
     try {
       sp.awaitHealthy();
     } catch (IllegalStateException e) {
       // The log is in a temporary folder that is gone by the time anyone reads the report.
-      Path log = dataDir.resolveSibling("server.log");
       List<String> lines = java.nio.file.Files.readAllLines(log);
       throw new IllegalStateException(
           e.getMessage()

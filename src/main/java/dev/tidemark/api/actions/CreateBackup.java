@@ -49,6 +49,8 @@ public final class CreateBackup implements Action {
       throw new DynamoException(
           WireError.TABLE_IN_USE, "Table is being created or updated: " + plain);
     }
+    // Refused up front rather than accepted and then discarded half way.
+    db.space().checkStoreWritable();
     BackupRecord record = backups.create(table, backupName, "USER", null);
     ObjectNode out = Json.object();
     out.set("BackupDetails", BackupDescriptions.details(record));

@@ -157,6 +157,8 @@ public final class CreateTable implements Action {
     Map<String, String> tags = Schemas.tags(Json.array(req, "Tags"));
     boolean protection = Boolean.TRUE.equals(Json.bool(req, "DeletionProtectionEnabled"));
 
+    // A new table space, and the writes it invites, need the room the reserve keeps.
+    db.space().checkDataWritable();
     synchronized (db.catalog()) {
       if (db.catalog().find(name).isPresent()) {
         throw DynamoException.resourceInUse("Table already exists: " + name);

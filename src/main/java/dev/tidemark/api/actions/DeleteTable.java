@@ -63,6 +63,12 @@ public final class DeleteTable implements Action {
       ObjectNode description =
           TableDescriptions.describe(db, t.definition(), "DELETING", t.itemCount(), t.sizeBytes());
       if (pitr.status(t).enabled()) {
+        // The deletion writes the table's last archive segment and its $DeletedTableBackup to
+        // the backup store; with the store full both would be lost with the table, so the
+        // deletion waits (retryably) for space there. Without PITR it never touches the store.
+        db.space().checkStoreWritable();
+      }
+      if (pitr.status(t).enabled()) {
         // As on DynamoDB: a SYSTEM backup of the table as deleted, kept for the recovery period,
         // and the PITR window stays restorable. The snapshot is taken in the same exclusive
         // section as the deletion, and the table's space is dropped once the backup has read it.

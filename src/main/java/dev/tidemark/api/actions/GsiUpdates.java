@@ -184,6 +184,9 @@ final class GsiUpdates {
         throw new DynamoException(WireError.LIMIT_EXCEEDED, ONE_AT_A_TIME);
       }
       if (online.kind().equals("Create")) {
+        // A new index is backfilled into the data directory; deleting one frees space and stays
+        // allowed on a full disk.
+        db.space().checkDataWritable();
         definitions = new LinkedHashMap<>(d.attributeDefinitions());
         created = parseCreate(d, online, definitions);
       } else {

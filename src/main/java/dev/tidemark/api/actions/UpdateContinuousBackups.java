@@ -54,6 +54,11 @@ public final class UpdateContinuousBackups implements Action {
     synchronized (db.catalog()) {
       Table t = DescribeContinuousBackups.require(db, tableName);
       if (enabled) {
+        // Enabling writes a base snapshot to the store; changing the period of an enabled table
+        // writes almost nothing and stays allowed.
+        if (!pitr.status(t).enabled()) {
+          db.space().checkStoreWritable();
+        }
         pitr.enable(t, days == null ? null : days.intValue());
       } else {
         pitr.disable(t);

@@ -58,6 +58,11 @@ public final class DirectoryObjectStore implements ObjectStore {
     return root;
   }
 
+  @Override
+  public java.util.Optional<Path> localDirectory() {
+    return java.util.Optional.of(root);
+  }
+
   private Path path(String name) {
     ObjectNames.validate(name);
     Path p = root;

@@ -69,4 +69,12 @@ public interface ObjectStore {
    * @return whether it existed
    */
   boolean delete(String name) throws IOException;
+
+  /**
+   * The local directory holding the objects, when the store is one, so that the server can watch
+   * the free space of its disk; empty for stores without a local disk (object storage, memory).
+   */
+  default java.util.Optional<java.nio.file.Path> localDirectory() {
+    return java.util.Optional.empty();
+  }
 }
