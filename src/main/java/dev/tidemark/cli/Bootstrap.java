@@ -7,7 +7,7 @@ import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.backup.crypto.KeyManager;
 import dev.tidemark.backup.crypto.KeyManager.LoadedKey;
-import dev.tidemark.backup.store.DirectoryObjectStore;
+import dev.tidemark.backup.store.ObjectStore;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.Acknowledgements;
 import dev.tidemark.protocol.HttpServer;
@@ -20,6 +20,7 @@ import dev.tidemark.ttl.TtlSweeper;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -58,6 +59,15 @@ public final class Bootstrap {
         "TTL sweep every {}; change log (and Streams) kept for {}",
         config.ttlSweepInterval(),
         config.changeLogRetention());
+    if (config.backupKeyFile() == null
+        && config.defaultBackupKeyFile() == null
+        && System.getenv(KeyManager.ENV_VAR) == null) {
+      throw new IllegalArgumentException(
+          "an S3 backup store needs the master key from --backup-key-file or $"
+              + KeyManager.ENV_VAR
+              + ": a key created on this host would be lost with it, and the key must never be"
+              + " stored in the bucket it protects");
+    }
     LoadedKey key =
         KeyManager.resolve(config.backupKeyFile(), System.getenv(), config.defaultBackupKeyFile());
     log.info("Backup encryption: {}", key.describe());
@@ -68,14 +78,14 @@ public final class Bootstrap {
               + " backup can be restored.",
           key.file().map(Object::toString).orElse("?"));
     }
+    ObjectStore store = config.backupStore().open();
+    if (store instanceof AutoCloseable closeable) {
+      resources.register(closeable);
+    }
+    log.info("Backup store: {}", config.backupStore().describe());
     BackupService backups =
         resources.register(
-            new BackupService(
-                db,
-                new BackupRepository(new DirectoryObjectStore(config.backupDir()), key.key()),
-                config.inMemory()
-                    ? config.backupDir().toAbsolutePath().resolveSibling("tidemark-scratch")
-                    : config.dataDir().resolve("scratch")));
+            new BackupService(db, new BackupRepository(store, key.key()), scratchDir(config)));
     backups.start();
     PitrService pitr =
         resources.register(new PitrService(db, backups, PitrService.Config.defaults()));
@@ -92,6 +102,18 @@ public final class Bootstrap {
             retention::trimOnce));
     return new Assembly(
         DynamoApi.operations(db, backups, pitr), new DurableAcknowledgements(db.writePath()));
+  }
+
+  /** Where restores stage their files: in the data directory, or beside a backup directory. */
+  private static Path scratchDir(ServerConfig config) {
+    if (!config.inMemory()) {
+      return config.dataDir().resolve("scratch");
+    }
+    return config
+        .backupStore()
+        .defaultKeyFile()
+        .map(p -> p.resolveSibling("tidemark-scratch"))
+        .orElse(Path.of(System.getProperty("java.io.tmpdir"), "tidemark-scratch"));
   }
 
   /**

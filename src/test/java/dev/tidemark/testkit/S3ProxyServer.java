@@ -182,12 +182,13 @@ public final class S3ProxyServer implements AutoCloseable {
    * front of it): path-style, explicit test credentials, quick retries.
    */
   public S3StoreConfig storeConfig(String bucket, String prefix, URI endpoint) {
-    return S3StoreConfig.of(bucket, prefix)
-        .withEndpoint(endpoint)
-        .withPathStyle(true)
-        .withRegion("us-east-1")
-        .withCredentials(credentials())
-        .withRetries(4, Duration.ofMillis(400));
+    return S3StoreConfig.of(bucket, prefix).toBuilder()
+        .endpoint(endpoint)
+        .pathStyle(true)
+        .region("us-east-1")
+        .credentials(credentials())
+        .retries(4, Duration.ofMillis(400))
+        .build();
   }
 
   public S3StoreConfig storeConfig(String bucket, String prefix) {

@@ -138,102 +138,86 @@ public record S3StoreConfig(
         + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
   }
 
-  public S3StoreConfig withEndpoint(URI uri) {
-    return new S3StoreConfig(
-        bucket,
-        prefix,
-        Optional.of(uri),
-        pathStyle,
-        region,
-        unsafeOverwrites,
-        partSizeBytes,
-        maxAttempts,
-        maxBackoff,
-        credentials);
+  /** A copy to change settings of, as in {@code config.toBuilder().pathStyle(true).build()}. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
-  public S3StoreConfig withPathStyle(boolean on) {
-    return new S3StoreConfig(
-        bucket,
-        prefix,
-        endpoint,
-        on,
-        region,
-        unsafeOverwrites,
-        partSizeBytes,
-        maxAttempts,
-        maxBackoff,
-        credentials);
-  }
+  /** Changes settings of a configuration; {@link #build()} validates them. */
+  public static final class Builder {
+    private String bucket;
+    private String prefix;
+    private Optional<URI> endpoint;
+    private boolean pathStyle;
+    private Optional<String> region;
+    private boolean unsafeOverwrites;
+    private int partSizeBytes;
+    private int maxAttempts;
+    private Duration maxBackoff;
+    private AwsCredentialsProvider credentials;
 
-  public S3StoreConfig withRegion(String name) {
-    return new S3StoreConfig(
-        bucket,
-        prefix,
-        endpoint,
-        pathStyle,
-        Optional.of(name),
-        unsafeOverwrites,
-        partSizeBytes,
-        maxAttempts,
-        maxBackoff,
-        credentials);
-  }
+    private Builder(S3StoreConfig c) {
+      bucket = c.bucket;
+      prefix = c.prefix;
+      endpoint = c.endpoint;
+      pathStyle = c.pathStyle;
+      region = c.region;
+      unsafeOverwrites = c.unsafeOverwrites;
+      partSizeBytes = c.partSizeBytes;
+      maxAttempts = c.maxAttempts;
+      maxBackoff = c.maxBackoff;
+      credentials = c.credentials;
+    }
 
-  public S3StoreConfig withUnsafeOverwrites(boolean on) {
-    return new S3StoreConfig(
-        bucket,
-        prefix,
-        endpoint,
-        pathStyle,
-        region,
-        on,
-        partSizeBytes,
-        maxAttempts,
-        maxBackoff,
-        credentials);
-  }
+    public Builder endpoint(URI uri) {
+      endpoint = Optional.ofNullable(uri);
+      return this;
+    }
 
-  public S3StoreConfig withPartSize(int bytes) {
-    return new S3StoreConfig(
-        bucket,
-        prefix,
-        endpoint,
-        pathStyle,
-        region,
-        unsafeOverwrites,
-        bytes,
-        maxAttempts,
-        maxBackoff,
-        credentials);
-  }
+    public Builder pathStyle(boolean on) {
+      pathStyle = on;
+      return this;
+    }
 
-  public S3StoreConfig withRetries(int attempts, Duration backoffCap) {
-    return new S3StoreConfig(
-        bucket,
-        prefix,
-        endpoint,
-        pathStyle,
-        region,
-        unsafeOverwrites,
-        partSizeBytes,
-        attempts,
-        backoffCap,
-        credentials);
-  }
+    public Builder region(String name) {
+      region = Optional.ofNullable(name);
+      return this;
+    }
 
-  public S3StoreConfig withCredentials(AwsCredentialsProvider provider) {
-    return new S3StoreConfig(
-        bucket,
-        prefix,
-        endpoint,
-        pathStyle,
-        region,
-        unsafeOverwrites,
-        partSizeBytes,
-        maxAttempts,
-        maxBackoff,
-        provider);
+    public Builder unsafeOverwrites(boolean on) {
+      unsafeOverwrites = on;
+      return this;
+    }
+
+    public Builder partSize(int bytes) {
+      partSizeBytes = bytes;
+      return this;
+    }
+
+    public Builder retries(int attempts, Duration backoffCap) {
+      maxAttempts = attempts;
+      maxBackoff = backoffCap;
+      return this;
+    }
+
+    public Builder credentials(AwsCredentialsProvider provider) {
+      credentials = provider;
+      return this;
+    }
+
+    public S3StoreConfig build() {
+      return new S3StoreConfig(
+          bucket,
+          prefix,
+          endpoint,
+          pathStyle,
+          region,
+          unsafeOverwrites,
+          partSizeBytes,
+          maxAttempts,
+          maxBackoff,
+          credentials);
+    }
   }
 
   /** Where the store is, for logs: never credentials. */

@@ -52,7 +52,10 @@ class S3ObjectStoreTest extends ObjectStoreContract {
   }
 
   private S3ObjectStore multipartStore(String prefix) throws IOException {
-    return open(server.storeConfig(bucket, prefix).withPartSize(S3StoreConfig.MIN_PART_SIZE));
+    return open(
+        server.storeConfig(bucket, prefix).toBuilder()
+            .partSize(S3StoreConfig.MIN_PART_SIZE)
+            .build());
   }
 
   private List<String> rawKeys(String prefix) {
