@@ -147,6 +147,13 @@ public final class S3ProxyServer implements AutoCloseable {
     }
   }
 
+  /** Brings a stopped server back; a running one is left alone. */
+  public void restartIfStopped() throws Exception {
+    if (process == null || !process.isAlive()) {
+      startProcess();
+    }
+  }
+
   public void restart() throws Exception {
     stop();
     startProcess();
