@@ -61,7 +61,7 @@ final class BackupCommand {
             "no backup key: give --backup-key-file or set " + KeyManager.ENV_VAR);
       }
       var key = KeyManager.resolve(keyFile, System.getenv(), defaultKey);
-      return new BackupRepository(spec.open(), key.key());
+      return new BackupRepository(spec.openForReading(), key.key());
     }
   }
 

@@ -14,6 +14,12 @@ public sealed interface BackupStoreSpec {
   /** Opens the store; an {@link S3ObjectStore} probes its service first and must be closed. */
   ObjectStore open() throws IOException;
 
+  /**
+   * Opens the store to read it while a server may own it: nothing is cleaned up, probed or created
+   * ({@code tidemark backup list|verify}, {@code tidemark pitr status}).
+   */
+  ObjectStore openForReading() throws IOException;
+
   /** Where the store is, for logs and messages; never credentials. */
   String describe();
 
@@ -36,6 +42,11 @@ public sealed interface BackupStoreSpec {
     }
 
     @Override
+    public ObjectStore openForReading() throws IOException {
+      return DirectoryObjectStore.forReading(root);
+    }
+
+    @Override
     public String describe() {
       return root.toAbsolutePath().normalize().toString();
     }
@@ -55,6 +66,11 @@ public sealed interface BackupStoreSpec {
     @Override
     public ObjectStore open() throws IOException {
       return S3ObjectStore.open(config);
+    }
+
+    @Override
+    public ObjectStore openForReading() throws IOException {
+      return S3ObjectStore.openForReading(config);
     }
 
     @Override

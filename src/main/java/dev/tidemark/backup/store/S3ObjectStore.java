@@ -99,32 +99,52 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     S3ObjectStore store = new S3ObjectStore(client(config), config);
     try {
       store.checkBucket();
-      ConditionalWriteProbe.Result probe = new ConditionalWriteProbe(store).run();
-      if (!probe.enforced()) {
-        if (!config.unsafeOverwrites()) {
-          throw new UnsafeObjectStoreException(
-              "the S3 service behind "
-                  + config.location()
-                  + " does not enforce conditional writes ("
-                  + probe.detail()
-                  + "), so a manifest or PITR segment could be silently overwritten and lost."
-                  + " Use a service that honours If-None-Match: * on PutObject and"
-                  + " CompleteMultipartUpload, or start with --s3-unsafe-overwrites to accept the"
-                  + " risk");
-        }
-        log.error(
-            "UNSAFE BACKUP STORE: the S3 service behind {} does not enforce conditional writes"
-                + " ({}). Starting anyway because --s3-unsafe-overwrites was given: an object"
-                + " written twice (two servers on one store, a retried request racing another)"
-                + " can replace a manifest or PITR segment without any error.",
-            config.location(),
-            probe.detail());
-      }
+      store.requireEnforcedConditionalWrites();
       store.abortAbandonedUploads();
       return store;
     } catch (IOException | RuntimeException e) {
       store.close();
       throw e;
+    }
+  }
+
+  /**
+   * Connects for reading only ({@code tidemark backup list}, {@code pitr status}): no probe, which
+   * would need write access, and no clean-up of unfinished uploads, which may be a running
+   * server's.
+   */
+  public static S3ObjectStore openForReading(S3StoreConfig config) throws IOException {
+    S3ObjectStore store = new S3ObjectStore(client(config), config);
+    try {
+      store.checkBucket();
+      return store;
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private void requireEnforcedConditionalWrites() throws IOException {
+    ConditionalWriteProbe.Result probe = new ConditionalWriteProbe(this).run();
+    if (!probe.enforced()) {
+      if (!config.unsafeOverwrites()) {
+        throw new UnsafeObjectStoreException(
+            "the S3 service behind "
+                + config.location()
+                + " does not enforce conditional writes ("
+                + probe.detail()
+                + "), so a manifest or PITR segment could be silently overwritten and lost."
+                + " Use a service that honours If-None-Match: * on PutObject and"
+                + " CompleteMultipartUpload, or start with --s3-unsafe-overwrites to accept the"
+                + " risk");
+      }
+      log.error(
+          "UNSAFE BACKUP STORE: the S3 service behind {} does not enforce conditional writes"
+              + " ({}). Starting anyway because --s3-unsafe-overwrites was given: an object"
+              + " written twice (two servers on one store, a retried request racing another)"
+              + " can replace a manifest or PITR segment without any error.",
+          config.location(),
+          probe.detail());
     }
   }
 

@@ -132,6 +132,23 @@ class S3ObjectStoreTest extends ObjectStoreContract {
     assertThat(s.list("")).containsExactly("real");
   }
 
+  // Protects a running server from `tidemark backup list`: a store opened for reading neither
+  // probes (no write access needed) nor aborts unfinished uploads, which may be the server's.
+  @Test
+  void readersDoNotDisturbUploadsInProgress() throws IOException {
+    S3ObjectStore owner = multipartStore("shared");
+    try (PendingObject p = owner.create("tables/t/data/x")) {
+      p.write(new byte[S3StoreConfig.MIN_PART_SIZE + 1]); // a multipart upload is open
+      try (S3ObjectStore reader =
+          S3ObjectStore.openForReading(server.storeConfig(bucket, "shared"))) {
+        assertThat(reader.list("")).isEmpty();
+      }
+      p.commit();
+    }
+    assertThat(owner.size("tables/t/data/x")).hasValue(S3StoreConfig.MIN_PART_SIZE + 1);
+    assertThat(rawKeys("shared/")).containsExactly("shared/tables/t/data/x");
+  }
+
   // Protects the start-up refusal: a bucket that does not exist is named in a clear error.
   @Test
   void missingBucketIsAClearError() {
