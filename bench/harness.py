@@ -123,11 +123,12 @@ STARTED = []  # every Server this run created, so that main() can stop any left 
 class Server:
     """A server process started by this harness; stopped by its own process id only."""
 
-    def __init__(self, kind, workdir, java_opts="", durability="sync", log_name=None):
+    def __init__(self, kind, workdir, java_opts="", durability="sync", log_name=None, store=None):
         self.kind = kind
         self.workdir = workdir
         self.data = os.path.join(workdir, "data")
-        self.backups = os.path.join(workdir, "backups")
+        self.store = store  # an S3Store, or None for a backup directory
+        self.backups = store.data if store else os.path.join(workdir, "backups")
         self.java_opts = java_opts
         self.durability = durability
         self.port = None
@@ -138,8 +139,9 @@ class Server:
 
     def command(self):
         if self.kind == "tidemark":
+            store = self.store.server_args() if self.store else ["--backup-dir", self.backups]
             return [os.path.join(REPO, "tidemark"), "--port", str(self.port), "--data-dir", self.data,
-                    "--backup-dir", self.backups, "--durability", self.durability]
+                    "--durability", self.durability] + store
         if self.kind == "ddblocal":
             peers = os.environ.get("BENCH_PEERS_DIR", os.path.join(REPO, "..", "shared", "peers"))
             return [os.path.join(peers, "start-dynamodb-local"), str(self.port), self.data]
@@ -151,6 +153,8 @@ class Server:
         env = dict(os.environ)
         if self.kind == "tidemark":
             env["TIDEMARK_JAVA_OPTS"] = self.java_opts
+            if self.store:
+                env.update(self.store.env())
         logf = open(self.log_path, "ab")
         self.started_at = time.monotonic()
         # A new session, so that Ctrl-C on the harness does not reach the server before we stop it.
@@ -203,6 +207,71 @@ class Server:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             log("%s ignored SIGTERM for %ss; killing pid %d" % (self.kind, timeout, self.proc.pid))
+            self.proc.kill()
+            self.proc.wait()
+
+
+class S3Store:
+    """A backup store in an S3 bucket on an S3Proxy server (target/s3proxy/s3proxy.jar, which the
+    Maven build copies there), started by this harness and stopped by its own process id."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.data = os.path.join(workdir, "s3data")
+        self.port = None
+        self.proc = None
+        self.secret = base64.b64encode(os.urandom(18)).decode()
+        self.key = base64.b64encode(os.urandom(32)).decode()
+        STARTED.append(self)
+
+    def start(self):
+        jar = os.path.join(REPO, "target", "s3proxy", "s3proxy.jar")
+        if not os.path.exists(jar):
+            subprocess.run(["mvn", "-o", "-q", "-B", "-f", os.path.join(REPO, "pom.xml"),
+                            "generate-test-resources"], check=True)
+        os.makedirs(self.data, exist_ok=True)
+        self.port = free_port()
+        conf = os.path.join(self.workdir, "s3proxy.conf")
+        with open(conf, "w") as f:
+            f.write("s3proxy.endpoint=http://127.0.0.1:%d\ns3proxy.authorization=aws-v2-or-v4\n"
+                    "s3proxy.identity=bench\ns3proxy.credential=%s\njclouds.provider=filesystem-nio2\n"
+                    "jclouds.filesystem.basedir=%s\n" % (self.port, self.secret, self.data))
+        logf = open(os.path.join(self.workdir, "s3proxy.log"), "ab")
+        env = dict(os.environ, LOG_LEVEL="warn")
+        self.proc = subprocess.Popen(["java", "-Xmx512m", "-jar", jar, "--properties", conf], stdout=logf,
+                                     stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        logf.close()
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError("S3Proxy did not start; see %s" % self.workdir)
+                time.sleep(0.1)
+        import boto3
+        boto3.client("s3", endpoint_url=self.endpoint(), region_name="us-east-1", aws_access_key_id="bench",
+                     aws_secret_access_key=self.secret).create_bucket(Bucket="bench")
+        return self
+
+    def endpoint(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def server_args(self):
+        return ["--backup-store", "s3://bench/tidemark", "--s3-endpoint", self.endpoint(), "--s3-path-style"]
+
+    def env(self):
+        return {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": self.secret, "AWS_REGION": "us-east-1",
+                "TIDEMARK_BACKUP_KEY": self.key}
+
+    def stop(self, timeout=30):
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
 
@@ -583,8 +652,14 @@ def pct(values, p):
 
 
 def data_protection(workdir, args):
-    res = {"table_mib": args.dp_mib, "item_bytes": 4096}
-    srv = Server("tidemark", workdir, java_opts=args.tidemark_java_opts, log_name="tidemark-dp.log")
+    res = {"table_mib": args.dp_mib, "item_bytes": 4096, "store": args.dp_store}
+    store = S3Store(os.path.join(workdir, "s3")) if args.dp_store == "s3" else None
+    if store:
+        os.makedirs(store.workdir, exist_ok=True)
+        store.start()
+        log("backup store: S3Proxy bucket at %s (pid %d)" % (store.endpoint(), store.proc.pid))
+    srv = Server("tidemark", workdir, java_opts=args.tidemark_java_opts, log_name="tidemark-dp.log",
+                 store=store)
     srv.start()
     srv.wait_ready()
     c = Client(srv.port)
@@ -750,6 +825,8 @@ def data_protection(workdir, args):
         res["pitr_restore_scan_count"]))
     c.close()
     srv.stop()
+    if store:
+        store.stop()
     return res
 
 
@@ -997,7 +1074,8 @@ def data_protection_table(results, lines):
     dp = results.get("data_protection")
     if dp:
         lines.append("")
-        lines.append("| data protection (Tidemark, %d MiB table of %d 4 KB items) | value |" % (dp["table_mib"], dp["items"]))
+        lines.append("| data protection (Tidemark, %d MiB table of %d 4 KB items, %s store) | value |" % (
+            dp["table_mib"], dp["items"], "S3 (S3Proxy on this machine)" if dp.get("store") == "s3" else "directory"))
         lines.append("|---|---:|")
         tb = dp["ten_backups"]
         rows = [
@@ -1057,6 +1135,9 @@ def main():
     ap.add_argument("--dp-reps", type=int, default=None, help="PITR off/on repetitions")
     ap.add_argument("--dp-lag-seconds", type=int, default=None)
     ap.add_argument("--dp-load-seconds", type=int, default=None)
+    ap.add_argument("--dp-store", choices=("dir", "s3"), default="dir",
+                    help="backup store for --data-protection: a directory, or an S3 bucket on an S3Proxy"
+                         " server this harness starts")
     ap.add_argument("--profile-native", metavar="LIBASYNCPROFILER_SO", default=None,
                     help="also record async-profiler CPU samples (Java + native + kernel) of each measured "
                          "Tidemark run; bench/run.sh --profile-native fetches async-profiler from Maven Central")

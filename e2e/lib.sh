@@ -16,7 +16,7 @@ start_server() {
   shift 2
   # Backups (and the key created beside them) stay in the scratch area unless a script says where.
   local backups=()
-  [[ " $* " == *" --backup-dir "* ]] || backups=(--backup-dir "$data.backups")
+  [[ " $* " == *" --backup-dir "* || " $* " == *" --backup-store "* ]] || backups=(--backup-dir "$data.backups")
   java -jar "$TIDEMARK_JAR" --port "$port" --data-dir "$data" "${backups[@]}" "$@" >>"$data.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 150); do
@@ -45,4 +45,44 @@ fail() {
 
 expect_eq() {
   [[ "$1" == "$2" ]] || fail "$3: expected '$2', got '$1'"
+}
+
+# ---- the PITR drills' helpers (need PORT) ----
+
+# tm ARGS: the tidemark command line.
+tm() { java -jar "$TIDEMARK_JAR" "$@"; }
+
+# writes TABLE FROM TO BALANCE: accounts acct-FROM..acct-(TO-1) with a balance, through boto3.
+writes() {
+  python3 - "$PORT" "$@" <<'PY'
+import sys, boto3
+port, table, lo, hi, balance = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+ddb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1")
+for i in range(lo, hi):
+    ddb.put_item(TableName=table, Item={"id": {"S": f"acct-{i}"}, "balance": {"N": balance}})
+PY
+}
+
+now_ms() {
+  python3 -c 'import datetime; print(datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"))'
+}
+
+# wait_restorable TABLE ISO: until the table's LatestRestorableDateTime reaches the instant.
+wait_restorable() {
+  python3 - "$PORT" "$1" "$2" <<'PY'
+import sys, time, datetime, boto3
+port, table, iso = sys.argv[1], sys.argv[2], sys.argv[3]
+target = datetime.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+ddb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1")
+for _ in range(300):
+    d = ddb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
+    if d["PointInTimeRecoveryDescription"]["LatestRestorableDateTime"] >= target:
+        sys.exit(0)
+    time.sleep(0.1)
+sys.exit(f"LatestRestorableDateTime of {table} did not reach {iso}")
+PY
+}
+
+balance() {
+  ddb get-item --table-name "$1" --key "{\"id\":{\"S\":\"$2\"}}" --query Item.balance.N --output text
 }

@@ -6,7 +6,7 @@ import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.Manifest;
 import dev.tidemark.backup.VerifyResult;
 import dev.tidemark.backup.crypto.KeyManager;
-import dev.tidemark.backup.store.DirectoryObjectStore;
+import dev.tidemark.backup.store.BackupStoreSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -36,10 +36,7 @@ final class BackupCommand {
 
   /** Where the store and its key are, for the commands that read the store directly. */
   static class StoreOptions {
-    @Option(
-        names = "--backup-dir",
-        description = "Backup store directory (default: ${DEFAULT-VALUE}).")
-    Path backupDir = Path.of("./tidemark-backups");
+    @picocli.CommandLine.Mixin BackupStoreOptions location = new BackupStoreOptions();
 
     @Option(
         names = "--backup-key-file",
@@ -47,20 +44,24 @@ final class BackupCommand {
             "Master key file (default: $TIDEMARK_BACKUP_KEY, else tidemark-backup.key beside the store).")
     Path keyFile;
 
+    BackupStoreSpec spec() {
+      return location.spec(System.getenv());
+    }
+
     BackupRepository open() throws Exception {
-      if (!Files.isDirectory(backupDir)) {
-        throw new IllegalArgumentException("no backup store at " + backupDir.toAbsolutePath());
+      BackupStoreSpec spec = spec();
+      if (spec instanceof BackupStoreSpec.Directory dir && !Files.isDirectory(dir.root())) {
+        throw new IllegalArgumentException("no backup store at " + spec.describe());
       }
-      Path defaultKey =
-          backupDir.toAbsolutePath().normalize().resolveSibling("tidemark-backup.key");
+      Path defaultKey = spec.defaultKeyFile().orElse(null);
       if (keyFile == null
           && System.getenv(KeyManager.ENV_VAR) == null
-          && !Files.exists(defaultKey)) {
+          && (defaultKey == null || !Files.exists(defaultKey))) {
         throw new IllegalArgumentException(
             "no backup key: give --backup-key-file or set " + KeyManager.ENV_VAR);
       }
       var key = KeyManager.resolve(keyFile, System.getenv(), defaultKey);
-      return new BackupRepository(new DirectoryObjectStore(backupDir), key.key());
+      return new BackupRepository(spec.openForReading(), key.key());
     }
   }
 
@@ -137,7 +138,7 @@ final class BackupCommand {
           return r.ok() ? 0 : 1;
         }
       }
-      System.out.println("FAILED no backup " + arn + " in " + store.backupDir.toAbsolutePath());
+      System.out.println("FAILED no backup " + arn + " in " + store.spec().describe());
       return 1;
     }
   }

@@ -8,7 +8,7 @@ import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.backup.crypto.KeyManager;
 import dev.tidemark.backup.crypto.KeyManager.LoadedKey;
-import dev.tidemark.backup.store.DirectoryObjectStore;
+import dev.tidemark.backup.store.ObjectStore;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.Acknowledgements;
 import dev.tidemark.protocol.HttpServer;
@@ -92,6 +92,15 @@ public final class Bootstrap {
         "TTL sweep every {}; change log (and Streams) kept for {}",
         config.ttlSweepInterval(),
         config.changeLogRetention());
+    if (config.backupKeyFile() == null
+        && config.defaultBackupKeyFile() == null
+        && System.getenv(KeyManager.ENV_VAR) == null) {
+      throw new IllegalArgumentException(
+          "an S3 backup store needs the master key from --backup-key-file or $"
+              + KeyManager.ENV_VAR
+              + ": a key created on this host would be lost with it, and the key must never be"
+              + " stored in the bucket it protects");
+    }
     LoadedKey key =
         KeyManager.resolve(config.backupKeyFile(), System.getenv(), config.defaultBackupKeyFile());
     log.info("Backup encryption: {}", key.describe());
@@ -102,14 +111,14 @@ public final class Bootstrap {
               + " backup can be restored.",
           key.file().map(Object::toString).orElse("?"));
     }
+    ObjectStore store = config.backupStore().open();
+    if (store instanceof AutoCloseable closeable) {
+      resources.register(closeable);
+    }
+    log.info("Backup store: {}", config.backupStore().describe());
     BackupService backups =
         resources.register(
-            new BackupService(
-                db,
-                new BackupRepository(new DirectoryObjectStore(config.backupDir()), key.key()),
-                config.inMemory()
-                    ? config.backupDir().toAbsolutePath().resolveSibling("tidemark-scratch")
-                    : config.dataDir().resolve("scratch")));
+            new BackupService(db, new BackupRepository(store, key.key()), scratchDir(config)));
     backups.start();
     PitrService pitr =
         resources.register(new PitrService(db, backups, PitrService.Config.defaults()));
@@ -153,6 +162,18 @@ public final class Bootstrap {
     return new Assembly(
         DynamoApi.operations(db, backups, pitr).register(new ServerStatus(db, pitr, reserve)),
         new DurableAcknowledgements(db.writePath()));
+  }
+
+  /** Where restores stage their files: in the data directory, or beside a backup directory. */
+  private static Path scratchDir(ServerConfig config) {
+    if (!config.inMemory()) {
+      return config.dataDir().resolve("scratch");
+    }
+    return config
+        .backupStore()
+        .defaultKeyFile()
+        .map(p -> p.resolveSibling("tidemark-scratch"))
+        .orElse(Path.of(System.getProperty("java.io.tmpdir"), "tidemark-scratch"));
   }
 
   /**

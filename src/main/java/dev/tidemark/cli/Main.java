@@ -158,19 +158,15 @@ public final class Main implements Callable<Integer> {
         description = "12-digit account id used in ARNs (default: ${DEFAULT-VALUE}).")
     String account = "000000000000";
 
-    @Option(
-        names = "--backup-dir",
-        paramLabel = "DIR",
-        description = "Directory for backups (default: ${DEFAULT-VALUE}).")
-    Path backupDir = Path.of("./tidemark-backups");
+    @Mixin BackupStoreOptions backupStore = new BackupStoreOptions();
 
     @Option(
         names = "--backup-key-file",
         paramLabel = "FILE",
         description =
             "Master key for backup encryption (base64, 32 bytes). Default: $"
-                + "TIDEMARK_BACKUP_KEY if set, else tidemark-backup.key beside the backup"
-                + " directory, created on first start.")
+                + "TIDEMARK_BACKUP_KEY if set, else tidemark-backup.key beside a backup"
+                + " directory, created on first start (an s3:// store needs one of the first two).")
     Path backupKeyFile;
 
     @Option(
@@ -218,7 +214,7 @@ public final class Main implements Callable<Integer> {
             region,
             durability,
             account,
-            backupDir,
+            backupStore.spec(System.getenv()),
             backupKeyFile,
             ttlSweepInterval,
             changeLogRetention,

@@ -48,33 +48,24 @@ final class PitrCommand {
       mixinStandardHelpOptions = true,
       description =
           "Show every table's restorable window: from a running server (--endpoint), or from the"
-              + " backup store alone (--backup-dir), deleted tables included.")
+              + " backup store alone (--backup-dir or --backup-store), deleted tables included.")
   static final class Status implements Callable<Integer> {
     @Option(
         names = "--endpoint",
         description = "Server URL (default: http://127.0.0.1:8000 unless --backup-dir is given).")
     String endpoint;
 
-    @Option(
-        names = "--backup-dir",
-        description = "Read the backup store directly instead of asking a server.")
-    java.nio.file.Path backupDir;
-
-    @Option(
-        names = "--backup-key-file",
-        description =
-            "Master key file (default: $TIDEMARK_BACKUP_KEY, else tidemark-backup.key beside the store).")
-    java.nio.file.Path keyFile;
+    /** With --backup-dir or --backup-store: read the store directly instead of asking a server. */
+    @Mixin BackupCommand.StoreOptions store = new BackupCommand.StoreOptions();
 
     @Override
     public Integer call() throws Exception {
-      if (backupDir != null && endpoint != null) {
-        throw new IllegalArgumentException("give --endpoint or --backup-dir, not both");
+      boolean fromStore = store.location.given();
+      if (fromStore && endpoint != null) {
+        throw new IllegalArgumentException(
+            "give --endpoint or a store (--backup-dir, --backup-store), not both");
       }
-      if (backupDir != null) {
-        BackupCommand.StoreOptions store = new BackupCommand.StoreOptions();
-        store.backupDir = backupDir;
-        store.keyFile = keyFile;
+      if (fromStore) {
         fromStore(store.open(), System.out);
       } else {
         fromServer(

@@ -1,5 +1,6 @@
 package dev.tidemark.cli;
 
+import dev.tidemark.backup.store.BackupStoreSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param region the region the server reports and stamps into ARNs
  * @param durability whether a write is answered only after it reached the disk
  * @param account the account id stamped into ARNs
- * @param backupDir where on-demand backups are written
+ * @param backupStore where backups and the PITR archive are written: a directory or an S3 bucket
  * @param backupKeyFile the backup master key file, or null for the environment or default file
  * @param ttlSweepInterval how often the TTL sweeper deletes expired items
  * @param changeLogRetention how long change records (and so stream records) are kept
@@ -30,7 +31,7 @@ public record ServerConfig(
     String region,
     Durability durability,
     String account,
-    Path backupDir,
+    BackupStoreSpec backupStore,
     Path backupKeyFile,
     Duration ttlSweepInterval,
     Duration changeLogRetention,
@@ -58,7 +59,7 @@ public record ServerConfig(
     Objects.requireNonNull(region);
     Objects.requireNonNull(durability);
     Objects.requireNonNull(account);
-    Objects.requireNonNull(backupDir);
+    Objects.requireNonNull(backupStore);
     Objects.requireNonNull(ttlSweepInterval);
     Objects.requireNonNull(changeLogRetention);
     if (ttlSweepInterval.isNegative() || ttlSweepInterval.isZero()) {
@@ -81,35 +82,10 @@ public record ServerConfig(
     }
   }
 
-  /** A configuration with the default free-space reserve. */
-  public ServerConfig(
-      String host,
-      int port,
-      Path dataDir,
-      boolean inMemory,
-      String region,
-      Durability durability,
-      String account,
-      Path backupDir,
-      Path backupKeyFile,
-      Duration ttlSweepInterval,
-      Duration changeLogRetention) {
-    this(
-        host,
-        port,
-        dataDir,
-        inMemory,
-        region,
-        durability,
-        account,
-        backupDir,
-        backupKeyFile,
-        ttlSweepInterval,
-        changeLogRetention,
-        null);
-  }
-
-  /** A configuration with the default TTL sweep interval and change-log retention. */
+  /**
+   * A configuration with a directory backup store and the default TTL sweep interval and change-log
+   * retention.
+   */
   public ServerConfig(
       String host,
       int port,
@@ -128,16 +104,19 @@ public record ServerConfig(
         region,
         durability,
         account,
-        backupDir,
+        new BackupStoreSpec.Directory(backupDir),
         backupKeyFile,
         DEFAULT_TTL_SWEEP_INTERVAL,
-        DEFAULT_CHANGE_LOG_RETENTION);
+        DEFAULT_CHANGE_LOG_RETENTION,
+        null);
   }
 
-  /** Where the master key is created when none is configured: beside the backup directory. */
+  /**
+   * Where the master key is created when none is configured: beside a backup directory; null for an
+   * S3 store, which needs a configured key (see {@link BackupStoreSpec#defaultKeyFile()}).
+   */
   public Path defaultBackupKeyFile() {
-    Path abs = backupDir.toAbsolutePath().normalize();
-    return abs.resolveSibling("tidemark-backup.key");
+    return backupStore.defaultKeyFile().orElse(null);
   }
 
   /** Where data lives, for people: an absolute path, or "in memory". */

@@ -3,6 +3,7 @@ package dev.tidemark.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tidemark.backup.store.BackupStoreSpec;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -78,7 +79,7 @@ class BootstrapTest {
             "us-east-1",
             ServerConfig.Durability.SYNC,
             "000000000000",
-            dir.resolve("backups"),
+            new BackupStoreSpec.Directory(dir.resolve("backups")),
             null,
             ServerConfig.DEFAULT_TTL_SWEEP_INTERVAL,
             ServerConfig.DEFAULT_CHANGE_LOG_RETENTION,

@@ -3,6 +3,9 @@ package dev.tidemark.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tidemark.backup.store.BackupStoreSpec;
+import dev.tidemark.backup.store.S3StoreConfig;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -21,7 +24,8 @@ class MainTest {
     assertThat(c.region()).isEqualTo("us-east-1");
     assertThat(c.durability()).isEqualTo(ServerConfig.Durability.SYNC);
     assertThat(c.account()).isEqualTo("000000000000");
-    assertThat(c.backupDir()).isEqualTo(Path.of("./tidemark-backups"));
+    assertThat(c.backupStore())
+        .isEqualTo(new BackupStoreSpec.Directory(Path.of("./tidemark-backups")));
     assertThat(c.ttlSweepInterval()).isEqualTo(Duration.ofSeconds(30));
     assertThat(c.changeLogRetention()).isEqualTo(Duration.ofHours(24));
   }
@@ -102,7 +106,59 @@ class MainTest {
     assertThat(bare.region()).isEqualTo("eu-west-1");
     assertThat(bare.durability()).isEqualTo(ServerConfig.Durability.ASYNC);
     assertThat(bare.account()).isEqualTo("123456789012");
-    assertThat(bare.backupDir()).isEqualTo(Path.of("/tmp/b"));
+    assertThat(bare.backupStore()).isEqualTo(new BackupStoreSpec.Directory(Path.of("/tmp/b")));
+  }
+
+  // Protects the backup store options: file:// is --backup-dir, s3:// takes the S3 flags, and
+  // contradictions or credentials in the endpoint URL are usage errors that never echo a secret.
+  @Test
+  void backupStoreOptions() {
+    assertThat(Main.parse("--backup-store", "file:///srv/b").backupStore())
+        .isEqualTo(Main.parse("--backup-dir", "/srv/b").backupStore());
+    assertThat(Main.parse("--backup-store", "file://./rel").backupStore())
+        .isEqualTo(new BackupStoreSpec.Directory(Path.of("./rel")));
+    ServerConfig s3 =
+        Main.parse(
+            "--backup-store",
+            "s3://my-bucket/tidemark/prod",
+            "--s3-endpoint",
+            "http://127.0.0.1:9000",
+            "--s3-path-style",
+            "--backup-key-file",
+            "/k");
+    S3StoreConfig c = ((BackupStoreSpec.S3) s3.backupStore()).config();
+    assertThat(c.bucket()).isEqualTo("my-bucket");
+    assertThat(c.prefix()).isEqualTo("tidemark/prod/");
+    assertThat(c.endpoint()).contains(URI.create("http://127.0.0.1:9000"));
+    assertThat(c.pathStyle()).isTrue();
+    assertThat(c.unsafeOverwrites()).isFalse();
+    assertThat(s3.defaultBackupKeyFile()).as("no key file is invented for S3").isNull();
+    assertThat(
+            ((BackupStoreSpec.S3) Main.parse("--backup-store", "s3://b-1").backupStore())
+                .config()
+                .prefix())
+        .isEmpty();
+    assertThatThrownBy(() -> Main.parse("--backup-store", "s3://b-1", "--backup-dir", "/x"))
+        .isInstanceOf(ParameterException.class)
+        .hasMessageContaining("not both");
+    assertThatThrownBy(() -> Main.parse("--backup-dir", "/x", "--s3-path-style"))
+        .isInstanceOf(ParameterException.class)
+        .hasMessageContaining("only to an s3:// store");
+    assertThatThrownBy(() -> Main.parse("--backup-store", "ftp://x"))
+        .isInstanceOf(ParameterException.class);
+    assertThatThrownBy(() -> Main.parse("--backup-store", "s3://Bad_Bucket"))
+        .isInstanceOf(ParameterException.class)
+        .hasMessageContaining("bucket name");
+    assertThatThrownBy(
+            () ->
+                Main.parse(
+                    "--backup-store",
+                    "s3://b-1",
+                    "--s3-endpoint",
+                    "http://AKID:topsecret@127.0.0.1:9000"))
+        .isInstanceOf(ParameterException.class)
+        .hasMessageContaining("must not carry credentials")
+        .hasMessageNotContaining("topsecret");
   }
 
   // Scripts written for DynamoDB Local keep working with its single-dash spellings.

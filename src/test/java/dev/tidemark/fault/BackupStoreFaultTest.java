@@ -3,9 +3,6 @@ package dev.tidemark.fault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.tidemark.backup.BackupRecord;
 import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.DataObjectRef;
@@ -26,24 +23,14 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BackupNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.BackupStatus;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 /**
  * The backup store misbehaving under a running server: puts that fail, slow puts, a full disk,
@@ -53,18 +40,13 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
  * progress while it cannot archive and catches up with no gap after; verify and restore name the
  * damaged object, and a failed restore leaves no table (I4, I7).
  */
-class BackupStoreFaultTest {
-  private static final String TABLE = "faults";
-
+class BackupStoreFaultTest extends FaultTestBase {
   @TempDir Path dir;
   private MemoryObjectStore memory;
   private FaultyObjectStore store;
   private SymmetricKey key;
   private AssembledServer server;
-  private DynamoDbClient c;
-  private ListAppender<ILoggingEvent> log;
   private final long seed = Long.getLong("fault.seed", System.nanoTime());
-  private Random random;
 
   @BeforeEach
   void start() throws Exception {
@@ -76,135 +58,13 @@ class BackupStoreFaultTest {
     server =
         AssembledServer.start(store, key, dir.resolve("scratch"), PitrService.Config.defaults());
     c = server.client;
-    log = new ListAppender<>();
-    log.start();
-    ((Logger) LoggerFactory.getLogger("dev.tidemark")).addAppender(log);
-    c.createTable(
-        r ->
-            r.tableName(TABLE)
-                .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(
-                    AttributeDefinition.builder()
-                        .attributeName("pk")
-                        .attributeType(ScalarAttributeType.S)
-                        .build())
-                .keySchema(
-                    KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()));
+    createTable();
   }
 
   @AfterEach
   void stop() {
-    ((Logger) LoggerFactory.getLogger("dev.tidemark")).detachAppender(log);
     store.heal();
     server.close();
-  }
-
-  // ---- helpers ----------------------------------------------------------------------------
-
-  private void put(String pk, String v) {
-    c.putItem(
-        r ->
-            r.tableName(TABLE)
-                .item(Map.of("pk", AttributeValue.fromS(pk), "v", AttributeValue.fromS(v))));
-  }
-
-  /** Random writes (puts, overwrites, deletes); returns nothing, the table is the reference. */
-  private void writes(int n, String prefix) {
-    for (int i = 0; i < n; i++) {
-      String pk = prefix + random.nextInt(Math.max(1, n / 2));
-      if (random.nextInt(5) == 0) {
-        c.deleteItem(r -> r.tableName(TABLE).key(Map.of("pk", AttributeValue.fromS(pk))));
-      } else {
-        put(pk, Long.toHexString(random.nextLong()) + "y".repeat(random.nextInt(2000)));
-      }
-    }
-  }
-
-  private Map<String, String> scan(String table) {
-    Map<String, String> out = new TreeMap<>();
-    for (var page : c.scanPaginator(r -> r.tableName(table).consistentRead(true))) {
-      page.items().forEach(i -> out.put(i.get("pk").s(), i.get("v").s()));
-    }
-    return out;
-  }
-
-  private Instant latestRestorable() {
-    return c.describeContinuousBackups(r -> r.tableName(TABLE))
-        .continuousBackupsDescription()
-        .pointInTimeRecoveryDescription()
-        .latestRestorableDateTime();
-  }
-
-  private void awaitRestorable(Instant instant) throws InterruptedException {
-    for (int i = 0; i < 1500; i++) {
-      if (!latestRestorable().isBefore(instant)) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("latest restorable time stuck at " + latestRestorable());
-  }
-
-  private void awaitActive(String table) throws InterruptedException {
-    for (int i = 0; i < 3000; i++) {
-      if (c.describeTable(r -> r.tableName(table)).table().tableStatus() == TableStatus.ACTIVE) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError(table + " did not become ACTIVE");
-  }
-
-  /** Waits until the backup is no longer CREATING; returns its final status, or null if gone. */
-  private BackupStatus settle(String arn) throws InterruptedException {
-    for (int i = 0; i < 3000; i++) {
-      BackupStatus st;
-      try {
-        st =
-            c.describeBackup(r -> r.backupArn(arn))
-                .backupDescription()
-                .backupDetails()
-                .backupStatus();
-      } catch (BackupNotFoundException e) {
-        return null;
-      }
-      if (st != BackupStatus.CREATING) {
-        return st;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("backup " + arn + " stayed CREATING");
-  }
-
-  private boolean listed(String arn) {
-    return c.listBackups(r -> r.tableName(TABLE)).backupSummaries().stream()
-        .anyMatch(b -> b.backupArn().equals(arn));
-  }
-
-  private boolean tableExists(String table) {
-    try {
-      c.describeTable(r -> r.tableName(table));
-      return true;
-    } catch (ResourceNotFoundException e) {
-      return false;
-    }
-  }
-
-  private String logText() {
-    return log.list.stream()
-        .map(
-            e ->
-                e.getFormattedMessage()
-                    + " "
-                    + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage()))
-        .collect(Collectors.joining("\n"));
-  }
-
-  private String availableBackup(String name) throws InterruptedException {
-    String arn =
-        c.createBackup(r -> r.tableName(TABLE).backupName(name)).backupDetails().backupArn();
-    assertThat(settle(arn)).isEqualTo(BackupStatus.AVAILABLE);
-    return arn;
   }
 
   // ---- failing, slow and full stores ------------------------------------------------------
@@ -257,17 +117,7 @@ class BackupStoreFaultTest {
     assertThat(logText()).contains("injected put failure");
 
     store.heal();
-    Instant healed = Instant.now();
-    awaitRestorable(healed);
-    Map<String, String> now = scan(TABLE);
-    c.restoreTableToPointInTime(
-        r -> r.sourceTableName(TABLE).targetTableName("after_heal").useLatestRestorableTime(true));
-    c.restoreTableToPointInTime(
-        r -> r.sourceTableName(TABLE).targetTableName("mid_outage").restoreDateTime(mid));
-    awaitActive("after_heal");
-    awaitActive("mid_outage");
-    assertThat(scan("after_heal")).as("restore to latest after the outage").isEqualTo(now);
-    assertThat(scan("mid_outage")).as("restore to an instant inside the outage").isEqualTo(atMid);
+    assertPitrCaughtUp(mid, atMid);
     assertThat(availableBackup("after-outage")).isNotNull();
   }
 

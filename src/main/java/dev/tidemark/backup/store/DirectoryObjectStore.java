@@ -49,9 +49,23 @@ public final class DirectoryObjectStore implements ObjectStore {
 
   /** Opens (creating if needed) the store at {@code root} and removes abandoned uploads. */
   public DirectoryObjectStore(Path root) throws IOException {
+    this(root, true);
+  }
+
+  private DirectoryObjectStore(Path root, boolean owner) throws IOException {
     this.root = root.toAbsolutePath().normalize();
-    Files.createDirectories(this.root);
-    removeTemporaryFiles();
+    if (owner) {
+      Files.createDirectories(this.root);
+      removeTemporaryFiles();
+    }
+  }
+
+  /**
+   * Opens the store at {@code root} without taking ownership: nothing is created or cleaned up, so
+   * a command can read a store while its server is uploading to it.
+   */
+  public static DirectoryObjectStore forReading(Path root) throws IOException {
+    return new DirectoryObjectStore(root, false);
   }
 
   public Path root() {

@@ -67,6 +67,19 @@ class DirectoryObjectStoreTest extends ObjectStoreContract {
     assertThat(hiddenFiles()).isZero();
   }
 
+  // A command reading the store (backup list) must not delete a running server's upload.
+  @Test
+  void openingForReadingLeavesUploadsAlone() throws IOException {
+    DirectoryObjectStore s = new DirectoryObjectStore(root);
+    try (PendingObject p = s.create("d/pending")) {
+      p.write(new byte[10]);
+      p.flush();
+      assertThat(DirectoryObjectStore.forReading(root).list("")).isEmpty();
+      p.commit();
+    }
+    assertThat(s.size("d/pending")).hasValue(10);
+  }
+
   // Objects outlive the store instance: a new instance (a restarted server) sees them.
   @Test
   void reopenedStoreSeesObjects() throws IOException {
