@@ -5,8 +5,7 @@ import dev.tidemark.api.Operations;
 import dev.tidemark.auth.Authenticator;
 import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
-import dev.tidemark.backup.crypto.KeyManager;
-import dev.tidemark.backup.crypto.KeyManager.LoadedKey;
+import dev.tidemark.backup.keys.KeySetup;
 import dev.tidemark.backup.store.DirectoryObjectStore;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.Acknowledgements;
@@ -58,21 +57,30 @@ public final class Bootstrap {
         "TTL sweep every {}; change log (and Streams) kept for {}",
         config.ttlSweepInterval(),
         config.changeLogRetention());
-    LoadedKey key =
-        KeyManager.resolve(config.backupKeyFile(), System.getenv(), config.defaultBackupKeyFile());
-    log.info("Backup encryption: {}", key.describe());
-    key.warnings().forEach(w -> log.warn("{}", w));
-    if (key.created()) {
-      log.warn(
-          "A new backup master key was created at {}. Keep a copy somewhere safe: without it no"
-              + " backup can be restored.",
-          key.file().map(Object::toString).orElse("?"));
+    DirectoryObjectStore store = new DirectoryObjectStore(config.backupDir());
+    // Refuses to start (before anything is written) rather than hide the store's backups.
+    KeySetup.Opened keys =
+        KeySetup.open(
+            store,
+            new KeySetup.Options(
+                config.backupKeyFile(),
+                config.defaultBackupKeyFile(),
+                config.newBackupKey(),
+                config.backupPassphraseFile(),
+                System.getenv(),
+                store.root().toString()),
+            System::currentTimeMillis);
+    log.info("Backup encryption: {}", keys.key().describe());
+    keys.notices().forEach(n -> log.info("{}", n));
+    keys.warnings().forEach(w -> log.warn("{}", w));
+    if (keys.keys().ids().size() > 1) {
+      log.info("Older backup keys readable through the key chain: {}", keys.keys().ids());
     }
     BackupService backups =
         resources.register(
             new BackupService(
                 db,
-                new BackupRepository(new DirectoryObjectStore(config.backupDir()), key.key()),
+                new BackupRepository(store, keys.keys()),
                 config.inMemory()
                     ? config.backupDir().toAbsolutePath().resolveSibling("tidemark-scratch")
                     : config.dataDir().resolve("scratch")));

@@ -66,6 +66,11 @@ final class PitrCommand {
             "Master key file (default: $TIDEMARK_BACKUP_KEY, else tidemark-backup.key beside the store).")
     java.nio.file.Path keyFile;
 
+    @Option(
+        names = "--backup-passphrase-file",
+        description = "Recovery passphrase, used when no key file is found.")
+    java.nio.file.Path passphraseFile;
+
     @Override
     public Integer call() throws Exception {
       if (backupDir != null && endpoint != null) {
@@ -75,6 +80,7 @@ final class PitrCommand {
         BackupCommand.StoreOptions store = new BackupCommand.StoreOptions();
         store.backupDir = backupDir;
         store.keyFile = keyFile;
+        store.passphraseFile = passphraseFile;
         fromStore(store.open(), System.out);
       } else {
         fromServer(
@@ -149,6 +155,9 @@ final class PitrCommand {
             st.recoveryPeriodDays(),
             time(w.earliestMillis()),
             time(w.latestMillis()));
+      }
+      for (PitrStore.UnreadableWindow u : PitrStore.unreadable(repository)) {
+        out.printf("UNREADABLE  TableId=%s  %s%n", u.tableUuid(), u.reason());
       }
     }
   }

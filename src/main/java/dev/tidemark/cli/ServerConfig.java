@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param backupKeyFile the backup master key file, or null for the environment or default file
  * @param ttlSweepInterval how often the TTL sweeper deletes expired items
  * @param changeLogRetention how long change records (and so stream records) are kept
+ * @param newBackupKey start a new backup master key even over a store that holds backups
+ * @param backupPassphraseFile a recovery passphrase that unwraps the master key from the store when
+ *     no key is configured, or null
  */
 public record ServerConfig(
     String host,
@@ -31,7 +34,9 @@ public record ServerConfig(
     Path backupDir,
     Path backupKeyFile,
     Duration ttlSweepInterval,
-    Duration changeLogRetention) {
+    Duration changeLogRetention,
+    boolean newBackupKey,
+    Path backupPassphraseFile) {
 
   public static final Duration DEFAULT_TTL_SWEEP_INTERVAL = Duration.ofSeconds(30);
 
@@ -75,6 +80,35 @@ public record ServerConfig(
     }
   }
 
+  /** A configuration with the default backup key handling. */
+  public ServerConfig(
+      String host,
+      int port,
+      Path dataDir,
+      boolean inMemory,
+      String region,
+      Durability durability,
+      String account,
+      Path backupDir,
+      Path backupKeyFile,
+      Duration ttlSweepInterval,
+      Duration changeLogRetention) {
+    this(
+        host,
+        port,
+        dataDir,
+        inMemory,
+        region,
+        durability,
+        account,
+        backupDir,
+        backupKeyFile,
+        ttlSweepInterval,
+        changeLogRetention,
+        false,
+        null);
+  }
+
   /** A configuration with the default TTL sweep interval and change-log retention. */
   public ServerConfig(
       String host,
@@ -97,7 +131,9 @@ public record ServerConfig(
         backupDir,
         backupKeyFile,
         DEFAULT_TTL_SWEEP_INTERVAL,
-        DEFAULT_CHANGE_LOG_RETENTION);
+        DEFAULT_CHANGE_LOG_RETENTION,
+        false,
+        null);
   }
 
   /** Where the master key is created when none is configured: beside the backup directory. */

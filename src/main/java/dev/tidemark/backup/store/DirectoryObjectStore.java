@@ -49,9 +49,26 @@ public final class DirectoryObjectStore implements ObjectStore {
 
   /** Opens (creating if needed) the store at {@code root} and removes abandoned uploads. */
   public DirectoryObjectStore(Path root) throws IOException {
+    this(root, true);
+  }
+
+  private DirectoryObjectStore(Path root, boolean owner) throws IOException {
     this.root = root.toAbsolutePath().normalize();
     Files.createDirectories(this.root);
-    removeTemporaryFiles();
+    if (owner) {
+      removeTemporaryFiles();
+    }
+  }
+
+  /**
+   * Opens an existing store without removing temporary files, for tools (the CLI) that work on a
+   * store a running server owns: its uploads in progress must survive.
+   */
+  public static DirectoryObjectStore attach(Path root) throws IOException {
+    if (!Files.isDirectory(root)) {
+      throw new java.nio.file.NoSuchFileException(root.toAbsolutePath() + " (no backup store)");
+    }
+    return new DirectoryObjectStore(root, false);
   }
 
   public Path root() {
