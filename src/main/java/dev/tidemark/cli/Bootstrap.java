@@ -40,25 +40,9 @@ public final class Bootstrap {
    * closed after the HTTP server drained.
    */
   static Assembly assemble(ServerConfig config, Resources resources) throws IOException {
-    Storage storage =
-        config.inMemory() ? RocksStorage.inMemory() : RocksStorage.open(config.dataDir());
-    Database db =
-        resources.register(
-            new Database(
-                storage,
-                System::currentTimeMillis,
-                config.durability() == ServerConfig.Durability.SYNC,
-                config.region(),
-                config.account()));
-    TtlSweeper sweeper = new TtlSweeper(db, System::currentTimeMillis);
-    resources.register(
-        new PeriodicTask("ttl-sweeper", config.ttlSweepInterval(), sweeper::sweepOnce));
-    log.info(
-        "TTL sweep every {}; change log (and Streams) kept for {}",
-        config.ttlSweepInterval(),
-        config.changeLogRetention());
     DirectoryObjectStore store = new DirectoryObjectStore(config.backupDir());
-    // Refuses to start (before anything is written) rather than hide the store's backups.
+    // First of all: refuse to start (before anything is written anywhere) rather than hide the
+    // store's backups behind a new or wrong key.
     KeySetup.Opened keys =
         KeySetup.open(
             store,
@@ -76,6 +60,23 @@ public final class Bootstrap {
     if (keys.keys().ids().size() > 1) {
       log.info("Older backup keys readable through the key chain: {}", keys.keys().ids());
     }
+    Storage storage =
+        config.inMemory() ? RocksStorage.inMemory() : RocksStorage.open(config.dataDir());
+    Database db =
+        resources.register(
+            new Database(
+                storage,
+                System::currentTimeMillis,
+                config.durability() == ServerConfig.Durability.SYNC,
+                config.region(),
+                config.account()));
+    TtlSweeper sweeper = new TtlSweeper(db, System::currentTimeMillis);
+    resources.register(
+        new PeriodicTask("ttl-sweeper", config.ttlSweepInterval(), sweeper::sweepOnce));
+    log.info(
+        "TTL sweep every {}; change log (and Streams) kept for {}",
+        config.ttlSweepInterval(),
+        config.changeLogRetention());
     BackupService backups =
         resources.register(
             new BackupService(
