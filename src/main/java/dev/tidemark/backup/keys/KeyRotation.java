@@ -33,7 +33,23 @@ import java.util.function.Consumer;
  * manifest is rewritten: manifests written under the old key stay readable through the chain.
  */
 public final class KeyRotation {
+  /**
+   * A pause after each step, for the kill -9 test only (KeyRotationCrashIT): a rotation of a small
+   * store takes milliseconds, too short to be interrupted at a random point otherwise.
+   */
+  private static final long PAUSE_MILLIS = Long.getLong("tidemark.keys.rotation-pause-ms", 0);
+
   private KeyRotation() {}
+
+  private static void pause() {
+    if (PAUSE_MILLIS > 0) {
+      try {
+        Thread.sleep(PAUSE_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
 
   /**
    * What a rotation did.
@@ -75,6 +91,7 @@ public final class KeyRotation {
     }
     log.accept("1/4 chaining old key " + old.id() + " under new key " + newKey.id());
     StoreKeys.putChain(store, newKey, old);
+    pause();
     Set<String> tables = tableIds(store);
     log.accept("2/4 re-wrapping the data keys of " + tables.size() + " table incarnations");
     BackupRepository repo = new BackupRepository(store, keys);
@@ -84,6 +101,7 @@ public final class KeyRotation {
       try {
         repo.rewrapTableKey(t, newKey);
         rewrapped++;
+        pause();
       } catch (WrongKeyException | NoSuchObjectException e) {
         unreadable.add(t);
       }
@@ -91,6 +109,7 @@ public final class KeyRotation {
     int slots = Passphrases.slotIds(store).size();
     log.accept("3/4 sealing the new key to " + slots + " recovery passphrase slots");
     Passphrases.sealToAll(store, newKey, current.generation() + 1);
+    pause();
     log.accept("4/4 recording key " + newKey.id() + " as the store's key");
     StoreKeys.putRecord(
         store,
