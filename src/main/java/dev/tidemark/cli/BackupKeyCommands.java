@@ -62,6 +62,10 @@ final class BackupKeyCommands {
     public Integer call() throws Exception {
       ObjectStore st = store.store();
       SymmetricKey old = store.key(st);
+      if (!Files.exists(newKeyFile)) {
+        // Checked before the new key file is made, so a refused rotation leaves nothing behind.
+        requireCurrent(st, old);
+      }
       // The new key is on disk (fsynced) before the store learns of it: a crash can never leave
       // the store needing a key that exists nowhere.
       SymmetricKey fresh =
