@@ -179,7 +179,7 @@ public final class Passphrases {
 
   /** Removes a slot: first the slot (from then on the passphrase opens nothing), then its keys. */
   public static boolean remove(ObjectStore store, String slotId) throws IOException {
-    if (!store.delete(slotName(slotId))) {
+    if (!slotId.matches("[0-9a-f]{16}") || !store.delete(slotName(slotId))) {
       return false;
     }
     for (String n : store.list(PREFIX + slotId + "/")) {
