@@ -10,6 +10,7 @@ import dev.tidemark.backup.store.DirectoryObjectStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,9 +78,15 @@ class KeyRotationCrashIT {
                   .pointInTimeRecoverySpecification(p -> p.pointInTimeRecoveryEnabled(true)));
       load = startLoad(port, stop, backupsMade);
       for (int k = 0; k < kills; k++) {
+        if (Files.exists(newKeyFile)
+            && currentKey(backups).equals(KeyManager.readKeyFile(newKeyFile).id())) {
+          break; // A kill landed after the commit: the rotation is complete.
+        }
         Process rotate = rotate(backups, oldKeyFile, newKeyFile);
         awaitLine(rotate, "1/4");
-        Thread.sleep(random.nextInt(600));
+        // The steps take about 150 ms each (5 of them): kills land before, inside and after the
+        // commit.
+        Thread.sleep(random.nextInt(900));
         rotate.destroyForcibly();
         rotate.waitFor();
         // Whatever step the kill cut: the store's current key reads every backup there is.
