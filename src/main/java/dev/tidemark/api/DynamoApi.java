@@ -51,7 +51,7 @@ public final class DynamoApi {
         .register(new RestoreTableToPointInTime(db, pitr))
         .register(new CreateBackup(db, backups))
         .register(new DescribeBackup(backups))
-        .register(new ListBackups(backups))
+        .register(new ListBackups(db, backups))
         .register(new DeleteBackup(backups))
         .register(new RestoreTableFromBackup(db, backups))
         .register(new CreateTable(db))

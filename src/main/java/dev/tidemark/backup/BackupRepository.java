@@ -1,7 +1,7 @@
 package dev.tidemark.backup;
 
 import dev.tidemark.backup.crypto.DecryptingInputStream;
-import dev.tidemark.backup.crypto.KeyWrap;
+import dev.tidemark.backup.crypto.MasterKeys;
 import dev.tidemark.backup.crypto.ObjectEncryption;
 import dev.tidemark.backup.crypto.SymmetricKey;
 import dev.tidemark.backup.crypto.WrongKeyException;
@@ -30,19 +30,32 @@ import java.util.concurrent.locks.StampedLock;
  */
 public final class BackupRepository {
   private final ObjectStore store;
-  private final SymmetricKey masterKey;
+  private final MasterKeys keys;
   private final int chunkSize;
   private final ConcurrentHashMap<String, StampedLock> tableLocks = new ConcurrentHashMap<>();
 
   public BackupRepository(ObjectStore store, SymmetricKey masterKey) {
-    this(store, masterKey, ObjectEncryption.DEFAULT_CHUNK_SIZE);
+    this(store, MasterKeys.of(masterKey), ObjectEncryption.DEFAULT_CHUNK_SIZE);
+  }
+
+  /** With the store's key ring: the current key writes, older ones (after rotations) read. */
+  public BackupRepository(ObjectStore store, MasterKeys keys) {
+    this(store, keys, ObjectEncryption.DEFAULT_CHUNK_SIZE);
   }
 
   /** With a non-default chunk size; tests use small ones to exercise many chunks cheaply. */
   public BackupRepository(ObjectStore store, SymmetricKey masterKey, int chunkSize) {
+    this(store, MasterKeys.of(masterKey), chunkSize);
+  }
+
+  public BackupRepository(ObjectStore store, MasterKeys keys, int chunkSize) {
     this.store = Objects.requireNonNull(store);
-    this.masterKey = Objects.requireNonNull(masterKey);
+    this.keys = Objects.requireNonNull(keys);
     this.chunkSize = chunkSize;
+  }
+
+  public MasterKeys keys() {
+    return keys;
   }
 
   public ObjectStore store() {
@@ -61,9 +74,9 @@ public final class BackupRepository {
       if (store.exists(manifestName)) {
         throw new IOException("backup " + manifestName + " already exists");
       }
-      TableKeys.TableKey key = TableKeys.loadOrCreate(store, masterKey, tableId);
+      TableKeys.TableKey key = TableKeys.loadOrCreate(store, keys, tableId);
       return new BackupWriter(
-          store, masterKey, chunkSize, tableId, backupId, key, () -> lock.unlockRead(stamp));
+          store, keys.current(), chunkSize, tableId, backupId, key, () -> lock.unlockRead(stamp));
     } catch (IOException | RuntimeException e) {
       lock.unlockRead(stamp);
       throw e;
@@ -88,16 +101,16 @@ public final class BackupRepository {
    * @throws ManifestFormatException if its content is not a manifest this server can read
    */
   public Manifest readManifest(String manifestName) throws IOException {
-    return readManifest(store, masterKey, manifestName);
+    return readManifest(store, keys, manifestName);
   }
 
-  static Manifest readManifest(ObjectStore store, SymmetricKey masterKey, String manifestName)
+  static Manifest readManifest(ObjectStore store, MasterKeys keys, String manifestName)
       throws IOException {
     BackupLayout.ManifestId id = BackupLayout.parseManifestName(manifestName);
     byte[] stored = store.getBytes(manifestName);
     byte[] json;
     try {
-      json = ObjectEncryption.decrypt(masterKey, manifestName, stored);
+      json = keys.decrypt(manifestName, stored);
     } catch (WrongKeyException e) {
       throw e.withSubject("backup " + manifestName);
     }
@@ -116,21 +129,34 @@ public final class BackupRepository {
    * throws {@link dev.tidemark.backup.crypto.CorruptObjectException} on a mismatch).
    */
   public InputStream openObject(Manifest manifest, DataObjectRef ref) throws IOException {
-    return openObject(store, masterKey, manifest, ref);
+    return openObject(store, keys, manifest, ref);
   }
 
-  static SymmetricKey dataKey(SymmetricKey masterKey, Manifest manifest) throws IOException {
-    return KeyWrap.unwrap(
-        masterKey,
-        manifest.dataKey(),
-        TableKeys.context(manifest.tableId()),
-        "backup " + manifest.manifestName());
+  /**
+   * The data key of a backup: from the manifest's own wrapped copy when a held key wrapped it, else
+   * from the table's key objects (a rotation re-wraps those, never the immutable manifest).
+   */
+  static SymmetricKey dataKey(ObjectStore store, MasterKeys keys, Manifest manifest)
+      throws IOException {
+    String subject = "backup " + manifest.manifestName();
+    if (keys.find(manifest.dataKey().wrappingKeyId()).isPresent()) {
+      return keys.unwrap(manifest.dataKey(), TableKeys.context(manifest.tableId()), subject);
+    }
+    TableKeys.TableKey t;
+    try {
+      t = TableKeys.load(store, keys, manifest.tableId());
+    } catch (WrongKeyException | NoSuchObjectException e) {
+      throw new WrongKeyException(subject, manifest.dataKey().wrappingKeyId(), keys.current().id());
+    }
+    if (!t.key().id().equals(manifest.dataKey().keyId())) {
+      throw new WrongKeyException(subject, manifest.dataKey().wrappingKeyId(), keys.current().id());
+    }
+    return t.key();
   }
 
   static InputStream openObject(
-      ObjectStore store, SymmetricKey masterKey, Manifest manifest, DataObjectRef ref)
-      throws IOException {
-    SymmetricKey key = dataKey(masterKey, manifest);
+      ObjectStore store, MasterKeys keys, Manifest manifest, DataObjectRef ref) throws IOException {
+    SymmetricKey key = dataKey(store, keys, manifest);
     InputStream raw = store.get(ref.name());
     try {
       return new VerifyingInputStream(new DecryptingInputStream(raw, key, ref.name()), ref);
@@ -150,19 +176,27 @@ public final class BackupRepository {
         || name.startsWith(BackupLayout.MANIFESTS)) {
       throw new IllegalArgumentException(name + " is reserved for backups");
     }
-    TableKeys.TableKey key = TableKeys.loadOrCreate(store, masterKey, tableId);
+    TableKeys.TableKey key = TableKeys.loadOrCreate(store, keys, tableId);
     store.put(name, ObjectEncryption.encrypt(key.key(), name, plaintext, chunkSize));
   }
 
   /** Reads and authenticates an object stored with {@link #putTableObject}. */
   public byte[] getTableObject(String tableId, String name) throws IOException {
-    TableKeys.TableKey key = TableKeys.loadOrCreate(store, masterKey, tableId);
+    TableKeys.TableKey key = TableKeys.loadOrCreate(store, keys, tableId);
     return ObjectEncryption.decrypt(key.key(), name, store.getBytes(name));
+  }
+
+  /**
+   * Adds a copy of a table's data key wrapped under {@code newMaster}; a key rotation step, safe to
+   * repeat. Nothing existing is changed.
+   */
+  public void rewrapTableKey(String tableId, SymmetricKey newMaster) throws IOException {
+    TableKeys.rewrap(store, keys, tableId, newMaster);
   }
 
   /** Reads and checks every object of a backup. See {@link BackupVerifier}. */
   public VerifyResult verify(String manifestName) {
-    return BackupVerifier.verify(store, manifestName, masterKey);
+    return BackupVerifier.verify(store, manifestName, keys);
   }
 
   /**

@@ -60,6 +60,7 @@ public final class BackupService implements AutoCloseable {
   private final BackupRepository repository;
   private final Path scratchDir;
   private final Map<String, BackupRecord> byArn = new ConcurrentHashMap<>();
+  private final Map<String, UnreadableBackup> unreadable = new ConcurrentHashMap<>();
   private final ExecutorService jobs;
   private final AtomicInteger running = new AtomicInteger();
   private final SecureRandom random = new SecureRandom();
@@ -96,12 +97,21 @@ public final class BackupService implements AutoCloseable {
       try {
         BackupRecord r = fromManifest(repository.readManifest(manifestName));
         byArn.put(r.arn(), r);
+      } catch (dev.tidemark.backup.store.NoSuchObjectException gone) {
+        // Deleted since it was listed.
       } catch (IOException e) {
-        LOG.error(
-            "backup manifest {} cannot be read and is not listed: {}",
-            manifestName,
-            e.getMessage());
+        // Shown, not hidden: an operator must see that the backup exists and why it is unusable.
+        UnreadableBackup u = UnreadableBackup.of(manifestName, e, db::tableArn);
+        unreadable.put(u.arn(), u);
       }
+    }
+    if (!unreadable.isEmpty()) {
+      LOG.error(
+          "{} of {} backups in the backup store cannot be read ({}); they are listed as"
+              + " BackupName UNREADABLE.* and cannot be restored until the reason is fixed",
+          unreadable.size(),
+          unreadable.size() + byArn.size(),
+          UnreadableBackup.causes(unreadable.values()));
     }
     List<byte[]> pending = new ArrayList<>();
     try (Cursor c = db.storage().scanMeta(PENDING_PREFIX)) {
@@ -176,6 +186,19 @@ public final class BackupService implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** Backups whose manifest this server cannot read (wrong key, damaged), oldest first. */
+  public List<UnreadableBackup> unreadable() {
+    List<UnreadableBackup> out = new ArrayList<>(unreadable.values());
+    Comparator<UnreadableBackup> byTime =
+        Comparator.comparingLong((UnreadableBackup u) -> u.creationMillis());
+    out.sort(byTime.thenComparing((UnreadableBackup u) -> u.arn()));
+    return out;
+  }
+
+  public Optional<UnreadableBackup> findUnreadable(String arn) {
+    return Optional.ofNullable(unreadable.get(arn));
   }
 
   /** Looks a backup up by ARN, bases included; for PITR. */

@@ -1,7 +1,7 @@
 package dev.tidemark.backup;
 
 import dev.tidemark.backup.crypto.CorruptObjectException;
-import dev.tidemark.backup.crypto.SymmetricKey;
+import dev.tidemark.backup.crypto.MasterKeys;
 import dev.tidemark.backup.crypto.WrongKeyException;
 import dev.tidemark.backup.store.NoSuchObjectException;
 import dev.tidemark.backup.store.ObjectStore;
@@ -23,12 +23,16 @@ public final class BackupVerifier {
   private BackupVerifier() {}
 
   public static VerifyResult verify(
-      ObjectStore store, String manifestName, SymmetricKey masterKey) {
+      ObjectStore store, String manifestName, dev.tidemark.backup.crypto.SymmetricKey masterKey) {
+    return verify(store, manifestName, MasterKeys.of(masterKey));
+  }
+
+  public static VerifyResult verify(ObjectStore store, String manifestName, MasterKeys keys) {
     List<VerifyResult.Problem> problems = new ArrayList<>();
     Manifest manifest;
     try {
-      manifest = BackupRepository.readManifest(store, masterKey, manifestName);
-      BackupRepository.dataKey(masterKey, manifest);
+      manifest = BackupRepository.readManifest(store, keys, manifestName);
+      BackupRepository.dataKey(store, keys, manifest);
     } catch (IOException | RuntimeException e) {
       problems.add(classify(manifestName, e, store, -1));
       return new VerifyResult(manifestName, 0, 0, problems);
@@ -41,7 +45,7 @@ public final class BackupVerifier {
       if (!seen.add(ref.name())) {
         continue;
       }
-      try (InputStream in = BackupRepository.openObject(store, masterKey, manifest, ref)) {
+      try (InputStream in = BackupRepository.openObject(store, keys, manifest, ref)) {
         while (in.read(buf) >= 0) {
           // Reading to the end is the check.
         }

@@ -4,17 +4,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.backup.crypto.KeyWrap;
+import dev.tidemark.backup.crypto.MasterKeys;
 import dev.tidemark.backup.crypto.SymmetricKey;
 import dev.tidemark.backup.crypto.WrappedKey;
+import dev.tidemark.backup.crypto.WrongKeyException;
 import dev.tidemark.backup.store.ObjectAlreadyExistsException;
 import dev.tidemark.backup.store.ObjectStore;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The per-table data key: one random key per table incarnation, wrapped by the master key and kept
  * in {@code tables/<tableId>/key}. One key per table (not per backup) is what lets identical data
  * objects of successive backups be stored once; see docs/backup-format.md for why that is the right
  * trade.
+ *
+ * <p>A key rotation never rewrites that object: it adds {@code
+ * tables/<tableId>/keys/<masterKeyId>}, the same data key wrapped under the new master key. A
+ * reader takes whichever copy a key it holds can unwrap, the current key's first.
  */
 final class TableKeys {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -28,12 +36,17 @@ final class TableKeys {
     return "table:" + tableId;
   }
 
-  static TableKey loadOrCreate(ObjectStore store, SymmetricKey master, String tableId)
+  /** The re-wrapped copy of a table's key under one master key. */
+  static String rewrappedName(String tableId, String masterKeyId) {
+    return BackupLayout.TABLES + BackupLayout.checkId(tableId, "table id") + "/keys/" + masterKeyId;
+  }
+
+  static TableKey loadOrCreate(ObjectStore store, MasterKeys keys, String tableId)
       throws IOException {
     String name = BackupLayout.tableKeyName(tableId);
     if (!store.exists(name)) {
       SymmetricKey key = SymmetricKey.random();
-      WrappedKey wrapped = KeyWrap.wrap(master, key, context(tableId));
+      WrappedKey wrapped = KeyWrap.wrap(keys.current(), key, context(tableId));
       try {
         store.put(name, encode(tableId, wrapped));
         return new TableKey(key, wrapped);
@@ -41,10 +54,65 @@ final class TableKeys {
         // A concurrent first backup of the same table won; use its key.
       }
     }
-    WrappedKey wrapped = decode(store.getBytes(name), name, tableId);
-    SymmetricKey key =
-        KeyWrap.unwrap(master, wrapped, context(tableId), "table key object " + name);
-    return new TableKey(key, wrapped);
+    return load(store, keys, tableId);
+  }
+
+  /**
+   * Reads a table's existing key through any copy the held keys can unwrap.
+   *
+   * @throws WrongKeyException if no copy is wrapped under a held key
+   */
+  static TableKey load(ObjectStore store, MasterKeys keys, String tableId) throws IOException {
+    List<String> copies = new ArrayList<>();
+    String current = rewrappedName(tableId, keys.current().id());
+    copies.add(current);
+    for (String n : store.list(rewrappedName(tableId, ""))) {
+      if (!n.equals(current)) {
+        copies.add(n);
+      }
+    }
+    copies.add(BackupLayout.tableKeyName(tableId));
+    WrongKeyException wrong = null;
+    for (String n : copies) {
+      byte[] json;
+      try {
+        json = store.getBytes(n);
+      } catch (dev.tidemark.backup.store.NoSuchObjectException e) {
+        continue;
+      }
+      WrappedKey wrapped = decode(json, n, tableId);
+      if (keys.find(wrapped.wrappingKeyId()).isEmpty()) {
+        if (wrong == null) {
+          wrong =
+              new WrongKeyException(
+                  "table key object " + n, wrapped.wrappingKeyId(), keys.current().id());
+        }
+        continue;
+      }
+      return new TableKey(keys.unwrap(wrapped, context(tableId), "table key object " + n), wrapped);
+    }
+    if (wrong != null) {
+      throw wrong;
+    }
+    throw new dev.tidemark.backup.store.NoSuchObjectException(BackupLayout.tableKeyName(tableId));
+  }
+
+  /**
+   * Adds a copy of a table's key wrapped under {@code newMaster} (a rotation step). Safe to repeat:
+   * an existing copy is left as it is.
+   */
+  static void rewrap(ObjectStore store, MasterKeys keys, String tableId, SymmetricKey newMaster)
+      throws IOException {
+    String name = rewrappedName(tableId, newMaster.id());
+    if (store.exists(name)) {
+      return;
+    }
+    TableKey key = load(store, keys, tableId);
+    try {
+      store.put(name, encode(tableId, KeyWrap.wrap(newMaster, key.key(), context(tableId))));
+    } catch (ObjectAlreadyExistsException e) {
+      // An earlier, interrupted run of the same rotation wrote it.
+    }
   }
 
   private static byte[] encode(String tableId, WrappedKey wrapped) throws IOException {

@@ -6,7 +6,12 @@ import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.Manifest;
 import dev.tidemark.backup.VerifyResult;
 import dev.tidemark.backup.crypto.KeyManager;
+import dev.tidemark.backup.crypto.SymmetricKey;
+import dev.tidemark.backup.crypto.WrongKeyException;
+import dev.tidemark.backup.keys.Passphrases;
+import dev.tidemark.backup.keys.StoreKeys;
 import dev.tidemark.backup.store.BackupStoreSpec;
+import dev.tidemark.backup.store.ObjectStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -30,7 +35,11 @@ import picocli.CommandLine.Parameters;
       BackupCommand.Describe.class,
       BackupCommand.Delete.class,
       BackupCommand.Verify.class,
-      BackupCommand.Restore.class
+      BackupCommand.Restore.class,
+      BackupKeyCommands.RotateKey.class,
+      BackupKeyCommands.LinkKey.class,
+      BackupKeyCommands.Keys.class,
+      BackupKeyCommands.Passphrase.class
     })
 final class BackupCommand {
 
@@ -44,24 +53,66 @@ final class BackupCommand {
             "Master key file (default: $TIDEMARK_BACKUP_KEY, else tidemark-backup.key beside the store).")
     Path keyFile;
 
+    @Option(
+        names = "--backup-passphrase-file",
+        description =
+            "Recovery passphrase, used when no key file or $TIDEMARK_BACKUP_KEY is found (also"
+                + " $TIDEMARK_BACKUP_PASSPHRASE).")
+    Path passphraseFile;
+
     BackupStoreSpec spec() {
       return location.spec(System.getenv());
     }
 
-    BackupRepository open() throws Exception {
+    /**
+     * The store, opened for reading without disturbing a server that owns it (its uploads in
+     * progress are left alone).
+     */
+    ObjectStore store() throws Exception {
       BackupStoreSpec spec = spec();
       if (spec instanceof BackupStoreSpec.Directory dir && !Files.isDirectory(dir.root())) {
         throw new IllegalArgumentException("no backup store at " + spec.describe());
       }
-      Path defaultKey = spec.defaultKeyFile().orElse(null);
-      if (keyFile == null
-          && System.getenv(KeyManager.ENV_VAR) == null
-          && (defaultKey == null || !Files.exists(defaultKey))) {
-        throw new IllegalArgumentException(
-            "no backup key: give --backup-key-file or set " + KeyManager.ENV_VAR);
+      return spec.openForReading();
+    }
+
+    /** The configured key, or the one a passphrase unwraps; never creates one. */
+    SymmetricKey key(ObjectStore store) throws Exception {
+      Path defaultKey = spec().defaultKeyFile().orElse(null);
+      var found = KeyManager.find(keyFile, System.getenv(), defaultKey);
+      if (found.isPresent()) {
+        return found.get().key();
       }
-      var key = KeyManager.resolve(keyFile, System.getenv(), defaultKey);
-      return new BackupRepository(spec.openForReading(), key.key());
+      var passphrase = Passphrases.configured(passphraseFile, System.getenv());
+      if (passphrase.isPresent()) {
+        return Passphrases.recover(store, passphrase.get(), spec().describe());
+      }
+      Path lookedFor = KeyManager.keyFilePath(keyFile, defaultKey);
+      throw new IllegalArgumentException(
+          "no backup key: give --backup-key-file, set "
+              + KeyManager.ENV_VAR
+              + ", or give --backup-passphrase-file"
+              + (lookedFor == null ? "" : " (looked for " + lookedFor + ")"));
+    }
+
+    /**
+     * A repository reading with the configured key and every older key its chain reaches. An older
+     * key of the store is accepted here (tools only read), with a note: it reads the backups
+     * written before the key was replaced.
+     */
+    BackupRepository open() throws Exception {
+      ObjectStore store = store();
+      SymmetricKey key = key(store);
+      var current = StoreKeys.inspect(store).current();
+      if (current.isPresent() && !current.get().keyId().equals(key.id())) {
+        System.err.println(
+            "note: key "
+                + key.id()
+                + " is not the store's current key ("
+                + current.get().keyId()
+                + "); backups written under newer keys show as unreadable");
+      }
+      return new BackupRepository(store, StoreKeys.ring(store, key));
     }
   }
 
@@ -95,8 +146,12 @@ final class BackupCommand {
               m.metadata().backupName(),
               m.metadata().backupArn(),
               m.metadata().itemCount());
+        } catch (WrongKeyException e) {
+          System.out.printf(
+              "UNREADABLE (wrong key: written with key %s, this key ring holds %s) %s%n",
+              e.storedKeyId(), repo.keys().ids(), name);
         } catch (Exception e) {
-          System.out.printf("UNREADABLE %s: %s%n", name, e.getMessage());
+          System.out.printf("UNREADABLE (damaged manifest) %s: %s%n", name, e.getMessage());
         }
       }
       return 0;

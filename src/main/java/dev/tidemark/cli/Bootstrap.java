@@ -6,8 +6,7 @@ import dev.tidemark.api.ServerStatus;
 import dev.tidemark.auth.Authenticator;
 import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
-import dev.tidemark.backup.crypto.KeyManager;
-import dev.tidemark.backup.crypto.KeyManager.LoadedKey;
+import dev.tidemark.backup.keys.KeySetup;
 import dev.tidemark.backup.store.ObjectStore;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.Acknowledgements;
@@ -53,6 +52,30 @@ public final class Bootstrap {
    * closed after the HTTP server drained.
    */
   static Assembly assemble(ServerConfig config, Resources resources) throws IOException {
+    ObjectStore store = config.backupStore().open();
+    if (store instanceof AutoCloseable closeable) {
+      resources.register(closeable);
+    }
+    log.info("Backup store: {}", config.backupStore().describe());
+    // First of all: refuse to start (before anything is written anywhere) rather than hide the
+    // store's backups behind a new or wrong key.
+    KeySetup.Opened keys =
+        KeySetup.open(
+            store,
+            new KeySetup.Options(
+                config.backupKeyFile(),
+                config.defaultBackupKeyFile(),
+                config.newBackupKey(),
+                config.backupPassphraseFile(),
+                System.getenv(),
+                config.backupStore().describe()),
+            System::currentTimeMillis);
+    log.info("Backup encryption: {}", keys.key().describe());
+    keys.notices().forEach(n -> log.info("{}", n));
+    keys.warnings().forEach(w -> log.warn("{}", w));
+    if (keys.keys().ids().size() > 1) {
+      log.info("Older backup keys readable through the key chain: {}", keys.keys().ids());
+    }
     Volume dataVolume = null;
     ReserveFile reserve = null;
     long minFree = config.minFreeSpace() == null ? -1 : config.minFreeSpace();
@@ -92,33 +115,9 @@ public final class Bootstrap {
         "TTL sweep every {}; change log (and Streams) kept for {}",
         config.ttlSweepInterval(),
         config.changeLogRetention());
-    if (config.backupKeyFile() == null
-        && config.defaultBackupKeyFile() == null
-        && System.getenv(KeyManager.ENV_VAR) == null) {
-      throw new IllegalArgumentException(
-          "an S3 backup store needs the master key from --backup-key-file or $"
-              + KeyManager.ENV_VAR
-              + ": a key created on this host would be lost with it, and the key must never be"
-              + " stored in the bucket it protects");
-    }
-    LoadedKey key =
-        KeyManager.resolve(config.backupKeyFile(), System.getenv(), config.defaultBackupKeyFile());
-    log.info("Backup encryption: {}", key.describe());
-    key.warnings().forEach(w -> log.warn("{}", w));
-    if (key.created()) {
-      log.warn(
-          "A new backup master key was created at {}. Keep a copy somewhere safe: without it no"
-              + " backup can be restored.",
-          key.file().map(Object::toString).orElse("?"));
-    }
-    ObjectStore store = config.backupStore().open();
-    if (store instanceof AutoCloseable closeable) {
-      resources.register(closeable);
-    }
-    log.info("Backup store: {}", config.backupStore().describe());
     BackupService backups =
         resources.register(
-            new BackupService(db, new BackupRepository(store, key.key()), scratchDir(config)));
+            new BackupService(db, new BackupRepository(store, keys.keys()), scratchDir(config)));
     backups.start();
     PitrService pitr =
         resources.register(new PitrService(db, backups, PitrService.Config.defaults()));

@@ -88,6 +88,10 @@ public final class Main implements Callable<Integer> {
     Bootstrap.Running running;
     try {
       running = Bootstrap.start(config);
+    } catch (dev.tidemark.backup.keys.KeyRefusedException e) {
+      // A deliberate refusal, fully explained by its message: no stack trace to wade through.
+      log.error("Tidemark refused to start: {}", e.getMessage());
+      return 1;
     } catch (Exception e) {
       log.error("Tidemark failed to start: {}", e.getMessage(), e);
       return 1;
@@ -170,6 +174,23 @@ public final class Main implements Callable<Integer> {
     Path backupKeyFile;
 
     @Option(
+        names = "--new-backup-key",
+        description =
+            "Create a new backup master key even though the backup store already holds backups"
+                + " (they stay unreadable until their key is linked). Without it the server"
+                + " refuses to start when the store's key is missing or wrong.")
+    boolean newBackupKey;
+
+    @Option(
+        names = "--backup-passphrase-file",
+        paramLabel = "FILE",
+        description =
+            "Recovery passphrase (see `tidemark backup passphrase add`): with no key file, the"
+                + " master key is unwrapped from the backup store with it. Also"
+                + " $TIDEMARK_BACKUP_PASSPHRASE.")
+    Path backupPassphraseFile;
+
+    @Option(
         names = "--ttl-sweep-interval",
         paramLabel = "DURATION",
         converter = DurationConverter.class,
@@ -218,7 +239,9 @@ public final class Main implements Callable<Integer> {
             backupKeyFile,
             ttlSweepInterval,
             changeLogRetention,
-            minFreeSpace);
+            minFreeSpace,
+            newBackupKey,
+            backupPassphraseFile);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }

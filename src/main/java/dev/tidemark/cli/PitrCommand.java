@@ -141,6 +141,9 @@ final class PitrCommand {
             time(w.earliestMillis()),
             time(w.latestMillis()));
       }
+      for (PitrStore.UnreadableWindow u : PitrStore.unreadable(repository)) {
+        out.printf("UNREADABLE  TableId=%s  %s%n", u.tableUuid(), u.reason());
+      }
     }
   }
 

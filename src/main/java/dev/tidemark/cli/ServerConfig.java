@@ -22,6 +22,9 @@ import java.util.Objects;
  * @param changeLogRetention how long change records (and so stream records) are kept
  * @param minFreeSpace bytes each volume (data directory, backup store) keeps free: writes are
  *     refused below it; null for the default, {@link dev.tidemark.space.DiskSpace#defaultMinFree}
+ * @param newBackupKey start a new backup master key even over a store that holds backups
+ * @param backupPassphraseFile a recovery passphrase that unwraps the master key from the store when
+ *     no key is configured, or null
  */
 public record ServerConfig(
     String host,
@@ -35,7 +38,9 @@ public record ServerConfig(
     Path backupKeyFile,
     Duration ttlSweepInterval,
     Duration changeLogRetention,
-    Long minFreeSpace) {
+    Long minFreeSpace,
+    boolean newBackupKey,
+    Path backupPassphraseFile) {
 
   public static final Duration DEFAULT_TTL_SWEEP_INTERVAL = Duration.ofSeconds(30);
 
@@ -108,6 +113,8 @@ public record ServerConfig(
         backupKeyFile,
         DEFAULT_TTL_SWEEP_INTERVAL,
         DEFAULT_CHANGE_LOG_RETENTION,
+        null,
+        false,
         null);
   }
 

@@ -84,7 +84,13 @@ public final class PitrStore {
       throws IOException {
     List<StoredWindow> out = new ArrayList<>();
     for (String uuid : incarnations(repository)) {
-      Optional<PitrState> st = state(repository, uuid);
+      Optional<PitrState> st;
+      try {
+        st = state(repository, uuid);
+      } catch (IOException e) {
+        // Listed by unreadable(), not fatal to the readable ones.
+        continue;
+      }
       if (st.isEmpty()) {
         continue;
       }
@@ -97,6 +103,22 @@ public final class PitrStore {
       }
     }
     out.sort(java.util.Comparator.comparingLong((StoredWindow w) -> w.state().windowStartMillis()));
+    return out;
+  }
+
+  /** An incarnation whose PITR state cannot be read (wrong key, damaged), and why. */
+  public record UnreadableWindow(String tableUuid, String reason) {}
+
+  /** Incarnations whose archive this repository's keys cannot read. */
+  public static List<UnreadableWindow> unreadable(BackupRepository repository) throws IOException {
+    List<UnreadableWindow> out = new ArrayList<>();
+    for (String uuid : incarnations(repository)) {
+      try {
+        state(repository, uuid);
+      } catch (IOException e) {
+        out.add(new UnreadableWindow(uuid, e.getMessage()));
+      }
+    }
     return out;
   }
 }

@@ -83,7 +83,9 @@ class BootstrapTest {
             null,
             ServerConfig.DEFAULT_TTL_SWEEP_INTERVAL,
             ServerConfig.DEFAULT_CHANGE_LOG_RETENTION,
-            1L << 20);
+            1L << 20,
+            false,
+            null);
     Bootstrap.Running running = Bootstrap.start(onDisk);
     try {
       ServerClient client = new ServerClient(running.endpoint());

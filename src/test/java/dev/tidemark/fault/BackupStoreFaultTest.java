@@ -1,6 +1,7 @@
 package dev.tidemark.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.tidemark.backup.BackupRecord;
@@ -280,8 +281,9 @@ class BackupStoreFaultTest extends FaultTestBase {
     assertThat(server.backups.verify(record).ok()).as("repaired store verifies").isTrue();
   }
 
-  // Protects I7 for the wrong master key: a server with another key does not list the backup and
-  // says which key it needs; verify with that key names the manifest as written under another key.
+  // Protects I7 for the wrong master key: a server with another key lists the backup as unreadable
+  // (never hides it), answers a restore with the key it needs rather than "not found", and verify
+  // with that key names the manifest as written under another key.
   // Regression: with a PITR window in the store, such a server failed to start at all (an
   // unreadable PITR state object aborted startup); it now starts, serves, and names what it cannot
   // read.
@@ -302,8 +304,28 @@ class BackupStoreFaultTest extends FaultTestBase {
     try (AssembledServer stranger =
         AssembledServer.start(
             memory, other, dir.resolve("scratch2"), PitrService.Config.defaults())) {
-      assertThat(stranger.client.listBackups(r -> r.tableName(TABLE)).backupSummaries()).isEmpty();
-      assertThat(logText()).contains(manifest).contains(key.id());
+      var rows = stranger.client.listBackups(r -> r.backupType("ALL")).backupSummaries();
+      assertThat(rows).isNotEmpty();
+      assertThat(rows)
+          .allSatisfy(
+              row -> assertThat(row.backupName()).isEqualTo("UNREADABLE.wrong-key." + key.id()));
+      String unreadableArn =
+          rows.stream()
+              .filter(
+                  row ->
+                      manifest.endsWith(
+                          row.backupArn().substring(row.backupArn().lastIndexOf('/'))))
+              .findFirst()
+              .orElseThrow()
+              .backupArn();
+      assertThatThrownBy(
+              () ->
+                  stranger.client.restoreTableFromBackup(
+                      r -> r.backupArn(unreadableArn).targetTableName("from_stranger")))
+          .isInstanceOf(software.amazon.awssdk.services.dynamodb.model.DynamoDbException.class)
+          .hasMessageContaining("was encrypted with backup master key " + key.id())
+          .hasMessageContaining("this server's key is " + other.id());
+      assertThat(logText()).contains("wrong-key (key " + key.id() + ")");
       String tableId = c.describeTable(r -> r.tableName(TABLE)).table().tableId();
       assertThat(logText()).contains("PITR state of table incarnation " + tableId);
       assertThat(stranger.client.listTables().tableNames()).isEmpty();

@@ -38,6 +38,11 @@ final class LiveServer implements AutoCloseable {
     return start(dir, false, dir.resolveSibling("backups"));
   }
 
+  /** Any configuration: key options, durability, ... */
+  static LiveServer start(ServerConfig config) throws Exception {
+    return new LiveServer(Bootstrap.start(config));
+  }
+
   static LiveServer start(Path dir, boolean inMemory, Path backups) throws Exception {
     return new LiveServer(
         Bootstrap.start(

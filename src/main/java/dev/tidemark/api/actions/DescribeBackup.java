@@ -11,6 +11,7 @@ import dev.tidemark.backup.BackupRecord;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
+import java.util.Optional;
 
 /** DescribeBackup. */
 public final class DescribeBackup implements Action {
@@ -40,10 +41,18 @@ public final class DescribeBackup implements Action {
                       : "less than or equal to 1024"))
           .check();
     }
-    return backups
-        .find(arn)
-        .orElseThrow(
-            () -> new DynamoException(WireError.BACKUP_NOT_FOUND, "Backup not found: " + arn));
+    Optional<BackupRecord> found = backups.find(arn);
+    if (found.isEmpty()) {
+      // An unreadable backup exists: say why it cannot be used, never that it is not there.
+      backups
+          .findUnreadable(arn)
+          .ifPresent(
+              u -> {
+                throw DynamoException.validation("Backup cannot be used: " + u.reason());
+              });
+    }
+    return found.orElseThrow(
+        () -> new DynamoException(WireError.BACKUP_NOT_FOUND, "Backup not found: " + arn));
   }
 
   @Override

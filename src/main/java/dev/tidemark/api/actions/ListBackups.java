@@ -10,7 +10,10 @@ import dev.tidemark.api.Json;
 import dev.tidemark.api.RequestContext;
 import dev.tidemark.backup.BackupRecord;
 import dev.tidemark.backup.BackupService;
+import dev.tidemark.backup.UnreadableBackup;
 import dev.tidemark.tables.Database;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -18,9 +21,11 @@ import java.util.List;
  * first, paged by backup ARN. Backups of deleted tables are listed too.
  */
 public final class ListBackups implements Action {
+  private final Database db;
   private final BackupService backups;
 
-  public ListBackups(BackupService backups) {
+  public ListBackups(Database db, BackupService backups) {
+    this.db = db;
     this.backups = backups;
   }
 
@@ -50,27 +55,63 @@ public final class ListBackups implements Action {
     boolean started = start == null;
     String last = null;
     boolean more = false;
-    for (BackupRecord r : backups.list()) {
+    for (Row row : rows(plain)) {
       if (!started) {
-        started = r.arn().equals(start);
+        started = row.arn().equals(start);
         continue;
       }
-      if ((plain != null && !plain.equals(r.tableName()))
-          || (!"ALL".equals(wanted) && !wanted.equals(r.type()))
-          || (lower != null && r.creationMillis() < lower)
-          || (upper != null && r.creationMillis() >= upper)) {
+      if ((plain != null && !plain.equals(row.tableName()))
+          || (!"ALL".equals(wanted) && !wanted.equals(row.type()))
+          || (lower != null && row.creationMillis() < lower)
+          || (upper != null && row.creationMillis() >= upper)) {
         continue;
       }
       if (rows.size() == max) {
         more = true;
         break;
       }
-      rows.add(BackupDescriptions.summary(r));
-      last = r.arn();
+      rows.add(row.summary());
+      last = row.arn();
     }
     if (more) {
       out.put("LastEvaluatedBackupArn", last);
     }
+    return out;
+  }
+
+  /** One listed backup: a readable one, or one whose manifest cannot be read. */
+  private record Row(
+      String arn, String tableName, String type, long creationMillis, ObjectNode summary) {}
+
+  /**
+   * Readable and unreadable backups, oldest first. An unreadable backup's table name and type are
+   * inside its manifest: it is listed as USER (so default listings show it) under the TableId, and
+   * under a TableName filter only when that table's current incarnation is its source.
+   */
+  private List<Row> rows(String tableFilter) {
+    List<Row> out = new ArrayList<>();
+    for (BackupRecord r : backups.list()) {
+      out.add(
+          new Row(
+              r.arn(), r.tableName(), r.type(), r.creationMillis(), BackupDescriptions.summary(r)));
+    }
+    String filterUuid =
+        tableFilter == null
+            ? null
+            : db.catalog().find(tableFilter).map(t -> t.definition().tableId()).orElse(null);
+    for (UnreadableBackup u : backups.unreadable()) {
+      ObjectNode o = Json.object();
+      o.put("TableId", u.tableUuid());
+      o.put("BackupArn", u.arn());
+      o.put("BackupName", u.name());
+      o.put("BackupStatus", "AVAILABLE");
+      o.put("BackupType", "USER");
+      o.put("BackupCreationDateTime", Json.seconds(u.creationMillis()));
+      String name = u.tableUuid().equals(filterUuid) ? tableFilter : u.tableUuid();
+      out.add(new Row(u.arn(), name, "USER", u.creationMillis(), o));
+    }
+    out.sort(
+        Comparator.comparingLong((Row r) -> r.creationMillis()).thenComparing((Row r) -> r.arn()));
     return out;
   }
 }

@@ -9,14 +9,14 @@ import javax.crypto.spec.SecretKeySpec;
  * HKDF-SHA256 (RFC 5869), producing 32 bytes. Every use of a key goes through a derivation with its
  * own {@code info} label, so one key never serves two purposes directly.
  */
-final class Hkdf {
+public final class Hkdf {
   static final String OBJECT_KEY = "tidemark-backup-object-v1";
   static final String KEY_WRAP = "tidemark-backup-key-wrap-v1";
   static final String CONTENT_NAME = "tidemark-backup-content-name-v1";
 
   private Hkdf() {}
 
-  static byte[] derive(byte[] ikm, byte[] salt, String info) {
+  public static byte[] derive(byte[] ikm, byte[] salt, String info) {
     byte[] prk = hmac(salt.length == 0 ? new byte[32] : salt, ikm);
     byte[] infoBytes = info.getBytes(StandardCharsets.US_ASCII);
     byte[] block = new byte[infoBytes.length + 1];

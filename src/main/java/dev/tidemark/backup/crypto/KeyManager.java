@@ -49,7 +49,9 @@ public final class KeyManager {
     ENVIRONMENT,
     DEFAULT_KEY_FILE,
     /** The default key file did not exist and was created with a new random key. */
-    CREATED
+    CREATED,
+    /** Unwrapped from the backup store with a passphrase; held in memory only. */
+    PASSPHRASE
   }
 
   /**
@@ -73,6 +75,8 @@ public final class KeyManager {
       return switch (source) {
         case KEY_FILE, DEFAULT_KEY_FILE -> "backup key " + key.id() + " loaded from " + file.get();
         case ENVIRONMENT -> "backup key " + key.id() + " loaded from $" + ENV_VAR;
+        case PASSPHRASE ->
+            "backup key " + key.id() + " recovered from the backup store with a passphrase";
         case CREATED ->
             "created a new backup key "
                 + key.id()
@@ -110,6 +114,37 @@ public final class KeyManager {
           parse(fromEnv, "$" + ENV_VAR), Source.ENVIRONMENT, Optional.empty(), List.of());
     }
     return loadOrCreate(defaultKeyFile);
+  }
+
+  /**
+   * Where the key would come from, without creating anything: the configured file, the environment,
+   * or the default file; empty if the chosen file does not exist (or, with nothing configured, the
+   * default file does not). A malformed key or a double configuration still throws.
+   */
+  public static Optional<LoadedKey> find(Path keyFile, Map<String, String> env, Path defaultKeyFile)
+      throws IOException {
+    String fromEnv = env.get(ENV_VAR);
+    boolean envSet = fromEnv != null && !fromEnv.isBlank();
+    if (keyFile == null && !envSet && (defaultKeyFile == null || !Files.exists(defaultKeyFile))) {
+      return Optional.empty();
+    }
+    if (keyFile != null && !envSet && !Files.exists(keyFile)) {
+      return Optional.empty();
+    }
+    return Optional.of(resolve(keyFile, env, defaultKeyFile));
+  }
+
+  /** The file a key is looked for in: the configured one, else the default one. */
+  public static Path keyFilePath(Path keyFile, Path defaultKeyFile) {
+    return keyFile != null ? keyFile : defaultKeyFile;
+  }
+
+  /** Creates a key file with a new random key; fails if the file exists. */
+  public static LoadedKey create(Path file) throws IOException {
+    SymmetricKey key = SymmetricKey.random();
+    List<String> warnings = new ArrayList<>();
+    writeKeyFile(file, key, warnings);
+    return new LoadedKey(key, Source.CREATED, Optional.of(file), warnings);
   }
 
   /** Loads the default key file, creating it with a new random key if it does not exist. */

@@ -65,6 +65,9 @@ public final class DirectoryObjectStore implements ObjectStore {
    * a command can read a store while its server is uploading to it.
    */
   public static DirectoryObjectStore forReading(Path root) throws IOException {
+    if (!Files.isDirectory(root)) {
+      throw new java.nio.file.NoSuchFileException(root.toAbsolutePath() + " (no backup store)");
+    }
     return new DirectoryObjectStore(root, false);
   }
 
