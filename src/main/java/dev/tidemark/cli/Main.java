@@ -116,8 +116,8 @@ public final class Main implements Callable<Integer> {
         names = "--host",
         paramLabel = "HOST",
         description =
-            "Address to listen on (default: ${DEFAULT-VALUE}, loopback only, because any"
-                + " credentials are accepted).")
+            "Address to listen on (default: ${DEFAULT-VALUE}, loopback only). A non-loopback"
+                + " address needs --auth iam, or --auth open given explicitly.")
     String host = "127.0.0.1";
 
     @Option(
@@ -193,6 +193,25 @@ public final class Main implements Callable<Integer> {
                 + " ${DEFAULT-VALUE}; also -Dtidemark.change-log-retention).")
     Duration changeLogRetention;
 
+    @Option(
+        names = "--auth",
+        paramLabel = "MODE",
+        description =
+            "open: any credentials are accepted and allowed everything, as DynamoDB Local does"
+                + " (the default, on a loopback address only unless given explicitly); iam:"
+                + " every request's SigV4 signature is verified and checked against IAM"
+                + " policies.")
+    dev.tidemark.auth.AuthMode auth;
+
+    @Option(
+        names = "--admin-credentials-file",
+        paramLabel = "FILE",
+        description =
+            "Where --auth iam writes the administrator's access key on first start, in the AWS"
+                + " CLI's credentials format (profile tidemark-admin). Default:"
+                + " tidemark-admin.credentials beside the data directory.")
+    Path adminCredentialsFile;
+
     ServerConfig toConfig(CommandSpec spec) {
       if (inMemory && dataDir != null) {
         throw new ParameterException(
@@ -210,7 +229,9 @@ public final class Main implements Callable<Integer> {
             backupDir,
             backupKeyFile,
             ttlSweepInterval,
-            changeLogRetention);
+            changeLogRetention,
+            auth,
+            adminCredentialsFile);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }

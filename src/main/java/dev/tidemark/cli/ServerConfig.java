@@ -1,5 +1,6 @@
 package dev.tidemark.cli;
 
+import dev.tidemark.auth.AuthMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -19,6 +20,10 @@ import java.util.Objects;
  * @param backupKeyFile the backup master key file, or null for the environment or default file
  * @param ttlSweepInterval how often the TTL sweeper deletes expired items
  * @param changeLogRetention how long change records (and so stream records) are kept
+ * @param auth how requests are authenticated, or null when not given: open, allowed only on a
+ *     loopback address
+ * @param adminCredentialsFile where IAM mode writes the administrator's key, or null for the
+ *     default beside the data directory
  */
 public record ServerConfig(
     String host,
@@ -31,7 +36,9 @@ public record ServerConfig(
     Path backupDir,
     Path backupKeyFile,
     Duration ttlSweepInterval,
-    Duration changeLogRetention) {
+    Duration changeLogRetention,
+    AuthMode auth,
+    Path adminCredentialsFile) {
 
   public static final Duration DEFAULT_TTL_SWEEP_INTERVAL = Duration.ofSeconds(30);
 
@@ -75,6 +82,68 @@ public record ServerConfig(
     }
   }
 
+  /** A configuration in the default authentication mode (open, for loopback addresses). */
+  public ServerConfig(
+      String host,
+      int port,
+      Path dataDir,
+      boolean inMemory,
+      String region,
+      Durability durability,
+      String account,
+      Path backupDir,
+      Path backupKeyFile,
+      Duration ttlSweepInterval,
+      Duration changeLogRetention) {
+    this(
+        host,
+        port,
+        dataDir,
+        inMemory,
+        region,
+        durability,
+        account,
+        backupDir,
+        backupKeyFile,
+        ttlSweepInterval,
+        changeLogRetention,
+        null,
+        null);
+  }
+
+  /** This configuration with another authentication mode and administrator credentials file. */
+  public ServerConfig withAuth(AuthMode mode, Path credentialsFile) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        inMemory,
+        region,
+        durability,
+        account,
+        backupDir,
+        backupKeyFile,
+        ttlSweepInterval,
+        changeLogRetention,
+        mode,
+        credentialsFile);
+  }
+
+  /** The mode in effect: the one given, else open. */
+  public AuthMode authMode() {
+    return auth == null ? AuthMode.OPEN : auth;
+  }
+
+  /**
+   * Where IAM mode keeps the administrator's key: the file given, else beside the data directory.
+   */
+  public Path adminCredentialsLocation() {
+    if (adminCredentialsFile != null) {
+      return adminCredentialsFile;
+    }
+    return dataDir.toAbsolutePath().normalize().resolveSibling("tidemark-admin.credentials");
+  }
+
   /** A configuration with the default TTL sweep interval and change-log retention. */
   public ServerConfig(
       String host,
@@ -97,7 +166,9 @@ public record ServerConfig(
         backupDir,
         backupKeyFile,
         DEFAULT_TTL_SWEEP_INTERVAL,
-        DEFAULT_CHANGE_LOG_RETENTION);
+        DEFAULT_CHANGE_LOG_RETENTION,
+        null,
+        null);
   }
 
   /** Where the master key is created when none is configured: beside the backup directory. */

@@ -192,14 +192,18 @@ final class DynamoHandler extends Handler.Abstract {
     checkContentType(headers.get(HttpHeader.CONTENT_TYPE));
     JsonNode input = parse(body);
 
+    // Authentication and authorization of every operation: the one gate (auth.Authenticator).
     CallerIdentity caller =
-        authenticator.authenticate(
+        authenticator.admit(
             new SignedRequest(
                 method,
                 request.getHttpURI().getPath(),
                 request.getHttpURI().getQuery(),
                 headers::get,
-                body));
+                body,
+                Request.getRemoteAddr(request)),
+            action.name(),
+            input);
 
     ObjectNode output =
         action.execute(
