@@ -21,6 +21,8 @@ public final class AccessControl implements Authenticator {
   private final DynamoPermissions dynamo;
   private final IamPermissions iam;
   private final String region;
+  private final Set<String> regions;
+  private final Set<String> queryRegions;
   private final LongSupplier clock;
 
   public AccessControl(
@@ -30,21 +32,22 @@ public final class AccessControl implements Authenticator {
     this.dynamo = dynamo;
     this.iam = new IamPermissions(identities);
     this.region = region;
+    this.regions = Set.of(region);
+    // IAM is a global service signed for us-east-1; STS clients sign for theirs or us-east-1.
+    this.queryRegions = Set.copyOf(java.util.List.of(region, "us-east-1"));
     this.clock = clock;
   }
 
   @Override
   public CallerIdentity authenticate(SignedRequest request) {
-    return identity(verifier.verify(request, Set.of(region), "dynamodb"), "dynamodb");
+    return identity(verifier.verify(request, regions, "dynamodb"), "dynamodb");
   }
 
   @Override
   public CallerIdentity admit(SignedRequest request, String operation, JsonNode input) {
     boolean query = operation.startsWith("iam:") || operation.startsWith("sts:");
     String service = query ? operation.substring(0, 3) : "dynamodb";
-    // IAM is a global service signed for us-east-1; STS clients sign for theirs or us-east-1.
-    Set<String> regions = query ? Set.of(region, "us-east-1") : Set.of(region);
-    Principal caller = verifier.verify(request, regions, service);
+    Principal caller = verifier.verify(request, query ? queryRegions : regions, service);
     List<Check> checks =
         query ? iam.checks(operation, input, caller) : dynamo.checks(operation, input);
     if (!caller.isRoot()) {

@@ -7,13 +7,15 @@ import java.util.Objects;
  * particular to it (the leading keys of one table's items, say).
  *
  * @param action the IAM action, e.g. {@code dynamodb:PutItem}
- * @param resource the resource ARN, or {@code *} for actions that take none
+ * @param resource the resource ARN, or {@code *} for actions that take none (also when the request
+ *     lacks the parameter naming it: only a policy on every resource can match, and the action then
+ *     refuses the request for the missing parameter)
  * @param facts request-specific condition keys (merged over the caller's global keys)
  */
 public record Check(String action, String resource, Facts facts) {
   public Check {
     Objects.requireNonNull(action);
-    Objects.requireNonNull(resource);
+    resource = resource == null ? "*" : resource;
     Objects.requireNonNull(facts);
   }
 
