@@ -65,4 +65,11 @@ class CliEndToEndIT {
   void tidemarkPitrCommandsAndDisasterDrill() throws Exception {
     assertThat(runScript("pitr-drill.sh")).contains("pitr-drill: OK");
   }
+
+  // Protects --auth iam through the AWS CLI: the administrator's credentials file works at once,
+  // `aws iam` and `aws sts` answer, policies decide, a deactivated key is refused.
+  @Test
+  void awsCliIamModeUsersKeysAndPolicies() throws Exception {
+    assertThat(runScript("iam-cli.sh")).contains("iam-cli: OK");
+  }
 }
