@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -18,11 +16,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
  * Protects SigV4 verification: AWS's published test vectors verify, requests signed by the SDK's
@@ -89,30 +82,8 @@ class SigV4VerifierTest {
         .isEqualTo(ALICE);
   }
 
-  /** A DynamoDB request signed by the SDK's AwsV4HttpSigner, as the SDKs sign them. */
   static Map<String, String> sdkSigned(String target, String body, Instant at, String secret) {
-    SdkHttpRequest req =
-        SdkHttpRequest.builder()
-            .method(SdkHttpMethod.POST)
-            .uri(URI.create("http://127.0.0.1:8000/"))
-            .putHeader("Content-Type", "application/x-amz-json-1.0")
-            .putHeader("X-Amz-Target", target)
-            .putHeader("User-Agent", "aws-sdk-java/2 test")
-            .build();
-    var signed =
-        AwsV4HttpSigner.create()
-            .sign(
-                r ->
-                    r.identity(AwsCredentialsIdentity.create(AKID, secret))
-                        .request(req)
-                        .payload(ContentStreamProvider.fromUtf8String(body))
-                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "dynamodb")
-                        .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
-                        .putProperty(
-                            AwsV4HttpSigner.SIGNING_CLOCK, Clock.fixed(at, ZoneOffset.UTC)));
-    Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    signed.request().forEachHeader((k, v) -> headers.put(k, v.get(0)));
-    return headers;
+    return SdkSigning.signed(AKID, secret, target, body, at);
   }
 
   @Test
