@@ -136,6 +136,28 @@ public final class IdentityStore implements SigV4Verifier.KeyLookup {
     return newKey(null);
   }
 
+  /**
+   * The first root key, handed to {@code deliver} (which writes the credentials file) before it is
+   * stored: a failure to deliver leaves no key behind, so the next start tries again instead of
+   * leaving an administrator key that nobody has.
+   */
+  public synchronized NewKey createFirstRootKey(KeyDelivery deliver) throws java.io.IOException {
+    String id = "AKIA" + random(KEY_CHARS, 16);
+    String secret = random(SECRET_CHARS, 40);
+    AccessKey k = new AccessKey(id, null, "Active", clock.getAsLong(), sealer.seal(id, secret));
+    NewKey created = new NewKey(k, secret);
+    deliver.accept(created);
+    write(new WriteSet().putMeta(bytes("iam/key/" + id), json(k)));
+    putKey(k);
+    return created;
+  }
+
+  /** Writes a new key somewhere its owner finds it. */
+  @FunctionalInterface
+  public interface KeyDelivery {
+    void accept(NewKey key) throws java.io.IOException;
+  }
+
   // ---- users ----
 
   public synchronized User createUser(String name, String path) {

@@ -146,8 +146,9 @@ public final class Bootstrap {
     java.util.Arrays.fill(raw, (byte) 0);
     java.nio.file.Path file = config.adminCredentialsLocation();
     if (!identities.hasRootKey()) {
-      IdentityStore.NewKey admin = identities.createRootKey();
-      AdminCredentialsFile.write(file, admin.key().id(), admin.secret(), config.region());
+      IdentityStore.NewKey admin =
+          identities.createFirstRootKey(
+              k -> AdminCredentialsFile.write(file, k.key().id(), k.secret(), config.region()));
       log.warn(
           "IAM mode: created the administrator's access key {} in {} (owner-only). Use it with:"
               + " AWS_SHARED_CREDENTIALS_FILE={} aws --profile {} ...",
@@ -155,10 +156,12 @@ public final class Bootstrap {
           file,
           file,
           AdminCredentialsFile.PROFILE);
+    } else if (java.nio.file.Files.exists(file)) {
+      log.info("IAM mode: every request is verified; the administrator's key is in {}", file);
     } else {
-      log.info(
-          "IAM mode: every request is verified; the administrator's key was written to {} on"
-              + " first start",
+      log.warn(
+          "IAM mode: the administrator's credentials file {} is gone; the key it held still works"
+              + " wherever a copy of it is kept",
           file);
     }
     return identities;
