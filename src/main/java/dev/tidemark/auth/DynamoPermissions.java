@@ -255,9 +255,51 @@ public final class DynamoPermissions {
         }
       }
     }
-    // Key condition expressions are not analysed here yet: a policy on LeadingKeys does not allow
-    // such a Query (and an explicit Deny on them refuses it).
+    String expression = text(in, "KeyConditionExpression");
+    if (hash != null && expression != null && in.get("IndexName") == null) {
+      String v = expressionHashValue(expression, hash, in);
+      if (v != null) {
+        f.putAll("dynamodb:LeadingKeys", List.of(v));
+        return;
+      }
+    }
+    // Index queries (whose partition key is the index's) and anything unparsable: unknown, so a
+    // policy on LeadingKeys does not allow them and an explicit Deny on them refuses them.
     f.unknown("dynamodb:LeadingKeys");
+  }
+
+  /** The partition-key value of a key condition expression, parsed as Query parses it. */
+  private static String expressionHashValue(String expression, String hash, JsonNode in) {
+    try {
+      Map<String, String> names = new java.util.LinkedHashMap<>();
+      JsonNode n = in.get("ExpressionAttributeNames");
+      if (n != null && n.isObject()) {
+        n.properties().forEach(e -> names.put(e.getKey(), e.getValue().asText()));
+      }
+      Map<String, dev.tidemark.model.AttributeValue> values = new java.util.LinkedHashMap<>();
+      JsonNode v = in.get("ExpressionAttributeValues");
+      if (v != null && v.isObject()) {
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
+          values.put(e.getKey(), dev.tidemark.model.AttributeJson.read(e.getValue()));
+        }
+      }
+      var parsed =
+          dev.tidemark.expressions.Expressions.parseKeyCondition(
+              expression, new dev.tidemark.expressions.ExpressionContext(names, values));
+      for (var c : parsed.conditions()) {
+        if (c.attribute().equals(hash) && c.op() == dev.tidemark.expressions.RangeCondition.Op.EQ) {
+          if (c.value() instanceof dev.tidemark.model.AttributeValue.S str) {
+            return str.value();
+          }
+          if (c.value() instanceof dev.tidemark.model.AttributeValue.N num) {
+            return num.value().toPlainString();
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      // The Query itself will refuse the request with DynamoDB's message.
+    }
+    return null;
   }
 
   private static void attributes(Facts f, String op, JsonNode in) {

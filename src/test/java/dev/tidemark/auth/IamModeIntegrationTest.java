@@ -325,7 +325,8 @@ class IamModeIntegrationTest {
         user(
             "carol",
             "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
-                + "[\"dynamodb:GetItem\",\"dynamodb:PutItem\",\"dynamodb:BatchWriteItem\"],"
+                + "[\"dynamodb:GetItem\",\"dynamodb:PutItem\",\"dynamodb:BatchWriteItem\","
+                + "\"dynamodb:Query\"],"
                 + "\"Resource\":\""
                 + TABLE_ARN
                 + "WebSeries\",\"Condition\":{\"ForAllValues:StringEquals\":"
@@ -338,6 +339,24 @@ class IamModeIntegrationTest {
                           g.tableName("WebSeries").key(Map.of("pk", AttributeValue.fromS("carol"))))
                   .hasItem())
           .isTrue();
+      // A Query's partition comes from its key condition expression.
+      assertThat(
+              c.query(
+                      q ->
+                          q.tableName("WebSeries")
+                              .keyConditionExpression("#k = :v")
+                              .expressionAttributeNames(Map.of("#k", "pk"))
+                              .expressionAttributeValues(
+                                  Map.of(":v", AttributeValue.fromS("carol"))))
+                  .count())
+          .isEqualTo(1);
+      refused(
+          () ->
+              c.query(
+                  q ->
+                      q.tableName("WebSeries")
+                          .keyConditionExpression("pk = :v")
+                          .expressionAttributeValues(Map.of(":v", AttributeValue.fromS("s1")))));
       AwsServiceException put =
           refused(() -> c.putItem(p -> p.tableName("WebSeries").item(item("alice"))));
       assertThat(put.awsErrorDetails().errorCode()).isEqualTo("AccessDeniedException");
