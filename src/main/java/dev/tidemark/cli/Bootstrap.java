@@ -3,11 +3,20 @@ package dev.tidemark.cli;
 import dev.tidemark.api.DynamoApi;
 import dev.tidemark.api.Operations;
 import dev.tidemark.api.ServerStatus;
+import dev.tidemark.auth.AccessControl;
+import dev.tidemark.auth.AdminCredentialsFile;
+import dev.tidemark.auth.AuthMode;
 import dev.tidemark.auth.Authenticator;
+import dev.tidemark.auth.DynamoPermissions;
+import dev.tidemark.auth.IdentityStore;
+import dev.tidemark.auth.SecretSealer;
 import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
+import dev.tidemark.backup.crypto.KeyManager;
 import dev.tidemark.backup.keys.KeySetup;
 import dev.tidemark.backup.store.ObjectStore;
+import dev.tidemark.iam.IamApi;
+import dev.tidemark.iam.QueryApiHandler;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.Acknowledgements;
 import dev.tidemark.protocol.HttpServer;
@@ -43,8 +52,16 @@ public final class Bootstrap {
   /** What the free-space guard writes to learn whether the engine takes writes again. */
   private static final byte[] SPACE_PROBE_KEY = "space-probe".getBytes(StandardCharsets.UTF_8);
 
-  /** What the HTTP server needs from the assembled storage and services. */
-  record Assembly(Operations operations, Acknowledgements acknowledgements) {}
+  /**
+   * What the HTTP server needs from the assembled storage and services.
+   *
+   * @param identities IAM's users, keys and policies; null in open mode
+   */
+  record Assembly(
+      Operations operations,
+      Acknowledgements acknowledgements,
+      Authenticator authenticator,
+      IdentityStore identities) {}
 
   /**
    * The dispatch table for a configuration, and how its writes are acknowledged. Whatever is opened
@@ -158,9 +175,75 @@ public final class Bootstrap {
     resources.register(
         new PeriodicTask(
             "change-log-archived-trim", Duration.ofSeconds(2), retention::trimArchivedOnce));
+    Authenticator authenticator = Authenticator.acceptAnyCredentials(config.region());
+    IdentityStore identities = null;
+    if (config.authMode() == AuthMode.IAM) {
+      identities = identities(config, db, keys.keys());
+      authenticator =
+          new AccessControl(
+              identities,
+              new DynamoPermissions(
+                  config.region(),
+                  config.account(),
+                  table ->
+                      db.catalog()
+                          .find(table)
+                          .map(t -> t.definition().keySchema().hashName())
+                          .orElse(null)),
+              config.region(),
+              System::currentTimeMillis);
+    }
+    Operations operations = DynamoApi.operations(db, backups, pitr);
+    if (identities == null) {
+      // GET /tidemark/status is unsigned, so it is served only where anyone may do anything: in
+      // IAM mode it would name tables to unauthenticated callers past the one gate.
+      operations.register(new ServerStatus(db, pitr, reserve));
+    }
     return new Assembly(
-        DynamoApi.operations(db, backups, pitr).register(new ServerStatus(db, pitr, reserve)),
-        new DurableAcknowledgements(db.writePath()));
+        operations, new DurableAcknowledgements(db.writePath()), authenticator, identities);
+  }
+
+  /**
+   * IAM's state, and on first start the administrator's key, written to the credentials file.
+   * Secrets are sealed under a key derived from the backup master key, which lives outside the data
+   * directory, and opened with any key of its ring, so a key rotation does not lock anyone out.
+   */
+  private static IdentityStore identities(
+      ServerConfig config, Database db, dev.tidemark.backup.crypto.MasterKeys ring)
+      throws IOException {
+    java.util.List<byte[]> raw = new java.util.ArrayList<>();
+    raw.add(java.util.Base64.getDecoder().decode(KeyManager.encode(ring.current())));
+    for (String id : ring.ids()) {
+      if (!id.equals(ring.current().id())) {
+        raw.add(
+            java.util.Base64.getDecoder().decode(KeyManager.encode(ring.find(id).orElseThrow())));
+      }
+    }
+    IdentityStore identities =
+        new IdentityStore(
+            db.storage(), config.account(), new SecretSealer(raw), System::currentTimeMillis);
+    raw.forEach(r -> java.util.Arrays.fill(r, (byte) 0));
+    java.nio.file.Path file = config.adminCredentialsLocation();
+    if (!identities.hasRootKey()) {
+      IdentityStore.NewKey admin =
+          identities.createFirstRootKey(
+              k -> AdminCredentialsFile.write(file, k.key().id(), k.secret(), config.region()));
+      log.warn(
+          "IAM mode: created the administrator's access key {} in {} (owner-only). Use it with:"
+              + " AWS_SHARED_CREDENTIALS_FILE={} aws --profile {} ...",
+          admin.key().id(),
+          file,
+          file,
+          AdminCredentialsFile.PROFILE);
+    } else if (java.nio.file.Files.exists(file)) {
+      log.info("IAM mode: every request is verified; the administrator's key is in {}", file);
+    } else {
+      log.warn(
+          "IAM mode: the administrator's credentials file {} is gone; the key it held still works"
+              + " wherever a copy of it is kept",
+          file);
+    }
+    return identities;
   }
 
   /** Where restores stage their files: in the data directory, or beside a backup directory. */
@@ -195,15 +278,28 @@ public final class Bootstrap {
     Resources resources = new Resources();
     HttpServer http;
     int port;
+    if (config.auth() == null && !isLoopback(config.host())) {
+      throw new IllegalArgumentException(
+          "refusing to listen on "
+              + config.host()
+              + " in open mode, where any credentials are accepted and allowed everything:"
+              + " other machines could read and change every table. Start with --auth iam to"
+              + " verify signatures and policies, or give --auth open explicitly to accept that.");
+    }
     try {
       Assembly assembly = assemble(config, resources);
       http =
           new HttpServer(
               assembly.operations(),
               RequestIds::next,
-              Authenticator.acceptAnyCredentials(config.region()),
+              assembly.authenticator(),
               HttpServer.Limits.defaults(),
               assembly.acknowledgements());
+      if (assembly.identities() != null) {
+        http.addFront(
+            new QueryApiHandler(
+                IamApi.actions(assembly.identities()), assembly.authenticator(), RequestIds::next));
+      }
       port = http.start(config.host(), config.port());
     } catch (Exception | Error e) {
       resources.close();
@@ -212,14 +308,15 @@ public final class Bootstrap {
     Running running = new Running(http, resources, port, endpoint(config.host(), port));
     Runtime.getRuntime().addShutdownHook(running.hook);
     log.info(
-        "Tidemark listening on http://{} (region {}, data {}, durability {}) — try: aws dynamodb"
-            + " list-tables --endpoint-url {}",
+        "Tidemark listening on http://{} (auth {}, region {}, data {}, durability {}) — try: aws"
+            + " dynamodb list-tables --endpoint-url {}",
         hostPort(config.host(), port),
+        config.authMode().label(),
         config.region(),
         config.inMemory() ? "in memory" : "in " + config.dataLocation(),
         config.durability().label(),
         running.endpoint());
-    if (!isLoopback(config.host())) {
+    if (!isLoopback(config.host()) && config.authMode() == AuthMode.OPEN) {
       log.warn(
           "Listening on {}, which is reachable from other machines, while any credentials are"
               + " accepted",

@@ -120,8 +120,8 @@ public final class Main implements Callable<Integer> {
         names = "--host",
         paramLabel = "HOST",
         description =
-            "Address to listen on (default: ${DEFAULT-VALUE}, loopback only, because any"
-                + " credentials are accepted).")
+            "Address to listen on (default: ${DEFAULT-VALUE}, loopback only). A non-loopback"
+                + " address needs --auth iam, or --auth open given explicitly.")
     String host = "127.0.0.1";
 
     @Option(
@@ -221,6 +221,25 @@ public final class Main implements Callable<Integer> {
                 + " (default: 5% of the disk, at most 512m).")
     Long minFreeSpace;
 
+    @Option(
+        names = "--auth",
+        paramLabel = "MODE",
+        description =
+            "open: any credentials are accepted and allowed everything, as DynamoDB Local does"
+                + " (the default, on a loopback address only unless given explicitly); iam:"
+                + " every request's SigV4 signature is verified and checked against IAM"
+                + " policies.")
+    dev.tidemark.auth.AuthMode auth;
+
+    @Option(
+        names = "--admin-credentials-file",
+        paramLabel = "FILE",
+        description =
+            "Where --auth iam writes the administrator's access key on first start, in the AWS"
+                + " CLI's credentials format (profile tidemark-admin). Default:"
+                + " tidemark-admin.credentials beside the data directory.")
+    Path adminCredentialsFile;
+
     ServerConfig toConfig(CommandSpec spec) {
       if (inMemory && dataDir != null) {
         throw new ParameterException(
@@ -241,7 +260,9 @@ public final class Main implements Callable<Integer> {
             changeLogRetention,
             minFreeSpace,
             newBackupKey,
-            backupPassphraseFile);
+            backupPassphraseFile,
+            auth,
+            adminCredentialsFile);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }

@@ -1,5 +1,6 @@
 package dev.tidemark.cli;
 
+import dev.tidemark.auth.AuthMode;
 import dev.tidemark.backup.store.BackupStoreSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +26,10 @@ import java.util.Objects;
  * @param newBackupKey start a new backup master key even over a store that holds backups
  * @param backupPassphraseFile a recovery passphrase that unwraps the master key from the store when
  *     no key is configured, or null
+ * @param auth how requests are authenticated, or null when not given: open, allowed only on a
+ *     loopback address
+ * @param adminCredentialsFile where IAM mode writes the administrator's key, or null for the
+ *     default beside the data directory
  */
 public record ServerConfig(
     String host,
@@ -40,7 +45,9 @@ public record ServerConfig(
     Duration changeLogRetention,
     Long minFreeSpace,
     boolean newBackupKey,
-    Path backupPassphraseFile) {
+    Path backupPassphraseFile,
+    AuthMode auth,
+    Path adminCredentialsFile) {
 
   public static final Duration DEFAULT_TTL_SWEEP_INTERVAL = Duration.ofSeconds(30);
 
@@ -87,6 +94,42 @@ public record ServerConfig(
     }
   }
 
+  /** This configuration with another authentication mode and administrator credentials file. */
+  public ServerConfig withAuth(AuthMode mode, Path credentialsFile) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        inMemory,
+        region,
+        durability,
+        account,
+        backupStore,
+        backupKeyFile,
+        ttlSweepInterval,
+        changeLogRetention,
+        minFreeSpace,
+        newBackupKey,
+        backupPassphraseFile,
+        mode,
+        credentialsFile);
+  }
+
+  /** The mode in effect: the one given, else open. */
+  public AuthMode authMode() {
+    return auth == null ? AuthMode.OPEN : auth;
+  }
+
+  /**
+   * Where IAM mode keeps the administrator's key: the file given, else beside the data directory.
+   */
+  public Path adminCredentialsLocation() {
+    if (adminCredentialsFile != null) {
+      return adminCredentialsFile;
+    }
+    return dataDir.toAbsolutePath().normalize().resolveSibling("tidemark-admin.credentials");
+  }
+
   /**
    * A configuration with a directory backup store and the default TTL sweep interval and change-log
    * retention.
@@ -115,6 +158,8 @@ public record ServerConfig(
         DEFAULT_CHANGE_LOG_RETENTION,
         null,
         false,
+        null,
+        null,
         null);
   }
 

@@ -35,6 +35,15 @@ public enum WireError {
   INVALID_RESTORE_TIME("InvalidRestoreTimeException", 400),
   EXPIRED_ITERATOR("ExpiredIteratorException", 400),
   TRIMMED_DATA_ACCESS("TrimmedDataAccessException", 400),
+  // IAM and STS (query protocol); their fronts render these as XML error codes.
+  NO_SUCH_ENTITY("NoSuchEntity", 404),
+  ENTITY_ALREADY_EXISTS("EntityAlreadyExists", 409),
+  DELETE_CONFLICT("DeleteConflict", 409),
+  MALFORMED_POLICY_DOCUMENT("MalformedPolicyDocument", 400),
+  INVALID_INPUT("InvalidInput", 400),
+  IAM_VALIDATION("ValidationError", 400),
+  IAM_LIMIT_EXCEEDED("LimitExceeded", 409),
+  INVALID_ACTION("InvalidAction", 400),
   INTERNAL_SERVER_ERROR("InternalServerError", 500),
   SERVICE_UNAVAILABLE("ServiceUnavailable", 503);
 

@@ -276,14 +276,18 @@ final class DynamoHandler extends Handler.Abstract {
                 ? body
                 : ContentCodings.decode(contentEncoding, body, maxBodyBytes));
 
+    // Authentication and authorization of every operation: the one gate (auth.Authenticator).
     CallerIdentity caller =
-        authenticator.authenticate(
+        authenticator.admit(
             new SignedRequest(
                 method,
                 request.getHttpURI().getPath(),
                 request.getHttpURI().getQuery(),
                 headers::get,
-                body));
+                body,
+                Request.getRemoteAddr(request)),
+            action.name(),
+            input);
 
     ObjectNode output =
         action.execute(

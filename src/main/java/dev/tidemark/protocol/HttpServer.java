@@ -69,6 +69,8 @@ public final class HttpServer implements AutoCloseable {
   private final Supplier<String> requestIds;
   private final Limits limits;
   private final Acknowledgements acknowledgements;
+  private final java.util.List<org.eclipse.jetty.server.Handler> fronts =
+      new java.util.ArrayList<>();
   private Server server;
   private ServerConnector connector;
 
@@ -107,6 +109,19 @@ public final class HttpServer implements AutoCloseable {
   }
 
   /**
+   * Adds another API front on the same port (the IAM and STS query protocol), asked before the
+   * DynamoDB handler; it must claim only the requests that are its own and never block the
+   * selector.
+   */
+  public synchronized HttpServer addFront(org.eclipse.jetty.server.Handler front) {
+    if (server != null) {
+      throw new IllegalStateException("already started");
+    }
+    fronts.add(Objects.requireNonNull(front));
+    return this;
+  }
+
+  /**
    * Binds and starts serving.
    *
    * @param port the port, or 0 for any free one
@@ -137,15 +152,19 @@ public final class HttpServer implements AutoCloseable {
     http1.setIdleTimeout(limits.idleTimeout().toMillis());
     jetty.addConnector(http1);
 
+    DynamoHandler dynamo =
+        new DynamoHandler(
+            operations,
+            authenticator,
+            requestIds,
+            limits.maxBodyBytes(),
+            threads,
+            acknowledgements);
+    java.util.List<org.eclipse.jetty.server.Handler> chain = new java.util.ArrayList<>(fronts);
+    chain.add(dynamo);
     jetty.setHandler(
         new GracefulHandler(
-            new DynamoHandler(
-                operations,
-                authenticator,
-                requestIds,
-                limits.maxBodyBytes(),
-                threads,
-                acknowledgements)));
+            chain.size() == 1 ? dynamo : new org.eclipse.jetty.server.Handler.Sequence(chain)));
     jetty.setErrorHandler(new WireErrorHandler(requestIds));
     // Jetty's graceful stop: connectors stop accepting, then in-flight requests get this long.
     jetty.setStopTimeout(limits.drainTimeout().toMillis());

@@ -85,6 +85,8 @@ class BootstrapTest {
             ServerConfig.DEFAULT_CHANGE_LOG_RETENTION,
             1L << 20,
             false,
+            null,
+            null,
             null);
     Bootstrap.Running running = Bootstrap.start(onDisk);
     try {

@@ -83,4 +83,11 @@ class CliEndToEndIT {
   void disasterDrillWithTheStoreInS3() throws Exception {
     assertThat(runScript("s3-drill.sh")).contains("s3-drill: OK");
   }
+
+  // Protects --auth iam through the AWS CLI: the administrator's credentials file works at once,
+  // `aws iam` and `aws sts` answer, policies decide, a deactivated key is refused.
+  @Test
+  void awsCliIamModeUsersKeysAndPolicies() throws Exception {
+    assertThat(runScript("iam-cli.sh")).contains("iam-cli: OK");
+  }
 }

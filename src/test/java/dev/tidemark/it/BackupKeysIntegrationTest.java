@@ -53,7 +53,9 @@ class BackupKeysIntegrationTest {
         Duration.ofHours(24),
         null,
         newKey,
-        passphraseFile);
+        passphraseFile,
+        null,
+        null);
   }
 
   /** Host 1 (default key file beside the store): a table of 20 items and one backup. */

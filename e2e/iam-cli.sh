@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# IAM mode with the AWS CLI: the administrator's credentials file works at once with
+# --profile tidemark-admin; `aws iam` creates a user, a key and an inline policy; `aws sts`
+# names the caller; the policy decides what the user may do on DynamoDB; a deactivated key is
+# refused at once.
+source "$(dirname "$0")/lib.sh"
+WORK=$(mktemp -d)
+trap 'stop_server; rm -rf "$WORK"' EXIT
+PORT=$(free_port)
+start_server "$WORK/data" "$PORT" --auth iam --account 123456789012 \
+  --admin-credentials-file "$WORK/admin.credentials"
+EP="http://127.0.0.1:$PORT"
+
+admin() {
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_SHARED_CREDENTIALS_FILE="$WORK/admin.credentials" \
+    aws --profile tidemark-admin --output json "$@" --endpoint-url "$EP"
+}
+as_user() {
+  AWS_ACCESS_KEY_ID=$KEY_ID AWS_SECRET_ACCESS_KEY=$KEY_SECRET aws --output json "$@" --endpoint-url "$EP"
+}
+
+[[ $(stat -c %a "$WORK/admin.credentials") == 600 ]] || fail "credentials file is not owner-only"
+admin dynamodb create-table --table-name WebSeries --billing-mode PAY_PER_REQUEST \
+  --attribute-definitions AttributeName=pk,AttributeType=S --key-schema AttributeName=pk,KeyType=HASH >/dev/null
+admin iam create-user --user-name alice >/dev/null
+POLICY='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["dynamodb:PutItem","dynamodb:GetItem"],"Resource":"arn:aws:dynamodb:us-east-1:123456789012:table/WebSeries"}]}'
+admin iam put-user-policy --user-name alice --policy-name items --policy-document "$POLICY"
+expect_eq "$(admin iam get-user-policy --user-name alice --policy-name items --query PolicyDocument.Statement[0].Effect --output text)" \
+  "Allow" "get-user-policy returns the document"
+expect_eq "$(admin iam list-users --query 'Users[].UserName' --output text)" "alice" "list-users"
+KEY=$(admin iam create-access-key --user-name alice)
+KEY_ID=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["AccessKey"]["AccessKeyId"])' <<<"$KEY")
+KEY_SECRET=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["AccessKey"]["SecretAccessKey"])' <<<"$KEY")
+
+expect_eq "$(as_user sts get-caller-identity --query Arn --output text)" \
+  "arn:aws:iam::123456789012:user/alice" "sts get-caller-identity"
+as_user dynamodb put-item --table-name WebSeries --item '{"pk":{"S":"s1"}}'
+expect_eq "$(as_user dynamodb get-item --table-name WebSeries --key '{"pk":{"S":"s1"}}' --query Item.pk.S --output text)" \
+  "s1" "the policy allows GetItem"
+if out=$(as_user dynamodb delete-table --table-name WebSeries 2>&1); then fail "DeleteTable was allowed"; fi
+[[ $out == *"AccessDeniedException"*"is not authorized to perform: dynamodb:DeleteTable"* ]] || fail "DeleteTable: $out"
+if out=$(as_user iam list-users 2>&1); then fail "ListUsers was allowed"; fi
+[[ $out == *"AccessDenied"* ]] || fail "ListUsers: $out"
+
+admin iam update-access-key --user-name alice --access-key-id "$KEY_ID" --status Inactive
+if out=$(as_user dynamodb get-item --table-name WebSeries --key '{"pk":{"S":"s1"}}' 2>&1); then fail "inactive key accepted"; fi
+[[ $out == *"UnrecognizedClientException"* ]] || fail "inactive key: $out"
+admin iam delete-access-key --user-name alice --access-key-id "$KEY_ID"
+admin iam delete-user-policy --user-name alice --policy-name items
+admin iam delete-user --user-name alice
+echo "iam-cli: OK"

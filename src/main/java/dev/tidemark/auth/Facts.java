@@ -1,0 +1,85 @@
+package dev.tidemark.auth;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The condition keys of one authorization check, by lower-case name. A key is either present with
+ * its values (one for single-valued keys, any number for multi-valued ones such as {@code
+ * dynamodb:LeadingKeys}), absent, or <em>unknown</em>: the server could not work out its value for
+ * this request. Conditions on an unknown key, and on keys this server does not know at all, are
+ * evaluated in the safe direction (see {@link PolicyDocument}).
+ */
+public final class Facts {
+  /** Condition keys this server can fill in; a policy naming any other key never allows. */
+  public static final java.util.Set<String> SUPPORTED =
+      java.util.Set.of(
+          "aws:sourceip",
+          "aws:currenttime",
+          "aws:epochtime",
+          "aws:securetransport",
+          "aws:principalarn",
+          "aws:principalaccount",
+          "aws:principaltype",
+          "aws:username",
+          "aws:userid",
+          "aws:requestedregion",
+          "dynamodb:leadingkeys",
+          "dynamodb:attributes",
+          "dynamodb:select",
+          "dynamodb:returnvalues",
+          "dynamodb:returnconsumedcapacity");
+
+  // A list of its own, compared by identity: List.of() is shared with every other empty list.
+  private static final List<String> UNKNOWN =
+      java.util.Collections.unmodifiableList(new java.util.ArrayList<>());
+
+  private final Map<String, List<String>> values = new HashMap<>();
+
+  public Facts put(String key, String value) {
+    if (value != null) {
+      values.put(key.toLowerCase(Locale.ROOT), List.of(value));
+    }
+    return this;
+  }
+
+  public Facts putAll(String key, List<String> list) {
+    values.put(key.toLowerCase(Locale.ROOT), List.copyOf(list));
+    return this;
+  }
+
+  /** Marks a key whose value this request has but the server cannot determine. */
+  public Facts unknown(String key) {
+    values.put(key.toLowerCase(Locale.ROOT), UNKNOWN);
+    return this;
+  }
+
+  /** Adds this set's keys to {@code target} where it has none of its own. */
+  void copyInto(Facts target) {
+    values.forEach(target.values::putIfAbsent);
+  }
+
+  public Facts copy() {
+    Facts f = new Facts();
+    f.values.putAll(values);
+    return f;
+  }
+
+  /** True when the key's value cannot be relied on: unknown here, or a key we do not support. */
+  boolean isUnknown(String lowerKey) {
+    return !SUPPORTED.contains(lowerKey) || values.get(lowerKey) == UNKNOWN;
+  }
+
+  /** The key's values, or null when absent. Call only when {@link #isUnknown} is false. */
+  List<String> get(String lowerKey) {
+    return values.get(lowerKey);
+  }
+
+  @Override
+  public String toString() {
+    return Objects.toString(values);
+  }
+}

@@ -1,0 +1,60 @@
+package dev.tidemark.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tidemark.api.Action;
+import dev.tidemark.api.DynamoApi;
+import dev.tidemark.api.Operations;
+import dev.tidemark.backup.BackupRepository;
+import dev.tidemark.backup.BackupService;
+import dev.tidemark.backup.crypto.SymmetricKey;
+import dev.tidemark.backup.store.DirectoryObjectStore;
+import dev.tidemark.iam.IamApi;
+import dev.tidemark.pitr.PitrService;
+import dev.tidemark.storage.RocksStorage;
+import dev.tidemark.tables.Database;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Protects I11: the permission tables name exactly the operations the server routes, on every API
+ * (DynamoDB, Streams, IAM, STS). An operation registered without a line in them fails here, and is
+ * refused at run time to everyone but the administrator. {@code IamModeIntegrationTest} sends each
+ * of them through the live gate.
+ */
+class RouteGuardTest {
+  @TempDir Path dir;
+
+  @Test
+  void everyDynamoAndStreamsOperationHasItsPermissions() throws Exception {
+    try (Database db =
+        new Database(
+            RocksStorage.inMemory(),
+            System::currentTimeMillis,
+            false,
+            "us-east-1",
+            "000000000000")) {
+      BackupService backups =
+          new BackupService(
+              db,
+              new BackupRepository(
+                  new DirectoryObjectStore(dir.resolve("store")), SymmetricKey.random()),
+              dir.resolve("scratch"));
+      Operations ops =
+          DynamoApi.operations(
+              db, backups, new PitrService(db, backups, PitrService.Config.defaults()));
+      Set<String> routed = ops.all().stream().map(Action::name).collect(Collectors.toSet());
+      assertThat(routed).containsExactlyInAnyOrderElementsOf(DynamoPermissions.OPERATIONS);
+      backups.close();
+    }
+  }
+
+  @Test
+  void everyIamAndStsOperationHasItsPermissions() {
+    assertThat(IamApi.actions(null).keySet())
+        .containsExactlyInAnyOrderElementsOf(IamPermissions.OPERATIONS);
+  }
+}

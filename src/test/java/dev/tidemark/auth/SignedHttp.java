@@ -1,0 +1,101 @@
+package dev.tidemark.auth;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+
+/**
+ * Requests signed by the SDK's AwsV4HttpSigner and sent as they are: IAM query-protocol calls (the
+ * pinned SDK has no IAM client) and DynamoDB calls of any operation with any body.
+ */
+final class SignedHttp {
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  // java.net.http sets these itself and refuses them from callers.
+  private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection");
+
+  record Answer(int status, String body) {
+    String element(String name) {
+      Matcher m =
+          Pattern.compile("<" + name + ">(.*?)</" + name + ">", Pattern.DOTALL).matcher(body);
+      return m.find() ? m.group(1) : null;
+    }
+  }
+
+  private SignedHttp() {}
+
+  static Answer send(
+      String endpoint,
+      String id,
+      String secret,
+      String service,
+      String region,
+      String contentType,
+      String target,
+      String body)
+      throws Exception {
+    SdkHttpRequest.Builder b =
+        SdkHttpRequest.builder()
+            .method(SdkHttpMethod.POST)
+            .uri(URI.create(endpoint + "/"))
+            .putHeader("Content-Type", contentType);
+    if (target != null) {
+      b.putHeader("X-Amz-Target", target);
+    }
+    var signed =
+        AwsV4HttpSigner.create()
+            .sign(
+                r ->
+                    r.identity(AwsCredentialsIdentity.create(id, secret))
+                        .request(b.build())
+                        .payload(ContentStreamProvider.fromUtf8String(body))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, region)
+                        .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.systemUTC()));
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(URI.create(endpoint + "/"))
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    signed
+        .request()
+        .forEachHeader(
+            (k, v) -> {
+              if (!RESTRICTED.contains(k.toLowerCase(java.util.Locale.ROOT))) {
+                req.header(k, v.get(0));
+              }
+            });
+    HttpResponse<String> res = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
+    return new Answer(res.statusCode(), res.body());
+  }
+
+  /** An IAM call: {@code params} is the form body without Version. */
+  static Answer iam(String endpoint, String id, String secret, String params) throws Exception {
+    return send(
+        endpoint,
+        id,
+        secret,
+        "iam",
+        "us-east-1",
+        "application/x-www-form-urlencoded; charset=utf-8",
+        null,
+        params + "&Version=2010-05-08");
+  }
+
+  static Answer dynamo(String endpoint, String id, String secret, String target, String body)
+      throws Exception {
+    return send(
+        endpoint, id, secret, "dynamodb", "us-east-1", "application/x-amz-json-1.0", target, body);
+  }
+
+  static String form(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+  }
+}
