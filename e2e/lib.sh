@@ -30,6 +30,7 @@ start_server() {
 }
 
 stop_server() {
+  [ -n "${SERVER_PID:-}" ] || return 0
   kill -TERM "$SERVER_PID" 2>/dev/null || true
   wait "$SERVER_PID" 2>/dev/null || true
 }

@@ -53,7 +53,7 @@ if java -jar "$TIDEMARK_JAR" --port "$PORT" --data-dir "$WORK/nokey" "${S3_FLAGS
   >"$WORK/nokey.log" 2>&1; then
   fail "a server with an S3 store and no key started"
 fi
-grep -q "needs the master key" "$WORK/nokey.log" || fail "no clear message without a key: $(cat "$WORK/nokey.log")"
+grep -q "needs its master key" "$WORK/nokey.log" || fail "no clear message without a key: $(cat "$WORK/nokey.log")"
 
 start_server "$WORK/data" "$PORT" "${S3_FLAGS[@]}" --backup-key-file "$WORK/backup.key"
 grep -q "enforce" "$WORK/data.log" && fail "the probe complained about S3Proxy: $(cat "$WORK/data.log")"
