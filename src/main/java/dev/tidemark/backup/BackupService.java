@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tidemark.backup.store.NoSuchObjectException;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
 import dev.tidemark.indexes.IndexStats;
@@ -61,6 +62,7 @@ public final class BackupService implements AutoCloseable {
   private final Path scratchDir;
   private final Map<String, BackupRecord> byArn = new ConcurrentHashMap<>();
   private final Map<String, UnreadableBackup> unreadable = new ConcurrentHashMap<>();
+  private final Set<String> deleting = ConcurrentHashMap.newKeySet();
   private final ExecutorService jobs;
   private final AtomicInteger running = new AtomicInteger();
   private final SecureRandom random = new SecureRandom();
@@ -97,7 +99,7 @@ public final class BackupService implements AutoCloseable {
       try {
         BackupRecord r = fromManifest(repository.readManifest(manifestName));
         byArn.put(r.arn(), r);
-      } catch (dev.tidemark.backup.store.NoSuchObjectException gone) {
+      } catch (NoSuchObjectException gone) {
         // Deleted since it was listed.
       } catch (IOException e) {
         // Shown, not hidden: an operator must see that the backup exists and why it is unusable.
@@ -477,11 +479,46 @@ public final class BackupService implements AutoCloseable {
     this.limits = new IncrementalPlan.Limits(maxDeltaFraction, maxLayers);
   }
 
-  /** Deletes an AVAILABLE backup: its manifest, then the objects no other backup shares. */
+  /**
+   * Deletes an AVAILABLE backup: its manifest, then the objects no other backup shares. The state
+   * is decided here, not from {@code record} (which the caller read earlier and may be stale): a
+   * backup still CREATING is refused with BackupInUse; one another request is deleting, or that is
+   * already gone (from the catalog or, behind this server's back, from the store), is
+   * BackupNotFound.
+   */
   public BackupRecord delete(BackupRecord record) throws IOException {
-    repository.deleteBackup(record.manifestName());
-    byArn.remove(record.arn());
-    return record.withStatus("DELETED");
+    String arn = record.arn();
+    // One delete per backup at a time: the loser of a race must not reach the store, where the
+    // manifest the winner removed would surface as an internal error.
+    if (!deleting.add(arn)) {
+      throw notFound(arn);
+    }
+    try {
+      BackupRecord current = byArn.get(arn);
+      if (current == null) {
+        throw notFound(arn);
+      }
+      if (!"AVAILABLE".equals(current.status())) {
+        throw new DynamoException(
+            WireError.BACKUP_IN_USE, "Backup is being created and cannot be deleted: " + arn);
+      }
+      try {
+        repository.deleteBackup(current.manifestName());
+      } catch (NoSuchObjectException gone) {
+        byArn.remove(arn, current);
+        throw notFound(arn);
+      }
+      // Removed before the claim is released, so a later delete finds nothing rather than racing.
+      byArn.remove(arn, current);
+      return current.withStatus("DELETED");
+    } finally {
+      deleting.remove(arn);
+    }
+  }
+
+  /** DynamoDB's answer for a backup ARN that names no backup. */
+  public static DynamoException notFound(String arn) {
+    return new DynamoException(WireError.BACKUP_NOT_FOUND, "Backup not found: " + arn);
   }
 
   public VerifyResult verify(BackupRecord record) {

@@ -852,14 +852,21 @@ public final class PitrService implements AutoCloseable {
     long keepSeq = keep.position().seq();
     for (BackupRecord b : bases) {
       if (b.position().seq() < keepSeq) {
-        try {
-          backups.delete(b);
-        } catch (IOException e) {
-          LOG.warn("could not prune PITR base {}", b.arn(), e);
-        }
+        pruneBase(b);
       }
     }
     deleteArchive(uuid, keepSeq, false);
+  }
+
+  /** Deletes one base snapshot; one already gone (another prune got there first) is no error. */
+  private void pruneBase(BackupRecord b) {
+    try {
+      backups.delete(b);
+    } catch (DynamoException gone) {
+      LOG.debug("PITR base {} not pruned: {}", b.arn(), gone.getMessage());
+    } catch (IOException e) {
+      LOG.warn("could not prune PITR base {}", b.arn(), e);
+    }
   }
 
   /**
@@ -875,7 +882,7 @@ public final class PitrService implements AutoCloseable {
       if (bases) {
         for (BackupRecord b : backups.bases(uuid)) {
           if ("AVAILABLE".equals(b.status())) {
-            backups.delete(b);
+            pruneBase(b);
           }
         }
         for (String n : repository.store().list("pitr/" + uuid + "/progress/")) {

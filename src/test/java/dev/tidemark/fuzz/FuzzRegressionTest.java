@@ -6,9 +6,15 @@ import dev.tidemark.backup.crypto.SymmetricKey;
 import dev.tidemark.backup.store.MemoryObjectStore;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.testkit.AssembledServer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,5 +89,53 @@ class FuzzRegressionTest {
     WireClient.Reply reply = send("ListBackups", "{\"TimeRangeLowerBound\":1e300}");
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.text()).contains("#SerializationException", "out of range");
+  }
+
+  // Regression: a CORS preflight carrying a body was answered with the body unread, and now and
+  // then the next request on that connection lost its answer (a dropped connection in the fuzz
+  // run, seeds 3 and 3179033447646). Its failure is a race, so it is repeated over four
+  // connections at once; before the fix a run like this dropped a few of its 1,200 answers.
+  @Test
+  void requestAfterAPreflightWithABodyIsAnswered() throws Exception {
+    byte[] body = "{\"Limit\":5}".getBytes(StandardCharsets.UTF_8);
+    byte[] preflight =
+        ("OPTIONS / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: application/x-amz-json-1.0\r\n"
+                + "X-Amz-Target: DynamoDB_20120810.ListBackups\r\n"
+                + "Content-Length: "
+                + body.length
+                + "\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1);
+    Mutator.FuzzRequest next = Mutator.post("ListTables", "DynamoDB_20120810.ListTables", body);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<List<String>>> workers = new ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        workers.add(
+            pool.submit(
+                () -> {
+                  List<String> wrong = new ArrayList<>();
+                  for (int i = 0; i < 300; i++) {
+                    try (WireClient wire = new WireClient(server.port, 30_000)) {
+                      int first = wire.exchange(preflight, body, false).status();
+                      int second = wire.exchange(next.head(), next.body(), false).status();
+                      if (first != 200 || second != 200) {
+                        wrong.add("statuses " + first + ", " + second);
+                      }
+                    } catch (IOException e) {
+                      wrong.add(e.toString());
+                    }
+                  }
+                  return wrong;
+                }));
+      }
+      List<String> wrong = new ArrayList<>();
+      for (Future<List<String>> f : workers) {
+        wrong.addAll(f.get());
+      }
+      assertThat(wrong).as("answers after a preflight with a body").isEmpty();
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }

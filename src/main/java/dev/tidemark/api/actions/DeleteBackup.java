@@ -9,14 +9,14 @@ import dev.tidemark.api.RequestContext;
 import dev.tidemark.backup.BackupRecord;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.errors.DynamoException;
-import dev.tidemark.errors.WireError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 
 /**
  * DeleteBackup: removes the manifest, then only the data objects no other backup shares. A backup
- * still being created, and a SYSTEM backup, are refused as on DynamoDB.
+ * still being created, and a SYSTEM backup, are refused as on DynamoDB; of two concurrent deletes
+ * of one backup, one succeeds and the other finds it not found.
  */
 public final class DeleteBackup implements Action {
   private final BackupService backups;
@@ -33,10 +33,6 @@ public final class DeleteBackup implements Action {
   @Override
   public ObjectNode execute(RequestContext context, JsonNode req) {
     BackupRecord r = DescribeBackup.require(backups, req);
-    if (!"AVAILABLE".equals(r.status())) {
-      throw new DynamoException(
-          WireError.BACKUP_IN_USE, "Backup is being created and cannot be deleted: " + r.arn());
-    }
     if ("SYSTEM".equals(r.type())) {
       throw DynamoException.validation(
           "Invalid Request: User is not allowed to delete the system backup with arn "
@@ -48,6 +44,8 @@ public final class DeleteBackup implements Action {
     }
     BackupRecord deleted;
     try {
+      // Decides CREATING (BackupInUse) and gone or concurrently deleted (BackupNotFound) itself:
+      // r may be stale by now.
       deleted = backups.delete(r);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -10,7 +10,6 @@ import dev.tidemark.api.RequestContext;
 import dev.tidemark.backup.BackupRecord;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.errors.DynamoException;
-import dev.tidemark.errors.WireError;
 import java.util.Optional;
 
 /** DescribeBackup. */
@@ -51,8 +50,7 @@ public final class DescribeBackup implements Action {
                 throw DynamoException.validation("Backup cannot be used: " + u.reason());
               });
     }
-    return found.orElseThrow(
-        () -> new DynamoException(WireError.BACKUP_NOT_FOUND, "Backup not found: " + arn));
+    return found.orElseThrow(() -> BackupService.notFound(arn));
   }
 
   @Override

@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -26,6 +28,9 @@ public final class FaultyObjectStore implements ObjectStore {
   private volatile long capacityBytes = Long.MAX_VALUE;
   private volatile int commitsBeforeFailure = Integer.MAX_VALUE;
   private volatile Duration putDelay = Duration.ZERO;
+  private volatile Predicate<String> holdPuts = NONE;
+  private volatile Predicate<String> holdDeletes = NONE;
+  private volatile Hold hold = new Hold();
   private final AtomicLong bytesWritten = new AtomicLong();
   private final AtomicInteger commits = new AtomicInteger();
 
@@ -75,7 +80,52 @@ public final class FaultyObjectStore implements ObjectStore {
     return this;
   }
 
+  /**
+   * Commits of matching names stop at {@link Hold#awaitHeld} until {@link Hold#release}: a
+   * deterministic race window, with no sleeping.
+   */
+  public FaultyObjectStore holdPuts(Predicate<String> names, Hold gate) {
+    this.hold = gate;
+    this.holdPuts = names;
+    return this;
+  }
+
+  /** Deletes of matching names stop until {@link Hold#release}, as {@link #holdPuts} does. */
+  public FaultyObjectStore holdDeletes(Predicate<String> names, Hold gate) {
+    this.hold = gate;
+    this.holdDeletes = names;
+    return this;
+  }
+
+  /** A gate that stops store calls and tells the test when one is stopped there. */
+  public static final class Hold {
+    private final CountDownLatch held = new CountDownLatch(1);
+    private final CountDownLatch released = new CountDownLatch(1);
+
+    /** Waits until a call is stopped at the gate; false if none came within a minute. */
+    public boolean awaitHeld() throws InterruptedException {
+      return held.await(1, TimeUnit.MINUTES);
+    }
+
+    public void release() {
+      released.countDown();
+    }
+
+    void pass() throws IOException {
+      held.countDown();
+      try {
+        released.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted at a held store call", e);
+      }
+    }
+  }
+
   public FaultyObjectStore heal() {
+    hold.release();
+    holdPuts = NONE;
+    holdDeletes = NONE;
     failPuts = NONE;
     loseWrites = NONE;
     failGets = NONE;
@@ -106,6 +156,9 @@ public final class FaultyObjectStore implements ObjectStore {
       @Override
       public void commit() throws IOException {
         sleep(putDelay);
+        if (holdPuts.test(name())) {
+          hold.pass();
+        }
         if (failPuts.test(name())) {
           inner.close();
           throw new IOException("injected put failure for " + name());
@@ -161,6 +214,9 @@ public final class FaultyObjectStore implements ObjectStore {
   public boolean delete(String name) throws IOException {
     if (failDeletes.test(name)) {
       throw new IOException("injected delete failure for " + name);
+    }
+    if (holdDeletes.test(name)) {
+      hold.pass();
     }
     return delegate.delete(name);
   }
