@@ -110,6 +110,12 @@ public final class PitrService implements AutoCloseable {
     /** When archiving started failing (the store is full or unwritable), 0 while it works. */
     long failingSince;
 
+    /**
+     * How long to wait before retaking a base when the window has none (its only base failed);
+     * doubles per attempt so a long outage does not log a failed backup every pass.
+     */
+    long baseRetryMillis = BASE_RETRY_MILLIS;
+
     Live(long tableId, PitrState state, long cursor, long coveredUntil, long lastBaseMillis) {
       this.tableId = tableId;
       this.state = state;
@@ -129,6 +135,9 @@ public final class PitrService implements AutoCloseable {
 
   /** Incarnations whose table is gone (deleted here, or known only from the store). */
   private final Map<String, PitrState> gone = new ConcurrentHashMap<>();
+
+  /** The first wait before retaking a window's failed base; the longest is 64 times this. */
+  private static final long BASE_RETRY_MILLIS = 1_000;
 
   private final SecureRandom random = new SecureRandom();
   private volatile Thread worker;
@@ -434,15 +443,31 @@ public final class PitrService implements AutoCloseable {
           || now - l.bufferSince >= config.sealAfterMillis()) {
         seal(l, covered);
       }
+      // A window whose every base failed (the store stopped while the first was written, or the
+      // server restarted before it completed) restores nothing: retake one, with a growing wait.
+      List<BackupRecord> bases = backups.bases(l.state.tableUuid());
+      boolean baseless = bases.isEmpty();
+      if (bases.stream().anyMatch(b -> "AVAILABLE".equals(b.status()))) {
+        l.baseRetryMillis = BASE_RETRY_MILLIS;
+      }
       if (!force
           && (l.recordsSinceBase >= config.baseEveryRecords()
-              || now - l.lastBaseMillis >= config.baseEveryMillis())) {
+              || now - l.lastBaseMillis >= config.baseEveryMillis()
+              || (baseless && now - l.lastBaseMillis >= l.baseRetryMillis))) {
         db.catalog().names().stream()
             .map(n -> db.catalog().find(n).orElseThrow())
             .filter(t -> t.id() == l.tableId && t.isUsable())
             .findFirst()
             .ifPresent(
                 t -> {
+                  if (baseless) {
+                    LOG.warn(
+                        "PITR window of table {} has no base snapshot (the last one failed);"
+                            + " taking a new one. Until it exists nothing is restorable, and the"
+                            + " window then starts at its instant",
+                        l.state.tableName());
+                    l.baseRetryMillis = Math.min(64 * BASE_RETRY_MILLIS, 2 * l.baseRetryMillis);
+                  }
                   backups.create(t, "pitr-base", BackupService.PITR_BASE, null);
                   l.recordsSinceBase = 0;
                   l.lastBaseMillis = now;
@@ -634,7 +659,16 @@ public final class PitrService implements AutoCloseable {
     long now = clock.getAsLong();
     if (source.liveTableId() != null) {
       Live l = live.get(source.liveTableId());
-      return new long[] {l.state.earliest(now), l.coveredUntil};
+      // No instant before the oldest base is restorable: normally that base is the window's
+      // start, but if it failed the window starts at a retaken one, and until one exists it is
+      // empty (earliest after latest), so the window never offers an instant no base covers.
+      long covered = l.coveredUntil;
+      long earliest =
+          backups.bases(l.state.tableUuid()).stream()
+              .mapToLong(b -> b.position().commitTimeMillis())
+              .min()
+              .orElse(covered + 1);
+      return new long[] {Math.max(l.state.earliest(now), earliest), covered};
     }
     PitrState st = source.state();
     return new long[] {st.earliest(now), storedCoveredUntil(st.tableUuid())};
@@ -689,9 +723,12 @@ public final class PitrService implements AutoCloseable {
       }
     }
     if (best == null) {
+      // Told apart from the window check's message: this one means the history has no base
+      // snapshot for the instant (a gone incarnation's pruned or failed base).
       throw new DynamoException(
           WireError.INVALID_RESTORE_TIME,
-          "RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime.");
+          "RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime:"
+              + " no base snapshot of the table's history is at or before it.");
     }
     return best;
   }

@@ -32,6 +32,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BackupNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.BackupStatus;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.InvalidRestoreTimeException;
 
 /**
  * The backup store misbehaving under a running server: puts that fail, slow puts, a full disk,
@@ -80,6 +81,7 @@ class BackupStoreFaultTest extends FaultTestBase {
         r ->
             r.tableName(TABLE)
                 .pointInTimeRecoverySpecification(p -> p.pointInTimeRecoveryEnabled(true)));
+    awaitPitrBase(server.backups); // else the outage may fail the base, and the window start later
     awaitRestorable(Instant.now());
 
     store.failPuts(name -> true);
@@ -120,6 +122,59 @@ class BackupStoreFaultTest extends FaultTestBase {
     store.heal();
     assertPitrCaughtUp(mid, atMid);
     assertThat(availableBackup("after-outage")).isNotNull();
+  }
+
+  // Protects PITR against its first base snapshot failing (the store refused it while PITR was
+  // being enabled): the window must not offer instants no base covers; once the store takes objects
+  // again a new base is taken, the window starts at it, and restores from then on are exact.
+  @Test
+  void failedPitrBaseIsRetakenAndTheWindowStartsAtTheNewOne() throws Exception {
+    writes(60, "a");
+    String uuid = c.describeTable(r -> r.tableName(TABLE)).table().tableId();
+    store.failPuts(name -> name.contains("/data/"));
+    c.updateContinuousBackups(
+        r ->
+            r.tableName(TABLE)
+                .pointInTimeRecoverySpecification(p -> p.pointInTimeRecoveryEnabled(true)));
+    for (int i = 0; i < 1500 && !server.backups.bases(uuid).isEmpty(); i++) {
+      Thread.sleep(10);
+    }
+    assertThat(server.backups.bases(uuid)).as("the first base failed").isEmpty();
+    Instant failed = Instant.now();
+    writes(40, "b");
+
+    store.heal();
+    awaitPitrBase(server.backups);
+    writes(40, "c");
+    Instant inside = Instant.now();
+    Map<String, String> atInside = scan(TABLE);
+    Thread.sleep(3);
+    writes(20, "d");
+    awaitRestorable(Instant.now());
+    Instant earliest =
+        c.describeContinuousBackups(r -> r.tableName(TABLE))
+            .continuousBackupsDescription()
+            .pointInTimeRecoveryDescription()
+            .earliestRestorableDateTime();
+    assertThat(earliest).as("the window starts at the retaken base").isAfter(failed);
+    assertThat(logText()).contains("has no base snapshot (the last one failed)");
+    assertThatThrownBy(
+            () ->
+                c.restoreTableToPointInTime(
+                    r ->
+                        r.sourceTableName(TABLE)
+                            .targetTableName("before_base")
+                            .restoreDateTime(failed)))
+        .isInstanceOf(InvalidRestoreTimeException.class);
+    Map<String, String> now = scan(TABLE);
+    c.restoreTableToPointInTime(
+        r -> r.sourceTableName(TABLE).targetTableName("latest").useLatestRestorableTime(true));
+    c.restoreTableToPointInTime(
+        r -> r.sourceTableName(TABLE).targetTableName("inside").restoreDateTime(inside));
+    awaitActive("latest");
+    awaitActive("inside");
+    assertThat(scan("latest")).isEqualTo(now);
+    assertThat(scan("inside")).isEqualTo(atInside);
   }
 
   // Protects clean failure on a full disk: the backup is discarded, its partial objects removed,

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.tidemark.backup.BackupRecord;
+import dev.tidemark.backup.BackupService;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -104,6 +107,22 @@ abstract class FaultTestBase {
       Thread.sleep(20);
     }
     throw new AssertionError("latest restorable time stuck at " + latestRestorable());
+  }
+
+  /**
+   * Waits until the table's PITR window has a base snapshot in the store: until then an outage can
+   * fail the base, and the window restores nothing from before the base taken after it.
+   */
+  void awaitPitrBase(BackupService backups) throws InterruptedException {
+    String uuid = c.describeTable(r -> r.tableName(TABLE)).table().tableId();
+    for (int i = 0; i < 3000; i++) {
+      List<BackupRecord> bases = backups.bases(uuid);
+      if (!bases.isEmpty() && bases.stream().allMatch(b -> "AVAILABLE".equals(b.status()))) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no PITR base snapshot of " + TABLE + " became AVAILABLE");
   }
 
   void awaitActive(String table) throws InterruptedException {

@@ -204,6 +204,9 @@ class S3StoreFaultTest extends FaultTestBase {
     startServer();
     writes(60, "a");
     enablePitr();
+    // The base must be in the store before it stops: a base the outage fails is retaken after it,
+    // and the window then starts there, after the instant restored to below.
+    awaitPitrBase(server.backups);
     awaitRestorable(Instant.now());
     s3.stop();
     writes(40, "b");
