@@ -20,13 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BackupNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 /**
@@ -141,8 +136,8 @@ class DiskFullIT {
       ServerProcess server = ServerProcess.start(data, log, port, args);
       Map<String, String> acked = new ConcurrentHashMap<>();
       try (DynamoDbClient c = server.client()) {
-        createTable(c, "disk");
-        createTable(c, "spare");
+        ServerProcess.createTable(c, "disk");
+        ServerProcess.createTable(c, "spare");
         Load load = new Load(server, "disk", "a", 1024, 4);
         waitFor("first writes", () -> load.acked.size() > 200);
         // Below the reserve, but not empty: the refusal must come from the guard.
@@ -167,7 +162,7 @@ class DiskFullIT {
         assertThat(c.describeTable(r -> r.tableName("disk")).table().tableStatus())
             .isEqualTo(TableStatus.ACTIVE);
         c.deleteTable(r -> r.tableName("spare"));
-        assertThatThrownBy(() -> createTable(c, "another"))
+        assertThatThrownBy(() -> ServerProcess.createTable(c, "another"))
             .isInstanceOfSatisfying(
                 AwsServiceException.class,
                 e -> {
@@ -231,7 +226,7 @@ class DiskFullIT {
       Load load;
       try (ServerProcess server = ServerProcess.start(data, log, port, args);
           DynamoDbClient c = server.client()) {
-        createTable(c, "enospc");
+        ServerProcess.createTable(c, "enospc");
         vol.fillLeaving(1L << 20);
         load = new Load(server, "enospc", "a", 60_000, 4);
         waitFor("ENOSPC refusals", () -> load.count("503 ServiceUnavailable", false) > 5);
@@ -270,7 +265,7 @@ class DiskFullIT {
                   "--change-log-retention",
                   "1s");
           DynamoDbClient c = server.client()) {
-        createTable(c, "big");
+        ServerProcess.createTable(c, "big");
         try (Load big = new Load(server, "big", "big", 60_000, 4)) {
           waitFor("a table larger than the store's room", () -> big.acked.size() >= 250);
         }
@@ -297,7 +292,7 @@ class DiskFullIT {
               .noneMatch(f -> f.contains("/.tmp-"))
               .noneMatch(f -> f.contains("/tables/" + bigId + "/data/"));
         }
-        createTable(c, "pitr");
+        ServerProcess.createTable(c, "pitr");
         // The failed backup filled the store for a moment; the client retries until the guard
         // has seen the space come back.
         waitFor(
@@ -382,20 +377,6 @@ class DiskFullIT {
 
   private static Map<String, AttributeValue> key(String k) {
     return Map.of("pk", AttributeValue.fromS(k));
-  }
-
-  private static void createTable(DynamoDbClient c, String name) {
-    c.createTable(
-        r ->
-            r.tableName(name)
-                .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(
-                    AttributeDefinition.builder()
-                        .attributeName("pk")
-                        .attributeType(ScalarAttributeType.S)
-                        .build())
-                .keySchema(
-                    KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()));
   }
 
   private static void verify(ServerProcess server, String table, Map<String, String> acked) {

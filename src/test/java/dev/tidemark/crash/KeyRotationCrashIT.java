@@ -21,14 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BackupSummary;
 import software.amazon.awssdk.services.dynamodb.model.BackupTypeFilter;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 /**
@@ -67,7 +62,7 @@ class KeyRotationCrashIT {
     Thread load;
     try (DynamoDbClient c = server.client()) {
       for (String t : List.of("pitr_tbl", "bk_one", "bk_two")) {
-        createTable(c, t);
+        ServerProcess.createTable(c, t);
         for (int i = 0; i < 20; i++) {
           put(c, t, "k" + i);
         }
@@ -252,20 +247,6 @@ class KeyRotationCrashIT {
         assertThat(repo.getTableObject(uuid, name)).isNotEmpty();
       }
     }
-  }
-
-  private static void createTable(DynamoDbClient c, String name) {
-    c.createTable(
-        r ->
-            r.tableName(name)
-                .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(
-                    AttributeDefinition.builder()
-                        .attributeName("pk")
-                        .attributeType(ScalarAttributeType.S)
-                        .build())
-                .keySchema(
-                    KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build()));
   }
 
   private static void put(DynamoDbClient c, String table, String pk) {
