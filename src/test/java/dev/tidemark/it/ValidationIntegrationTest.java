@@ -3,6 +3,7 @@ package dev.tidemark.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -216,5 +217,53 @@ class ValidationIntegrationTest {
                                     AttributeValue.fromN("1"))))
                 .hasItem())
         .isFalse();
+  }
+
+  // A malformed ExclusiveStartKey (an attribute missing or extra, a wrong type) is refused with
+  // the texts DynamoDB gives for Query and for Scan, as other DynamoDB-compatible servers record
+  // them from AWS (not confirmed here); a start key outside the queried partition likewise.
+  @Test
+  void malformedExclusiveStartKeysAreRefused() {
+    Map<String, AttributeValue> missing = Map.of("pk", AttributeValue.fromS("p"));
+    Map<String, AttributeValue> extra =
+        Map.of(
+            "pk", AttributeValue.fromS("p"),
+            "sk", AttributeValue.fromN("1"),
+            "x", AttributeValue.fromS("y"));
+    Map<String, AttributeValue> wrongType =
+        Map.of("pk", AttributeValue.fromS("p"), "sk", AttributeValue.fromS("1"));
+    for (Map<String, AttributeValue> start : List.of(missing, extra, wrongType)) {
+      assertThat(
+              refusal(
+                  () ->
+                      ddb.query(
+                          q ->
+                              q.tableName("rules")
+                                  .keyConditionExpression("pk = :p")
+                                  .expressionAttributeValues(
+                                      Map.of(":p", AttributeValue.fromS("p")))
+                                  .exclusiveStartKey(start))))
+          .isEqualTo("The provided starting key is invalid");
+      assertThat(refusal(() -> ddb.scan(s -> s.tableName("rules").exclusiveStartKey(start))))
+          .isEqualTo(
+              "The provided starting key is invalid: The provided key element does not match the"
+                  + " schema");
+    }
+    assertThat(
+            refusal(
+                () ->
+                    ddb.query(
+                        q ->
+                            q.tableName("rules")
+                                .keyConditionExpression("pk = :p")
+                                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("p")))
+                                .exclusiveStartKey(
+                                    Map.of(
+                                        "pk",
+                                        AttributeValue.fromS("other"),
+                                        "sk",
+                                        AttributeValue.fromN("1"))))))
+        .isEqualTo(
+            "The provided starting key is outside query boundaries based on provided conditions");
   }
 }
