@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ComparisonOperator;
 import software.amazon.awssdk.services.dynamodb.model.Condition;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
@@ -54,6 +55,13 @@ class ValidationIntegrationTest {
             .comparisonOperator(ComparisonOperator.EQ)
             .attributeValueList(AttributeValue.fromS("p"))
             .build());
+  }
+
+  /** A Query of partition "p" by key condition expression. */
+  private static QueryRequest.Builder partitionP(QueryRequest.Builder q) {
+    return q.tableName("rules")
+        .keyConditionExpression("pk = :p")
+        .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("p")));
   }
 
   private static String refusal(Runnable call) {
@@ -114,9 +122,7 @@ class ValidationIntegrationTest {
                 () ->
                     ddb.query(
                         q ->
-                            q.tableName("rules")
-                                .keyConditionExpression("pk = :p")
-                                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("p")))
+                            partitionP(q)
                                 .queryFilter(
                                     Map.of(
                                         "colour",
@@ -233,16 +239,7 @@ class ValidationIntegrationTest {
     Map<String, AttributeValue> wrongType =
         Map.of("pk", AttributeValue.fromS("p"), "sk", AttributeValue.fromS("1"));
     for (Map<String, AttributeValue> start : List.of(missing, extra, wrongType)) {
-      assertThat(
-              refusal(
-                  () ->
-                      ddb.query(
-                          q ->
-                              q.tableName("rules")
-                                  .keyConditionExpression("pk = :p")
-                                  .expressionAttributeValues(
-                                      Map.of(":p", AttributeValue.fromS("p")))
-                                  .exclusiveStartKey(start))))
+      assertThat(refusal(() -> ddb.query(q -> partitionP(q).exclusiveStartKey(start))))
           .isEqualTo("The provided starting key is invalid");
       assertThat(refusal(() -> ddb.scan(s -> s.tableName("rules").exclusiveStartKey(start))))
           .isEqualTo(
@@ -254,9 +251,7 @@ class ValidationIntegrationTest {
                 () ->
                     ddb.query(
                         q ->
-                            q.tableName("rules")
-                                .keyConditionExpression("pk = :p")
-                                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("p")))
+                            partitionP(q)
                                 .exclusiveStartKey(
                                     Map.of(
                                         "pk",
