@@ -26,6 +26,16 @@ public final class ItemKeys {
   /** Validates a {@code Key} parameter: exactly the schema's attributes, with the right types. */
   public static Map<String, AttributeValue> fromKey(
       KeySchema schema, Map<String, AttributeValue> key) {
+    return fromKey(schema, key, "The provided key element does not match the schema");
+  }
+
+  /**
+   * Like {@link #fromKey(KeySchema, Map)}, but a key whose attributes or types do not fit the
+   * schema is refused with {@code mismatch}: the text DynamoDB gives depends on the parameter (an
+   * ExclusiveStartKey is refused differently from a Key, and differently by Query and Scan).
+   */
+  public static Map<String, AttributeValue> fromKey(
+      KeySchema schema, Map<String, AttributeValue> key, String mismatch) {
     int expected = schema.hasRange() ? 2 : 1;
     AttributeValue hash = key.get(schema.hashName());
     AttributeValue range = schema.hasRange() ? key.get(schema.rangeName()) : null;
@@ -33,7 +43,7 @@ public final class ItemKeys {
         || hash == null
         || hash.type() != schema.hashType()
         || (schema.hasRange() && (range == null || range.type() != schema.rangeType()))) {
-      throw DynamoException.validation("The provided key element does not match the schema");
+      throw DynamoException.validation(mismatch);
     }
     checkValue(schema.hashName(), hash, MAX_HASH_BYTES, true);
     if (range != null) {

@@ -3,6 +3,7 @@ package dev.tidemark.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,6 +13,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ComparisonOperator;
 import software.amazon.awssdk.services.dynamodb.model.Condition;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
@@ -53,6 +55,13 @@ class ValidationIntegrationTest {
             .comparisonOperator(ComparisonOperator.EQ)
             .attributeValueList(AttributeValue.fromS("p"))
             .build());
+  }
+
+  /** A Query of partition "p" by key condition expression. */
+  private static QueryRequest.Builder partitionP(QueryRequest.Builder q) {
+    return q.tableName("rules")
+        .keyConditionExpression("pk = :p")
+        .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("p")));
   }
 
   private static String refusal(Runnable call) {
@@ -113,9 +122,7 @@ class ValidationIntegrationTest {
                 () ->
                     ddb.query(
                         q ->
-                            q.tableName("rules")
-                                .keyConditionExpression("pk = :p")
-                                .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("p")))
+                            partitionP(q)
                                 .queryFilter(
                                     Map.of(
                                         "colour",
@@ -216,5 +223,42 @@ class ValidationIntegrationTest {
                                     AttributeValue.fromN("1"))))
                 .hasItem())
         .isFalse();
+  }
+
+  // A malformed ExclusiveStartKey (an attribute missing or extra, a wrong type) is refused with
+  // the texts DynamoDB gives for Query and for Scan, as other DynamoDB-compatible servers record
+  // them from AWS (not confirmed here); a start key outside the queried partition likewise.
+  @Test
+  void malformedExclusiveStartKeysAreRefused() {
+    Map<String, AttributeValue> missing = Map.of("pk", AttributeValue.fromS("p"));
+    Map<String, AttributeValue> extra =
+        Map.of(
+            "pk", AttributeValue.fromS("p"),
+            "sk", AttributeValue.fromN("1"),
+            "x", AttributeValue.fromS("y"));
+    Map<String, AttributeValue> wrongType =
+        Map.of("pk", AttributeValue.fromS("p"), "sk", AttributeValue.fromS("1"));
+    for (Map<String, AttributeValue> start : List.of(missing, extra, wrongType)) {
+      assertThat(refusal(() -> ddb.query(q -> partitionP(q).exclusiveStartKey(start))))
+          .isEqualTo("The provided starting key is invalid");
+      assertThat(refusal(() -> ddb.scan(s -> s.tableName("rules").exclusiveStartKey(start))))
+          .isEqualTo(
+              "The provided starting key is invalid: The provided key element does not match the"
+                  + " schema");
+    }
+    assertThat(
+            refusal(
+                () ->
+                    ddb.query(
+                        q ->
+                            partitionP(q)
+                                .exclusiveStartKey(
+                                    Map.of(
+                                        "pk",
+                                        AttributeValue.fromS("other"),
+                                        "sk",
+                                        AttributeValue.fromN("1"))))))
+        .isEqualTo(
+            "The provided starting key is outside query boundaries based on provided conditions");
   }
 }

@@ -131,11 +131,13 @@ public final class Query implements Action {
     byte[] lower = bounds[0];
     byte[] upper = bounds[1];
     if (!startKey.isEmpty()) {
-      Map<String, AttributeValue> start = ItemKeys.fromKey(schema, startKey);
+      // DynamoDB's texts as other DynamoDB-compatible servers record them from AWS (not confirmed
+      // here), and as index reads already answer.
+      Map<String, AttributeValue> start =
+          ItemKeys.fromKey(schema, startKey, "The provided starting key is invalid");
       if (!start.get(schema.hashName()).equals(resolved.hashValue())) {
         throw DynamoException.validation(
-            "The provided starting key is invalid: The provided key element does not match the"
-                + " schema");
+            "The provided starting key is outside query boundaries based on provided conditions");
       }
       byte[] s = ItemKeys.storageKey(schema, start);
       if (reverse) {

@@ -123,7 +123,12 @@ public final class Scan implements Action {
     KeySchema schema = table.keySchema();
     byte[] lower = ItemKeys.itemsLower();
     if (!startKey.isEmpty()) {
-      Map<String, AttributeValue> start = ItemKeys.fromKey(schema, startKey);
+      Map<String, AttributeValue> start =
+          ItemKeys.fromKey(
+              schema,
+              startKey,
+              "The provided starting key is invalid: The provided key element does not match the"
+                  + " schema");
       lower = KeyBounds.concat(ItemKeys.storageKey(schema, start), NEXT);
     }
     Predicate<Map<String, AttributeValue>> include =
