@@ -8,6 +8,8 @@
 #                                    --no-workloads --no-footprint it runs only those
 #   bench/run.sh --help              every option (durations, key space, servers, --profile, ...)
 #   bench/run.sh ... --profile-native   async-profiler CPU profile of each Tidemark run (target/bench/...)
+#   bench/run.sh --auth-compare [opts]  GetItem and PutItem with --auth iam beside --auth open, same
+#                                    run (bench/auth_compare.py; --help there for its options)
 #
 # Needs java, python3 and wrk; installs wrk with apt-get when it is missing. DynamoDB Local is
 # started with ../shared/peers/start-dynamodb-local (override the folder with BENCH_PEERS_DIR),
@@ -33,6 +35,11 @@ jar="$repo/target/tidemark.jar"
 if [[ ! -f $jar ]] || [[ -n $(find "$repo/src/main" "$repo/pom.xml" -newer "$jar" -print -quit) ]]; then
   echo "bench: building $jar" >&2
   mvn -o -q -B -f "$repo/pom.xml" -DskipTests package >&2 || mvn -q -B -f "$repo/pom.xml" -DskipTests package >&2
+fi
+
+if [[ ${1:-} == --auth-compare ]]; then
+  shift
+  exec python3 "$here/auth_compare.py" "$@"
 fi
 
 # --profile-native: async-profiler 3.0 from Maven Central, unpacked under target/ (its native

@@ -8,6 +8,10 @@
 --   BENCH_READ_PCT  mix only: percentage of GetItem, the rest are UpdateItem
 --   BENCH_PAGE      query only: Limit of each Query (items per partition are loaded to match)
 --   BENCH_SEED      base seed; each wrk thread adds its own number
+--   BENCH_SIGNED    optional: a file of requests signed beforehand with real SigV4 signatures
+--                   (bench/auth_compare.py writes it); each request is drawn from it instead of
+--                   being built here, because wrk's Lua has no HMAC. One request per line:
+--                   target TAB x-amz-date TAB authorization TAB body
 --
 -- Each request carries X-Amz-Target, the DynamoDB content type, an Authorization header of SigV4
 -- shape (neither Tidemark nor DynamoDB Local verifies the signature) and a JSON body. Keys are drawn
@@ -76,12 +80,33 @@ end
 misses = 0 -- global: done() reads it per thread with thread:get
 local tid = 0
 
+local signed = nil
+
+-- Called from init(): wrk.format adds the Host header only once wrk knows the host.
+local function loadSigned(path)
+  signed = {}
+  for line in io.lines(path) do
+    local target, date, auth, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
+    local h = {
+      ["Content-Type"] = "application/x-amz-json-1.0",
+      ["X-Amz-Target"] = "DynamoDB_20120810." .. target,
+      ["X-Amz-Date"] = date,
+      ["Authorization"] = auth,
+    }
+    signed[#signed + 1] = wrk.format("POST", "/", h, body)
+  end
+end
+
 function init(args)
   tid = wrk.thread:get("tid") or 0
   math.randomseed(seed + 7919 * tid)
   local n = payloadLength()
   for i = 1, POOL do
     payloads[i] = randomPayload(n)
+  end
+  local signedPath = os.getenv("BENCH_SIGNED")
+  if signedPath ~= nil and signedPath ~= "" then
+    loadSigned(signedPath)
   end
 end
 
@@ -126,6 +151,9 @@ end
 local lastWasRead = false
 
 function request()
+  if signed ~= nil then
+    return signed[math.random(1, #signed)]
+  end
   local i = math.random(0, keys - 1)
   if op == "put" then
     return put(i)
