@@ -57,10 +57,8 @@ public final class AccessControl implements Authenticator {
       Facts global = globalFacts(caller, request);
       List<PolicyDocument> policies = identities.policiesOf(caller.userName());
       for (Check c : checks) {
-        Facts facts = c.facts().copy();
-        global.copyInto(facts);
         PolicyEvaluator.Decision d =
-            PolicyEvaluator.evaluate(policies, c.action(), c.resource(), facts);
+            PolicyEvaluator.evaluate(policies, c.action(), c.resource(), c.facts().over(global));
         if (d != PolicyEvaluator.Decision.ALLOW) {
           throw denied(
               caller, c.action(), c.resource(), d == PolicyEvaluator.Decision.EXPLICIT_DENY);
@@ -75,19 +73,35 @@ public final class AccessControl implements Authenticator {
   }
 
   private Facts globalFacts(Principal caller, SignedRequest request) {
-    long now = clock.getAsLong();
+    Clock t = time(clock.getAsLong() / 1000);
     return new Facts()
-        .put("aws:SourceIp", request.remoteAddress())
-        .put("aws:CurrentTime", Instant.ofEpochMilli(now).toString())
-        .put("aws:EpochTime", Long.toString(now / 1000))
+        .putLower("aws:sourceip", request.remoteAddress())
+        .putLower("aws:currenttime", t.iso())
+        .putLower("aws:epochtime", t.epochSecond())
         // TLS is not served yet: every request arrives in plain HTTP.
-        .put("aws:SecureTransport", "false")
-        .put("aws:PrincipalArn", caller.arn())
-        .put("aws:PrincipalAccount", caller.account())
-        .put("aws:PrincipalType", "User")
-        .put("aws:username", caller.userName())
-        .put("aws:userid", caller.userId())
-        .put("aws:RequestedRegion", region);
+        .putLower("aws:securetransport", "false")
+        .putLower("aws:principalarn", caller.arn())
+        .putLower("aws:principalaccount", caller.account())
+        .putLower("aws:principaltype", "User")
+        .putLower("aws:username", caller.userName())
+        .putLower("aws:userid", caller.userId())
+        .putLower("aws:requestedregion", region);
+  }
+
+  /**
+   * The time condition keys of one second; formatting an instant per request showed in profiles.
+   */
+  private record Clock(long second, String iso, String epochSecond) {}
+
+  private volatile Clock lastSecond = new Clock(-1, "", "");
+
+  private Clock time(long second) {
+    Clock c = lastSecond;
+    if (c.second() != second) {
+      c = new Clock(second, Instant.ofEpochSecond(second).toString(), Long.toString(second));
+      lastSecond = c;
+    }
+    return c;
   }
 
   /** IAM's refusal, in AWS's words. */

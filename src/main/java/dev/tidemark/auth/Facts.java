@@ -37,7 +37,34 @@ public final class Facts {
   private static final List<String> UNKNOWN =
       java.util.Collections.unmodifiableList(new java.util.ArrayList<>());
 
-  private final Map<String, List<String>> values = new HashMap<>();
+  private final Map<String, List<String>> values;
+  // Keys this set lacks are looked up here: the request-wide keys under one check's own.
+  private final Facts defaults;
+
+  public Facts() {
+    this(new HashMap<>(), null);
+  }
+
+  private Facts(Map<String, List<String>> values, Facts defaults) {
+    this.values = values;
+    this.defaults = defaults;
+  }
+
+  /**
+   * A read-only view of this set's keys over {@code defaults}'s, without copying either map for
+   * every check of every request.
+   */
+  Facts over(Facts defaults) {
+    return new Facts(values, defaults);
+  }
+
+  /** {@link #put} for a key already in lower case (the request-wide keys, set on every request). */
+  Facts putLower(String lowerKey, String value) {
+    if (value != null) {
+      values.put(lowerKey, List.of(value));
+    }
+    return this;
+  }
 
   public Facts put(String key, String value) {
     if (value != null) {
@@ -57,25 +84,19 @@ public final class Facts {
     return this;
   }
 
-  /** Adds this set's keys to {@code target} where it has none of its own. */
-  void copyInto(Facts target) {
-    values.forEach(target.values::putIfAbsent);
-  }
-
-  public Facts copy() {
-    Facts f = new Facts();
-    f.values.putAll(values);
-    return f;
-  }
-
   /** True when the key's value cannot be relied on: unknown here, or a key we do not support. */
   boolean isUnknown(String lowerKey) {
-    return !SUPPORTED.contains(lowerKey) || values.get(lowerKey) == UNKNOWN;
+    return !SUPPORTED.contains(lowerKey) || lookup(lowerKey) == UNKNOWN;
   }
 
   /** The key's values, or null when absent. Call only when {@link #isUnknown} is false. */
   List<String> get(String lowerKey) {
-    return values.get(lowerKey);
+    return lookup(lowerKey);
+  }
+
+  private List<String> lookup(String lowerKey) {
+    List<String> v = values.get(lowerKey);
+    return v == null && defaults != null ? defaults.lookup(lowerKey) : v;
   }
 
   @Override

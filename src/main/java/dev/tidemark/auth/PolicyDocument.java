@@ -14,7 +14,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * An identity-based IAM policy, parsed and compiled once (patterns become regular expressions) so
@@ -462,39 +461,58 @@ public final class PolicyDocument {
     return false;
   }
 
-  private static final Map<String, Pattern> COMPILED =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  /** IAM's wildcards: {@code *} any run of characters, {@code ?} any one character. */
+  /**
+   * IAM's wildcards: {@code *} any run of characters, {@code ?} any one character. Matched by
+   * walking both strings (a star remembers where to resume) instead of a regular expression: this
+   * runs for every statement of every policy on every request.
+   */
   static boolean wildcard(String pattern, String value, boolean ignoreCase) {
     if (pattern.equals("*")) {
       return true;
     }
-    if (pattern.indexOf('*') < 0 && pattern.indexOf('?') < 0) {
-      return ignoreCase ? pattern.equalsIgnoreCase(value) : pattern.equals(value);
-    }
-    String cacheKey = (ignoreCase ? "i" : "c") + pattern;
-    Pattern p = COMPILED.get(cacheKey);
-    if (p == null) {
-      StringBuilder re = new StringBuilder();
-      for (char ch : pattern.toCharArray()) {
-        if (ch == '*') {
-          re.append(".*");
-        } else if (ch == '?') {
-          re.append('.');
-        } else {
-          re.append(Pattern.quote(String.valueOf(ch)));
+    int p = 0;
+    int v = 0;
+    int star = -1;
+    int resume = 0;
+    int pn = pattern.length();
+    int vn = value.length();
+    while (v < vn) {
+      if (p < pn) {
+        char pc = pattern.charAt(p);
+        if (pc == '*') {
+          star = p++;
+          resume = v;
+          continue;
+        }
+        if (pc == '?' || same(pc, value.charAt(v), ignoreCase)) {
+          p++;
+          v++;
+          continue;
         }
       }
-      p =
-          Pattern.compile(
-              re.toString(),
-              ignoreCase ? Pattern.CASE_INSENSITIVE | Pattern.DOTALL : Pattern.DOTALL);
-      if (COMPILED.size() < 10_000) {
-        COMPILED.put(cacheKey, p);
+      if (star < 0) {
+        return false;
       }
+      p = star + 1;
+      v = ++resume;
     }
-    return p.matcher(value).matches();
+    while (p < pn && pattern.charAt(p) == '*') {
+      p++;
+    }
+    return p == pn;
+  }
+
+  private static boolean same(char a, char b, boolean ignoreCase) {
+    if (a == b) {
+      return true;
+    }
+    if (!ignoreCase) {
+      return false;
+    }
+    // String.equalsIgnoreCase's rule, one character at a time.
+    char ua = Character.toUpperCase(a);
+    char ub = Character.toUpperCase(b);
+    return ua == ub || Character.toLowerCase(ua) == Character.toLowerCase(ub);
   }
 
   /**

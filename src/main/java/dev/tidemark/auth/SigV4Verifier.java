@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -27,8 +26,9 @@ import software.amazon.awssdk.http.auth.aws.internal.signer.util.SignerUtils;
  * Verifies AWS Signature Version 4 on a request as received. The canonical request is built by the
  * AWS SDK's own {@link V4CanonicalRequest} (the class its signer uses), from exactly the headers
  * the client listed in {@code SignedHeaders}, the path, the query and the SHA-256 of the body as
- * received; the string to sign and the signature follow SigV4's definition with the SDK's {@link
- * SignerUtils}. So the server and the SDKs cannot disagree on what was signed.
+ * received; the string to sign and the signature follow SigV4's definition (signing keys derived
+ * with the SDK's {@link SignerUtils}). So the server and the SDKs cannot disagree on what was
+ * signed.
  *
  * <p>Derived signing keys are cached per access key, date, region and service (four HMACs saved per
  * request). Payloads must be signed: the DynamoDB, IAM and STS SDKs never send {@code
@@ -93,10 +93,8 @@ public final class SigV4Verifier {
     if (!header.signedHeaders().contains("x-amz-date")) {
       throw incomplete("'X-Amz-Date' must be a 'SignedHeader' in the AWS Authorization.");
     }
-    Instant signedAt;
-    try {
-      signedAt = Instant.from(AMZ_DATE.parse(amzDate.strip()));
-    } catch (DateTimeParseException e) {
+    Instant signedAt = parseAmzDate(amzDate.strip());
+    if (signedAt == null) {
       throw incomplete(
           "X-Amz-Date '" + abbreviate(amzDate) + "' is not of the form yyyyMMdd'T'HHmmss'Z'.");
     }
@@ -126,7 +124,7 @@ public final class SigV4Verifier {
     }
     checkClock(signedAt);
 
-    String payloadHash = HEX.formatHex(SignerUtils.hash(request.body()));
+    String payloadHash = HEX.formatHex(sha256(request.body()));
     String declared = request.header().apply("X-Amz-Content-Sha256");
     if (declared != null && !declared.strip().equalsIgnoreCase(payloadHash)) {
       // UNSIGNED-PAYLOAD, STREAMING-... or a wrong hash: none is what these SDKs send.
@@ -137,7 +135,7 @@ public final class SigV4Verifier {
     try {
       canonical =
           SdkHttpRequest.builder()
-              .method(SdkHttpMethod.fromValue(request.method()))
+              .method(method(request.method()))
               .protocol("http")
               .host("localhost")
               .encodedPath(request.path())
@@ -169,17 +167,94 @@ public final class SigV4Verifier {
             + "\n"
             + scope
             + "\n"
-            + SignerUtils.hashCanonicalRequest(canonicalRequest.getCanonicalRequestString());
+            + HEX.formatHex(
+                sha256(
+                    canonicalRequest.getCanonicalRequestString().getBytes(StandardCharsets.UTF_8)));
     byte[] signingKey = signingKey(header, key.secretAccessKey());
     byte[] expected =
-        HEX.formatHex(SignerUtils.computeSignature(stringToSign, signingKey))
-            .getBytes(StandardCharsets.US_ASCII);
+        HEX.formatHex(hmacSha256(signingKey, stringToSign)).getBytes(StandardCharsets.US_ASCII);
     byte[] given =
         header.signature().toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
     if (!MessageDigest.isEqual(expected, given)) {
       throw invalid(SIGNATURE_MISMATCH);
     }
     return key.principal();
+  }
+
+  /*
+   * The hashes and the HMAC are SigV4's own (SHA-256, HMAC-SHA256), computed with one digest and
+   * one Mac per thread instead of the SDK helpers' new instance per call: on the request path the
+   * provider look-ups cost more than hashing a 1 KB body.
+   */
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+              throw new IllegalStateException(e);
+            }
+          });
+  private static final ThreadLocal<javax.crypto.Mac> HMAC =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return javax.crypto.Mac.getInstance("HmacSHA256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+              throw new IllegalStateException(e);
+            }
+          });
+
+  static byte[] sha256(byte[] data) {
+    MessageDigest d = SHA256.get();
+    d.reset();
+    return d.digest(data);
+  }
+
+  private static byte[] hmacSha256(byte[] key, String data) {
+    javax.crypto.Mac mac = HMAC.get();
+    try {
+      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+    } catch (java.security.InvalidKeyException e) {
+      throw new IllegalStateException(e);
+    }
+    return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static SdkHttpMethod method(String m) {
+    // Every request these APIs take is a POST (a GET at most); the SDK's lookup streams its enum.
+    return switch (m) {
+      case "POST" -> SdkHttpMethod.POST;
+      case "GET" -> SdkHttpMethod.GET;
+      default -> SdkHttpMethod.fromValue(m);
+    };
+  }
+
+  /**
+   * X-Amz-Date ({@code yyyyMMdd'T'HHmmss'Z'}) as an instant, or null when it is not one. Parsed by
+   * hand: the formatter's general machinery was the costliest step of verifying a request.
+   */
+  static Instant parseAmzDate(String s) {
+    if (s.length() != 16 || s.charAt(8) != 'T' || s.charAt(15) != 'Z') {
+      return null;
+    }
+    for (int i = 0; i < 15; i++) {
+      if (i != 8 && (s.charAt(i) < '0' || s.charAt(i) > '9')) {
+        return null;
+      }
+    }
+    try {
+      return java.time.LocalDateTime.of(
+              Integer.parseInt(s, 0, 4, 10),
+              Integer.parseInt(s, 4, 6, 10),
+              Integer.parseInt(s, 6, 8, 10),
+              Integer.parseInt(s, 9, 11, 10),
+              Integer.parseInt(s, 11, 13, 10),
+              Integer.parseInt(s, 13, 15, 10))
+          .toInstant(ZoneOffset.UTC);
+    } catch (java.time.DateTimeException e) {
+      return null;
+    }
   }
 
   static final String SIGNATURE_MISMATCH =

@@ -218,4 +218,45 @@ class PolicyEvaluatorTest {
                     "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"GetItem\",\"Resource\":\"*\"}}"))
         .hasMessage("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.");
   }
+
+  /**
+   * Protects the hand-written wildcard matcher: on random patterns and values over a small alphabet
+   * (so that stars, question marks and near-misses meet often) it must agree with the regular
+   * expression IAM's wildcards mean, with and without case.
+   */
+  @Test
+  void wildcardAgreesWithTheRegularExpressionItStandsFor() {
+    java.util.Random random = new java.util.Random(42);
+    String alphabet = "aAb*?:/";
+    for (int i = 0; i < 50_000; i++) {
+      String pattern = randomString(random, alphabet, 8);
+      String value = randomString(random, "aAb:/", 10);
+      for (boolean ignoreCase : new boolean[] {false, true}) {
+        StringBuilder re = new StringBuilder();
+        for (char ch : pattern.toCharArray()) {
+          re.append(
+              ch == '*'
+                  ? ".*"
+                  : ch == '?' ? "." : java.util.regex.Pattern.quote(String.valueOf(ch)));
+        }
+        int flags = java.util.regex.Pattern.DOTALL;
+        if (ignoreCase) {
+          flags |= java.util.regex.Pattern.CASE_INSENSITIVE;
+        }
+        boolean expected =
+            java.util.regex.Pattern.compile(re.toString(), flags).matcher(value).matches();
+        assertThat(PolicyDocument.wildcard(pattern, value, ignoreCase))
+            .as("%s ~ %s (ignore case %s)", pattern, value, ignoreCase)
+            .isEqualTo(expected);
+      }
+    }
+  }
+
+  private static String randomString(java.util.Random random, String alphabet, int maxLength) {
+    StringBuilder b = new StringBuilder();
+    for (int n = random.nextInt(maxLength + 1); n > 0; n--) {
+      b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return b.toString();
+  }
 }

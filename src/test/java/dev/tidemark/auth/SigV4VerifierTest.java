@@ -230,6 +230,36 @@ class SigV4VerifierTest {
     assertThat(refused).isGreaterThan(300);
   }
 
+  /**
+   * Protects the hand-written X-Amz-Date parser: it must read exactly what the strict pattern
+   * reads, over a century of random instants, and refuse every malformed shape.
+   */
+  @Test
+  void amzDateParsesAsThePatternDoesAndRefusesMalformedDates() {
+    java.time.format.DateTimeFormatter pattern =
+        java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
+    Random random = new Random(20261206);
+    for (int i = 0; i < 10_000; i++) {
+      Instant t = Instant.ofEpochSecond(random.nextLong(4_102_444_800L)); // 1970 .. 2100
+      assertThat(SigV4Verifier.parseAmzDate(pattern.format(t))).isEqualTo(t);
+    }
+    for (String bad :
+        List.of(
+            "",
+            "20150830T123600",
+            "20150830 123600Z",
+            "2015-08-30T12:36:00Z",
+            "20151330T123600Z",
+            "20150230T123600Z",
+            "20150830T246000Z",
+            "2015083OT123600Z",
+            "+0150830T123600Z",
+            "20150830T123600Zx")) {
+      assertThat(SigV4Verifier.parseAmzDate(bad)).as(bad).isNull();
+    }
+  }
+
   /** Changes one character to a different, non-space one (whitespace runs are canonicalised). */
   private static String mutate(String s, Random random) {
     char[] chars = s.toCharArray();
