@@ -32,9 +32,11 @@ public final class IndexKeyCheck {
     indexes.sort(Comparator.comparing(IndexDefinition::name));
     for (IndexDefinition index : indexes) {
       KeySchema k = index.keySchema();
-      check(index, k.hashName(), k.hashType(), item, source);
-      if (k.hasRange()) {
-        check(index, k.rangeName(), k.rangeType(), item, source);
+      for (int i = 0; i < k.hashCount(); i++) {
+        check(index, k.hashName(i), k.hashType(i), item, source);
+      }
+      for (int i = 0; i < k.rangeCount(); i++) {
+        check(index, k.rangeName(i), k.rangeType(i), item, source);
       }
     }
   }
