@@ -32,40 +32,43 @@ public final class IndexEntries {
   }
 
   /**
-   * Whether the item belongs in the index: it has every index key attribute, with the declared type
-   * and not empty. Items that do not are simply absent (sparse indexes); writes that would store a
-   * wrong type are refused before they get here, but items written before a global index existed
-   * may still have one, and DynamoDB leaves those out too.
+   * Whether the item belongs in the index: it has every index key attribute, with the declared
+   * type, not empty and within the key size limits. Items that do not are simply absent (sparse
+   * indexes); writes that would store such a value are refused before they get here ({@link
+   * IndexKeyCheck}), but items written before a global index existed may still have one, and
+   * DynamoDB leaves those out of the backfill too.
    */
   public static boolean indexed(IndexDefinition index, Map<String, AttributeValue> item) {
     KeySchema k = index.keySchema();
-    if (!valid(item.get(k.hashName()), k.hashType())
-        || (k.hasRange() && !valid(item.get(k.rangeName()), k.rangeType()))) {
+    if (!valid(item.get(k.hashName()), k.hashType(), IndexKeyCheck.MAX_HASH_BYTES)
+        || (k.hasRange()
+            && !valid(item.get(k.rangeName()), k.rangeType(), IndexKeyCheck.MAX_RANGE_BYTES))) {
       return false;
     }
     // A multi-attribute key: the item is indexed only when every part is there.
     for (int i = 1; i < k.hashCount(); i++) {
-      if (!valid(item.get(k.hashName(i)), k.hashType(i))) {
+      if (!valid(item.get(k.hashName(i)), k.hashType(i), IndexKeyCheck.MAX_HASH_BYTES)) {
         return false;
       }
     }
     for (int i = 1; i < k.rangeCount(); i++) {
-      if (!valid(item.get(k.rangeName(i)), k.rangeType(i))) {
+      if (!valid(item.get(k.rangeName(i)), k.rangeType(i), IndexKeyCheck.MAX_RANGE_BYTES)) {
         return false;
       }
     }
     return true;
   }
 
-  private static boolean valid(AttributeValue v, AttributeValue.Type type) {
+  private static boolean valid(AttributeValue v, AttributeValue.Type type, int maxBytes) {
     if (v == null || v.type() != type) {
       return false;
     }
+    // A number's key size is at most 21 bytes, far below either limit.
     if (v instanceof AttributeValue.S s) {
-      return !s.value().isEmpty();
+      return s.utf8Length() > 0 && s.utf8Length() <= maxBytes;
     }
     if (v instanceof AttributeValue.B b) {
-      return b.value().length() > 0;
+      return b.value().length() > 0 && b.value().length() <= maxBytes;
     }
     return true;
   }
