@@ -414,22 +414,32 @@ class MultiAttributeGsiIntegrationTest {
     create2h2r("typed", ProjectionType.ALL);
     Map<String, AttributeValue> bad = item("p", "x", "h1", "a", "r1", "c", "r2", "d");
     bad.put("h2", n(123));
-    assertThat(refusal(() -> ddb.putItem(r -> r.tableName("typed").item(bad))))
-        .isEqualTo(
-            "One or more parameter values were invalid: Type mismatch for Index Key h2 Expected: S"
-                + " Actual: N IndexName: idx");
     Map<String, AttributeValue> badRange = item("p", "x", "h1", "a", "h2", "b", "r2", "d");
     badRange.put("r1", n(1));
-    assertThat(refusal(() -> ddb.putItem(r -> r.tableName("typed").item(badRange))))
-        .contains("Type mismatch for Index Key r1");
-    assertThat(
-            refusal(
-                () ->
-                    ddb.putItem(
-                        r ->
-                            r.tableName("typed")
-                                .item(item("p", "x", "h1", "a", "h2", "", "r1", "c")))))
-        .contains("empty string value. IndexName: idx, IndexKey: h2");
+    String invalid = "One or more parameter values were invalid: ";
+    Map<Map<String, AttributeValue>, String> puts = new java.util.LinkedHashMap<>();
+    puts.put(bad, invalid + "Type mismatch for Index Key h2 Expected: S Actual: N IndexName: idx");
+    puts.put(
+        badRange, invalid + "Type mismatch for Index Key r1 Expected: S Actual: N IndexName: idx");
+    puts.put(
+        item("p", "x", "h1", "a", "h2", "", "r1", "c"),
+        "One or more parameter values are not valid. A value specified for a secondary index key is"
+            + " not supported. The AttributeValue for a key attribute cannot contain an empty"
+            + " string value. IndexName: idx, IndexKey: h2");
+    puts.put(
+        item("p", "x", "h1", "a", "h2", "x".repeat(2049), "r1", "c"),
+        invalid
+            + "Size limit exceeded for Index Key h2 Actual Size: 2049 bytes Max Size: 2048 bytes"
+            + " IndexName: idx");
+    puts.put(
+        item("p", "x", "h1", "a", "h2", "b", "r2", "x".repeat(1025)),
+        invalid
+            + "Size limit exceeded for Index Key r2 Actual Size: 1025 bytes Max Size: 1024 bytes"
+            + " IndexName: idx");
+    puts.forEach(
+        (it, message) ->
+            assertThat(refusal(() -> ddb.putItem(r -> r.tableName("typed").item(it))))
+                .isEqualTo(message));
     assertThat(
             refusal(
                 () ->
@@ -451,28 +461,6 @@ class MultiAttributeGsiIntegrationTest {
                                     List.of(
                                         put(item("p", "ok", "h1", "a", "h2", "b")), put(bad)))))))
         .contains("Type mismatch for Index Key h2");
-    String big = "x".repeat(2049);
-    assertThat(
-            refusal(
-                () ->
-                    ddb.putItem(
-                        r ->
-                            r.tableName("typed")
-                                .item(item("p", "x", "h1", "a", "h2", big, "r1", "c")))))
-        .isEqualTo(
-            "One or more parameter values were invalid: Size limit exceeded for Index Key h2 Actual"
-                + " Size: 2049 bytes Max Size: 2048 bytes IndexName: idx");
-    assertThat(
-            refusal(
-                () ->
-                    ddb.putItem(
-                        r ->
-                            r.tableName("typed")
-                                .item(
-                                    item("p", "x", "h1", "a", "h2", "b", "r2", "x".repeat(1025))))))
-        .isEqualTo(
-            "One or more parameter values were invalid: Size limit exceeded for Index Key r2 Actual"
-                + " Size: 1025 bytes Max Size: 1024 bytes IndexName: idx");
     assertThat(ddb.scan(r -> r.tableName("typed")).count()).isZero();
     ddb.putItem(
         r ->
