@@ -82,20 +82,34 @@ public final class IndexEntries {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64);
     out.write(index.number());
     KeySchema k = index.keySchema();
-    // A multi-attribute key is its parts' encodings one after another: each is order-preserving
-    // and prefix-free, so the concatenation sorts by (h1, h2, ..., r1, r2, ...) and every
-    // equality prefix of it is one contiguous range (docs/key-encoding.md).
-    for (int i = 0; i < k.hashCount(); i++) {
-      out.writeBytes(KeyEncoding.encode(item.get(k.hashName(i))));
-    }
-    for (int i = 0; i < k.rangeCount(); i++) {
-      out.writeBytes(KeyEncoding.encode(item.get(k.rangeName(i))));
+    out.writeBytes(KeyEncoding.encode(item.get(k.hashName())));
+    if (k.composite()) {
+      moreParts(out, k, item);
+    } else if (k.hasRange()) {
+      out.writeBytes(KeyEncoding.encode(item.get(k.rangeName())));
     }
     out.writeBytes(KeyEncoding.encode(item.get(table.hashName())));
     if (table.hasRange()) {
       out.writeBytes(KeyEncoding.encode(item.get(table.rangeName())));
     }
     return out.toByteArray();
+  }
+
+  /**
+   * The parts of a multi-attribute key after the first hash attribute. Each encoding is
+   * order-preserving and prefix-free, so the concatenation sorts by (h1, h2, ..., r1, r2, ...) and
+   * every equality prefix of it is one contiguous range (docs/key-encoding.md). Kept apart from
+   * {@link #key} so that an ordinary index's key is built by exactly the code it was built by
+   * before multi-attribute keys.
+   */
+  private static void moreParts(
+      ByteArrayOutputStream out, KeySchema k, Map<String, AttributeValue> item) {
+    for (int i = 1; i < k.hashCount(); i++) {
+      out.writeBytes(KeyEncoding.encode(item.get(k.hashName(i))));
+    }
+    for (int i = 0; i < k.rangeCount(); i++) {
+      out.writeBytes(KeyEncoding.encode(item.get(k.rangeName(i))));
+    }
   }
 
   /** The common prefix of every entry whose (single) index hash key is {@code hash}. */
