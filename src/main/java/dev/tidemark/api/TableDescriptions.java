@@ -93,9 +93,11 @@ public final class TableDescriptions {
 
   public static ArrayNode keySchema(KeySchema k) {
     ArrayNode a = Json.object().arrayNode();
-    a.addObject().put("AttributeName", k.hashName()).put("KeyType", "HASH");
-    if (k.hasRange()) {
-      a.addObject().put("AttributeName", k.rangeName()).put("KeyType", "RANGE");
+    for (KeySchema.Part p : k.hashParts()) {
+      a.addObject().put("AttributeName", p.name()).put("KeyType", "HASH");
+    }
+    for (KeySchema.Part p : k.rangeParts()) {
+      a.addObject().put("AttributeName", p.name()).put("KeyType", "RANGE");
     }
     return a;
   }

@@ -19,6 +19,25 @@ public final class Expressions {
     return Eval.condition(new Analyzer(parameterName, ctx).condition(raw));
   }
 
+  /**
+   * The top-level attribute names a condition or filter expression reads, placeholders resolved.
+   * The expression must already have been parsed with {@link #parseCondition}.
+   */
+  public static java.util.Set<String> topLevelNames(
+      String expr, ExpressionContext ctx, String parameterName) {
+    Parser p = Parser.forText(expr, parameterName, false);
+    Node resolved = new Analyzer(parameterName, ctx).condition(p.parseCondition());
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    Analyzer.walk(
+        resolved,
+        n -> {
+          if (n instanceof Node.Resolved r) {
+            names.add(r.path().topLevelName());
+          }
+        });
+    return names;
+  }
+
   public static UpdatePlan parseUpdate(String expr, ExpressionContext ctx) {
     Parser p = Parser.forText(expr, "UpdateExpression", true);
     var raw = p.parseUpdate();

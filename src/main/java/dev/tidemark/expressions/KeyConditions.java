@@ -50,7 +50,8 @@ final class KeyConditions {
             "KeyConditionExpressions must only contain one condition per key");
       }
     }
-    if (out.size() > 2) {
+    if (out.size() > ParsedKeyCondition.MAX_CONDITIONS) {
+      // No key allows more; fewer are checked against the key schema (ParsedKeyCondition.resolve).
       throw DynamoException.validation("Conditions can be of length 1 or 2 only");
     }
     return new ParsedKeyCondition(out);

@@ -218,7 +218,7 @@ final class Legacy {
 
   static ParsedKeyCondition keyConditions(JsonNode keyConditions) {
     int size = keyConditions == null || keyConditions.isNull() ? 0 : keyConditions.size();
-    if (size < 1 || size > 2) {
+    if (size < 1 || size > ParsedKeyCondition.MAX_CONDITIONS) {
       throw DynamoException.validation("Conditions can be of length 1 or 2 only");
     }
     List<RangeCondition> out = new ArrayList<>();

@@ -7,15 +7,16 @@ import dev.tidemark.tables.IndexDefinition;
 import dev.tidemark.tables.KeySchema;
 import java.io.ByteArrayOutputStream;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Where a secondary index's entries live and what they hold. Entries share their table's key space
- * with the items: an entry key is {@code number ‖ enc(index hash) ‖ enc(index range)? ‖ enc(table
- * hash) ‖ enc(table range)?}. Encodings are order-preserving and prefix-free, so entries sort by
- * index key and then by table key, several items may share an index key, and one index partition
- * (or a range-key condition on it) is one contiguous key range. The value is the projected item in
- * the item codec.
+ * with the items: an entry key is {@code number ‖ enc(index hash)+ ‖ enc(index range)* ‖ enc(table
+ * hash) ‖ enc(table range)?}, one encoding per key attribute (a multi-attribute key has several).
+ * Encodings are order-preserving and prefix-free, so entries sort by index key and then by table
+ * key, several items may share an index key, and one index partition (or a range-key condition on
+ * it) is one contiguous key range. The value is the projected item in the item codec.
  */
 public final class IndexEntries {
   private IndexEntries() {}
@@ -31,26 +32,43 @@ public final class IndexEntries {
   }
 
   /**
-   * Whether the item belongs in the index: it has every index key attribute, with the declared type
-   * and not empty. Items that do not are simply absent (sparse indexes); writes that would store a
-   * wrong type are refused before they get here, but items written before a global index existed
-   * may still have one, and DynamoDB leaves those out too.
+   * Whether the item belongs in the index: it has every index key attribute, with the declared
+   * type, not empty and within the key size limits. Items that do not are simply absent (sparse
+   * indexes); writes that would store such a value are refused before they get here ({@link
+   * IndexKeyCheck}), but items written before a global index existed may still have one, and
+   * DynamoDB leaves those out of the backfill too.
    */
   public static boolean indexed(IndexDefinition index, Map<String, AttributeValue> item) {
     KeySchema k = index.keySchema();
-    return valid(item.get(k.hashName()), k.hashType())
-        && (!k.hasRange() || valid(item.get(k.rangeName()), k.rangeType()));
+    if (!valid(item.get(k.hashName()), k.hashType(), IndexKeyCheck.MAX_HASH_BYTES)
+        || (k.hasRange()
+            && !valid(item.get(k.rangeName()), k.rangeType(), IndexKeyCheck.MAX_RANGE_BYTES))) {
+      return false;
+    }
+    // A multi-attribute key: the item is indexed only when every part is there.
+    for (int i = 1; i < k.hashCount(); i++) {
+      if (!valid(item.get(k.hashName(i)), k.hashType(i), IndexKeyCheck.MAX_HASH_BYTES)) {
+        return false;
+      }
+    }
+    for (int i = 1; i < k.rangeCount(); i++) {
+      if (!valid(item.get(k.rangeName(i)), k.rangeType(i), IndexKeyCheck.MAX_RANGE_BYTES)) {
+        return false;
+      }
+    }
+    return true;
   }
 
-  private static boolean valid(AttributeValue v, AttributeValue.Type type) {
+  private static boolean valid(AttributeValue v, AttributeValue.Type type, int maxBytes) {
     if (v == null || v.type() != type) {
       return false;
     }
+    // A number's key size is at most 21 bytes, far below either limit.
     if (v instanceof AttributeValue.S s) {
-      return !s.value().isEmpty();
+      return s.utf8Length() > 0 && s.utf8Length() <= maxBytes;
     }
     if (v instanceof AttributeValue.B b) {
-      return b.value().length() > 0;
+      return b.value().length() > 0 && b.value().length() <= maxBytes;
     }
     return true;
   }
@@ -65,7 +83,9 @@ public final class IndexEntries {
     out.write(index.number());
     KeySchema k = index.keySchema();
     out.writeBytes(KeyEncoding.encode(item.get(k.hashName())));
-    if (k.hasRange()) {
+    if (k.composite()) {
+      moreParts(out, k, item);
+    } else if (k.hasRange()) {
       out.writeBytes(KeyEncoding.encode(item.get(k.rangeName())));
     }
     out.writeBytes(KeyEncoding.encode(item.get(table.hashName())));
@@ -75,9 +95,43 @@ public final class IndexEntries {
     return out.toByteArray();
   }
 
-  /** The common prefix of every entry whose index hash key is {@code hash}. */
+  /**
+   * The parts of a multi-attribute key after the first hash attribute. Each encoding is
+   * order-preserving and prefix-free, so the concatenation sorts by (h1, h2, ..., r1, r2, ...) and
+   * every equality prefix of it is one contiguous range (docs/key-encoding.md). Kept apart from
+   * {@link #key} so that an ordinary index's key is built by exactly the code it was built by
+   * before multi-attribute keys.
+   */
+  private static void moreParts(
+      ByteArrayOutputStream out, KeySchema k, Map<String, AttributeValue> item) {
+    for (int i = 1; i < k.hashCount(); i++) {
+      out.writeBytes(KeyEncoding.encode(item.get(k.hashName(i))));
+    }
+    for (int i = 0; i < k.rangeCount(); i++) {
+      out.writeBytes(KeyEncoding.encode(item.get(k.rangeName(i))));
+    }
+  }
+
+  /** The common prefix of every entry whose (single) index hash key is {@code hash}. */
   public static byte[] partitionPrefix(IndexDefinition index, AttributeValue hash) {
     return KeyBounds.concat(lower(index), KeyEncoding.partitionPrefix(hash));
+  }
+
+  /**
+   * The common prefix of every entry whose index hash attributes have these values (in KeySchema
+   * order) and whose first range attributes equal {@code rangePrefix}.
+   */
+  public static byte[] prefix(
+      IndexDefinition index, List<AttributeValue> hash, List<AttributeValue> rangePrefix) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    out.write(index.number());
+    for (AttributeValue v : hash) {
+      out.writeBytes(KeyEncoding.encode(v));
+    }
+    for (AttributeValue v : rangePrefix) {
+      out.writeBytes(KeyEncoding.encode(v));
+    }
+    return out.toByteArray();
   }
 
   /** The item as the index stores it: keys plus what the projection carries. */
@@ -115,9 +169,8 @@ public final class IndexEntries {
     if (table.hasRange()) {
       names.add(table.rangeName());
     }
-    names.add(index.keySchema().hashName());
-    if (index.keySchema().hasRange()) {
-      names.add(index.keySchema().rangeName());
+    for (KeySchema.Part p : index.keySchema().parts()) {
+      names.add(p.name());
     }
     return names;
   }

@@ -3,6 +3,7 @@ package dev.tidemark.indexes;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.expressions.DocumentPath;
 import dev.tidemark.model.AttributeValue;
+import dev.tidemark.model.ItemSize;
 import dev.tidemark.tables.IndexDefinition;
 import dev.tidemark.tables.KeySchema;
 import dev.tidemark.tables.TableDefinition;
@@ -12,8 +13,9 @@ import java.util.Map;
 
 /**
  * Refuses items whose secondary-index key attributes an index cannot store: present with another
- * type than declared, or an empty string or binary. DynamoDB names the alphabetically first index
- * that objects, so indexes are checked in name order.
+ * type than declared, an empty string or binary, or larger than a key value may be (2048 bytes for
+ * a hash attribute, 1024 for a range attribute). DynamoDB names the alphabetically first index that
+ * objects, so indexes are checked in name order.
  */
 public final class IndexKeyCheck {
   /** Which request shape the item came from; UpdateItem words the empty-value refusal its way. */
@@ -21,6 +23,11 @@ public final class IndexKeyCheck {
     ITEM,
     UPDATE
   }
+
+  /** DynamoDB's limits for a partition and a sort key value, which index keys share. */
+  static final int MAX_HASH_BYTES = 2048;
+
+  static final int MAX_RANGE_BYTES = 1024;
 
   private IndexKeyCheck() {}
 
@@ -32,9 +39,11 @@ public final class IndexKeyCheck {
     indexes.sort(Comparator.comparing(IndexDefinition::name));
     for (IndexDefinition index : indexes) {
       KeySchema k = index.keySchema();
-      check(index, k.hashName(), k.hashType(), item, source);
-      if (k.hasRange()) {
-        check(index, k.rangeName(), k.rangeType(), item, source);
+      for (int i = 0; i < k.hashCount(); i++) {
+        check(index, k.hashName(i), k.hashType(i), MAX_HASH_BYTES, item, source);
+      }
+      for (int i = 0; i < k.rangeCount(); i++) {
+        check(index, k.rangeName(i), k.rangeType(i), MAX_RANGE_BYTES, item, source);
       }
     }
   }
@@ -64,6 +73,7 @@ public final class IndexKeyCheck {
       IndexDefinition index,
       String attribute,
       AttributeValue.Type type,
+      int maxBytes,
       Map<String, AttributeValue> item,
       Source source) {
     AttributeValue v = item.get(attribute);
@@ -88,6 +98,20 @@ public final class IndexKeyCheck {
       empty = "binary";
     }
     if (empty == null) {
+      long size = ItemSize.of(v);
+      if (size > maxBytes) {
+        // DynamoDB's text for a single-attribute index key; each part of a multi-attribute key is
+        // held to its kind's limit the same way.
+        throw DynamoException.invalidParameter(
+            "Size limit exceeded for Index Key "
+                + attribute
+                + " Actual Size: "
+                + size
+                + " bytes Max Size: "
+                + maxBytes
+                + " bytes IndexName: "
+                + index.name());
+      }
       return;
     }
     if (source == Source.UPDATE) {

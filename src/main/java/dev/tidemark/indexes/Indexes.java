@@ -163,9 +163,8 @@ public final class Indexes implements AutoCloseable {
   }
 
   private static void addKeys(Set<String> used, KeySchema k) {
-    used.add(k.hashName());
-    if (k.hasRange()) {
-      used.add(k.rangeName());
+    for (KeySchema.Part p : k.parts()) {
+      used.add(p.name());
     }
   }
 

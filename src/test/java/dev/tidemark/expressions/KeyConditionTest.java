@@ -21,7 +21,6 @@ class KeyConditionTest {
   @Test
   void resolvesHashAndRange() {
     KeyCondition k = parse("b BETWEEN :a AND :b AND h = :n").resolve("h", "b");
-    assertThat(k.hashAttribute()).isEqualTo("h");
     assertThat(k.hashValue()).isEqualTo(value("{N:'1'}"));
     assertThat(k.range())
         .isEqualTo(
@@ -88,10 +87,35 @@ class KeyConditionTest {
         "begins_with(:a, b) and a > :b|Invalid condition in KeyConditionExpression: begins_with"
             + " operator must have the key attribute as its first operand",
         "b > :a AND b < :b|KeyConditionExpressions must only contain one condition per key",
-        ":a = a and b = :a and :a = c|Conditions can be of length 1 or 2 only",
       })
   void structuralErrors(String expr, String message) {
     validation(() -> parse(expr), message);
+  }
+
+  // Protects the resolution against a multi-attribute key: hash values and the equality prefix
+  // in KeySchema order whatever the written order, and the last range condition kept whole.
+  @Test
+  void resolvesMultiAttributeKeys() {
+    KeyCondition k =
+        parse("b < :b AND h = :n AND a = :a AND g = :a")
+            .resolve(java.util.List.of("g", "h"), java.util.List.of("a", "b", "c"));
+    assertThat(k.hashValues()).containsExactly(value("{S:'a'}"), value("{N:'1'}"));
+    assertThat(k.rangePrefix()).containsExactly(value("{S:'a'}"));
+    assertThat(k.range())
+        .isEqualTo(new RangeCondition("b", RangeCondition.Op.LT, value("{S:'b'}"), null));
+    KeyCondition hashOnly =
+        parse("h = :n AND g = :a").resolve(java.util.List.of("g", "h"), java.util.List.of("a"));
+    assertThat(hashOnly.range()).isNull();
+    assertThat(hashOnly.rangePrefix()).isEmpty();
+  }
+
+  // Protects the limit of one or two conditions for a key of one hash and one range attribute:
+  // it is checked against the schema, since a multi-attribute index key allows up to eight.
+  @Test
+  void moreThanTwoConditionsNeedAMultiAttributeKey() {
+    validation(
+        () -> parse(":a = a and b = :a and :a = c").resolve("a", "b"),
+        "Conditions can be of length 1 or 2 only");
   }
 
   // Protects that general condition checks still apply, with the KeyConditionExpression prefix.

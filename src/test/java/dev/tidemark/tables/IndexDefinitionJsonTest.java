@@ -72,4 +72,41 @@ class IndexDefinitionJsonTest {
     assertThat(t.globalIndexes()).extracting(IndexDefinition::number).containsExactly(3, 2, 4);
     assertThat(JSON.readValue(JSON.writeValueAsBytes(t), TableDefinition.class)).isEqualTo(t);
   }
+
+  // Protects the catalog (and every backup, which embeds it) across multi-attribute keys: a
+  // single-attribute key is written exactly as before, a multi-attribute key round-trips with its
+  // parts in order, and a catalog from before multi-attribute keys reads as a single-attribute key.
+  @Test
+  void multiAttributeKeysRoundTripAndSingleKeysKeepTheirJson() throws Exception {
+    KeySchema single = new KeySchema("x", AttributeValue.Type.S, "y", AttributeValue.Type.N);
+    assertThat(JSON.writeValueAsString(single))
+        .isEqualTo(
+            "{\"hashName\":\"x\",\"hashType\":\"S\",\"rangeName\":\"y\",\"rangeType\":\"N\"}");
+    KeySchema multi =
+        KeySchema.of(
+            List.of(
+                new KeySchema.Part("h1", AttributeValue.Type.S),
+                new KeySchema.Part("h2", AttributeValue.Type.N)),
+            List.of(
+                new KeySchema.Part("r1", AttributeValue.Type.B),
+                new KeySchema.Part("r2", AttributeValue.Type.S),
+                new KeySchema.Part("r3", AttributeValue.Type.N)));
+    IndexDefinition d =
+        new IndexDefinition("m", true, multi, "KEYS_ONLY", List.of(), null).withNumber(4);
+    IndexDefinition back = JSON.readValue(JSON.writeValueAsBytes(d), IndexDefinition.class);
+    assertThat(back).isEqualTo(d);
+    assertThat(back.keySchema().hashParts())
+        .extracting(KeySchema.Part::name)
+        .containsExactly("h1", "h2");
+    assertThat(back.keySchema().rangeParts())
+        .extracting(KeySchema.Part::name)
+        .containsExactly("r1", "r2", "r3");
+    assertThat(back.keySchema().composite()).isTrue();
+    KeySchema old =
+        JSON.readValue(
+            "{\"hashName\":\"x\",\"hashType\":\"S\",\"rangeName\":null,\"rangeType\":null}",
+            KeySchema.class);
+    assertThat(old).isEqualTo(new KeySchema("x", AttributeValue.Type.S, null, null));
+    assertThat(old.composite()).isFalse();
+  }
 }

@@ -124,9 +124,8 @@ public final class CreateTable implements Action {
         if (!indexNames.add(i.name())) {
           throw DynamoException.invalidParameter("Duplicate index name: " + i.name());
         }
-        used.add(i.keySchema().hashName());
-        if (i.keySchema().hasRange()) {
-          used.add(i.keySchema().rangeName());
+        for (KeySchema.Part part : i.keySchema().parts()) {
+          used.add(part.name());
         }
         gsis.add(i);
       }

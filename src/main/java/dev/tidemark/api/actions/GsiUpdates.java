@@ -11,6 +11,7 @@ import dev.tidemark.errors.WireError;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.tables.Database;
 import dev.tidemark.tables.IndexDefinition;
+import dev.tidemark.tables.KeySchema;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TableDefinition;
 import dev.tidemark.tables.Throughput;
@@ -263,9 +264,8 @@ final class GsiUpdates {
               + " limit of "
               + MAX_GSI);
     }
-    definitions.put(index.keySchema().hashName(), index.keySchema().hashType());
-    if (index.keySchema().hasRange()) {
-      definitions.put(index.keySchema().rangeName(), index.keySchema().rangeType());
+    for (KeySchema.Part part : index.keySchema().parts()) {
+      definitions.put(part.name(), part.type());
     }
     return index;
   }

@@ -7,7 +7,9 @@ import dev.tidemark.errors.DynamoException;
 import dev.tidemark.expressions.Condition;
 import dev.tidemark.expressions.DocumentPath;
 import dev.tidemark.expressions.KeyCondition;
+import dev.tidemark.expressions.ParsedKeyCondition;
 import dev.tidemark.expressions.Projection;
+import dev.tidemark.expressions.RangeCondition;
 import dev.tidemark.indexes.IndexEntries;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.storage.Cursor;
@@ -17,7 +19,9 @@ import dev.tidemark.tables.Database;
 import dev.tidemark.tables.IndexDefinition;
 import dev.tidemark.tables.KeySchema;
 import dev.tidemark.tables.Table;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BinaryOperator;
 import java.util.function.Predicate;
@@ -70,6 +74,48 @@ final class IndexReads {
     return index;
   }
 
+  /**
+   * Resolves a key condition against a multi-attribute index key and checks every value's type
+   * against its attribute's.
+   */
+  static KeyCondition resolveKey(ParsedKeyCondition parsed, KeySchema k) {
+    List<String> hashNames = new ArrayList<>();
+    List<String> rangeNames = new ArrayList<>();
+    k.hashParts().forEach(p -> hashNames.add(p.name()));
+    k.rangeParts().forEach(p -> rangeNames.add(p.name()));
+    KeyCondition key = parsed.resolve(hashNames, rangeNames);
+    boolean typed = true;
+    for (int i = 0; i < key.hashValues().size(); i++) {
+      typed &= key.hashValues().get(i).type() == k.hashType(i);
+    }
+    for (int i = 0; i < key.rangePrefix().size(); i++) {
+      typed &= key.rangePrefix().get(i).type() == k.rangeType(i);
+    }
+    RangeCondition last = key.range();
+    if (last != null) {
+      AttributeValue.Type t = k.rangeType(key.rangePrefix().size());
+      typed &= last.value().type() == t && (last.upper() == null || last.upper().type() == t);
+    }
+    if (!typed) {
+      throw DynamoException.invalidParameter("Condition parameter type does not match schema type");
+    }
+    return key;
+  }
+
+  /**
+   * DynamoDB refuses a Query filter that reads a key attribute of the index queried (the table's
+   * own key attributes may be filtered on).
+   */
+  static void checkFilterNamesNoKey(KeySchema index, Iterable<String> filterNames) {
+    for (String name : filterNames) {
+      if (index.isKeyAttribute(name)) {
+        throw DynamoException.validation(
+            "Filter Expression can only contain non-primary key attributes: Primary key attribute: "
+                + name);
+      }
+    }
+  }
+
   static ObjectNode query(
       Database db,
       Table table,
@@ -82,18 +128,29 @@ final class IndexReads {
       Projection projection,
       String select) {
     KeySchema schema = table.keySchema();
-    byte[] partition = IndexEntries.partitionPrefix(index, key.hashValue());
-    byte[][] bounds = Query.bounds(partition, key.range());
+    KeySchema ik = index.keySchema();
+    // The equalities (every hash attribute, then the leading range attributes) are one byte prefix;
+    // the last range condition narrows it like a sort-key condition narrows a partition.
+    byte[] prefix = IndexEntries.prefix(index, key.hashValues(), key.rangePrefix());
+    byte[][] bounds = Query.bounds(prefix, key.range());
     byte[] lower = bounds[0];
     byte[] upper = bounds[1];
     if (!startKey.isEmpty()) {
       Map<String, AttributeValue> start = startKey(schema, index, startKey);
-      KeySchema ik = index.keySchema();
-      if (!start.get(ik.hashName()).equals(key.hashValue())) {
-        throw DynamoException.validation(
-            "The provided starting key is outside query boundaries based on provided conditions");
+      for (int i = 0; i < key.hashValues().size(); i++) {
+        if (!start.get(ik.hashName(i)).equals(key.hashValues().get(i))) {
+          throw DynamoException.validation(
+              "The provided starting key is outside query boundaries based on provided conditions");
+        }
       }
-      if (key.range() != null && !key.range().matches(start.get(ik.rangeName()))) {
+      boolean inRange = true;
+      for (int i = 0; i < key.rangePrefix().size(); i++) {
+        inRange &= start.get(ik.rangeName(i)).equals(key.rangePrefix().get(i));
+      }
+      if (key.range() != null) {
+        inRange &= key.range().matches(start.get(ik.rangeName(key.rangePrefix().size())));
+      }
+      if (!inRange) {
         throw DynamoException.validation(
             "The provided starting key does not match the range key predicate");
       }
@@ -194,8 +251,14 @@ final class IndexReads {
   }
 
   private static boolean typed(KeySchema k, Map<String, AttributeValue> key) {
-    return key.get(k.hashName()).type() == k.hashType()
-        && (!k.hasRange() || key.get(k.rangeName()).type() == k.rangeType());
+    boolean typed = true;
+    for (int i = 0; i < k.hashCount(); i++) {
+      typed &= key.get(k.hashName(i)).type() == k.hashType(i);
+    }
+    for (int i = 0; i < k.rangeCount(); i++) {
+      typed &= key.get(k.rangeName(i)).type() == k.rangeType(i);
+    }
+    return typed;
   }
 
   private static byte[] max(byte[] a, byte[] b) {

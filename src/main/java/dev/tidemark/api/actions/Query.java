@@ -108,13 +108,24 @@ public final class Query implements Action {
     IndexDefinition index =
         indexName == null ? null : IndexReads.resolve(table, indexName, consistentRead, select);
     KeySchema schema = index == null ? table.keySchema() : index.keySchema();
-    KeyCondition resolved = keyCondition.resolve(schema.hashName(), schema.rangeName());
-    if (resolved.hashValue().type() != schema.hashType()
-        || (resolved.range() != null && resolved.range().value().type() != schema.rangeType())
-        || (resolved.range() != null
-            && resolved.range().upper() != null
-            && resolved.range().upper().type() != schema.rangeType())) {
-      throw DynamoException.invalidParameter("Condition parameter type does not match schema type");
+    KeyCondition resolved;
+    if (schema.composite()) {
+      resolved = IndexReads.resolveKey(keyCondition, schema);
+      IndexReads.checkFilterNamesNoKey(
+          schema,
+          filterExpression == null
+              ? queryFilter == null ? List.<String>of() : (Iterable<String>) queryFilter::fieldNames
+              : Expressions.topLevelNames(filterExpression, ctx, "FilterExpression"));
+    } else {
+      resolved = keyCondition.resolve(schema.hashName(), schema.rangeName());
+      if (resolved.hashValue().type() != schema.hashType()
+          || (resolved.range() != null && resolved.range().value().type() != schema.rangeType())
+          || (resolved.range() != null
+              && resolved.range().upper() != null
+              && resolved.range().upper().type() != schema.rangeType())) {
+        throw DynamoException.invalidParameter(
+            "Condition parameter type does not match schema type");
+      }
     }
     boolean reverse = Boolean.FALSE.equals(forward);
     if (index != null) {
