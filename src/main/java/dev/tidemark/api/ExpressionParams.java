@@ -68,6 +68,7 @@ public final class ExpressionParams {
               "ExpressionAttributeNames contains invalid value: Empty attribute name for key "
                   + name.getKey());
         }
+        AttributeJson.checkNameLength(name.getValue());
       }
     }
     if (valuesNode != null && valuesNode.isEmpty()) {

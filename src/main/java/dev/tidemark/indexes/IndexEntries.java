@@ -1,6 +1,7 @@
 package dev.tidemark.indexes;
 
 import dev.tidemark.model.AttributeValue;
+import dev.tidemark.model.ItemSize;
 import dev.tidemark.storage.KeyBounds;
 import dev.tidemark.storage.KeyEncoding;
 import dev.tidemark.tables.IndexDefinition;
@@ -18,6 +19,11 @@ import java.util.Map;
  * the item codec.
  */
 public final class IndexEntries {
+  /** DynamoDB's limits on an index's partition and sort key values, as on the table's keys. */
+  public static final int MAX_HASH_BYTES = 2048;
+
+  public static final int MAX_RANGE_BYTES = 1024;
+
   private IndexEntries() {}
 
   /** The first key of the index's range. */
@@ -38,12 +44,14 @@ public final class IndexEntries {
    */
   public static boolean indexed(IndexDefinition index, Map<String, AttributeValue> item) {
     KeySchema k = index.keySchema();
-    return valid(item.get(k.hashName()), k.hashType())
-        && (!k.hasRange() || valid(item.get(k.rangeName()), k.rangeType()));
+    return valid(item.get(k.hashName()), k.hashType(), MAX_HASH_BYTES)
+        && (!k.hasRange() || valid(item.get(k.rangeName()), k.rangeType(), MAX_RANGE_BYTES));
   }
 
-  private static boolean valid(AttributeValue v, AttributeValue.Type type) {
-    if (v == null || v.type() != type) {
+  // An oversized key value, like a wrong type, can only come from an item written before the
+  // index existed; a backfill leaves such items out, as DynamoDB does.
+  private static boolean valid(AttributeValue v, AttributeValue.Type type, int maxBytes) {
+    if (v == null || v.type() != type || ItemSize.of(v) > maxBytes) {
       return false;
     }
     if (v instanceof AttributeValue.S s) {

@@ -3,6 +3,7 @@ package dev.tidemark.indexes;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.expressions.DocumentPath;
 import dev.tidemark.model.AttributeValue;
+import dev.tidemark.model.ItemSize;
 import dev.tidemark.tables.IndexDefinition;
 import dev.tidemark.tables.KeySchema;
 import dev.tidemark.tables.TableDefinition;
@@ -32,9 +33,9 @@ public final class IndexKeyCheck {
     indexes.sort(Comparator.comparing(IndexDefinition::name));
     for (IndexDefinition index : indexes) {
       KeySchema k = index.keySchema();
-      check(index, k.hashName(), k.hashType(), item, source);
+      check(index, k.hashName(), k.hashType(), item, source, IndexEntries.MAX_HASH_BYTES);
       if (k.hasRange()) {
-        check(index, k.rangeName(), k.rangeType(), item, source);
+        check(index, k.rangeName(), k.rangeType(), item, source, IndexEntries.MAX_RANGE_BYTES);
       }
     }
   }
@@ -65,10 +66,24 @@ public final class IndexKeyCheck {
       String attribute,
       AttributeValue.Type type,
       Map<String, AttributeValue> item,
-      Source source) {
+      Source source,
+      int maxBytes) {
     AttributeValue v = item.get(attribute);
     if (v == null) {
       return;
+    }
+    long size = ItemSize.of(v);
+    if (size > maxBytes && v.type() == type) {
+      // DynamoDB's text, as observed from the service.
+      throw DynamoException.invalidParameter(
+          "Size limit exceeded for Index Key "
+              + attribute
+              + " Actual Size: "
+              + size
+              + " bytes Max Size: "
+              + maxBytes
+              + " bytes IndexName: "
+              + index.name());
     }
     if (v.type() != type) {
       throw DynamoException.invalidParameter(

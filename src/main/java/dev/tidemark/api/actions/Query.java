@@ -108,6 +108,7 @@ public final class Query implements Action {
     IndexDefinition index =
         indexName == null ? null : IndexReads.resolve(table, indexName, consistentRead, select);
     KeySchema schema = index == null ? table.keySchema() : index.keySchema();
+    refuseKeyFilter(schema, filter, queryFilter);
     KeyCondition resolved = keyCondition.resolve(schema.hashName(), schema.rangeName());
     if (resolved.hashValue().type() != schema.hashType()
         || (resolved.range() != null && resolved.range().value().type() != schema.rangeType())
@@ -154,6 +155,30 @@ public final class Query implements Action {
         .rangeRead(tableName, read.bytesRead(), consistent)
         .putSingle(out, Capacity.Return.of(returnCapacity));
     return out;
+  }
+
+  /**
+   * A Query filter may not name a key attribute of the table or index it reads (DynamoDB: "Filter
+   * Expression can only contain non-primary key attributes: Primary key attribute: sk"; for the
+   * legacy parameter it names QueryFilter). Key conditions belong in the key condition.
+   */
+  private static void refuseKeyFilter(KeySchema schema, Condition filter, JsonNode queryFilter) {
+    if (filter == null) {
+      return;
+    }
+    for (String key :
+        schema.hasRange()
+            ? List.of(schema.hashName(), schema.rangeName())
+            : List.of(schema.hashName())) {
+      boolean named =
+          queryFilter != null ? queryFilter.has(key) : filter.topLevelNames().contains(key);
+      if (named) {
+        throw DynamoException.validation(
+            (queryFilter != null ? "QueryFilter" : "Filter Expression")
+                + " can only contain non-primary key attributes: Primary key attribute: "
+                + key);
+      }
+    }
   }
 
   /** The byte range of a partition that a range condition selects: [lower, upper). */
