@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tidemark.backup.store.BackupStoreSpec;
 import dev.tidemark.cli.Bootstrap;
-import dev.tidemark.cli.ServerConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,33 +49,10 @@ class SigV4AnswersIntegrationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server =
-        Bootstrap.start(
-            new ServerConfig(
-                    "127.0.0.1",
-                    0,
-                    dir.resolve("data"),
-                    true,
-                    "us-east-1",
-                    ServerConfig.Durability.SYNC,
-                    "123456789012",
-                    new BackupStoreSpec.Directory(dir.resolve("backups")),
-                    null,
-                    Duration.ofSeconds(30),
-                    Duration.ofHours(24),
-                    null,
-                    false,
-                    null,
-                    null,
-                    null)
-                .withAuth(AuthMode.IAM, dir.resolve("admin.credentials")));
-    for (String line : Files.readAllLines(dir.resolve("admin.credentials"))) {
-      if (line.startsWith("aws_access_key_id = ")) {
-        adminId = line.substring("aws_access_key_id = ".length());
-      } else if (line.startsWith("aws_secret_access_key = ")) {
-        adminSecret = line.substring("aws_secret_access_key = ".length());
-      }
-    }
+    server = Bootstrap.start(IamModeIntegrationTest.config(dir, true));
+    String[] admin = IamModeIntegrationTest.adminKey(dir);
+    adminId = admin[0];
+    adminSecret = admin[1];
   }
 
   @AfterAll
