@@ -355,6 +355,89 @@ class LimitsIntegrationTest {
     assertThat(ddb.getItem(r -> r.tableName("lim").key(key("n", 2))).hasItem()).isFalse();
   }
 
+  // Protects the expression-parameter limits: 4 KB per expression string (DynamoDB's text), at
+  // most 100 IN operands (DynamoDB's text), placeholders up to 255 bytes and 2 MB of names and
+  // values in all (texts unconfirmed).
+  @Test
+  void expressionParametersAreLimited() {
+    String projection = String.join(", ", java.util.Collections.nCopies(1000, "abcd"));
+    assertThat(
+            refusal(
+                () ->
+                    ddb.getItem(
+                        r -> r.tableName("lim").key(key("x", 1)).projectionExpression(projection))))
+        .isEqualTo(
+            "Invalid ProjectionExpression: Expression size has exceeded the maximum allowed size;"
+                + " expression size: "
+                + projection.length());
+    String in = String.join(", ", java.util.Collections.nCopies(101, ":v"));
+    assertThat(
+            refusal(
+                () ->
+                    ddb.putItem(
+                        r ->
+                            r.tableName("lim")
+                                .item(item("x", 1))
+                                .conditionExpression("colour IN (" + in + ")")
+                                .expressionAttributeValues(Map.of(":v", s("red"))))))
+        .isEqualTo(
+            "Invalid ConditionExpression: The IN operator is provided with too many operands;"
+                + " number of operands: 101");
+
+    String name255 = "#" + "n".repeat(254);
+    String name256 = name255 + "n";
+    ddb.getItem(
+        r ->
+            r.tableName("lim")
+                .key(key("x", 1))
+                .projectionExpression(name255)
+                .expressionAttributeNames(Map.of(name255, "colour")));
+    assertThat(
+            refusal(
+                () ->
+                    ddb.getItem(
+                        r ->
+                            r.tableName("lim")
+                                .key(key("x", 1))
+                                .projectionExpression(name256)
+                                .expressionAttributeNames(Map.of(name256, "colour")))))
+        .isEqualTo(
+            "ExpressionAttributeNames contains invalid key: the key exceeds the maximum allowed"
+                + " length of 255 bytes; key: "
+                + name256);
+    String value256 = ":" + "v".repeat(255);
+    assertThat(
+            refusal(
+                () ->
+                    ddb.putItem(
+                        r ->
+                            r.tableName("lim")
+                                .item(item("x", 1))
+                                .conditionExpression("colour <> " + value256)
+                                .expressionAttributeValues(Map.of(value256, s("red"))))))
+        .startsWith("ExpressionAttributeValues contains invalid key: the key exceeds");
+
+    Map<String, AttributeValue> big = new HashMap<>();
+    List<String> terms = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      big.put(":v" + i, s(payload(390_000)));
+      terms.add("colour <> :v" + i);
+    }
+    assertThat(
+            refusal(
+                () ->
+                    ddb.putItem(
+                        r ->
+                            r.tableName("lim")
+                                .item(item("x", 3))
+                                .conditionExpression(String.join(" AND ", terms))
+                                .expressionAttributeValues(big))))
+        .startsWith(
+            "ExpressionAttributeNames and ExpressionAttributeValues together exceed the maximum"
+                + " allowed size of 2 MB");
+    assertThat(ddb.getItem(r -> r.tableName("lim").key(key("x", 3))).hasItem()).isFalse();
+  }
+
   // Protects Select's combinations and AttributesToGet's minimum length, DynamoDB's texts.
   @Test
   void selectAndAttributesToGetRules() {
