@@ -270,6 +270,21 @@ class LimitsIntegrationTest {
             "One or more parameter values were invalid: Size limit exceeded for Index Key gr"
                 + " Actual Size: 1025 bytes Max Size: 1024 bytes IndexName: by_g");
     assertThat(ddb.getItem(r -> r.tableName("lim").key(key("ik", 1))).hasItem()).isFalse();
+    ddb.putItem(r -> r.tableName("lim").item(item("ik", 3, "g", "g", "gr", "r")));
+    assertThat(
+            refusal(
+                () ->
+                    ddb.updateItem(
+                        r ->
+                            r.tableName("lim")
+                                .key(key("ik", 3))
+                                .updateExpression("SET g = :g")
+                                .expressionAttributeValues(Map.of(":g", s(payload(2049)))))))
+        .isEqualTo(
+            "One or more parameter values were invalid: Size limit exceeded for Index Key g Actual"
+                + " Size: 2049 bytes Max Size: 2048 bytes IndexName: by_g");
+    assertThat(ddb.getItem(r -> r.tableName("lim").key(key("ik", 3))).item().get("g").s())
+        .isEqualTo("g");
     ddb.putItem(
         r -> r.tableName("lim").item(item("ik", 2, "g", payload(2048), "gr", payload(1024))));
 
