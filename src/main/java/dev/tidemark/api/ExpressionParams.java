@@ -5,6 +5,7 @@ import dev.tidemark.errors.DynamoException;
 import dev.tidemark.expressions.ExpressionContext;
 import dev.tidemark.model.AttributeJson;
 import dev.tidemark.model.AttributeValue;
+import dev.tidemark.model.ItemSize;
 import java.util.List;
 import java.util.Map;
 
@@ -68,12 +69,62 @@ public final class ExpressionParams {
               "ExpressionAttributeNames contains invalid value: Empty attribute name for key "
                   + name.getKey());
         }
+        AttributeJson.checkNameLength(name.getValue());
       }
     }
     if (valuesNode != null && valuesNode.isEmpty()) {
       throw DynamoException.validation("ExpressionAttributeValues must not be empty");
     }
     Map<String, AttributeValue> values = AttributeJson.readMap(valuesNode);
+    checkSubstitutionSizes(names, values);
     return new ExpressionContext(names == null ? Map.of() : names, values);
+  }
+
+  /** DynamoDB's limit on one placeholder ("#name" is five bytes, ":val" four). */
+  static final int MAX_PLACEHOLDER_BYTES = 255;
+
+  /** DynamoDB's limit on all ExpressionAttributeNames and ExpressionAttributeValues together. */
+  static final long MAX_SUBSTITUTION_BYTES = 2L * 1024 * 1024;
+
+  /**
+   * The documented expression-parameter limits: placeholders of at most 255 bytes, and at most 2 MB
+   * of names and values in all. DynamoDB refuses both with a ValidationException; its wording is
+   * not confirmed, so the texts are ours.
+   */
+  private static void checkSubstitutionSizes(
+      Map<String, String> names, Map<String, AttributeValue> values) {
+    long total = 0;
+    if (names != null) {
+      for (Map.Entry<String, String> e : names.entrySet()) {
+        total += placeholder("ExpressionAttributeNames", e.getKey()) + utf8(e.getValue());
+      }
+    }
+    for (Map.Entry<String, AttributeValue> e : values.entrySet()) {
+      total += placeholder("ExpressionAttributeValues", e.getKey()) + ItemSize.of(e.getValue());
+    }
+    if (total > MAX_SUBSTITUTION_BYTES) {
+      throw DynamoException.validation(
+          "ExpressionAttributeNames and ExpressionAttributeValues together exceed the maximum"
+              + " allowed size of 2 MB; size: "
+              + total);
+    }
+  }
+
+  private static int placeholder(String parameter, String key) {
+    int bytes = utf8(key);
+    if (bytes > MAX_PLACEHOLDER_BYTES) {
+      throw DynamoException.validation(
+          parameter
+              + " contains invalid key: the key exceeds the maximum allowed length of "
+              + MAX_PLACEHOLDER_BYTES
+              + " bytes; key: "
+              + key);
+    }
+    return bytes;
+  }
+
+  // Counts without allocating: this runs on every request that carries placeholders.
+  private static int utf8(String s) {
+    return ItemSize.utf8Length(s);
   }
 }

@@ -28,6 +28,17 @@ public final class ReadParams {
     if (projectionExpression != null) {
       return Expressions.parseProjection(projectionExpression, ctx);
     }
-    return attributesToGet == null ? null : Expressions.fromAttributesToGet(attributesToGet);
+    if (attributesToGet == null) {
+      return null;
+    }
+    // An empty list is a member constraint on DynamoDB, not "return nothing".
+    if (attributesToGet.isArray() && attributesToGet.isEmpty()) {
+      new Constraints()
+          .add(
+              "Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have"
+                  + " length greater than or equal to 1")
+          .check();
+    }
+    return Expressions.fromAttributesToGet(attributesToGet);
   }
 }

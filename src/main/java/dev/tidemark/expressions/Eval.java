@@ -1,7 +1,10 @@
 package dev.tidemark.expressions;
 
 import dev.tidemark.model.AttributeValue;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Evaluates resolved condition trees. A missing attribute makes every comparison false except
@@ -11,7 +14,29 @@ final class Eval {
   private Eval() {}
 
   static Condition condition(Node resolved) {
-    return item -> test(resolved, item);
+    Set<String> names = new LinkedHashSet<>();
+    collectNames(resolved, names);
+    Set<String> topLevel = Collections.unmodifiableSet(names);
+    return new Condition() {
+      @Override
+      public boolean test(Map<String, AttributeValue> item) {
+        return Eval.test(resolved, item);
+      }
+
+      @Override
+      public Set<String> topLevelNames() {
+        return topLevel;
+      }
+    };
+  }
+
+  private static void collectNames(Node n, Set<String> out) {
+    if (n instanceof Node.Resolved r) {
+      out.add(r.path().topLevelName());
+    }
+    for (Node child : Node.children(n)) {
+      collectNames(child, out);
+    }
   }
 
   static boolean test(Node n, Map<String, AttributeValue> item) {

@@ -300,6 +300,7 @@ final class Legacy {
     List<DocumentPath> paths = new ArrayList<>();
     if (names != null) {
       for (JsonNode n : names) {
+        dev.tidemark.model.AttributeJson.checkNameLength(n.asText());
         if (!seen.add(n.asText())) {
           throw invalid("Duplicate value in attribute name: " + n.asText());
         }

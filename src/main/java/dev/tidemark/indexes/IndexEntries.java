@@ -19,6 +19,11 @@ import java.util.Map;
  * it) is one contiguous key range. The value is the projected item in the item codec.
  */
 public final class IndexEntries {
+  /** DynamoDB's limits on an index's partition and sort key values, as on the table's keys. */
+  public static final int MAX_HASH_BYTES = 2048;
+
+  public static final int MAX_RANGE_BYTES = 1024;
+
   private IndexEntries() {}
 
   /** The first key of the index's range. */

@@ -25,9 +25,9 @@ public final class IndexKeyCheck {
   }
 
   /** DynamoDB's limits for a partition and a sort key value, which index keys share. */
-  static final int MAX_HASH_BYTES = 2048;
+  static final int MAX_HASH_BYTES = IndexEntries.MAX_HASH_BYTES;
 
-  static final int MAX_RANGE_BYTES = 1024;
+  static final int MAX_RANGE_BYTES = IndexEntries.MAX_RANGE_BYTES;
 
   private IndexKeyCheck() {}
 

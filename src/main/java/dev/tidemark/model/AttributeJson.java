@@ -19,6 +19,9 @@ public final class AttributeJson {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final int MAX_NESTING = 32;
 
+  /** DynamoDB's limit on attribute names, in UTF-8 bytes. */
+  public static final int MAX_NAME_BYTES = 65535;
+
   private AttributeJson() {}
 
   /** Reads an item, a key or any other map of attribute values. */
@@ -33,6 +36,7 @@ public final class AttributeJson {
     Iterator<Map.Entry<String, JsonNode>> it = node.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
+      checkNameLength(e.getKey());
       out.put(e.getKey(), read(e.getValue(), 0));
     }
     return out;
@@ -140,6 +144,7 @@ public final class AttributeJson {
           Iterator<Map.Entry<String, JsonNode>> it = v.fields();
           while (it.hasNext()) {
             Map.Entry<String, JsonNode> f = it.next();
+            checkNameLength(f.getKey());
             m.put(f.getKey(), read(f.getValue(), depth + 1));
           }
           return new AttributeValue.M(m);
@@ -154,6 +159,19 @@ public final class AttributeJson {
         }
       default:
         throw DynamoException.serialization("Unexpected field in AttributeValue: " + e.getKey());
+    }
+  }
+
+  /**
+   * Attribute names are limited to 65535 UTF-8 bytes (DynamoDB documents "64 KB"; 65536 itself is
+   * refused). The type and the number are DynamoDB's; the wording is not confirmed.
+   */
+  public static void checkNameLength(String name) {
+    // A char is at most 3 UTF-8 bytes, so short names need no counting.
+    if (name.length() > MAX_NAME_BYTES / 3
+        && name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+      throw DynamoException.invalidParameter(
+          "Attribute name exceeds the maximum allowed size of " + MAX_NAME_BYTES + " bytes");
     }
   }
 
@@ -195,12 +213,23 @@ public final class AttributeJson {
     if (!v.isTextual()) {
       throw DynamoException.serialization("Unexpected value type in payload: B must be a string");
     }
-    try {
-      return Bytes.copyOf(java.util.Base64.getMimeDecoder().decode(v.textValue()));
-    } catch (IllegalArgumentException e) {
+    // DynamoDB reads B strictly: padded standard base64 whose last character carries no stray
+    // bits (its texts, the second with its spelling, as dynalite records them).
+    String text = v.textValue();
+    if (text.length() % 4 != 0) {
       throw DynamoException.serialization(
-          "Base64 encoded length is expected a multiple of 4 bytes");
+          "Base64 encoded length is expected a multiple of 4 bytes but found: " + text.length());
     }
+    byte[] decoded;
+    try {
+      decoded = java.util.Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      decoded = null;
+    }
+    if (decoded == null || !java.util.Base64.getEncoder().encodeToString(decoded).equals(text)) {
+      throw DynamoException.serialization("Invalid last non-pad Base64 character dectected");
+    }
+    return Bytes.copyOf(decoded);
   }
 
   /** Parses and range-checks number text with DynamoDB's messages. */

@@ -55,7 +55,8 @@ public final class Numbers {
    * exponent. Returns null when the text is not a number.
    */
   public static BigDecimal parse(String text) {
-    String t = text.trim();
+    // No trimming: DynamoDB refuses " 1" and "1 ".
+    String t = text;
     if (t.isEmpty()) {
       return null;
     }

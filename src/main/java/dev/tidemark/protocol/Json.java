@@ -1,6 +1,8 @@
 package dev.tidemark.protocol;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,8 +26,17 @@ import java.util.Map;
  */
 final class Json {
   // Trailing bytes after the object mean the client framed the request wrongly; DynamoDB refuses.
+  // Jackson's default name limit (50,000 characters) is below DynamoDB's 65,535-byte attribute
+  // names; the body limit bounds names instead, and the API layer refuses names DynamoDB refuses.
   static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+      new ObjectMapper(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxNameLength((int) HttpServer.Limits.DEFAULT_MAX_BODY_BYTES)
+                          .build())
+                  .build())
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** Below this many characters the check and the extra copy do not pay for themselves. */
   private static final int RAW_MIN_CHARS = 64;

@@ -63,11 +63,16 @@ class IamModeIntegrationTest {
   static String aliceSecret;
 
   static ServerConfig config() {
+    return config(dir, false);
+  }
+
+  /** An IAM-mode server with data and backups under {@code dir}. */
+  static ServerConfig config(Path dir, boolean inMemory) {
     return new ServerConfig(
             "127.0.0.1",
             0,
             dir.resolve("data"),
-            false,
+            inMemory,
             "us-east-1",
             ServerConfig.Durability.SYNC,
             ACCOUNT,
@@ -98,13 +103,22 @@ class IamModeIntegrationTest {
   }
 
   static void readAdmin() throws Exception {
+    String[] admin = adminKey(dir);
+    adminId = admin[0];
+    adminSecret = admin[1];
+  }
+
+  /** The administrator's key id and secret, from the credentials file the first start wrote. */
+  static String[] adminKey(Path dir) throws Exception {
+    String[] key = new String[2];
     for (String line : Files.readAllLines(dir.resolve("admin.credentials"))) {
       if (line.startsWith("aws_access_key_id = ")) {
-        adminId = line.substring("aws_access_key_id = ".length());
+        key[0] = line.substring("aws_access_key_id = ".length());
       } else if (line.startsWith("aws_secret_access_key = ")) {
-        adminSecret = line.substring("aws_secret_access_key = ".length());
+        key[1] = line.substring("aws_secret_access_key = ".length());
       }
     }
+    return key;
   }
 
   static DynamoDbClient dynamo(String id, String secret) {

@@ -18,10 +18,16 @@ final class SdkSigning {
 
   static Map<String, String> signed(
       String id, String secret, String target, String body, Instant at) {
+    return signed("http://127.0.0.1:8000", id, secret, target, body, at);
+  }
+
+  /** As sent to {@code endpoint}, whose host and port the signature covers. */
+  static Map<String, String> signed(
+      String endpoint, String id, String secret, String target, String body, Instant at) {
     SdkHttpRequest req =
         SdkHttpRequest.builder()
             .method(SdkHttpMethod.POST)
-            .uri(URI.create("http://127.0.0.1:8000/"))
+            .uri(URI.create(endpoint + "/"))
             .putHeader("Content-Type", "application/x-amz-json-1.0")
             .putHeader("X-Amz-Target", target)
             .putHeader("User-Agent", "aws-sdk-java/2 test")

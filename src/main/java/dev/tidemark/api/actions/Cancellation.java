@@ -25,6 +25,9 @@ import java.util.Map;
 final class Cancellation {
   static final String KEY_MISMATCH = "The provided key element does not match the schema";
 
+  /** DynamoDB's limit on the aggregate size of the items in one transaction. */
+  static final long MAX_TRANSACTION_BYTES = 4L * 1024 * 1024;
+
   private Cancellation() {}
 
   /** The reason of an action that would have succeeded. */
@@ -63,6 +66,18 @@ final class Cancellation {
   static boolean isUpFront(DynamoException e) {
     return e.error() == WireError.VALIDATION
         && e.getMessage().startsWith("One or more parameter values are not valid.");
+  }
+
+  /**
+   * Refuses a transaction whose items add up to more than 4 MB: the items of its Puts and the keys
+   * of its other actions as the request states them, and for TransactGetItems the items read.
+   * DynamoDB answers this with a ValidationException before any action runs (observed by public
+   * conformance suites); its exact wording is not confirmed, so the text is ours.
+   */
+  static void checkAggregateSize(long bytes) {
+    if (bytes > MAX_TRANSACTION_BYTES) {
+      throw DynamoException.validation("Transaction request cannot be larger than 4 MB");
+    }
   }
 
   /** True when every reason is None, i.e. nothing refused. */

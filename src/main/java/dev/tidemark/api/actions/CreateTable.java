@@ -130,6 +130,9 @@ public final class CreateTable implements Action {
         gsis.add(i);
       }
     }
+    List<IndexDefinition> all = new ArrayList<>(lsis);
+    all.addAll(gsis);
+    Schemas.checkProjectedCount(all);
     if (!used.equals(definitions.keySet())) {
       Set<String> unused = new LinkedHashSet<>(definitions.keySet());
       unused.removeAll(used);

@@ -257,6 +257,9 @@ final class GsiUpdates {
     Map<String, AttributeValue.Type> known = new LinkedHashMap<>(definitions);
     known.putAll(requested);
     IndexDefinition index = Schemas.index(a.node(), known, true, d.billingMode());
+    List<IndexDefinition> all = new ArrayList<>(d.allIndexes());
+    all.add(index);
+    Schemas.checkProjectedCount(all);
     if (d.globalIndexes().size() >= MAX_GSI) {
       throw new DynamoException(
           WireError.LIMIT_EXCEEDED,

@@ -102,20 +102,6 @@ final class IndexReads {
     return key;
   }
 
-  /**
-   * DynamoDB refuses a Query filter that reads a key attribute of the index queried (the table's
-   * own key attributes may be filtered on).
-   */
-  static void checkFilterNamesNoKey(KeySchema index, Iterable<String> filterNames) {
-    for (String name : filterNames) {
-      if (index.isKeyAttribute(name)) {
-        throw DynamoException.validation(
-            "Filter Expression can only contain non-primary key attributes: Primary key attribute: "
-                + name);
-      }
-    }
-  }
-
   static ObjectNode query(
       Database db,
       Table table,

@@ -108,14 +108,10 @@ public final class Query implements Action {
     IndexDefinition index =
         indexName == null ? null : IndexReads.resolve(table, indexName, consistentRead, select);
     KeySchema schema = index == null ? table.keySchema() : index.keySchema();
+    refuseKeyFilter(schema, filter, queryFilter);
     KeyCondition resolved;
     if (schema.composite()) {
       resolved = IndexReads.resolveKey(keyCondition, schema);
-      IndexReads.checkFilterNamesNoKey(
-          schema,
-          filterExpression == null
-              ? queryFilter == null ? List.<String>of() : (Iterable<String>) queryFilter::fieldNames
-              : Expressions.topLevelNames(filterExpression, ctx, "FilterExpression"));
     } else {
       resolved = keyCondition.resolve(schema.hashName(), schema.rangeName());
       if (resolved.hashValue().type() != schema.hashType()
@@ -165,6 +161,34 @@ public final class Query implements Action {
         .rangeRead(tableName, read.bytesRead(), consistent)
         .putSingle(out, Capacity.Return.of(returnCapacity));
     return out;
+  }
+
+  /**
+   * A Query filter may not name a key attribute of the table or index it reads (DynamoDB: "Filter
+   * Expression can only contain non-primary key attributes: Primary key attribute: sk"; for the
+   * legacy parameter it names QueryFilter). Key conditions belong in the key condition.
+   */
+  private static void refuseKeyFilter(KeySchema schema, Condition filter, JsonNode queryFilter) {
+    if (filter == null) {
+      return;
+    }
+    List<String> keys = new java.util.ArrayList<>();
+    for (int i = 0; i < schema.hashCount(); i++) {
+      keys.add(schema.hashName(i));
+    }
+    for (int i = 0; i < schema.rangeCount(); i++) {
+      keys.add(schema.rangeName(i));
+    }
+    for (String key : keys) {
+      boolean named =
+          queryFilter != null ? queryFilter.has(key) : filter.topLevelNames().contains(key);
+      if (named) {
+        throw DynamoException.validation(
+            (queryFilter != null ? "QueryFilter" : "Filter Expression")
+                + " can only contain non-primary key attributes: Primary key attribute: "
+                + key);
+      }
+    }
   }
 
   /** The byte range of a partition that a range condition selects: [lower, upper). */

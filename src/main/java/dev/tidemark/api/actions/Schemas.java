@@ -18,7 +18,29 @@ import java.util.Set;
 
 /** Parsing and validation of the schema parts shared by CreateTable, UpdateTable and restores. */
 final class Schemas {
+  /** Key attribute names (table and index keys) are limited to 255 characters. */
+  private static final int MAX_KEY_NAME = 255;
+
+  /** NonKeyAttributes summed over a table's secondary indexes (one name in two indexes is two). */
+  static final int MAX_PROJECTED_ATTRIBUTES = 100;
+
   private Schemas() {}
+
+  /**
+   * Refuses more than 100 projected non-key attributes across a table's indexes. The limit is
+   * DynamoDB's documented one; the wording is not confirmed from the service.
+   */
+  static void checkProjectedCount(List<IndexDefinition> indexes) {
+    int total = 0;
+    for (IndexDefinition i : indexes) {
+      total += i.nonKeyAttributes().size();
+    }
+    if (total > MAX_PROJECTED_ATTRIBUTES) {
+      throw DynamoException.invalidParameter(
+          "Number of projected attributes in all indexes exceeds limit of "
+              + MAX_PROJECTED_ATTRIBUTES);
+    }
+  }
 
   static Map<String, AttributeValue.Type> attributeDefinitions(JsonNode attrs) {
     Map<String, AttributeValue.Type> out = new LinkedHashMap<>();
@@ -27,6 +49,7 @@ final class Schemas {
       String type = Json.string(a, "AttributeType");
       new Constraints()
           .notNull(a.get("AttributeName"), "attributeDefinitions.member.attributeName")
+          .length(name, "attributeDefinitions.member.attributeName", 1, MAX_KEY_NAME)
           .notNull(a.get("AttributeType"), "attributeDefinitions.member.attributeType")
           .oneOf(type, "attributeDefinitions.member.attributeType", List.of("S", "N", "B"))
           .check();
@@ -72,6 +95,7 @@ final class Schemas {
       String type = Json.string(k, "KeyType");
       new Constraints()
           .notNull(k.get("AttributeName"), member + ".member.attributeName")
+          .length(name, member + ".member.attributeName", 1, MAX_KEY_NAME)
           .notNull(k.get("KeyType"), member + ".member.keyType")
           .oneOf(type, member + ".member.keyType", List.of("HASH", "RANGE"))
           .check();

@@ -16,6 +16,7 @@ import dev.tidemark.expressions.Expressions;
 import dev.tidemark.expressions.Projection;
 import dev.tidemark.model.AttributeJson;
 import dev.tidemark.model.AttributeValue;
+import dev.tidemark.model.ItemSize;
 import dev.tidemark.storage.ItemCodec;
 import dev.tidemark.storage.Storage;
 import dev.tidemark.tables.Database;
@@ -123,13 +124,20 @@ public final class TransactGetItems implements Action {
       }
     }
     List<byte[]> values = db.storage().getAll(keys);
+    List<Map<String, AttributeValue>> read = new ArrayList<>();
+    long aggregate = 0;
+    for (byte[] raw : values) {
+      Map<String, AttributeValue> item = raw == null ? null : ItemCodec.decode(raw);
+      aggregate += item == null ? 0 : ItemSize.of(item);
+      read.add(item);
+    }
+    Cancellation.checkAggregateSize(aggregate);
     ObjectNode out = Json.object();
     ArrayNode responses = out.putArray("Responses");
     Capacity.Tally tally = new Capacity.Tally(Capacity.Kind.TRANSACTIONAL_READ);
     for (int i = 0; i < gets.size(); i++) {
       Get g = gets.get(i);
-      byte[] raw = values.get(i);
-      Map<String, AttributeValue> item = raw == null ? null : ItemCodec.decode(raw);
+      Map<String, AttributeValue> item = read.get(i);
       tally.read(g.tableName(), item, true);
       ObjectNode response = responses.addObject();
       if (item != null) {

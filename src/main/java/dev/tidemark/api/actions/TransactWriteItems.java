@@ -163,9 +163,13 @@ public final class TransactWriteItems implements Action {
     c.check();
 
     List<Parsed> parsed = new ArrayList<>();
+    long aggregate = 0;
     for (int i = 0; i < items.size(); i++) {
-      parsed.add(parse(kinds.get(i), items.get(i).get(kinds.get(i).field)));
+      Parsed p = parse(kinds.get(i), items.get(i).get(kinds.get(i).field));
+      aggregate += ItemSize.of(p.attributes());
+      parsed.add(p);
     }
+    Cancellation.checkAggregateSize(aggregate);
     List<Table> tables = new ArrayList<>();
     for (Parsed p : parsed) {
       tables.add(db.require(p.tableName()));
