@@ -414,6 +414,14 @@ public final class BackupService implements AutoCloseable {
         LOG.error("Backup {} failed and was discarded: {}", record.arn(), e.toString(), e);
       }
       try {
+        // A manifest write can fail after the store applied it (an answer lost, then every retry
+        // failing): the backup reported failed would come back, listed, at the next start.
+        if (repository.store().exists(record.manifestName())) {
+          repository.deleteBackup(record.manifestName());
+          LOG.warn(
+              "Backup {}: the store kept its manifest although writing it failed; removed",
+              record.arn());
+        }
         repository.collectOrphans(record.tableUuid());
       } catch (IOException cleanup) {
         LOG.warn("could not remove the partial objects of backup {}", record.arn(), cleanup);
