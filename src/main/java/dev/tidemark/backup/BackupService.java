@@ -370,7 +370,7 @@ public final class BackupService implements AutoCloseable {
         TableChunks.splitDelta(
             plan.images(snapshot, tableId),
             (plaintext, entries) ->
-                writer.addObject(
+                writer.submit(
                     String.format("delta-%03d-%06d", layer, part.incrementAndGet()),
                     ObjectSource.of(plaintext)));
         writer.commit(
@@ -380,7 +380,7 @@ public final class BackupService implements AutoCloseable {
           TableChunks.split(
               cursor,
               (plaintext, entries) ->
-                  writer.addObject(
+                  writer.submit(
                       String.format("table-data-%06d", part.incrementAndGet()),
                       ObjectSource.of(plaintext)));
         }

@@ -249,6 +249,16 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     return new IOException("S3 " + operation + " of " + where + " failed: " + detail, e);
   }
 
+  /**
+   * Each request is a round trip (and, for a write, a HEAD and a one-key listing before the PUT),
+   * so throughput needs several in flight; 8 stays well inside the connection pool (32) and bounds
+   * the memory of buffered parts and prefetched objects.
+   */
+  @Override
+  public int transfersInFlight() {
+    return 8;
+  }
+
   // ---- writes -----------------------------------------------------------------------------
 
   @Override
