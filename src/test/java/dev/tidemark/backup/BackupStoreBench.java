@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.SdkBytes;
@@ -66,10 +67,16 @@ class BackupStoreBench {
                             dev.tidemark.backup.store.S3StoreConfig.DEFAULT_MAX_ATTEMPTS,
                             dev.tidemark.backup.store.S3StoreConfig.DEFAULT_MAX_BACKOFF)
                         .build())) {
-          results.put(kind, run(store, work, items));
+          results.put(kind, run(store, work, items, s3::cpuTime));
         }
       } else {
-        results.put(kind, run(new DirectoryObjectStore(work.resolve("store")), work, items));
+        results.put(
+            kind,
+            run(
+                new DirectoryObjectStore(work.resolve("store")),
+                work,
+                items,
+                () -> java.time.Duration.ZERO));
       }
     }
     StringBuilder out = new StringBuilder();
@@ -99,7 +106,16 @@ class BackupStoreBench {
     System.out.println(out);
   }
 
-  private Map<String, Double> run(ObjectStore store, Path work, int items) throws Exception {
+  /**
+   * One store's figures; {@code serviceCpu} is the S3 service's CPU time so far, to show how much
+   * of the machine's two cores a service on the same machine takes (real S3 takes none of it).
+   */
+  private Map<String, Double> run(
+      ObjectStore store, Path work, int items, Supplier<java.time.Duration> serviceCpu)
+      throws Exception {
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     Map<String, Double> r = new LinkedHashMap<>();
     try (AssembledServer server =
         AssembledServer.start(
@@ -127,16 +143,24 @@ class BackupStoreBench {
       write(c, items, i -> i, 1);
       r.put("load, s", seconds(t0));
       t0 = System.nanoTime();
+      long cpu0 = os.getProcessCpuTime();
+      java.time.Duration service0 = serviceCpu.get();
       String arn = backup(c, "first");
       r.put("CreateBackup to AVAILABLE, s", seconds(t0));
+      r.put("  CPU s: Tidemark (whole JVM)", (os.getProcessCpuTime() - cpu0) / 1e9);
+      r.put("  CPU s: S3 service", serviceCpu.get().minus(service0).toMillis() / 1e3);
       long afterFirst = storeBytes(store);
       t0 = System.nanoTime();
+      cpu0 = os.getProcessCpuTime();
+      service0 = serviceCpu.get();
       c.restoreTableFromBackup(b -> b.backupArn(arn).targetTableName("restored"));
       while (c.describeTable(d -> d.tableName("restored")).table().tableStatus()
           != TableStatus.ACTIVE) {
         Thread.sleep(20);
       }
       r.put("RestoreTableFromBackup to ACTIVE, s", seconds(t0));
+      r.put("  CPU s: Tidemark (whole JVM) ", (os.getProcessCpuTime() - cpu0) / 1e9);
+      r.put("  CPU s: S3 service ", serviceCpu.get().minus(service0).toMillis() / 1e3);
       assertThat(c.describeTable(d -> d.tableName("restored")).table().itemCount())
           .isEqualTo(items);
       c.deleteTable(d -> d.tableName("restored"));
