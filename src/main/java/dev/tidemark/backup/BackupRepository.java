@@ -187,6 +187,15 @@ public final class BackupRepository {
   }
 
   /**
+   * Reads objects stored with {@link #putTableObject} as {@link #getTableObject} does, with the
+   * table's data key loaded once for all of them (for reading many, as a PITR replay does).
+   */
+  public Transfers.Fetch<String, byte[]> tableObjectReader(String tableId) throws IOException {
+    TableKeys.TableKey key = TableKeys.loadOrCreate(store, keys, tableId);
+    return name -> ObjectEncryption.decrypt(key.key(), name, store.getBytes(name));
+  }
+
+  /**
    * Adds a copy of a table's data key wrapped under {@code newMaster}; a key rotation step, safe to
    * repeat. Nothing existing is changed.
    */

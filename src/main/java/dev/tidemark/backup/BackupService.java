@@ -370,7 +370,7 @@ public final class BackupService implements AutoCloseable {
         TableChunks.splitDelta(
             plan.images(snapshot, tableId),
             (plaintext, entries) ->
-                writer.addObject(
+                writer.submit(
                     String.format("delta-%03d-%06d", layer, part.incrementAndGet()),
                     ObjectSource.of(plaintext)));
         writer.commit(
@@ -380,7 +380,7 @@ public final class BackupService implements AutoCloseable {
           TableChunks.split(
               cursor,
               (plaintext, entries) ->
-                  writer.addObject(
+                  writer.submit(
                       String.format("table-data-%06d", part.incrementAndGet()),
                       ObjectSource.of(plaintext)));
         }
@@ -414,6 +414,14 @@ public final class BackupService implements AutoCloseable {
         LOG.error("Backup {} failed and was discarded: {}", record.arn(), e.toString(), e);
       }
       try {
+        // A manifest write can fail after the store applied it (an answer lost, then every retry
+        // failing): the backup reported failed would come back, listed, at the next start.
+        if (repository.store().exists(record.manifestName())) {
+          repository.deleteBackup(record.manifestName());
+          LOG.warn(
+              "Backup {}: the store kept its manifest although writing it failed; removed",
+              record.arn());
+        }
         repository.collectOrphans(record.tableUuid());
       } catch (IOException cleanup) {
         LOG.warn("could not remove the partial objects of backup {}", record.arn(), cleanup);

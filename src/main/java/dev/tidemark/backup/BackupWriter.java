@@ -10,12 +10,17 @@ import dev.tidemark.backup.store.PendingObject;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes one backup: data objects first, in any number, then the manifest, last. Obtained from
@@ -32,7 +37,9 @@ import java.util.OptionalLong;
  * backup of the same table, or earlier in this one) is referenced instead of uploaded again.
  * Closing without {@link #commit} abandons the backup: no manifest is written, so the backup never
  * existed; its uploaded objects stay until {@link BackupRepository#collectOrphans}. {@link
- * #addObject} may be called from several threads at once.
+ * #addObject} may be called from several threads at once; {@link #submit} stores objects in the
+ * background, a bounded number at a time, and {@link #commit} writes the manifest only once every
+ * one of them is stored.
  */
 public final class BackupWriter implements Closeable {
   private final ObjectStore store;
@@ -42,9 +49,18 @@ public final class BackupWriter implements Closeable {
   private final String backupId;
   private final TableKeys.TableKey tableKey;
   private final Runnable unlock;
-  private final List<DataObjectRef> objects = new ArrayList<>();
-  private int uploaded;
-  private int reused;
+
+  /** The manifest's objects in the order they were added; submitted ones complete later. */
+  private final List<CompletableFuture<DataObjectRef>> objects = new ArrayList<>();
+
+  /** Bounds the submitted objects in flight, and so the plaintext they hold in memory. */
+  private final Semaphore inFlight;
+
+  private final int window;
+  private final AtomicInteger uploaded = new AtomicInteger();
+  private final AtomicInteger reused = new AtomicInteger();
+  private volatile Throwable failed;
+  private volatile boolean abandoned;
   private boolean committed;
   private boolean closed;
 
@@ -63,6 +79,8 @@ public final class BackupWriter implements Closeable {
     this.backupId = backupId;
     this.tableKey = tableKey;
     this.unlock = unlock;
+    this.window = Math.max(1, store.transfersInFlight());
+    this.inFlight = new Semaphore(window);
   }
 
   public String manifestName() {
@@ -75,7 +93,83 @@ public final class BackupWriter implements Closeable {
    * @param label what the object holds, for the restore; see {@link DataObjectRef#label()}
    */
   public DataObjectRef addObject(String label, ObjectSource source) throws IOException {
+    CompletableFuture<DataObjectRef> slot = slot();
+    try {
+      DataObjectRef ref = store(label, source);
+      slot.complete(ref);
+      return ref;
+    } catch (IOException | RuntimeException e) {
+      slot.completeExceptionally(e);
+      throw e;
+    }
+  }
+
+  /**
+   * Stores one data object like {@link #addObject} but in the background, with up to {@link
+   * ObjectStore#transfersInFlight()} objects of this writer in flight: waits while that many are.
+   * Its place in the manifest is this call's. {@link #commit} waits for every submitted object and
+   * fails, writing no manifest, if any of them failed.
+   *
+   * @throws IOException if an object submitted earlier has failed already (the backup cannot
+   *     succeed, so there is no point reading further)
+   */
+  public void submit(String label, ObjectSource source) throws IOException {
+    throwIfFailed();
+    try {
+      inFlight.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted waiting for an object upload");
+    }
+    CompletableFuture<DataObjectRef> slot;
+    try {
+      slot = slot();
+    } catch (RuntimeException e) {
+      inFlight.release();
+      throw e;
+    }
+    Transfers.POOL.execute(
+        () -> {
+          try {
+            if (abandoned || failed != null) {
+              slot.completeExceptionally(new IOException("backup abandoned"));
+              return;
+            }
+            slot.complete(store(label, source));
+          } catch (Throwable e) {
+            if (failed == null) {
+              failed = e;
+            }
+            slot.completeExceptionally(e);
+          } finally {
+            inFlight.release();
+          }
+        });
+  }
+
+  private synchronized CompletableFuture<DataObjectRef> slot() {
     checkOpen();
+    CompletableFuture<DataObjectRef> slot = new CompletableFuture<>();
+    objects.add(slot);
+    return slot;
+  }
+
+  /** Rethrows the first failure of a submitted object (from its upload thread), if any. */
+  private void throwIfFailed() throws IOException {
+    Throwable e = failed;
+    if (e instanceof IOException io) {
+      throw io;
+    }
+    if (e instanceof RuntimeException re) {
+      throw re;
+    }
+    if (e instanceof Error err) {
+      throw err;
+    }
+  }
+
+  /** Fingerprints, then uploads unless the store holds the content already. */
+  private DataObjectRef store(String label, ObjectSource source) throws IOException {
     ContentFingerprint fp = new ContentFingerprint(tableKey.key());
     byte[] buf = new byte[64 * 1024];
     try (InputStream in = source.open()) {
@@ -95,18 +189,8 @@ public final class BackupWriter implements Closeable {
       wasUploaded = size.isPresent();
       storedSize = wasUploaded ? size.getAsLong() : store.size(name).orElseThrow();
     }
-    DataObjectRef ref =
-        new DataObjectRef(name, label, content.size(), storedSize, content.sha256());
-    synchronized (this) {
-      checkOpen();
-      objects.add(ref);
-      if (wasUploaded) {
-        uploaded++;
-      } else {
-        reused++;
-      }
-    }
-    return ref;
+    (wasUploaded ? uploaded : reused).incrementAndGet();
+    return new DataObjectRef(name, label, content.size(), storedSize, content.sha256());
   }
 
   /**
@@ -128,11 +212,8 @@ public final class BackupWriter implements Closeable {
               + (size.isEmpty() ? " is missing" : " has an unexpected size")
               + "; it cannot be shared");
     }
-    synchronized (this) {
-      checkOpen();
-      objects.add(ref);
-      reused++;
-    }
+    slot().complete(ref);
+    reused.incrementAndGet();
   }
 
   /** Encrypts and uploads; empty if a concurrent writer stored the same content first. */
@@ -182,6 +263,7 @@ public final class BackupWriter implements Closeable {
    */
   public Manifest commit(BackupMetadata metadata, Manifest.Incremental incremental)
       throws IOException {
+    List<DataObjectRef> refs = awaitObjects();
     Manifest manifest;
     synchronized (this) {
       checkOpen();
@@ -197,7 +279,7 @@ public final class BackupWriter implements Closeable {
               backupId,
               metadata,
               tableKey.wrapped(),
-              objects,
+              refs,
               incremental);
       committed = true;
     }
@@ -212,14 +294,45 @@ public final class BackupWriter implements Closeable {
     }
   }
 
+  /**
+   * Waits until every object is durably stored; the first failure fails the backup (and closes the
+   * writer, so that no manifest can follow).
+   */
+  private List<DataObjectRef> awaitObjects() throws IOException {
+    List<CompletableFuture<DataObjectRef>> slots;
+    synchronized (this) {
+      checkOpen();
+      slots = List.copyOf(objects);
+    }
+    List<DataObjectRef> refs = new ArrayList<>(slots.size());
+    try {
+      for (CompletableFuture<DataObjectRef> slot : slots) {
+        try {
+          refs.add(slot.get());
+        } catch (ExecutionException e) {
+          throwIfFailed();
+          throw new IOException("an object of backup " + manifestName() + " failed", e.getCause());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      close();
+      throw new InterruptedIOException("interrupted waiting for the objects of a backup");
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+    return refs;
+  }
+
   /** Data objects uploaded by this writer. */
-  public synchronized int uploadedObjects() {
-    return uploaded;
+  public int uploadedObjects() {
+    return uploaded.get();
   }
 
   /** Data objects that were already in the store and are only referenced. */
-  public synchronized int reusedObjects() {
-    return reused;
+  public int reusedObjects() {
+    return reused.get();
   }
 
   private void checkOpen() {
@@ -228,12 +341,22 @@ public final class BackupWriter implements Closeable {
     }
   }
 
+  /**
+   * Releases the writer. Uploads still in flight are waited for first (those not started yet are
+   * skipped), so that none lands after garbage collection, which this writer holds off, may run.
+   */
   @Override
-  public synchronized void close() {
-    if (!closed) {
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
       closed = true;
-      unlock.run();
+      abandoned = !committed;
     }
+    inFlight.acquireUninterruptibly(window);
+    inFlight.release(window);
+    unlock.run();
   }
 
   private static MessageDigest sha256() {

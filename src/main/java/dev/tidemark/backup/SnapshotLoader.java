@@ -9,12 +9,13 @@ import dev.tidemark.storage.ItemCodec;
 import dev.tidemark.tables.IndexDefinition;
 import dev.tidemark.tables.KeySchema;
 import dev.tidemark.tables.TableDefinition;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
@@ -125,11 +126,10 @@ public final class SnapshotLoader {
       throws IOException {
     SnapshotLoader l =
         new SnapshotLoader(loader, target, overlay, baseItems, baseBytes, baseIndexStats, rebuild);
-    for (DataObjectRef ref : base.baseObjects()) {
-      try (InputStream in = repository.openObject(base, ref)) {
-        TableChunks.read(in, ref.name(), l::accept);
-        // The size and SHA-256 are checked when the stream is read to its end.
-        in.transferTo(OutputStream.nullOutputStream());
+    List<DataObjectRef> refs = base.baseObjects();
+    try (Transfers.Prefetch<byte[]> objects = readAhead(repository, base, refs)) {
+      for (DataObjectRef ref : refs) {
+        TableChunks.read(new ByteArrayInputStream(objects.next()), ref.name(), l::accept);
       }
     }
     l.advanceTo(256);
@@ -166,14 +166,14 @@ public final class SnapshotLoader {
           loader);
     }
     NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay = newOverlay();
-    for (DataObjectRef ref : manifest.deltaObjects()) {
-      try (InputStream in = repository.openObject(manifest, ref)) {
+    List<DataObjectRef> deltas = manifest.deltaObjects();
+    try (Transfers.Prefetch<byte[]> objects = readAhead(repository, manifest, deltas)) {
+      for (DataObjectRef ref : deltas) {
         TableChunks.readDelta(
-            in,
+            new ByteArrayInputStream(objects.next()),
             ref.name(),
             (k, v) ->
                 overlay.put(k, v == null ? Optional.empty() : Optional.of(ItemCodec.decode(v))));
-        in.transferTo(OutputStream.nullOutputStream());
       }
     }
     overlay.putAll(later);
@@ -189,6 +189,22 @@ public final class SnapshotLoader {
         target,
         rebuilt,
         loader);
+  }
+
+  /**
+   * Reads a backup's objects ahead of the loader, several at a time: each whole and verified (its
+   * size and SHA-256 are checked at the end of its stream) before the loader sees a byte of it.
+   */
+  private static Transfers.Prefetch<byte[]> readAhead(
+      BackupRepository repository, Manifest manifest, List<DataObjectRef> refs) {
+    return Transfers.prefetch(
+        refs,
+        repository.store().transfersInFlight(),
+        ref -> {
+          try (InputStream in = repository.openObject(manifest, ref)) {
+            return in.readAllBytes();
+          }
+        });
   }
 
   private static final com.fasterxml.jackson.databind.ObjectMapper DEFINITIONS =

@@ -9,6 +9,7 @@ import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.backup.Manifest;
 import dev.tidemark.backup.SnapshotLoader;
+import dev.tidemark.backup.Transfers;
 import dev.tidemark.changelog.ArchivedLog;
 import dev.tidemark.changelog.ChangeLog;
 import dev.tidemark.changelog.ChangeRecord;
@@ -769,35 +770,31 @@ public final class PitrService implements AutoCloseable {
     NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay =
         SnapshotLoader.newOverlay();
     long applied = baseSeq;
-    List<String> names = repository.store().list(Segment.prefix(uuid));
-    for (String name : names) {
-      long[] range = Segment.parseName(name);
-      if (range[1] <= applied) {
-        continue;
-      }
-      Segment seg = Segment.decode(repository.getTableObject(uuid, name), name);
-      if (seg.afterSeq() != Segment.UNKNOWN && seg.afterSeq() > applied) {
-        throw new IOException(
-            "the PITR archive of table incarnation "
-                + uuid
-                + " has a gap: segment "
-                + name
-                + " continues from seq "
-                + seg.afterSeq()
-                + ", but the archive before it ends at seq "
-                + applied
-                + " (a segment is missing from the backup store)");
-      }
-      for (ChangeRecord r : seg.records()) {
-        if (r.seq() <= applied) {
-          continue; // an overlapping segment re-shipped after a crash
+    try (SegmentReader segments = new SegmentReader(uuid, applied, Long.MAX_VALUE)) {
+      for (Segment seg; (seg = segments.next(applied)) != null; ) {
+        if (seg.afterSeq() != Segment.UNKNOWN && seg.afterSeq() > applied) {
+          throw new IOException(
+              "the PITR archive of table incarnation "
+                  + uuid
+                  + " has a gap: segment "
+                  + segments.name()
+                  + " continues from seq "
+                  + seg.afterSeq()
+                  + ", but the archive before it ends at seq "
+                  + applied
+                  + " (a segment is missing from the backup store)");
         }
-        if (r.commitTimeMillis() > atMillis) {
-          return overlay;
+        for (ChangeRecord r : seg.records()) {
+          if (r.seq() <= applied) {
+            continue; // an overlapping segment re-shipped after a crash
+          }
+          if (r.commitTimeMillis() > atMillis) {
+            return overlay;
+          }
+          overlay.put(
+              ItemKeys.storageKey(def.keySchema(), r.key()), Optional.ofNullable(r.newImage()));
+          applied = r.seq();
         }
-        overlay.put(
-            ItemKeys.storageKey(def.keySchema(), r.key()), Optional.ofNullable(r.newImage()));
-        applied = r.seq();
       }
     }
     return overlay;
@@ -812,30 +809,76 @@ public final class PitrService implements AutoCloseable {
       String uuid, KeySchema keys, long afterSeq, long throughSeq) throws IOException {
     NavigableSet<byte[]> out = new TreeSet<>(Arrays::compareUnsigned);
     long applied = afterSeq;
-    for (String name : repository.store().list(Segment.prefix(uuid))) {
-      long[] range = Segment.parseName(name);
-      if (range[1] <= applied) {
-        continue;
-      }
-      if (applied >= throughSeq) {
-        break;
-      }
-      Segment seg = Segment.decode(repository.getTableObject(uuid, name), name);
-      if (seg.afterSeq() == Segment.UNKNOWN || seg.afterSeq() > applied) {
-        return Optional.empty();
-      }
-      for (ChangeRecord r : seg.records()) {
-        if (r.seq() <= applied) {
-          continue;
+    try (SegmentReader segments = new SegmentReader(uuid, applied, throughSeq)) {
+      for (Segment seg; applied < throughSeq && (seg = segments.next(applied)) != null; ) {
+        if (seg.afterSeq() == Segment.UNKNOWN || seg.afterSeq() > applied) {
+          return Optional.empty();
         }
-        if (r.seq() > throughSeq) {
-          break;
+        for (ChangeRecord r : seg.records()) {
+          if (r.seq() <= applied) {
+            continue;
+          }
+          if (r.seq() > throughSeq) {
+            break;
+          }
+          out.add(ItemKeys.storageKey(keys, r.key()));
+          applied = r.seq();
         }
-        out.add(ItemKeys.storageKey(keys, r.key()));
-        applied = r.seq();
       }
     }
     return applied >= throughSeq ? Optional.of(out) : Optional.empty();
+  }
+
+  /**
+   * A table's archived segments in order, read ahead several at a time (decrypted and
+   * authenticated): those ending after a seq, up to the first that reaches a limit.
+   */
+  private final class SegmentReader implements AutoCloseable {
+    private final List<String> names = new ArrayList<>();
+    private final Transfers.Prefetch<byte[]> plaintexts;
+    private int next;
+
+    SegmentReader(String uuid, long afterSeq, long throughSeq) throws IOException {
+      for (String name : repository.store().list(Segment.prefix(uuid))) {
+        long end = Segment.parseName(name)[1];
+        if (end > afterSeq) {
+          names.add(name);
+          if (end >= throughSeq) {
+            break; // no later segment is needed
+          }
+        }
+      }
+      plaintexts =
+          Transfers.prefetch(
+              names,
+              repository.store().transfersInFlight(),
+              names.isEmpty() ? name -> null : repository.tableObjectReader(uuid));
+    }
+
+    /**
+     * The next segment that ends after {@code applied}, or null after the last; ones that end
+     * earlier (overlapping segments re-shipped after a crash) are passed over.
+     */
+    Segment next(long applied) throws IOException {
+      while (next < names.size()) {
+        String name = names.get(next++);
+        byte[] plaintext = plaintexts.next();
+        if (Segment.parseName(name)[1] > applied) {
+          return Segment.decode(plaintext, name);
+        }
+      }
+      return null;
+    }
+
+    /** The name of the segment {@link #next} returned last. */
+    String name() {
+      return names.get(next - 1);
+    }
+
+    @Override
+    public void close() {
+      plaintexts.close();
+    }
   }
 
   // ---- retention ------------------------------------------------------------------------------

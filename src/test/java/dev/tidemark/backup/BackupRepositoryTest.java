@@ -253,4 +253,51 @@ class BackupRepositoryTest {
       }
     }
   }
+
+  // Protects parallel uploads: objects submitted in the background (several in flight, finishing
+  // in any order) are listed in the manifest in the order they were submitted, and all are stored
+  // and read back before the manifest exists.
+  @Test
+  void submittedObjectsKeepTheirOrder() throws IOException {
+    List<byte[]> objects = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      objects.add(bytes(1000 + 97 * (i % 7), 100 + i));
+    }
+    Manifest m;
+    try (BackupWriter w = repo.begin(T, "parallel")) {
+      for (byte[] o : objects) {
+        w.submit("items", ObjectSource.of(o));
+      }
+      m = w.commit(metadata(T, "parallel"));
+      assertThat(w.uploadedObjects()).isEqualTo(40);
+    }
+    assertThat(m.objects()).hasSize(40);
+    for (int i = 0; i < 40; i++) {
+      assertThat(readAll(repo, m, m.objects().get(i))).as("object %d", i).isEqualTo(objects.get(i));
+    }
+  }
+
+  // Protects "AVAILABLE only when whole": one submitted object failing fails the commit, and no
+  // manifest is written, whichever objects around it were stored.
+  @Test
+  void aFailedSubmittedObjectFailsTheBackup() throws IOException {
+    byte[] poisoned = bytes(3000, 7);
+    String poisonedName;
+    try (BackupWriter probe = repo.begin(T, "probe")) {
+      poisonedName = probe.addObject("items", ObjectSource.of(poisoned)).name();
+    }
+    memory.delete(poisonedName);
+    FaultyObjectStore faulty = new FaultyObjectStore(memory).failPuts(poisonedName::equals);
+    BackupRepository r = new BackupRepository(faulty, master, 1024);
+    try (BackupWriter w = r.begin(T, "broken")) {
+      for (int i = 0; i < 20; i++) {
+        w.submit("items", ObjectSource.of(i == 10 ? poisoned : bytes(2000, 200 + i)));
+      }
+      assertThatThrownBy(() -> w.commit(metadata(T, "broken"))).isInstanceOf(IOException.class);
+    } catch (IOException e) {
+      // The failure may also surface at a later submit, once the upload has failed.
+    }
+    assertThat(memory.exists("manifests/" + T + "/broken")).isFalse();
+    assertThat(r.listManifests()).isEmpty();
+  }
 }

@@ -120,24 +120,22 @@ class S3StoreFaultTest extends FaultTestBase {
     startServer();
     writes(300, "a");
     enablePitr();
-    AtomicInteger n = new AtomicInteger();
     Set<String> cut = ConcurrentHashMap.newKeySet();
-    // At most two faults per object: the counter-based pattern below interleaves with the PITR
-    // archiver's requests, so without a cap one unlucky request could draw a fault on every
-    // attempt; the claim under test is that transient faults are retried, not that retries never
-    // run out.
-    Map<String, AtomicInteger> faultsPerTarget = new ConcurrentHashMap<>();
+    Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+    Random draws = new Random(seed);
     proxy.rule(
         r -> {
-          int i = n.incrementAndGet();
-          if (faultsPerTarget.computeIfAbsent(r.target(), t -> new AtomicInteger()).get() >= 2) {
-            return FaultProxy.PASS;
+          // The nth time this request (method and target) reaches the proxy: its retries, and
+          // later requests of the same kind for the same object (a resumed read, the GET that
+          // checks a refused PUT's bytes).
+          int nth =
+              seen.computeIfAbsent(r.method() + " " + r.target(), k -> new AtomicInteger())
+                  .getAndIncrement();
+          if (r.isGet() && r.pathContains("/data/") && nth == 0) {
+            cut.add(r.target());
+            return new FaultProxy.CutResponse(1500);
           }
-          FaultProxy.Fault fault = transientFault(r, i, cut);
-          if (fault != FaultProxy.PASS) {
-            faultsPerTarget.get(r.target()).incrementAndGet();
-          }
-          return fault;
+          return nth < FAULTS_PER_REQUEST ? transientFault(r, draws.nextDouble()) : FaultProxy.PASS;
         });
     writes(100, "b");
     Map<String, String> atBackup = scan(TABLE);
@@ -159,21 +157,59 @@ class S3StoreFaultTest extends FaultTestBase {
     everyAvailableBackupVerifies();
   }
 
-  /** The fault for the {@code i}th request: cut reads, lost PUT answers, 503s, resets, delays. */
-  private static FaultProxy.Fault transientFault(FaultProxy.Request r, int i, Set<String> cut) {
-    if (r.isGet() && r.pathContains("/data/") && cut.add(r.target())) {
-      return new FaultProxy.CutResponse(1500);
-    }
-    if (r.isPut() && i % 4 == 0) {
+  /**
+   * Faults per request (method and target), fewer than the store's attempts per request in tests
+   * ({@link S3ProxyServer#storeConfig}: 4), so every request can succeed within its retries. The
+   * claim under test is that transient faults are retried, not that retries never run out: before
+   * this cap, faults were drawn from a counter shared by all requests, so one PUT could draw a
+   * fault on each of its four attempts (a manifest PUT did: 503, lost answer, lost answer, 503) and
+   * its backup rightly failed. A cap per object instead of per request starved later reads of the
+   * object of their cut, since its HEADs and PUT had used it up.
+   */
+  private static final int FAULTS_PER_REQUEST = 2;
+
+  /** A fault drawn for one request: lost PUT answers, 503s, resets, delays, or none. */
+  private static FaultProxy.Fault transientFault(FaultProxy.Request r, double draw) {
+    if (r.isPut() && draw < 0.25) {
       return new FaultProxy.CutResponse(0); // written, but the answer is lost
     }
-    if (i % 7 == 0) {
+    if (draw < 0.40) {
       return new FaultProxy.Answer(503, "SlowDown");
     }
-    if (i % 11 == 0) {
+    if (draw < 0.50) {
       return new FaultProxy.Reset();
     }
-    return i % 5 == 0 ? new FaultProxy.Delay(Duration.ofMillis(100)) : FaultProxy.PASS;
+    return draw < 0.70 ? new FaultProxy.Delay(Duration.ofMillis(100)) : FaultProxy.PASS;
+  }
+
+  // Protects "failed means gone": S3 stores a backup's manifest but the answer is lost and every
+  // retry fails, so the backup fails; its manifest is then removed with its objects, instead of
+  // bringing the failed backup back, listed, at the next start.
+  @Test
+  void manifestStoredButUnacknowledgedIsRemoved() throws Exception {
+    startServer();
+    writes(50, "a");
+    Set<String> written = ConcurrentHashMap.newKeySet();
+    proxy.rule(
+        r -> {
+          if (r.isPut() && r.pathContains("/manifests/")) {
+            return written.add(r.target())
+                ? new FaultProxy.CutResponse(0)
+                : new FaultProxy.Answer(503, "SlowDown");
+          }
+          return FaultProxy.PASS;
+        });
+    String arn =
+        c.createBackup(r -> r.tableName(TABLE).backupName("unacknowledged"))
+            .backupDetails()
+            .backupArn();
+    assertThat(settle(arn)).as("the backup failed").isNull();
+    proxy.heal();
+    assertThat(written).as("the manifest reached S3").hasSize(1);
+    String tableId = c.describeTable(r -> r.tableName(TABLE)).table().tableId();
+    assertThat(store.list("manifests/" + tableId + "/")).isEmpty();
+    assertThat(store.list("tables/" + tableId + "/data/")).as("nor its objects").isEmpty();
+    assertThat(logText()).contains("removed");
   }
 
   // Protects against a half-written backup: S3 stops while data objects upload; the backup fails

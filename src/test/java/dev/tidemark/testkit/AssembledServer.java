@@ -60,9 +60,19 @@ public final class AssembledServer implements AutoCloseable {
   public static AssembledServer start(
       ObjectStore store, SymmetricKey key, Path scratch, PitrService.Config pitrConfig)
       throws Exception {
+    return start(RocksStorage.inMemory(), store, key, scratch, pitrConfig);
+  }
+
+  /** As above, over {@code storage} (a data directory on disk, for benchmarks). */
+  public static AssembledServer start(
+      RocksStorage storage,
+      ObjectStore store,
+      SymmetricKey key,
+      Path scratch,
+      PitrService.Config pitrConfig)
+      throws Exception {
     Database db =
-        new Database(
-            RocksStorage.inMemory(), System::currentTimeMillis, true, "us-east-1", "000000000000");
+        new Database(storage, System::currentTimeMillis, true, "us-east-1", "000000000000");
     BackupService backups = new BackupService(db, new BackupRepository(store, key), scratch);
     backups.start();
     PitrService pitr = new PitrService(db, backups, pitrConfig);

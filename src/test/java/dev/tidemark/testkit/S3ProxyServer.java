@@ -130,6 +130,13 @@ public final class S3ProxyServer implements AutoCloseable {
     throw new IllegalStateException("S3Proxy did not listen on port " + port + " within 60 s");
   }
 
+  /** CPU time the server process has used so far (for benchmarks), zero if unknown. */
+  public java.time.Duration cpuTime() {
+    return process == null
+        ? java.time.Duration.ZERO
+        : process.info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+  }
+
   public int port() {
     return port;
   }

@@ -71,6 +71,14 @@ public interface ObjectStore {
   boolean delete(String name) throws IOException;
 
   /**
+   * How many objects one backup or restore should keep in transfer at once. A local disk is bound
+   * by the CPU (hashing, encryption), so one per core; object storage by round trips, so more.
+   */
+  default int transfersInFlight() {
+    return Math.max(2, Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
    * The local directory holding the objects, when the store is one, so that the server can watch
    * the free space of its disk; empty for stores without a local disk (object storage, memory).
    */

@@ -249,6 +249,16 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     return new IOException("S3 " + operation + " of " + where + " failed: " + detail, e);
   }
 
+  /**
+   * Each request is a round trip (and, for a write, a HEAD and a one-key listing before the PUT),
+   * so throughput needs several in flight; 8 stays well inside the connection pool (32) and bounds
+   * the memory of buffered parts and prefetched objects.
+   */
+  @Override
+  public int transfersInFlight() {
+    return 8;
+  }
+
   // ---- writes -----------------------------------------------------------------------------
 
   @Override
@@ -260,7 +270,13 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     private byte[] buffer = new byte[8192];
     private int filled;
     private long total;
-    private final MessageDigest sha256 = sha256();
+
+    /**
+     * Of the parts shipped so far; the rest is in the buffer. Only a refused write needs the whole
+     * digest, so a single-PUT object (nearly all of them) is never hashed here.
+     */
+    private final MessageDigest shipped = sha256();
+
     private String uploadId;
     private final List<CompletedPart> parts = new ArrayList<>();
     private boolean done;
@@ -283,7 +299,6 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       open();
-      sha256.update(b, off, len);
       total += len;
       while (len > 0) {
         if (filled == config.partSizeBytes()) {
@@ -311,6 +326,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         if (uploadId == null) {
           uploadId = s3.createMultipartUpload(r -> r.bucket(bucket).key(key(name()))).uploadId();
         }
+        shipped.update(buffer, 0, filled);
         int number = parts.size() + 1;
         String etag =
             s3.uploadPart(
@@ -341,7 +357,8 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
             break;
           }
           if (outcome == Outcome.EXISTS) {
-            if (sameContent(name(), total, sha256.digest())) {
+            shipped.update(buffer, 0, filled);
+            if (sameContent(name(), total, shipped.digest())) {
               break;
             }
             throw new ObjectAlreadyExistsException(name());

@@ -4,12 +4,15 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tidemark.testkit.FaultProxy;
 import dev.tidemark.testkit.S3ProxyServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -147,6 +150,38 @@ class S3ObjectStoreTest extends ObjectStoreContract {
     }
     assertThat(owner.size("tables/t/data/x")).hasValue(S3StoreConfig.MIN_PART_SIZE + 1);
     assertThat(rawKeys("shared/")).containsExactly("shared/tables/t/data/x");
+  }
+
+  // Protects the retry policy: every failing request (5xx, throttling or not) gets exactly the
+  // configured attempts, from the first failure to the hundredth. The SDK's default of 3 attempts,
+  // or its retry token bucket (which, drained by a store failing for a while, stops retrying
+  // altogether), would leave the backups and the PITR archive fewer chances than configured.
+  @Test
+  void everyFailingRequestGetsTheConfiguredAttempts() throws Exception {
+    try (FaultProxy proxy = new FaultProxy(server.port())) {
+      S3ObjectStore s =
+          open(
+              server.storeConfig(bucket, "retries", proxy.endpoint()).toBuilder()
+                  .retries(5, Duration.ofMillis(2))
+                  .build());
+      AtomicInteger attempts = new AtomicInteger();
+      for (int call = 1; call <= 40; call++) {
+        int status = call % 2 == 0 ? 503 : 500;
+        proxy.rule(
+            r -> {
+              if (r.pathContains("/retries/failing")) {
+                attempts.incrementAndGet();
+                return new FaultProxy.Answer(status, status == 503 ? "SlowDown" : "InternalError");
+              }
+              return FaultProxy.PASS;
+            });
+        attempts.set(0);
+        assertThatThrownBy(() -> s.getBytes("failing"))
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining(Integer.toString(status));
+        assertThat(attempts.get()).as("attempts of failing request %d", call).isEqualTo(5);
+      }
+    }
   }
 
   // Protects the start-up refusal: a bucket that does not exist is named in a clear error.

@@ -1,0 +1,263 @@
+package dev.tidemark.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tidemark.backup.crypto.SymmetricKey;
+import dev.tidemark.backup.store.DirectoryObjectStore;
+import dev.tidemark.backup.store.ObjectStore;
+import dev.tidemark.backup.store.S3ObjectStore;
+import dev.tidemark.pitr.PitrService;
+import dev.tidemark.storage.RocksStorage;
+import dev.tidemark.testkit.AssembledServer;
+import dev.tidemark.testkit.S3ProxyServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BackupStatus;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * Not part of the suite (its name matches no surefire pattern): the backup store on a directory
+ * against the store in an S3 bucket (S3Proxy on this machine, over loopback HTTP with SigV4), back
+ * to back in one run so that the ratio survives a busy machine. For each store: load a table of
+ * {@code -Dbench.mib} MiB (default 256) of 4 KB items into a server with its data directory on
+ * disk, then time CreateBackup to AVAILABLE and RestoreTableFromBackup to ACTIVE, then ten backups
+ * with 1% of the items rewritten before each and the store's growth over them. Run with {@code mvn
+ * -o -B test -Dtest=BackupStoreBench -Dbench.mib=256}; {@code -Dbench.stores=dir,s3} picks the
+ * stores.
+ */
+class BackupStoreBench {
+  private static final int ITEM_BYTES = 4096;
+  private static final String TABLE = "bench";
+
+  @TempDir Path dir;
+
+  @Test
+  void directoryAgainstS3() throws Exception {
+    int mib = Integer.getInteger("bench.mib", 256);
+    int items = mib * 256;
+    Map<String, Map<String, Double>> results = new LinkedHashMap<>();
+    for (String kind : System.getProperty("bench.stores", "dir,s3").split(",")) {
+      Path work = Files.createDirectories(dir.resolve(kind));
+      if (kind.equals("s3")) {
+        try (S3ProxyServer s3 = S3ProxyServer.start(work.resolve("s3proxy"));
+            S3ObjectStore store =
+                S3ObjectStore.open(
+                    s3.storeConfig(s3.newBucket(), "bench").toBuilder()
+                        .retries(
+                            dev.tidemark.backup.store.S3StoreConfig.DEFAULT_MAX_ATTEMPTS,
+                            dev.tidemark.backup.store.S3StoreConfig.DEFAULT_MAX_BACKOFF)
+                        .build())) {
+          results.put(kind, run(store, work, items, s3::cpuTime));
+        }
+      } else {
+        results.put(
+            kind,
+            run(
+                new DirectoryObjectStore(work.resolve("store")),
+                work,
+                items,
+                () -> java.time.Duration.ZERO));
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    out.append(
+        String.format(Locale.ROOT, "%nBackupStoreBench: %d MiB, %d items of 4 KB%n", mib, items));
+    List<String> kinds = new ArrayList<>(results.keySet());
+    out.append(String.format(Locale.ROOT, "%-40s", "measurement"));
+    kinds.forEach(k -> out.append(String.format(Locale.ROOT, "%14s", k)));
+    if (kinds.size() == 2) {
+      out.append(String.format(Locale.ROOT, "%10s", "ratio"));
+    }
+    out.append('\n');
+    for (String m : results.get(kinds.get(0)).keySet()) {
+      out.append(String.format(Locale.ROOT, "%-40s", m));
+      for (String k : kinds) {
+        out.append(String.format(Locale.ROOT, "%14.2f", results.get(k).get(m)));
+      }
+      if (kinds.size() == 2) {
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "%10.2f",
+                results.get(kinds.get(1)).get(m) / results.get(kinds.get(0)).get(m)));
+      }
+      out.append('\n');
+    }
+    System.out.println(out);
+  }
+
+  /**
+   * One store's figures; {@code serviceCpu} is the S3 service's CPU time so far, to show how much
+   * of the machine's two cores a service on the same machine takes (real S3 takes none of it).
+   */
+  private Map<String, Double> run(
+      ObjectStore store, Path work, int items, Supplier<java.time.Duration> serviceCpu)
+      throws Exception {
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    Map<String, Double> r = new LinkedHashMap<>();
+    try (AssembledServer server =
+        AssembledServer.start(
+            RocksStorage.open(work.resolve("data")),
+            store,
+            SymmetricKey.random(),
+            work.resolve("scratch"),
+            PitrService.Config.defaults())) {
+      DynamoDbClient c = server.client;
+      c.createTable(
+          t ->
+              t.tableName(TABLE)
+                  .billingMode("PAY_PER_REQUEST")
+                  .keySchema(
+                      software.amazon.awssdk.services.dynamodb.model.KeySchemaElement.builder()
+                          .attributeName("pk")
+                          .keyType("HASH")
+                          .build())
+                  .attributeDefinitions(
+                      software.amazon.awssdk.services.dynamodb.model.AttributeDefinition.builder()
+                          .attributeName("pk")
+                          .attributeType("S")
+                          .build()));
+      long t0 = System.nanoTime();
+      write(c, items, i -> i, 1);
+      r.put("load, s", seconds(t0));
+      t0 = System.nanoTime();
+      long cpu0 = os.getProcessCpuTime();
+      java.time.Duration service0 = serviceCpu.get();
+      String arn = backup(c, "first");
+      r.put("CreateBackup to AVAILABLE, s", seconds(t0));
+      r.put("  CPU s: Tidemark (whole JVM)", (os.getProcessCpuTime() - cpu0) / 1e9);
+      r.put("  CPU s: S3 service", serviceCpu.get().minus(service0).toMillis() / 1e3);
+      long afterFirst = storeBytes(store);
+      t0 = System.nanoTime();
+      cpu0 = os.getProcessCpuTime();
+      service0 = serviceCpu.get();
+      c.restoreTableFromBackup(b -> b.backupArn(arn).targetTableName("restored"));
+      while (c.describeTable(d -> d.tableName("restored")).table().tableStatus()
+          != TableStatus.ACTIVE) {
+        Thread.sleep(20);
+      }
+      r.put("RestoreTableFromBackup to ACTIVE, s", seconds(t0));
+      r.put("  CPU s: Tidemark (whole JVM) ", (os.getProcessCpuTime() - cpu0) / 1e9);
+      r.put("  CPU s: S3 service ", serviceCpu.get().minus(service0).toMillis() / 1e3);
+      assertThat(c.describeTable(d -> d.tableName("restored")).table().itemCount())
+          .isEqualTo(items);
+      c.deleteTable(d -> d.tableName("restored"));
+      List<Double> times = new ArrayList<>();
+      int changed = Math.max(1, items / 100);
+      for (int b = 0; b < 10; b++) {
+        Random pick = new Random(1000 + b);
+        int[] picks = pick.ints(changed, 0, items).toArray();
+        write(c, changed, j -> picks[j], 2 + b);
+        t0 = System.nanoTime();
+        backup(c, "inc-" + b);
+        times.add(seconds(t0));
+      }
+      long afterTen = storeBytes(store);
+      times.sort(Double::compare);
+      r.put("10 backups, 1% rewritten: median s", times.get(5));
+      r.put("store after first backup, MiB", afterFirst / 1048576.0);
+      r.put("store growth over 10 backups, MiB", (afterTen - afterFirst) / 1048576.0);
+      r.put("rewritten item bytes (10 x 1%), MiB", 10.0 * changed * ITEM_BYTES / 1048576.0);
+    }
+    return r;
+  }
+
+  /** Writes {@code n} items (the {@code i}th is item {@code key.apply(i)}) with 4 writers. */
+  private static void write(DynamoDbClient c, int n, IntFunction<Integer> key, int version)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int start = 0; start < n; start += 25) {
+        int from = start;
+        done.add(
+            pool.submit(
+                () -> {
+                  Random random = new Random(from * 31L + version);
+                  Map<String, WriteRequest> batch = new HashMap<>();
+                  for (int i = from; i < Math.min(n, from + 25); i++) {
+                    byte[] payload = new byte[ITEM_BYTES - 40];
+                    random.nextBytes(payload);
+                    String pk = String.format(Locale.ROOT, "item-%09d", key.apply(i));
+                    batch.put(
+                        pk,
+                        WriteRequest.builder()
+                            .putRequest(
+                                PutRequest.builder()
+                                    .item(
+                                        Map.of(
+                                            "pk", AttributeValue.fromS(pk),
+                                            "v",
+                                                AttributeValue.fromB(
+                                                    SdkBytes.fromByteArray(payload))))
+                                    .build())
+                            .build());
+                  }
+                  Map<String, List<WriteRequest>> requests =
+                      Map.of(TABLE, List.copyOf(batch.values()));
+                  while (!requests.isEmpty()) {
+                    Map<String, List<WriteRequest>> now = requests;
+                    requests = c.batchWriteItem(b -> b.requestItems(now)).unprocessedItems();
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private static String backup(DynamoDbClient c, String name) throws InterruptedException {
+    String arn =
+        c.createBackup(b -> b.tableName(TABLE).backupName(name)).backupDetails().backupArn();
+    while (true) {
+      BackupStatus st =
+          c.describeBackup(d -> d.backupArn(arn))
+              .backupDescription()
+              .backupDetails()
+              .backupStatus();
+      if (st == BackupStatus.AVAILABLE) {
+        return arn;
+      }
+      assertThat(st).as("backup " + name).isEqualTo(BackupStatus.CREATING);
+      Thread.sleep(20);
+    }
+  }
+
+  private static long storeBytes(ObjectStore store) throws IOException {
+    long total = 0;
+    for (String name : store.list("")) {
+      total += store.size(name).orElse(0);
+    }
+    return total;
+  }
+
+  private static double seconds(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
+  }
+}
