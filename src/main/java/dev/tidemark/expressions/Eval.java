@@ -14,18 +14,18 @@ final class Eval {
   private Eval() {}
 
   static Condition condition(Node resolved) {
-    Set<String> names = new LinkedHashSet<>();
-    collectNames(resolved, names);
-    Set<String> topLevel = Collections.unmodifiableSet(names);
     return new Condition() {
       @Override
       public boolean test(Map<String, AttributeValue> item) {
         return Eval.test(resolved, item);
       }
 
+      // Walked on demand: only Query asks, and conditions on the write path should not pay.
       @Override
       public Set<String> topLevelNames() {
-        return topLevel;
+        Set<String> names = new LinkedHashSet<>();
+        collectNames(resolved, names);
+        return Collections.unmodifiableSet(names);
       }
     };
   }

@@ -71,8 +71,8 @@ final class Cancellation {
   /**
    * Refuses a transaction whose items add up to more than 4 MB: the items of its Puts and the keys
    * of its other actions as the request states them, and for TransactGetItems the items read.
-   * DynamoDB answers this with a ValidationException before any action runs (observed by public
-   * conformance suites); its exact wording is not confirmed, so the text is ours.
+   * DynamoDB rejects the request before any action runs, with a ValidationException as a public
+   * conformance suite run against AWS expects; its wording is not confirmed, so the text is ours.
    */
   static void checkAggregateSize(long bytes) {
     if (bytes > MAX_TRANSACTION_BYTES) {
