@@ -218,7 +218,7 @@ public final class Main implements Callable<Integer> {
             "Free space kept on the data directory's and the backup store's disks, e.g. 512m or"
                 + " 2g: below it writes (or backups) are refused with the retryable"
                 + " ServiceUnavailable, so that compaction, a restart and DeleteTable keep room"
-                + " (default: 5% of the disk, at most 512m).")
+                + " (default: 5%% of the disk, at most 512m).")
     Long minFreeSpace;
 
     @Option(
