@@ -386,6 +386,60 @@ class RolesAndGroupsIntegrationTest {
     }
   }
 
+  // A role session may assume a role that trusts its role (chaining), for at most an hour; the
+  // account root may assume none, as on AWS.
+  @Test
+  void chainingIsLimitedToAnHourAndRootCannotAssume() {
+    AwsCredentials cid = newUser("cid");
+    admin.createRole(
+        r ->
+            r.roleName("first")
+                .assumeRolePolicyDocument(trust("arn:aws:iam::123456789012:user/cid")));
+    String second =
+        admin
+            .createRole(
+                r ->
+                    r.roleName("second")
+                        .maxSessionDuration(7200)
+                        .assumeRolePolicyDocument(trust("arn:aws:iam::123456789012:role/first")))
+            .role()
+            .arn();
+    Credentials c;
+    try (StsClient sts = server.sts(cid)) {
+      c =
+          sts.assumeRole(
+                  a -> a.roleArn("arn:aws:iam::123456789012:role/first").roleSessionName("one"))
+              .credentials();
+    }
+    try (StsClient chained =
+        server.sts(
+            AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken()))) {
+      assertThat(
+              message(
+                  AwsServiceException.class,
+                  () ->
+                      chained.assumeRole(
+                          a -> a.roleArn(second).roleSessionName("two").durationSeconds(3601))))
+          .isEqualTo(
+              "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by"
+                  + " role chaining.");
+      assertThat(
+              chained
+                  .assumeRole(a -> a.roleArn(second).roleSessionName("two"))
+                  .assumedRoleUser()
+                  .arn())
+          .isEqualTo("arn:aws:sts::123456789012:assumed-role/second/two");
+    }
+    try (StsClient rootSts =
+        server.sts(AwsBasicCredentials.create(server.root.key().id(), server.root.secret()))) {
+      assertThat(
+              message(
+                  AwsServiceException.class,
+                  () -> rootSts.assumeRole(a -> a.roleArn(second).roleSessionName("root"))))
+          .isEqualTo("Roles may not be assumed by root accounts.");
+    }
+  }
+
   // UpdateAccessKey to Inactive is in force for the very next request.
   @Test
   void aDeactivatedKeyIsRefusedAtOnce() {
