@@ -49,8 +49,8 @@ public final class SecretSealer {
     this.key = openers.get(0);
   }
 
-  private SecretSealer(List<SecretKeySpec> openers, boolean derived) {
-    this.openers = List.copyOf(openers);
+  private SecretSealer(SecretKeySpec[] openers) {
+    this.openers = List.of(openers);
     this.key = this.openers.get(0);
   }
 
@@ -61,7 +61,8 @@ public final class SecretSealer {
    */
   public SecretSealer forPurpose(String label) {
     byte[] l = label.getBytes(StandardCharsets.US_ASCII);
-    return new SecretSealer(openers.stream().map(k -> derive(k.getEncoded(), l)).toList(), true);
+    return new SecretSealer(
+        openers.stream().map(k -> derive(k.getEncoded(), l)).toArray(SecretKeySpec[]::new));
   }
 
   private static SecretKeySpec derive(byte[] masterKey, byte[] label) {
