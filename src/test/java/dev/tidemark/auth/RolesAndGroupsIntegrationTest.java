@@ -122,7 +122,7 @@ class RolesAndGroupsIntegrationTest {
   // A group's policies are its members' policies, from the next request on; leaving the group
   // takes them away at once; an explicit Deny in a group beats an Allow in the user's own policy.
   @Test
-  void groupMembershipGrantsAndRevokingItDenies() {
+  void groupMembershipGrantsAndRevokingItDenies() throws Exception {
     AwsCredentials gus = newUser("gus");
     admin.createGroup(g -> g.groupName("writers"));
     admin.putGroupPolicy(
@@ -134,6 +134,11 @@ class RolesAndGroupsIntegrationTest {
       assertThat(code(() -> put(d, "g1"))).isEqualTo("AccessDeniedException");
       admin.addUserToGroup(a -> a.groupName("writers").userName("gus"));
       put(d, "g1");
+      // Groups, memberships and their policies are durable: a restart keeps the grant.
+      server.restart();
+      try (DynamoDbClient afterRestart = server.dynamo(gus)) {
+        put(afterRestart, "g1");
+      }
       assertThat(admin.listGroupsForUser(l -> l.userName("gus")).groups())
           .extracting(g -> g.groupName())
           .containsExactly("writers");
