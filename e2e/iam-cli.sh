@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # IAM mode with the AWS CLI: the administrator's credentials file works at once with
 # --profile tidemark-admin; `aws iam` creates a user, a key and an inline policy; `aws sts`
-# names the caller; the policy decides what the user may do on DynamoDB; a deactivated key is
-# refused at once.
+# names the caller; the policy decides what the user may do on DynamoDB; a group's policy applies
+# to its members; `aws sts assume-role` gives temporary credentials that act as the role (and
+# need their session token); a deactivated key is refused at once.
 source "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d)
 trap 'stop_server; rm -rf "$WORK"' EXIT
@@ -42,10 +43,42 @@ if out=$(as_user dynamodb delete-table --table-name WebSeries 2>&1); then fail "
 if out=$(as_user iam list-users 2>&1); then fail "ListUsers was allowed"; fi
 [[ $out == *"AccessDenied"* ]] || fail "ListUsers: $out"
 
+# A group's policy is its members' policy.
+admin iam create-group --group-name scanners >/dev/null
+admin iam put-group-policy --group-name scanners --policy-name scan --policy-document \
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:Scan","Resource":"arn:aws:dynamodb:us-east-1:123456789012:table/WebSeries"}]}'
+if out=$(as_user dynamodb scan --table-name WebSeries 2>&1); then fail "Scan allowed before joining the group"; fi
+admin iam add-user-to-group --group-name scanners --user-name alice
+expect_eq "$(as_user dynamodb scan --table-name WebSeries --query Count --output text)" "1" "a group policy allows Scan"
+expect_eq "$(admin iam list-groups-for-user --user-name alice --query 'Groups[].GroupName' --output text)" "scanners" "list-groups-for-user"
+
+# A role alice may assume (its trust policy names her), whose session may only read.
+admin iam create-role --role-name reader --assume-role-policy-document \
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]}' >/dev/null
+admin iam put-role-policy --role-name reader --policy-name get --policy-document \
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:GetItem","Resource":"*"}]}'
+CREDS=$(as_user sts assume-role --role-arn arn:aws:iam::123456789012:role/reader --role-session-name cli --duration-seconds 900)
+read -r R_ID R_SECRET R_TOKEN < <(python3 -c 'import json,sys; c=json.load(sys.stdin)["Credentials"]; print(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])' <<<"$CREDS")
+[[ $R_ID == ASIA* ]] || fail "assume-role: $CREDS"
+as_role() {
+  AWS_ACCESS_KEY_ID=$R_ID AWS_SECRET_ACCESS_KEY=$R_SECRET AWS_SESSION_TOKEN=$R_TOKEN aws --output json "$@" --endpoint-url "$EP"
+}
+expect_eq "$(as_role sts get-caller-identity --query Arn --output text)" \
+  "arn:aws:sts::123456789012:assumed-role/reader/cli" "the role session's identity"
+expect_eq "$(as_role dynamodb get-item --table-name WebSeries --key '{"pk":{"S":"s1"}}' --query Item.pk.S --output text)" \
+  "s1" "the role's policy allows GetItem"
+if out=$(as_role dynamodb put-item --table-name WebSeries --item '{"pk":{"S":"s2"}}' 2>&1); then fail "the role wrote"; fi
+[[ $out == *"assumed-role/reader/cli is not authorized to perform: dynamodb:PutItem"* ]] || fail "role PutItem: $out"
+if out=$(AWS_ACCESS_KEY_ID=$R_ID AWS_SECRET_ACCESS_KEY=$R_SECRET aws dynamodb list-tables --endpoint-url "$EP" 2>&1); then
+  fail "temporary credentials without their session token were accepted"
+fi
+[[ $out == *"UnrecognizedClientException"* ]] || fail "no session token: $out"
+
 admin iam update-access-key --user-name alice --access-key-id "$KEY_ID" --status Inactive
 if out=$(as_user dynamodb get-item --table-name WebSeries --key '{"pk":{"S":"s1"}}' 2>&1); then fail "inactive key accepted"; fi
 [[ $out == *"UnrecognizedClientException"* ]] || fail "inactive key: $out"
 admin iam delete-access-key --user-name alice --access-key-id "$KEY_ID"
 admin iam delete-user-policy --user-name alice --policy-name items
+admin iam remove-user-from-group --group-name scanners --user-name alice
 admin iam delete-user --user-name alice
 echo "iam-cli: OK"

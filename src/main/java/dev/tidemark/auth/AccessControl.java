@@ -33,8 +33,9 @@ public final class AccessControl implements Authenticator {
     this.iam = new IamPermissions(identities);
     this.region = region;
     this.regions = Set.of(region);
-    // IAM is a global service signed for us-east-1; STS clients sign for theirs or us-east-1.
-    this.queryRegions = Set.copyOf(java.util.List.of(region, "us-east-1"));
+    // IAM is a global service signed for us-east-1; STS clients sign for theirs or us-east-1. The
+    // SDKs' IAM clients built for Region.AWS_GLOBAL with an endpoint override sign "aws-global".
+    this.queryRegions = Set.copyOf(java.util.List.of(region, "us-east-1", "aws-global"));
     this.clock = clock;
   }
 
@@ -55,13 +56,12 @@ public final class AccessControl implements Authenticator {
         throw denied(caller, operation, "*", false);
       }
       Facts global = globalFacts(caller, request);
-      List<PolicyDocument> policies = identities.policiesOf(caller.userName());
+      List<PolicyDocument> policies = identities.policiesOf(caller);
       for (Check c : checks) {
-        PolicyEvaluator.Decision d =
-            PolicyEvaluator.evaluate(policies, c.action(), c.resource(), c.facts().over(global));
-        if (d != PolicyEvaluator.Decision.ALLOW) {
-          throw denied(
-              caller, c.action(), c.resource(), d == PolicyEvaluator.Decision.EXPLICIT_DENY);
+        PolicyEvaluator.Verdict v =
+            PolicyEvaluator.decide(policies, c, caller, c.facts().over(global));
+        if (v != PolicyEvaluator.Verdict.ALLOW) {
+          throw denied(caller, c.action(), c.resource(), v);
         }
       }
     }
@@ -80,11 +80,16 @@ public final class AccessControl implements Authenticator {
         .putLower("aws:epochtime", t.epochSecond())
         // TLS is not served yet: every request arrives in plain HTTP.
         .putLower("aws:securetransport", "false")
-        .putLower("aws:principalarn", caller.arn())
+        .putLower("aws:principalarn", caller.principalArn())
         .putLower("aws:principalaccount", caller.account())
-        .putLower("aws:principaltype", "User")
+        .putLower("aws:principaltype", caller.principalType())
         .putLower("aws:username", caller.userName())
         .putLower("aws:userid", caller.userId())
+        .putLower(
+            "aws:tokenissuetime",
+            caller.session() == null
+                ? null
+                : Instant.ofEpochMilli(caller.session().issuedMillis()).toString())
         .putLower("aws:requestedregion", region);
   }
 
@@ -107,10 +112,25 @@ public final class AccessControl implements Authenticator {
   /** IAM's refusal, in AWS's words. */
   static DynamoException denied(
       Principal caller, String action, String resource, boolean explicit) {
-    String why =
+    return denied(
+        caller,
+        action,
+        resource,
         explicit
-            ? " with an explicit deny in an identity-based policy"
-            : " because no identity-based policy allows the " + action + " action";
+            ? PolicyEvaluator.Verdict.IDENTITY_DENY
+            : PolicyEvaluator.Verdict.NO_IDENTITY_ALLOW);
+  }
+
+  static DynamoException denied(
+      Principal caller, String action, String resource, PolicyEvaluator.Verdict why) {
+    String reason =
+        switch (why) {
+          case IDENTITY_DENY -> " with an explicit deny in an identity-based policy";
+          case RESOURCE_DENY -> " with an explicit deny in a resource-based policy";
+          case NO_RESOURCE_ALLOW ->
+              " because no resource-based policy allows the " + action + " action";
+          default -> " because no identity-based policy allows the " + action + " action";
+        };
     return new DynamoException(
         WireError.ACCESS_DENIED,
         "User: "
@@ -119,6 +139,6 @@ public final class AccessControl implements Authenticator {
             + action
             + " on resource: "
             + resource
-            + why);
+            + reason);
   }
 }

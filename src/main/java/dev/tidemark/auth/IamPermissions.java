@@ -5,10 +5,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What each IAM and STS operation needs permission for: {@code iam:<Action>} on the user or policy
- * it names (the caller's own user when an access-key operation names none, as IAM does). {@code
- * sts:GetCallerIdentity} needs no permission on AWS ("no permissions are required"), so it yields
- * no check; it is still authenticated.
+ * What each IAM and STS operation needs permission for: {@code iam:<Action>} on the user, group,
+ * role or policy it names (the caller's own user when an access-key operation names none, as IAM
+ * does). {@code sts:GetCallerIdentity} needs no permission on AWS ("no permissions are required"),
+ * so it yields no check; it is still authenticated. {@code sts:AssumeRole} is checked on the role,
+ * with the role's trust policy as the resource-based policy that must allow too.
  */
 public final class IamPermissions {
   public static final Set<String> OPERATIONS =
@@ -23,9 +24,13 @@ public final class IamPermissions {
           "iam:DeleteAccessKey",
           "iam:CreatePolicy",
           "iam:GetPolicy",
-          "iam:GetPolicyVersion",
           "iam:ListPolicies",
           "iam:DeletePolicy",
+          "iam:CreatePolicyVersion",
+          "iam:GetPolicyVersion",
+          "iam:ListPolicyVersions",
+          "iam:DeletePolicyVersion",
+          "iam:SetDefaultPolicyVersion",
           "iam:AttachUserPolicy",
           "iam:DetachUserPolicy",
           "iam:ListAttachedUserPolicies",
@@ -33,7 +38,34 @@ public final class IamPermissions {
           "iam:GetUserPolicy",
           "iam:DeleteUserPolicy",
           "iam:ListUserPolicies",
-          "sts:GetCallerIdentity");
+          "iam:CreateGroup",
+          "iam:GetGroup",
+          "iam:ListGroups",
+          "iam:DeleteGroup",
+          "iam:AddUserToGroup",
+          "iam:RemoveUserFromGroup",
+          "iam:ListGroupsForUser",
+          "iam:AttachGroupPolicy",
+          "iam:DetachGroupPolicy",
+          "iam:ListAttachedGroupPolicies",
+          "iam:PutGroupPolicy",
+          "iam:GetGroupPolicy",
+          "iam:DeleteGroupPolicy",
+          "iam:ListGroupPolicies",
+          "iam:CreateRole",
+          "iam:GetRole",
+          "iam:ListRoles",
+          "iam:DeleteRole",
+          "iam:UpdateAssumeRolePolicy",
+          "iam:AttachRolePolicy",
+          "iam:DetachRolePolicy",
+          "iam:ListAttachedRolePolicies",
+          "iam:PutRolePolicy",
+          "iam:GetRolePolicy",
+          "iam:DeleteRolePolicy",
+          "iam:ListRolePolicies",
+          "sts:GetCallerIdentity",
+          "sts:AssumeRole");
 
   private final IdentityStore identities;
 
@@ -46,43 +78,75 @@ public final class IamPermissions {
     if (!OPERATIONS.contains(operation)) {
       return null;
     }
-    String account = identities.account();
     return switch (operation) {
       case "sts:GetCallerIdentity" -> List.of();
-      case "iam:ListUsers", "iam:ListPolicies" -> List.of(new Check(operation, "*"));
-      case "iam:CreatePolicy" ->
-          List.of(new Check(operation, created(account, "policy", in, "PolicyName")));
-      case "iam:GetPolicy", "iam:GetPolicyVersion", "iam:DeletePolicy" ->
-          List.of(new Check(operation, nonNull(text(in, "PolicyArn"))));
-      case "iam:CreateUser" ->
-          List.of(new Check(operation, created(account, "user", in, "UserName")));
+      case "sts:AssumeRole" -> List.of(assumeRole(in));
+      case "iam:ListUsers", "iam:ListPolicies", "iam:ListGroups", "iam:ListRoles" ->
+          List.of(new Check(operation, "*"));
+      case "iam:CreatePolicy" -> List.of(new Check(operation, created("policy", in, "PolicyName")));
+      case "iam:CreateUser" -> List.of(new Check(operation, created("user", in, "UserName")));
+      case "iam:CreateGroup" -> List.of(new Check(operation, created("group", in, "GroupName")));
+      case "iam:CreateRole" -> List.of(new Check(operation, created("role", in, "RoleName")));
       default -> {
+        if (operation.contains("PolicyVersion")
+            || operation.equals("iam:GetPolicy")
+            || operation.equals("iam:DeletePolicy")) {
+          yield List.of(new Check(operation, nonNull(text(in, "PolicyArn"))));
+        }
+        if (text(in, "GroupName") != null) {
+          // Membership changes are on the group, as on IAM.
+          yield List.of(new Check(operation, existing("group", text(in, "GroupName"))));
+        }
+        if (text(in, "RoleName") != null) {
+          yield List.of(new Check(operation, existing("role", text(in, "RoleName"))));
+        }
         String user = text(in, "UserName");
-        String arn = user == null ? caller.arn() : userArn(user);
+        String arn = user == null ? caller.arn() : existing("user", user);
         yield List.of(new Check(operation, arn));
       }
     };
   }
 
+  /**
+   * On the role named by RoleArn, with its trust policy required to allow the caller; a role that
+   * does not exist has no trust policy, so it is refused like one that does not trust the caller
+   * (AWS does not say which).
+   */
+  private Check assumeRole(JsonNode in) {
+    String arn = nonNull(text(in, "RoleArn"));
+    IdentityStore.Role role = identities.roleByArn(arn);
+    Facts facts = new Facts();
+    facts.put("sts:RoleSessionName", text(in, "RoleSessionName"));
+    facts.put("sts:ExternalId", text(in, "ExternalId"));
+    PolicyDocument trust = role == null ? null : identities.trustPolicy(role.name());
+    return new Check("sts:AssumeRole", arn, facts, trust, true);
+  }
+
   /** The ARN an entity will have once created: its type, its path (default /) and its name. */
-  private static String created(String account, String type, JsonNode in, String nameField) {
+  private String created(String type, JsonNode in, String nameField) {
     String path = text(in, "Path");
     return "arn:aws:iam::"
-        + account
+        + identities.account()
         + ":"
         + type
         + (path == null ? "/" : path)
         + nonNull(text(in, nameField));
   }
 
-  private String userArn(String name) {
+  /** The ARN of a user, group or role by name, with its path when it exists. */
+  private String existing(String type, String name) {
     String path = "/";
-    for (IdentityStore.User u : identities.users()) {
-      if (u.name().equals(name)) {
-        path = u.path();
-      }
+    try {
+      path =
+          switch (type) {
+            case "user" -> identities.user(name).path();
+            case "group" -> identities.group(name).path();
+            default -> identities.role(name).path();
+          };
+    } catch (dev.tidemark.errors.DynamoException absent) {
+      // Not there: the action answers NoSuchEntity to whoever may ask.
     }
-    return "arn:aws:iam::" + identities.account() + ":user" + path + name;
+    return "arn:aws:iam::" + identities.account() + ":" + type + path + name;
   }
 
   private static String nonNull(String s) {

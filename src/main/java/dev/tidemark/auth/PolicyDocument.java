@@ -43,13 +43,31 @@ public final class PolicyDocument {
     }
   }
 
+  /**
+   * Where a policy is used, which decides the elements it must and must not have: identity-based
+   * policies name no principal; a role's trust policy names principals and no resource (the role is
+   * the resource); a resource-based policy names both.
+   */
+  public enum Kind {
+    IDENTITY,
+    TRUST,
+    RESOURCE
+  }
+
+  /**
+   * @param principals for trust and resource policies: {@code *}, ARNs and account ids from {@code
+   *     Principal.AWS}, and {@code service:} / {@code federated:} entries (which no caller of this
+   *     server is); empty for identity policies
+   */
   record Statement(
       boolean allow,
       List<String> actions,
       boolean notAction,
       List<String> resources,
       boolean notResource,
-      List<ConditionClause> conditions) {}
+      List<ConditionClause> conditions,
+      List<String> principals,
+      boolean notPrincipal) {}
 
   record ConditionClause(String operator, String key, List<String> values) {}
 
@@ -70,7 +88,12 @@ public final class PolicyDocument {
     return statements;
   }
 
+  /** An identity-based policy. */
   public static PolicyDocument parse(String text) throws MalformedPolicyException {
+    return parse(text, Kind.IDENTITY);
+  }
+
+  public static PolicyDocument parse(String text, Kind kind) throws MalformedPolicyException {
     JsonNode root;
     try {
       root = JSON.readTree(text);
@@ -99,10 +122,10 @@ public final class PolicyDocument {
     List<Statement> list = new ArrayList<>();
     if (st.isArray()) {
       for (JsonNode s : st) {
-        list.add(statement(s));
+        list.add(statement(s, kind));
       }
     } else {
-      list.add(statement(st));
+      list.add(statement(st, kind));
     }
     if (list.isEmpty()) {
       throw new MalformedPolicyException("Syntax errors in policy.");
@@ -110,20 +133,39 @@ public final class PolicyDocument {
     return new PolicyDocument(text, list);
   }
 
-  private static Statement statement(JsonNode s) throws MalformedPolicyException {
+  private static Statement statement(JsonNode s, Kind kind) throws MalformedPolicyException {
     if (!s.isObject()) {
       throw new MalformedPolicyException("Syntax errors in policy.");
     }
-    if (s.has("Principal") || s.has("NotPrincipal")) {
+    boolean hasPrincipal = s.has("Principal") || s.has("NotPrincipal");
+    if (kind == Kind.IDENTITY && hasPrincipal) {
       throw new MalformedPolicyException("Policy document should not specify a principal.");
+    }
+    if (kind != Kind.IDENTITY && !hasPrincipal) {
+      throw new MalformedPolicyException("Missing required field Principal");
+    }
+    if (kind == Kind.TRUST && (s.has("Resource") || s.has("NotResource"))) {
+      throw new MalformedPolicyException("Has prohibited field Resource");
     }
     for (Iterator<String> it = s.fieldNames(); it.hasNext(); ) {
       String f = it.next();
-      if (!List.of("Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition")
+      if (!List.of(
+              "Sid",
+              "Effect",
+              "Action",
+              "NotAction",
+              "Resource",
+              "NotResource",
+              "Condition",
+              "Principal",
+              "NotPrincipal")
           .contains(f)) {
         throw new MalformedPolicyException("Syntax errors in policy.");
       }
     }
+    boolean notPrincipal = s.has("NotPrincipal");
+    List<String> principals =
+        hasPrincipal ? principals(s.get(notPrincipal ? "NotPrincipal" : "Principal")) : List.of();
     JsonNode effect = s.get("Effect");
     if (effect == null || !(effect.asText().equals("Allow") || effect.asText().equals("Deny"))) {
       throw new MalformedPolicyException("Syntax errors in policy.");
@@ -131,7 +173,7 @@ public final class PolicyDocument {
     if (s.has("Action") == s.has("NotAction")) {
       throw new MalformedPolicyException("Policy statement must contain actions.");
     }
-    if (s.has("Resource") == s.has("NotResource")) {
+    if (kind != Kind.TRUST && s.has("Resource") == s.has("NotResource")) {
       throw new MalformedPolicyException("Policy statement must contain resources.");
     }
     boolean notAction = s.has("NotAction");
@@ -143,7 +185,11 @@ public final class PolicyDocument {
       }
     }
     boolean notResource = s.has("NotResource");
-    List<String> resources = strings(s.get(notResource ? "NotResource" : "Resource"));
+    // A trust policy's resource is the role it belongs to.
+    List<String> resources =
+        kind == Kind.TRUST
+            ? List.of("*")
+            : strings(s.get(notResource ? "NotResource" : "Resource"));
     for (String r : resources) {
       if (!r.equals("*") && !r.startsWith("arn:")) {
         throw new MalformedPolicyException("Resource " + r + " must be in ARN format or \"*\".");
@@ -167,7 +213,84 @@ public final class PolicyDocument {
       }
     }
     return new Statement(
-        effect.asText().equals("Allow"), actions, notAction, resources, notResource, conditions);
+        effect.asText().equals("Allow"),
+        actions,
+        notAction,
+        resources,
+        notResource,
+        conditions,
+        principals,
+        notPrincipal);
+  }
+
+  /** {@code "*"}, or {@code {"AWS": ..., "Service": ..., "Federated": ...}}. */
+  private static List<String> principals(JsonNode p) throws MalformedPolicyException {
+    if (p.isTextual()) {
+      if (!p.asText().equals("*")) {
+        throw new MalformedPolicyException("Invalid principal in policy: \"" + p.asText() + "\"");
+      }
+      return List.of("*");
+    }
+    if (!p.isObject()) {
+      throw new MalformedPolicyException("Syntax errors in policy.");
+    }
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> e : p.properties()) {
+      for (String v : strings(e.getValue())) {
+        switch (e.getKey()) {
+          case "AWS" -> {
+            if (!v.equals("*") && !v.matches("\\d{12}") && !v.startsWith("arn:")) {
+              throw new MalformedPolicyException(
+                  "Invalid principal in policy: \"AWS\":\"" + v + "\"");
+            }
+            out.add(v);
+          }
+          case "Service" -> out.add("service:" + v);
+          case "Federated" -> out.add("federated:" + v);
+          case "CanonicalUser" -> out.add("canonical:" + v);
+          default -> throw new MalformedPolicyException("Syntax errors in policy.");
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      throw new MalformedPolicyException("Syntax errors in policy.");
+    }
+    return List.copyOf(out);
+  }
+
+  /** How a trust or resource policy statement's principals name a caller. */
+  enum PrincipalMatch {
+    /** Not named. */
+    NONE,
+    /** Named through its account ({@code arn:aws:iam::ACCOUNT:root} or the bare id). */
+    ACCOUNT,
+    /** Named itself (its ARN, its role's ARN for a role session, or {@code *}). */
+    PRINCIPAL
+  }
+
+  static PrincipalMatch principalMatch(Statement s, Principal caller) {
+    PrincipalMatch best = PrincipalMatch.NONE;
+    for (String p : s.principals()) {
+      PrincipalMatch m;
+      if (p.equals("*")
+          || p.equals(caller.arn())
+          || (caller.session() != null && p.equals(caller.principalArn()))) {
+        m = PrincipalMatch.PRINCIPAL;
+      } else if (p.equals(caller.account())
+          || p.equals("arn:aws:iam::" + caller.account() + ":root")) {
+        m = caller.isRoot() ? PrincipalMatch.PRINCIPAL : PrincipalMatch.ACCOUNT;
+      } else {
+        m = PrincipalMatch.NONE;
+      }
+      if (m.compareTo(best) > 0) {
+        best = m;
+      }
+    }
+    if (s.notPrincipal()) {
+      // NotPrincipal applies to everyone not listed; it never names anyone itself.
+      return best == PrincipalMatch.NONE ? PrincipalMatch.ACCOUNT : PrincipalMatch.NONE;
+    }
+    return best;
   }
 
   private static List<String> strings(JsonNode n) throws MalformedPolicyException {

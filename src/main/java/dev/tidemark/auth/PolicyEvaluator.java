@@ -3,8 +3,12 @@ package dev.tidemark.auth;
 import java.util.List;
 
 /**
- * IAM's evaluation logic for identity-based policies: an explicit Deny in any policy wins; else an
- * Allow in any policy allows; else the request is implicitly denied.
+ * IAM's evaluation logic within one account. Identity-based policies: an explicit Deny in any
+ * policy wins; else an Allow in any policy allows; else the request is implicitly denied. A
+ * resource-based policy (a role's trust policy) takes part as AWS describes for the same account:
+ * an explicit Deny in it wins too; an Allow that names the caller itself (its ARN, its role's ARN
+ * for a role session, or {@code *}) allows on its own; an Allow that names only the caller's
+ * account delegates to the account's identity-based policies, which must allow as well.
  */
 public final class PolicyEvaluator {
   private PolicyEvaluator() {}
@@ -13,6 +17,17 @@ public final class PolicyEvaluator {
     ALLOW,
     IMPLICIT_DENY,
     EXPLICIT_DENY
+  }
+
+  /** The outcome of one check with both kinds of policy, and which kind refused. */
+  public enum Verdict {
+    ALLOW,
+    /** No identity-based policy allows. */
+    NO_IDENTITY_ALLOW,
+    /** A required resource-based policy (a trust policy) does not allow. */
+    NO_RESOURCE_ALLOW,
+    IDENTITY_DENY,
+    RESOURCE_DENY
   }
 
   public static Decision evaluate(
@@ -30,5 +45,39 @@ public final class PolicyEvaluator {
       }
     }
     return allowed ? Decision.ALLOW : Decision.IMPLICIT_DENY;
+  }
+
+  /** Identity-based policies and the check's resource-based policy together. */
+  public static Verdict decide(
+      List<PolicyDocument> identity, Check check, Principal caller, Facts facts) {
+    Decision id = evaluate(identity, check.action(), check.resource(), facts);
+    if (id == Decision.EXPLICIT_DENY) {
+      return Verdict.IDENTITY_DENY;
+    }
+    PolicyDocument rp = check.resourcePolicy();
+    PolicyDocument.PrincipalMatch granted = PolicyDocument.PrincipalMatch.NONE;
+    if (rp != null) {
+      for (PolicyDocument.Statement s : rp.statements()) {
+        PolicyDocument.PrincipalMatch who = PolicyDocument.principalMatch(s, caller);
+        if (who == PolicyDocument.PrincipalMatch.NONE) {
+          continue;
+        }
+        PolicyDocument.Match m = PolicyDocument.matches(s, check.action(), check.resource(), facts);
+        if (!s.allow()) {
+          if (m != PolicyDocument.Match.NO) {
+            return Verdict.RESOURCE_DENY;
+          }
+        } else if (m == PolicyDocument.Match.YES && who.compareTo(granted) > 0) {
+          granted = who;
+        }
+      }
+    }
+    if (granted == PolicyDocument.PrincipalMatch.PRINCIPAL) {
+      return Verdict.ALLOW;
+    }
+    if (granted == PolicyDocument.PrincipalMatch.NONE && check.resourcePolicyRequired()) {
+      return Verdict.NO_RESOURCE_ALLOW;
+    }
+    return id == Decision.ALLOW ? Verdict.ALLOW : Verdict.NO_IDENTITY_ALLOW;
   }
 }

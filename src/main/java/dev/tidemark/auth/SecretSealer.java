@@ -45,15 +45,31 @@ public final class SecretSealer {
     if (masterKeys.isEmpty()) {
       throw new IllegalArgumentException("a secret sealer needs at least one master key");
     }
-    this.openers = masterKeys.stream().map(SecretSealer::derive).toList();
+    this.openers = masterKeys.stream().map(k -> derive(k, LABEL)).toList();
     this.key = openers.get(0);
   }
 
-  private static SecretKeySpec derive(byte[] masterKey) {
+  private SecretSealer(SecretKeySpec[] openers) {
+    this.openers = List.of(openers);
+    this.key = this.openers.get(0);
+  }
+
+  /**
+   * A sealer for another purpose (session tokens, say), under keys derived from this one's with
+   * {@code label}: what it seals cannot be opened as a secret access key, nor the other way round,
+   * and it follows the same master key ring through rotations.
+   */
+  public SecretSealer forPurpose(String label) {
+    byte[] l = label.getBytes(StandardCharsets.US_ASCII);
+    return new SecretSealer(
+        openers.stream().map(k -> derive(k.getEncoded(), l)).toArray(SecretKeySpec[]::new));
+  }
+
+  private static SecretKeySpec derive(byte[] masterKey, byte[] label) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(masterKey, "HmacSHA256"));
-      return new SecretKeySpec(mac.doFinal(LABEL), "AES");
+      return new SecretKeySpec(mac.doFinal(label), "AES");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HMAC-SHA256 unavailable", e);
     }

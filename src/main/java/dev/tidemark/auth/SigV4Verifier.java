@@ -46,13 +46,30 @@ public final class SigV4Verifier {
   private static final HexFormat HEX = HexFormat.of();
   private static final int MAX_CACHED_KEYS = 10_000;
 
-  /** The secret of an access key and who it belongs to. */
-  public record KeyRecord(String secretAccessKey, Principal principal, boolean active) {}
+  /**
+   * The secret of an access key and who it belongs to.
+   *
+   * @param expiresMillis when temporary credentials stop working; {@link Long#MAX_VALUE} for keys
+   */
+  public record KeyRecord(
+      String secretAccessKey, Principal principal, boolean active, long expiresMillis) {
+    public KeyRecord(String secretAccessKey, Principal principal, boolean active) {
+      this(secretAccessKey, principal, active, Long.MAX_VALUE);
+    }
+  }
 
   /** Finds an access key; null when it does not exist. */
   @FunctionalInterface
   public interface KeyLookup {
     KeyRecord find(String accessKeyId);
+
+    /**
+     * Temporary credentials: the key a session token stands for, or null when the token is not one
+     * this server issued for that access key id.
+     */
+    default KeyRecord findSession(String accessKeyId, String sessionToken) {
+      return null;
+    }
   }
 
   private record CacheKey(
@@ -116,11 +133,22 @@ public final class SigV4Verifier {
     if (!service.equals(header.service())) {
       throw invalid("Credential should be scoped to correct service: '" + service + "'. ");
     }
-    KeyRecord key = keys.find(header.accessKeyId());
-    // A session token would name temporary credentials; none are issued yet, so none are valid.
-    if (key == null || !key.active() || request.header().apply("X-Amz-Security-Token") != null) {
+    // Temporary credentials come with their session token; a long-term key comes without one, and
+    // either one with the other's shape is not recognized (AWS answers both alike).
+    String token = request.header().apply("X-Amz-Security-Token");
+    KeyRecord key =
+        token == null
+            ? keys.find(header.accessKeyId())
+            : keys.findSession(header.accessKeyId(), token.strip());
+    if (key == null || !key.active()) {
       throw new DynamoException(
           WireError.UNRECOGNIZED_CLIENT, "The security token included in the request is invalid.");
+    }
+    // Before the clock window: credentials that expired are refused as expired, however the
+    // request was signed.
+    if (clock.getAsLong() >= key.expiresMillis()) {
+      throw new DynamoException(
+          WireError.EXPIRED_TOKEN, "The security token included in the request is expired");
     }
     checkClock(signedAt);
 

@@ -12,6 +12,7 @@ public enum WireError {
   INCOMPLETE_SIGNATURE("IncompleteSignatureException", 400),
   INVALID_SIGNATURE("InvalidSignatureException", 400),
   UNRECOGNIZED_CLIENT("UnrecognizedClientException", 400),
+  EXPIRED_TOKEN("ExpiredTokenException", 400),
   ACCESS_DENIED("AccessDeniedException", 400),
   REQUEST_TOO_LARGE("RequestEntityTooLarge", 413),
   RESOURCE_NOT_FOUND("ResourceNotFoundException", 400),

@@ -150,6 +150,7 @@ public final class QueryApiHandler extends Handler.Abstract {
   private static Refusal refusal(DynamoException e) {
     return switch (e.error()) {
       case UNRECOGNIZED_CLIENT -> new Refusal("InvalidClientTokenId", 403);
+      case EXPIRED_TOKEN -> new Refusal("ExpiredToken", 400);
       case INVALID_SIGNATURE -> new Refusal("SignatureDoesNotMatch", 403);
       case MISSING_AUTHENTICATION_TOKEN -> new Refusal("MissingAuthenticationToken", 403);
       case INCOMPLETE_SIGNATURE -> new Refusal("IncompleteSignature", 400);

@@ -61,6 +61,8 @@ class IamModeIntegrationTest {
   static String adminSecret;
   static String aliceId;
   static String aliceSecret;
+  static String[] bob;
+  static software.amazon.awssdk.services.sts.model.Credentials roleSession;
 
   static ServerConfig config() {
     return config(dir, false);
@@ -312,7 +314,7 @@ class IamModeIntegrationTest {
   @Test
   @Order(4)
   void explicitDenyWinsOverAllow() throws Exception {
-    String[] bob = user("bob", null);
+    bob = user("bob", null);
     SignedHttp.Answer created =
         admin(
             "Action=CreatePolicy&PolicyName=all-but-delete&PolicyDocument="
@@ -464,9 +466,42 @@ class IamModeIntegrationTest {
     }
   }
 
-  // Users, keys, policies and attachments live in RocksDB: a restart keeps every decision.
+  // A role's temporary credentials, taken before the restart below, which must keep them working.
   @Test
   @Order(8)
+  void assumeRoleBeforeRestart() throws Exception {
+    admin(
+        "Action=CreateRole&RoleName=reader&AssumeRolePolicyDocument="
+            + form(
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
+                    + "{\"AWS\":\"arn:aws:iam::123456789012:user/bob\"},\"Action\":\"sts:AssumeRole\"}]}"));
+    admin(
+        "Action=PutRolePolicy&RoleName=reader&PolicyName=get&PolicyDocument="
+            + form(
+                "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
+                    + "\"dynamodb:GetItem\",\"Resource\":\""
+                    + TABLE_ARN
+                    + "WebSeries\"}]}"));
+    try (StsClient sts =
+        StsClient.builder()
+            .endpointOverride(URI.create(endpoint))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(bob[0], bob[1])))
+            .httpClient(UrlConnectionHttpClient.create())
+            .build()) {
+      roleSession =
+          sts.assumeRole(
+                  a -> a.roleArn("arn:aws:iam::123456789012:role/reader").roleSessionName("before"))
+              .credentials();
+    }
+    assertThat(roleSession.accessKeyId()).startsWith("ASIA");
+  }
+
+  // Users, keys, policies, attachments and roles live in RocksDB, and a session token carries its
+  // session: a restart keeps every decision and every unexpired temporary credential.
+  @Test
+  @Order(9)
   void restartKeepsUsersKeysAndPolicies() throws Exception {
     String credentials = Files.readString(dir.resolve("admin.credentials"));
     server.close();
@@ -491,5 +526,30 @@ class IamModeIntegrationTest {
     }
     assertThat(Set.of(admin("Action=ListUserPolicies&UserName=alice").body()))
         .allMatch(b -> b.contains("<member>p1</member>") && b.contains("<member>restore</member>"));
+    try (DynamoDbClient r =
+        DynamoDbClient.builder()
+            .endpointOverride(URI.create(endpoint))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(
+                        roleSession.accessKeyId(),
+                        roleSession.secretAccessKey(),
+                        roleSession.sessionToken())))
+            .httpClient(UrlConnectionHttpClient.create())
+            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+            .build()) {
+      assertThat(
+              r.getItem(g -> g.tableName("WebSeries").key(Map.of("pk", AttributeValue.fromS("s2"))))
+                  .hasItem())
+          .isTrue();
+      assertThat(
+              refused(() -> r.putItem(p -> p.tableName("WebSeries").item(item("s3"))))
+                  .awsErrorDetails()
+                  .errorMessage())
+          .startsWith(
+              "User: arn:aws:sts::123456789012:assumed-role/reader/before is not authorized to"
+                  + " perform: dynamodb:PutItem");
+    }
   }
 }

@@ -7,10 +7,7 @@ import dev.tidemark.iam.Params;
 import dev.tidemark.iam.QueryAction;
 import dev.tidemark.iam.Xml;
 
-/**
- * IAM GetPolicyVersion: Returns a managed policy's document; only v1 exists, since versions are not
- * kept.
- */
+/** IAM GetPolicyVersion: one version's document (URL-encoded, as IAM does). */
 public final class GetPolicyVersion implements QueryAction {
   private final IdentityStore store;
 
@@ -25,23 +22,14 @@ public final class GetPolicyVersion implements QueryAction {
 
   @Override
   public boolean execute(CallerIdentity caller, JsonNode p, Xml x) {
-    IdentityStore.ManagedPolicy m = store.policy(Params.required(p, "PolicyArn"));
-    String version = Params.required(p, "VersionId");
-    if (!version.equals("v1")) {
-      throw new dev.tidemark.errors.DynamoException(
-          dev.tidemark.errors.WireError.NO_SUCH_ENTITY,
-          "Policy "
-              + store.policyArn(m)
-              + " version "
-              + version
-              + " does not exist or is not"
-              + " attachable.");
-    }
+    String arn = Params.required(p, "PolicyArn");
+    IdentityStore.PolicyVersion v = store.policyVersion(arn, Params.required(p, "VersionId"));
     x.open("PolicyVersion")
-        .text("Document", Params.encodedDocument(m.document()))
-        .text("VersionId", "v1")
-        .text("IsDefaultVersion", "true")
-        .date("CreateDate", m.createdMillis())
+        .text("Document", Params.encodedDocument(v.document()))
+        .text("VersionId", v.id())
+        .text(
+            "IsDefaultVersion", Boolean.toString(v.id().equals(store.policy(arn).defaultVersion())))
+        .date("CreateDate", v.createdMillis())
         .close("PolicyVersion");
     return true;
   }

@@ -25,13 +25,19 @@ public final class ListAccessKeys implements QueryAction {
   @Override
   public boolean execute(CallerIdentity caller, JsonNode p, Xml x) {
     String name = Params.userOrCaller(p, caller);
+    // Oldest first; the page key grows along that order.
+    Params.Page<IdentityStore.AccessKey> page =
+        Params.page(
+            p, store.accessKeys(name), k -> String.format("%019d", k.createdMillis()) + k.id());
     x.open("AccessKeyMetadata");
-    for (IdentityStore.AccessKey k : store.accessKeys(name)) {
+    for (IdentityStore.AccessKey k : page.items()) {
       x.open("member");
       Params.accessKey(x, name, k);
       x.close("member");
     }
-    x.close("AccessKeyMetadata").text("IsTruncated", "false").text("UserName", name);
+    x.close("AccessKeyMetadata");
+    page.end(x);
+    x.text("UserName", name);
     return true;
   }
 }

@@ -7,7 +7,10 @@ import dev.tidemark.iam.Params;
 import dev.tidemark.iam.QueryAction;
 import dev.tidemark.iam.Xml;
 
-/** IAM ListPolicies: Lists the customer-managed policies (AWS-managed ones do not exist here). */
+/**
+ * IAM ListPolicies: Lists the customer-managed policies, paged (AWS-managed ones do not exist
+ * here).
+ */
 public final class ListPolicies implements QueryAction {
   private final IdentityStore store;
 
@@ -24,17 +27,25 @@ public final class ListPolicies implements QueryAction {
   public boolean execute(CallerIdentity caller, JsonNode p, Xml x) {
     String scope = Params.optional(p, "Scope");
     boolean attachedOnly = "true".equals(Params.optional(p, "OnlyAttached"));
+    String prefix = Params.optional(p, "PathPrefix");
+    Params.Page<IdentityStore.ManagedPolicy> page =
+        Params.page(
+            p,
+            "AWS".equals(scope)
+                ? java.util.List.of()
+                : store.policies().stream()
+                    .filter(m -> !attachedOnly || store.attachmentCount(store.policyArn(m)) > 0)
+                    .filter(m -> prefix == null || m.path().startsWith(prefix))
+                    .toList(),
+            IdentityStore.ManagedPolicy::name);
     x.open("Policies");
-    if (!"AWS".equals(scope)) {
-      for (IdentityStore.ManagedPolicy m : store.policies()) {
-        if (!attachedOnly || store.attachmentCount(store.policyArn(m)) > 0) {
-          x.open("member");
-          Params.policy(x, store, m);
-          x.close("member");
-        }
-      }
+    for (IdentityStore.ManagedPolicy m : page.items()) {
+      x.open("member");
+      Params.policy(x, store, m);
+      x.close("member");
     }
-    x.close("Policies").text("IsTruncated", "false");
+    x.close("Policies");
+    page.end(x);
     return true;
   }
 }

@@ -7,7 +7,7 @@ import dev.tidemark.iam.Params;
 import dev.tidemark.iam.QueryAction;
 import dev.tidemark.iam.Xml;
 
-/** IAM ListUsers: Lists every user, by name (one page: IsTruncated is always false). */
+/** IAM ListUsers: Lists the users by name, paged. */
 public final class ListUsers implements QueryAction {
   private final IdentityStore store;
 
@@ -23,15 +23,21 @@ public final class ListUsers implements QueryAction {
   @Override
   public boolean execute(CallerIdentity caller, JsonNode p, Xml x) {
     String prefix = Params.optional(p, "PathPrefix");
+    Params.Page<IdentityStore.User> page =
+        Params.page(
+            p,
+            store.users().stream()
+                .filter(u -> prefix == null || u.path().startsWith(prefix))
+                .toList(),
+            IdentityStore.User::name);
     x.open("Users");
-    for (IdentityStore.User u : store.users()) {
-      if (prefix == null || u.path().startsWith(prefix)) {
-        x.open("member");
-        Params.user(x, store, u);
-        x.close("member");
-      }
+    for (IdentityStore.User u : page.items()) {
+      x.open("member");
+      Params.user(x, store, u);
+      x.close("member");
     }
-    x.close("Users").text("IsTruncated", "false");
+    x.close("Users");
+    page.end(x);
     return true;
   }
 }

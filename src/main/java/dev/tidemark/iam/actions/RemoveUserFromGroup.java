@@ -7,22 +7,22 @@ import dev.tidemark.iam.Params;
 import dev.tidemark.iam.QueryAction;
 import dev.tidemark.iam.Xml;
 
-/** IAM DeleteUserPolicy: Deletes a user's inline policy. */
-public final class DeleteUserPolicy implements QueryAction {
+/** IAM RemoveUserFromGroup: the group's policies stop applying to the user at once. */
+public final class RemoveUserFromGroup implements QueryAction {
   private final IdentityStore store;
 
-  public DeleteUserPolicy(IdentityStore store) {
+  public RemoveUserFromGroup(IdentityStore store) {
     this.store = store;
   }
 
   @Override
   public String operation() {
-    return "iam:DeleteUserPolicy";
+    return "iam:RemoveUserFromGroup";
   }
 
   @Override
   public boolean execute(CallerIdentity caller, JsonNode p, Xml x) {
-    store.deleteUserPolicy(Params.required(p, "UserName"), Params.required(p, "PolicyName"));
+    store.removeUserFromGroup(Params.required(p, "GroupName"), Params.required(p, "UserName"));
     return false;
   }
 }

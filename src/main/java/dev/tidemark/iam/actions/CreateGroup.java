@@ -7,22 +7,26 @@ import dev.tidemark.iam.Params;
 import dev.tidemark.iam.QueryAction;
 import dev.tidemark.iam.Xml;
 
-/** IAM DetachUserPolicy: Detaches a managed policy from a user. */
-public final class DetachUserPolicy implements QueryAction {
+/** IAM CreateGroup: creates a group of users. */
+public final class CreateGroup implements QueryAction {
   private final IdentityStore store;
 
-  public DetachUserPolicy(IdentityStore store) {
+  public CreateGroup(IdentityStore store) {
     this.store = store;
   }
 
   @Override
   public String operation() {
-    return "iam:DetachUserPolicy";
+    return "iam:CreateGroup";
   }
 
   @Override
   public boolean execute(CallerIdentity caller, JsonNode p, Xml x) {
-    store.detachUserPolicy(Params.required(p, "UserName"), Params.required(p, "PolicyArn"));
-    return false;
+    IdentityStore.Group g =
+        store.createGroup(Params.required(p, "GroupName"), Params.optional(p, "Path"));
+    x.open("Group");
+    Params.group(x, store, g);
+    x.close("Group");
+    return true;
   }
 }

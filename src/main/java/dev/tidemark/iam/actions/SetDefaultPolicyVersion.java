@@ -7,26 +7,22 @@ import dev.tidemark.iam.Params;
 import dev.tidemark.iam.QueryAction;
 import dev.tidemark.iam.Xml;
 
-/** IAM ListUserPolicies: Lists the names of a user's inline policies. */
-public final class ListUserPolicies implements QueryAction {
+/** IAM SetDefaultPolicyVersion: the version every attachment applies from the next request on. */
+public final class SetDefaultPolicyVersion implements QueryAction {
   private final IdentityStore store;
 
-  public ListUserPolicies(IdentityStore store) {
+  public SetDefaultPolicyVersion(IdentityStore store) {
     this.store = store;
   }
 
   @Override
   public String operation() {
-    return "iam:ListUserPolicies";
+    return "iam:SetDefaultPolicyVersion";
   }
 
   @Override
   public boolean execute(CallerIdentity caller, JsonNode p, Xml x) {
-    x.open("PolicyNames");
-    for (String n : store.userPolicyNames(Params.required(p, "UserName"))) {
-      x.text("member", n);
-    }
-    x.close("PolicyNames").text("IsTruncated", "false");
-    return true;
+    store.setDefaultPolicyVersion(Params.required(p, "PolicyArn"), Params.required(p, "VersionId"));
+    return false;
   }
 }

@@ -7,24 +7,22 @@ import dev.tidemark.iam.Params;
 import dev.tidemark.iam.QueryAction;
 import dev.tidemark.iam.Xml;
 
-/**
- * IAM AttachUserPolicy: Attaches a managed policy to a user; it applies from the next request on.
- */
-public final class AttachUserPolicy implements QueryAction {
+/** IAM DeleteRole: deletes a role without policies; its sessions stop working at once. */
+public final class DeleteRole implements QueryAction {
   private final IdentityStore store;
 
-  public AttachUserPolicy(IdentityStore store) {
+  public DeleteRole(IdentityStore store) {
     this.store = store;
   }
 
   @Override
   public String operation() {
-    return "iam:AttachUserPolicy";
+    return "iam:DeleteRole";
   }
 
   @Override
   public boolean execute(CallerIdentity caller, JsonNode p, Xml x) {
-    store.attachUserPolicy(Params.required(p, "UserName"), Params.required(p, "PolicyArn"));
+    store.deleteRole(Params.required(p, "RoleName"));
     return false;
   }
 }

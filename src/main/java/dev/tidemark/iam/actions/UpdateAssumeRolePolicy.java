@@ -7,25 +7,26 @@ import dev.tidemark.iam.Params;
 import dev.tidemark.iam.QueryAction;
 import dev.tidemark.iam.Xml;
 
-/** IAM PutUserPolicy: Creates or replaces a user's inline policy. */
-public final class PutUserPolicy implements QueryAction {
+/**
+ * IAM UpdateAssumeRolePolicy: replaces a role's trust policy; later AssumeRole calls are decided by
+ * it.
+ */
+public final class UpdateAssumeRolePolicy implements QueryAction {
   private final IdentityStore store;
 
-  public PutUserPolicy(IdentityStore store) {
+  public UpdateAssumeRolePolicy(IdentityStore store) {
     this.store = store;
   }
 
   @Override
   public String operation() {
-    return "iam:PutUserPolicy";
+    return "iam:UpdateAssumeRolePolicy";
   }
 
   @Override
   public boolean execute(CallerIdentity caller, JsonNode p, Xml x) {
-    store.putUserPolicy(
-        Params.required(p, "UserName"),
-        Params.required(p, "PolicyName"),
-        Params.required(p, "PolicyDocument"));
+    store.updateAssumeRolePolicy(
+        Params.required(p, "RoleName"), Params.required(p, "PolicyDocument"));
     return false;
   }
 }
