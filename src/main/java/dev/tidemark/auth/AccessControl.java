@@ -70,6 +70,12 @@ public final class AccessControl implements Authenticator {
     return identity(caller, service);
   }
 
+  @Override
+  public String ownerOf(String accessKeyId) {
+    SigV4Verifier.KeyRecord k = accessKeyId == null ? null : identities.find(accessKeyId);
+    return k == null ? null : k.principal().arn();
+  }
+
   private CallerIdentity identity(Principal p, String service) {
     return new CallerIdentity(p.accessKeyId(), region, service, true, p);
   }
@@ -80,8 +86,7 @@ public final class AccessControl implements Authenticator {
         .put("aws:SourceIp", request.remoteAddress())
         .put("aws:CurrentTime", Instant.ofEpochMilli(now).toString())
         .put("aws:EpochTime", Long.toString(now / 1000))
-        // TLS is not served yet: every request arrives in plain HTTP.
-        .put("aws:SecureTransport", "false")
+        .put("aws:SecureTransport", Boolean.toString(request.secure()))
         .put("aws:PrincipalArn", caller.arn())
         .put("aws:PrincipalAccount", caller.account())
         .put("aws:PrincipalType", "User")

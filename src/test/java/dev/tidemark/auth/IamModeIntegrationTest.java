@@ -4,7 +4,6 @@ import static dev.tidemark.auth.SignedHttp.form;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.tidemark.backup.store.BackupStoreSpec;
 import dev.tidemark.cli.Bootstrap;
 import dev.tidemark.cli.ServerConfig;
 import java.net.URI;
@@ -14,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -63,24 +61,7 @@ class IamModeIntegrationTest {
   static String aliceSecret;
 
   static ServerConfig config() {
-    return new ServerConfig(
-            "127.0.0.1",
-            0,
-            dir.resolve("data"),
-            false,
-            "us-east-1",
-            ServerConfig.Durability.SYNC,
-            ACCOUNT,
-            new BackupStoreSpec.Directory(dir.resolve("backups")),
-            null,
-            Duration.ofSeconds(30),
-            Duration.ofHours(24),
-            null,
-            false,
-            null,
-            null,
-            null)
-        .withAuth(AuthMode.IAM, dir.resolve("admin.credentials"));
+    return dev.tidemark.testkit.IamServerConfig.of(dir, ACCOUNT);
   }
 
   @BeforeAll
@@ -98,13 +79,10 @@ class IamModeIntegrationTest {
   }
 
   static void readAdmin() throws Exception {
-    for (String line : Files.readAllLines(dir.resolve("admin.credentials"))) {
-      if (line.startsWith("aws_access_key_id = ")) {
-        adminId = line.substring("aws_access_key_id = ".length());
-      } else if (line.startsWith("aws_secret_access_key = ")) {
-        adminSecret = line.substring("aws_secret_access_key = ".length());
-      }
-    }
+    String[] admin =
+        dev.tidemark.testkit.IamServerConfig.adminKey(dir.resolve("admin.credentials"));
+    adminId = admin[0];
+    adminSecret = admin[1];
   }
 
   static DynamoDbClient dynamo(String id, String secret) {
