@@ -20,7 +20,10 @@ start_server() {
   java -jar "$TIDEMARK_JAR" --port "$port" --data-dir "$data" "${backups[@]}" "$@" >>"$data.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 150); do
-    if curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1; then return 0; fi
+    # With TLS_CA set the server is expected to serve HTTPS with a certificate that CA signed.
+    if [[ -n "${TLS_CA:-}" ]]; then
+      if curl -fsS --cacert "$TLS_CA" "https://127.0.0.1:$port/" >/dev/null 2>&1; then return 0; fi
+    elif curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1; then return 0; fi
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "server exited; log:" >&2; cat "$data.log" >&2; return 1; fi
     sleep 0.1
   done

@@ -68,6 +68,12 @@ public final class AccessControl implements Authenticator {
     return identity(caller, service);
   }
 
+  @Override
+  public String ownerOf(String accessKeyId) {
+    SigV4Verifier.KeyRecord k = accessKeyId == null ? null : identities.find(accessKeyId);
+    return k == null ? null : k.principal().arn();
+  }
+
   private CallerIdentity identity(Principal p, String service) {
     return new CallerIdentity(p.accessKeyId(), region, service, true, p);
   }
@@ -78,8 +84,7 @@ public final class AccessControl implements Authenticator {
         .putLower("aws:sourceip", request.remoteAddress())
         .putLower("aws:currenttime", t.iso())
         .putLower("aws:epochtime", t.epochSecond())
-        // TLS is not served yet: every request arrives in plain HTTP.
-        .putLower("aws:securetransport", "false")
+        .putLower("aws:securetransport", request.secure() ? "true" : "false")
         .putLower("aws:principalarn", caller.principalArn())
         .putLower("aws:principalaccount", caller.account())
         .putLower("aws:principaltype", caller.principalType())

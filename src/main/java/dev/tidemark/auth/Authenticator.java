@@ -34,6 +34,31 @@ public interface Authenticator {
     return authenticate(request);
   }
 
+  /** An admitted operation's work, given the caller the gate admitted. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(CallerIdentity caller);
+  }
+
+  /**
+   * Admits the request and runs the operation. This is how every front serves a request (rather
+   * than calling {@link #admit} and then the action), so that a gate that also records what
+   * happened (the audit trail, {@code audit.AuditingGate}) sees each operation's outcome.
+   *
+   * @throws dev.tidemark.errors.DynamoException a refusal of the gate, or the operation's error
+   */
+  default <T> T serve(SignedRequest request, String operation, JsonNode input, Work<T> work) {
+    return work.run(admit(request, operation, input));
+  }
+
+  /**
+   * The IAM ARN an access key belongs to, whether or not the request was verified; null when the
+   * key is unknown or nothing is verified (open mode). For records of refused requests.
+   */
+  default String ownerOf(String accessKeyId) {
+    return null;
+  }
+
   /**
    * Open mode: any well-formed credentials are accepted unverified, and so is a request without an
    * Authorization header. A malformed header is still refused, because a client that sends one

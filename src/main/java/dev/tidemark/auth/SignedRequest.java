@@ -14,6 +14,7 @@ import java.util.function.Function;
  * @param header looks up the first value of a header by case-insensitive name, or null
  * @param body the request body bytes; callers must not modify them
  * @param remoteAddress the client's IP address as text, or null when unknown
+ * @param secure whether the request arrived over TLS ({@code aws:SecureTransport})
  */
 public record SignedRequest(
     String method,
@@ -21,7 +22,8 @@ public record SignedRequest(
     String rawQuery,
     Function<String, String> header,
     byte[] body,
-    String remoteAddress) {
+    String remoteAddress,
+    boolean secure) {
   public SignedRequest {
     Objects.requireNonNull(method);
     Objects.requireNonNull(path);
@@ -31,7 +33,18 @@ public record SignedRequest(
 
   public SignedRequest(
       String method, String path, String rawQuery, Function<String, String> header, byte[] body) {
-    this(method, path, rawQuery, header, body, null);
+    this(method, path, rawQuery, header, body, null, false);
+  }
+
+  /** A request that arrived in plain HTTP. */
+  public SignedRequest(
+      String method,
+      String path,
+      String rawQuery,
+      Function<String, String> header,
+      byte[] body,
+      String remoteAddress) {
+    this(method, path, rawQuery, header, body, remoteAddress, false);
   }
 
   public String authorization() {

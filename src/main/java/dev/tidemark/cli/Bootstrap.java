@@ -3,11 +3,15 @@ package dev.tidemark.cli;
 import dev.tidemark.api.DynamoApi;
 import dev.tidemark.api.Operations;
 import dev.tidemark.api.ServerStatus;
+import dev.tidemark.audit.AuditLog;
+import dev.tidemark.audit.AuditingGate;
+import dev.tidemark.audit.ResourceNames;
 import dev.tidemark.auth.AccessControl;
 import dev.tidemark.auth.AdminCredentialsFile;
 import dev.tidemark.auth.AuthMode;
 import dev.tidemark.auth.Authenticator;
 import dev.tidemark.auth.DynamoPermissions;
+import dev.tidemark.auth.IamPermissions;
 import dev.tidemark.auth.IdentityStore;
 import dev.tidemark.auth.SecretSealer;
 import dev.tidemark.backup.BackupRepository;
@@ -21,6 +25,7 @@ import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.Acknowledgements;
 import dev.tidemark.protocol.HttpServer;
 import dev.tidemark.protocol.RequestIds;
+import dev.tidemark.protocol.TlsCredentials;
 import dev.tidemark.retention.ChangeLogRetention;
 import dev.tidemark.space.DiskSpace;
 import dev.tidemark.space.ReserveFile;
@@ -193,6 +198,26 @@ public final class Bootstrap {
               config.region(),
               System::currentTimeMillis);
     }
+    java.nio.file.Path auditDir = config.auditLocation();
+    if (auditDir != null) {
+      AuditLog trail =
+          resources.register(AuditLog.open(auditDir, config.audit(), System::currentTimeMillis));
+      authenticator =
+          new AuditingGate(
+              authenticator,
+              trail,
+              new ResourceNames(
+                  new DynamoPermissions(config.region(), config.account(), table -> null),
+                  identities == null ? null : new IamPermissions(identities),
+                  config.account()),
+              System::currentTimeMillis);
+      log.info(
+          "Audit trail of control-plane actions and refused requests: {} (kept {})",
+          trail.currentFile(),
+          config.audit().retention());
+    } else {
+      log.warn("No audit trail: the server runs in memory and no --audit-dir was given");
+    }
     Operations operations = DynamoApi.operations(db, backups, pitr);
     if (identities == null) {
       // GET /tidemark/status is unsigned, so it is served only where anyone may do anything: in
@@ -286,6 +311,15 @@ public final class Bootstrap {
               + " other machines could read and change every table. Start with --auth iam to"
               + " verify signatures and policies, or give --auth open explicitly to accept that.");
     }
+    // Checked before anything is opened or written: a bad certificate or key is a one-line refusal.
+    TlsCredentials tls = null;
+    if (config.tls() != null) {
+      tls = TlsCredentials.load(config.tls().cert(), config.tls().key());
+      String problem = tls.validityProblem(new java.util.Date());
+      if (problem != null) {
+        log.warn("{}: clients will refuse the connection until it is replaced", problem);
+      }
+    }
     try {
       Assembly assembly = assemble(config, resources);
       http =
@@ -295,6 +329,9 @@ public final class Bootstrap {
               assembly.authenticator(),
               HttpServer.Limits.defaults(),
               assembly.acknowledgements());
+      if (tls != null) {
+        http.useTls(tls);
+      }
       if (assembly.identities() != null) {
         http.addFront(
             new QueryApiHandler(
@@ -305,11 +342,13 @@ public final class Bootstrap {
       resources.close();
       throw e;
     }
-    Running running = new Running(http, resources, port, endpoint(config.host(), port));
+    Running running =
+        new Running(http, resources, port, endpoint(tls != null, config.host(), port));
     Runtime.getRuntime().addShutdownHook(running.hook);
     log.info(
-        "Tidemark listening on http://{} (auth {}, region {}, data {}, durability {}) — try: aws"
+        "Tidemark listening on {}://{} (auth {}, region {}, data {}, durability {}) — try: aws"
             + " dynamodb list-tables --endpoint-url {}",
+        tls != null ? "https" : "http",
         hostPort(config.host(), port),
         config.authMode().label(),
         config.region(),
@@ -347,7 +386,10 @@ public final class Bootstrap {
       return port;
     }
 
-    /** A URL a client on this machine can use, e.g. {@code http://127.0.0.1:8000}. */
+    /**
+     * A URL a client on this machine can use, e.g. {@code http://127.0.0.1:8000} ({@code https}
+     * with TLS).
+     */
     public String endpoint() {
       return endpoint;
     }
@@ -396,9 +438,9 @@ public final class Bootstrap {
     }
   }
 
-  private static String endpoint(String host, int port) {
+  private static String endpoint(boolean tls, String host, int port) {
     String connectTo = isWildcard(host) ? "127.0.0.1" : host;
-    return "http://" + hostPort(connectTo, port);
+    return (tls ? "https://" : "http://") + hostPort(connectTo, port);
   }
 
   private static String hostPort(String host, int port) {

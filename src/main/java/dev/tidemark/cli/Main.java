@@ -23,7 +23,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "Tidemark 0.1.0",
     description = "A self-hosted database server speaking the Amazon DynamoDB API.",
-    subcommands = {Main.Serve.class, BackupCommand.class, PitrCommand.class, StatusCommand.class})
+    subcommands = {
+      Main.Serve.class,
+      BackupCommand.class,
+      PitrCommand.class,
+      StatusCommand.class,
+      AuditCommand.class
+    })
 public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -39,7 +45,8 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  static CommandLine commandLine() {
+  /** The command line with every subcommand, as {@link #main} runs it. */
+  public static CommandLine commandLine() {
     return new CommandLine(new Main())
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler(
@@ -91,6 +98,12 @@ public final class Main implements Callable<Integer> {
     } catch (dev.tidemark.backup.keys.KeyRefusedException e) {
       // A deliberate refusal, fully explained by its message: no stack trace to wade through.
       log.error("Tidemark refused to start: {}", e.getMessage());
+      return 1;
+    } catch (IllegalArgumentException e) {
+      // A configuration the server refuses (a bad TLS key, open mode on a public address): the
+      // message says what to change.
+      log.error("Tidemark refused to start: {}", e.getMessage());
+      log.debug("start-up refusal", e);
       return 1;
     } catch (Exception e) {
       log.error("Tidemark failed to start: {}", e.getMessage(), e);
@@ -240,10 +253,58 @@ public final class Main implements Callable<Integer> {
                 + " tidemark-admin.credentials beside the data directory.")
     Path adminCredentialsFile;
 
+    @Option(
+        names = "--tls-cert",
+        paramLabel = "FILE",
+        description =
+            "Serve HTTPS (TLS 1.3 and 1.2) with this PEM certificate chain, server certificate"
+                + " first; needs --tls-key.")
+    Path tlsCert;
+
+    @Option(
+        names = "--tls-key",
+        paramLabel = "FILE",
+        description =
+            "The unencrypted PEM private key of --tls-cert (PKCS#8, or PKCS#1 RSA, or SEC1 EC).")
+    Path tlsKey;
+
+    @Option(
+        names = "--audit-dir",
+        paramLabel = "DIR",
+        description =
+            "Where the audit trail (control-plane actions and refused requests) is written"
+                + " (default: audit in the data directory; none for --in-memory unless given).")
+    Path auditDir;
+
+    @Option(
+        names = "--audit-max-file-size",
+        paramLabel = "SIZE",
+        converter = ByteSizeConverter.class,
+        description = "Start a new audit file past this size (default: 64m).")
+    Long auditMaxFileSize;
+
+    @Option(
+        names = "--audit-max-file-age",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        description = "Start a new audit file once the current one is this old (default: 1d).")
+    Duration auditMaxFileAge;
+
+    @Option(
+        names = "--audit-retention",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        description = "Delete audit files whose last record is older than this (default: 365d).")
+    Duration auditRetention;
+
     ServerConfig toConfig(CommandSpec spec) {
       if (inMemory && dataDir != null) {
         throw new ParameterException(
             spec.commandLine(), "--in-memory and --data-dir (-dbPath) cannot be used together");
+      }
+      if ((tlsCert == null) != (tlsKey == null)) {
+        throw new ParameterException(
+            spec.commandLine(), "--tls-cert and --tls-key go together: give both or neither");
       }
       try {
         return new ServerConfig(
@@ -262,7 +323,19 @@ public final class Main implements Callable<Integer> {
             newBackupKey,
             backupPassphraseFile,
             auth,
-            adminCredentialsFile);
+            adminCredentialsFile,
+            tlsCert == null ? null : new ServerConfig.TlsFiles(tlsCert, tlsKey),
+            new dev.tidemark.audit.AuditConfig(
+                auditDir,
+                auditMaxFileSize != null
+                    ? auditMaxFileSize
+                    : dev.tidemark.audit.AuditConfig.DEFAULT_MAX_FILE_BYTES,
+                auditMaxFileAge != null
+                    ? auditMaxFileAge
+                    : dev.tidemark.audit.AuditConfig.DEFAULT_MAX_FILE_AGE,
+                auditRetention != null
+                    ? auditRetention
+                    : dev.tidemark.audit.AuditConfig.DEFAULT_RETENTION));
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }

@@ -30,6 +30,8 @@ import java.util.Objects;
  *     loopback address
  * @param adminCredentialsFile where IAM mode writes the administrator's key, or null for the
  *     default beside the data directory
+ * @param tls the PEM certificate chain and key to serve HTTPS with, or null for plain HTTP
+ * @param audit where the audit trail goes, its rotation and retention
  */
 public record ServerConfig(
     String host,
@@ -47,7 +49,17 @@ public record ServerConfig(
     boolean newBackupKey,
     Path backupPassphraseFile,
     AuthMode auth,
-    Path adminCredentialsFile) {
+    Path adminCredentialsFile,
+    TlsFiles tls,
+    dev.tidemark.audit.AuditConfig audit) {
+
+  /** The two PEM files of {@code --tls-cert} and {@code --tls-key}. */
+  public record TlsFiles(Path cert, Path key) {
+    public TlsFiles {
+      Objects.requireNonNull(cert);
+      Objects.requireNonNull(key);
+    }
+  }
 
   public static final Duration DEFAULT_TTL_SWEEP_INTERVAL = Duration.ofSeconds(30);
 
@@ -74,6 +86,7 @@ public record ServerConfig(
     Objects.requireNonNull(backupStore);
     Objects.requireNonNull(ttlSweepInterval);
     Objects.requireNonNull(changeLogRetention);
+    Objects.requireNonNull(audit);
     if (ttlSweepInterval.isNegative() || ttlSweepInterval.isZero()) {
       throw new IllegalArgumentException("the TTL sweep interval must be positive");
     }
@@ -94,6 +107,102 @@ public record ServerConfig(
     }
   }
 
+  /** Plain HTTP and the default audit trail. */
+  public ServerConfig(
+      String host,
+      int port,
+      Path dataDir,
+      boolean inMemory,
+      String region,
+      Durability durability,
+      String account,
+      BackupStoreSpec backupStore,
+      Path backupKeyFile,
+      Duration ttlSweepInterval,
+      Duration changeLogRetention,
+      Long minFreeSpace,
+      boolean newBackupKey,
+      Path backupPassphraseFile,
+      AuthMode auth,
+      Path adminCredentialsFile) {
+    this(
+        host,
+        port,
+        dataDir,
+        inMemory,
+        region,
+        durability,
+        account,
+        backupStore,
+        backupKeyFile,
+        ttlSweepInterval,
+        changeLogRetention,
+        minFreeSpace,
+        newBackupKey,
+        backupPassphraseFile,
+        auth,
+        adminCredentialsFile,
+        null,
+        dev.tidemark.audit.AuditConfig.defaults());
+  }
+
+  /** This configuration serving HTTPS with these files (null: plain HTTP). */
+  public ServerConfig withTls(TlsFiles files) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        inMemory,
+        region,
+        durability,
+        account,
+        backupStore,
+        backupKeyFile,
+        ttlSweepInterval,
+        changeLogRetention,
+        minFreeSpace,
+        newBackupKey,
+        backupPassphraseFile,
+        auth,
+        adminCredentialsFile,
+        files,
+        audit);
+  }
+
+  /** This configuration with another audit trail setting. */
+  public ServerConfig withAudit(dev.tidemark.audit.AuditConfig settings) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        inMemory,
+        region,
+        durability,
+        account,
+        backupStore,
+        backupKeyFile,
+        ttlSweepInterval,
+        changeLogRetention,
+        minFreeSpace,
+        newBackupKey,
+        backupPassphraseFile,
+        auth,
+        adminCredentialsFile,
+        tls,
+        settings);
+  }
+
+  /**
+   * Where the audit trail is written: the directory given, else {@code audit} in the data
+   * directory; null (no audit trail) for an in-memory server without one.
+   */
+  public Path auditLocation() {
+    if (audit.dir() != null) {
+      return audit.dir();
+    }
+    return inMemory ? null : dataDir.resolve("audit");
+  }
+
   /** This configuration with another authentication mode and administrator credentials file. */
   public ServerConfig withAuth(AuthMode mode, Path credentialsFile) {
     return new ServerConfig(
@@ -112,7 +221,9 @@ public record ServerConfig(
         newBackupKey,
         backupPassphraseFile,
         mode,
-        credentialsFile);
+        credentialsFile,
+        tls,
+        audit);
   }
 
   /** The mode in effect: the one given, else open. */

@@ -3,7 +3,6 @@ package dev.tidemark.iam;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.auth.Authenticator;
-import dev.tidemark.auth.CallerIdentity;
 import dev.tidemark.auth.SignedRequest;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * The IAM and STS front: the AWS query protocol (a form-encoded POST with {@code Action} and {@code
  * Version}) on the same port as DynamoDB, answering in IAM's and STS's XML shapes. It claims only
  * form-encoded POSTs, so DynamoDB's JSON requests pass on to the DynamoDB handler. Requests go
- * through the same {@link Authenticator#admit} gate as DynamoDB's, under {@code iam:<Action>} or
+ * through the same {@link Authenticator#serve} gate as DynamoDB's, under {@code iam:<Action>} or
  * {@code sts:<Action>}.
  */
 public final class QueryApiHandler extends Handler.Abstract {
@@ -90,19 +89,20 @@ public final class QueryApiHandler extends Handler.Abstract {
             WireError.INVALID_ACTION,
             "Could not find operation " + name + " for version " + version);
       }
-      CallerIdentity caller =
-          gate.admit(
+      Xml result = new Xml();
+      boolean hasResult =
+          gate.serve(
               new SignedRequest(
                   request.getMethod(),
                   request.getHttpURI().getPath(),
                   request.getHttpURI().getQuery(),
                   request.getHeaders()::get,
                   raw,
-                  Request.getRemoteAddr(request)),
+                  Request.getRemoteAddr(request),
+                  request.isSecure()),
               action.operation(),
-              params);
-      Xml result = new Xml();
-      boolean hasResult = action.execute(caller, params, result);
+              params,
+              caller -> action.execute(caller, params, result));
       StringBuilder xml = new StringBuilder(256);
       xml.append("<").append(name).append("Response xmlns=\"").append(namespace).append("\">");
       if (hasResult) {

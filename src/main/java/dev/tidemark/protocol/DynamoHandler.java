@@ -290,22 +290,24 @@ final class DynamoHandler extends Handler.Abstract {
                 ? body
                 : ContentCodings.decode(contentEncoding, body, maxBodyBytes));
 
-    // Authentication and authorization of every operation: the one gate (auth.Authenticator).
-    CallerIdentity caller =
-        authenticator.admit(
+    // Authentication, authorization and the audit trail of every operation: the one gate
+    // (auth.Authenticator) admits the request and runs the action.
+    ObjectNode output =
+        authenticator.serve(
             new SignedRequest(
                 method,
                 request.getHttpURI().getPath(),
                 request.getHttpURI().getQuery(),
                 headers::get,
                 body,
-                Request.getRemoteAddr(request)),
+                Request.getRemoteAddr(request),
+                request.isSecure()),
             action.name(),
-            input);
-
-    ObjectNode output =
-        action.execute(
-            new RequestContext(requestId, caller, receivedAtMillis, addressedTo(request)), input);
+            input,
+            caller ->
+                action.execute(
+                    new RequestContext(requestId, caller, receivedAtMillis, addressedTo(request)),
+                    input));
     if (output == null) {
       // Serialising null would answer a 200 with body "null", which every SDK chokes on.
       throw new IllegalStateException("action " + action.name() + " returned null");

@@ -8,16 +8,19 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP endpoint: Jetty's core API, HTTP/1.1 with keep-alive, serving {@link DynamoHandler}. One
- * instance serves one start/stop cycle.
+ * The HTTP endpoint: Jetty's core API, HTTP/1.1 with keep-alive (over TLS when {@link #useTls} was
+ * called), serving {@link DynamoHandler}. One instance serves one start/stop cycle.
  */
 public final class HttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
@@ -71,6 +74,7 @@ public final class HttpServer implements AutoCloseable {
   private final Acknowledgements acknowledgements;
   private final java.util.List<org.eclipse.jetty.server.Handler> fronts =
       new java.util.ArrayList<>();
+  private TlsCredentials tls;
   private Server server;
   private ServerConnector connector;
 
@@ -122,6 +126,23 @@ public final class HttpServer implements AutoCloseable {
   }
 
   /**
+   * Serves HTTPS only, with this certificate and key: TLS 1.3 and 1.2 and Jetty's default cipher
+   * suites (no RSA key exchange, no SHA-1 or MD5 suites, no anonymous or null ciphers).
+   */
+  public synchronized HttpServer useTls(TlsCredentials credentials) {
+    if (server != null) {
+      throw new IllegalStateException("already started");
+    }
+    this.tls = Objects.requireNonNull(credentials);
+    return this;
+  }
+
+  /** Whether requests arrive over TLS. */
+  public synchronized boolean secure() {
+    return tls != null;
+  }
+
+  /**
    * Binds and starts serving.
    *
    * @param port the port, or 0 for any free one
@@ -145,8 +166,23 @@ public final class HttpServer implements AutoCloseable {
     // Reads and item writes run on the selector thread that read them (see DynamoHandler), so the
     // selectors do most of the work: one per core keeps every core busy without extra threads.
     int selectors = Math.max(1, Runtime.getRuntime().availableProcessors());
-    ServerConnector http1 =
-        new ServerConnector(jetty, 1, selectors, new HttpConnectionFactory(http));
+    ServerConnector http1;
+    if (tls == null) {
+      http1 = new ServerConnector(jetty, 1, selectors, new HttpConnectionFactory(http));
+    } else {
+      SecureRequestCustomizer secure = new SecureRequestCustomizer();
+      // Clients reach servers by address (127.0.0.1) as often as by name; whether the name fits
+      // the certificate is the client's check to make, not a reason for the server to answer 400.
+      secure.setSniHostCheck(false);
+      http.addCustomizer(secure);
+      http1 =
+          new ServerConnector(
+              jetty,
+              1,
+              selectors,
+              new SslConnectionFactory(sslContext(tls), "http/1.1"),
+              new HttpConnectionFactory(http));
+    }
     http1.setHost(host);
     http1.setPort(port);
     http1.setIdleTimeout(limits.idleTimeout().toMillis());
@@ -180,6 +216,17 @@ public final class HttpServer implements AutoCloseable {
     server = jetty;
     connector = http1;
     return http1.getLocalPort();
+  }
+
+  private static SslContextFactory.Server sslContext(TlsCredentials credentials) {
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    // The key store lives only in memory; its password protects nothing and is never written.
+    char[] password = java.util.UUID.randomUUID().toString().toCharArray();
+    ssl.setKeyStore(credentials.keyStore(password));
+    ssl.setKeyStorePassword(new String(password));
+    ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+    ssl.setSniRequired(false);
+    return ssl;
   }
 
   /** The bound port, valid after {@link #start}. */

