@@ -114,6 +114,17 @@ public final class BackupWriter implements Closeable {
    *     succeed, so there is no point reading further)
    */
   public void submit(String label, ObjectSource source) throws IOException {
+    inBackground(() -> store(label, source));
+  }
+
+  /** The transfer behind one manifest entry; runs on a transfer thread. */
+  @FunctionalInterface
+  private interface Transfer {
+    DataObjectRef run() throws IOException;
+  }
+
+  /** Takes the next manifest entry's place and runs its transfer on a transfer thread. */
+  private void inBackground(Transfer transfer) throws IOException {
     throwIfFailed();
     try {
       inFlight.acquire();
@@ -135,7 +146,7 @@ public final class BackupWriter implements Closeable {
               slot.completeExceptionally(new IOException("backup abandoned"));
               return;
             }
-            slot.complete(store(label, source));
+            slot.complete(transfer.run());
           } catch (Throwable e) {
             if (failed == null) {
               failed = e;
@@ -197,23 +208,27 @@ public final class BackupWriter implements Closeable {
    * Lists an object an earlier backup of this table stored, without reading it: how an incremental
    * backup takes over its base's objects. The caller must have read the manifest naming it after
    * this writer was opened (so garbage collection cannot remove it until this backup is committed);
-   * its presence and stored size are checked here all the same.
+   * its presence and stored size are checked all the same, in the background like {@link #submit}:
+   * a missing or different object fails {@link #commit}.
    */
   public void reference(DataObjectRef ref) throws IOException {
     checkOpen();
     if (!ref.name().startsWith(BackupLayout.dataPrefix(tableId))) {
       throw new IllegalArgumentException(ref.name() + " is not a data object of table " + tableId);
     }
-    OptionalLong size = store.size(ref.name());
-    if (size.isEmpty() || size.getAsLong() != ref.storedSize()) {
-      throw new IOException(
-          "data object "
-              + ref.name()
-              + (size.isEmpty() ? " is missing" : " has an unexpected size")
-              + "; it cannot be shared");
-    }
-    slot().complete(ref);
-    reused.incrementAndGet();
+    inBackground(
+        () -> {
+          OptionalLong size = store.size(ref.name());
+          if (size.isEmpty() || size.getAsLong() != ref.storedSize()) {
+            throw new IOException(
+                "data object "
+                    + ref.name()
+                    + (size.isEmpty() ? " is missing" : " has an unexpected size")
+                    + "; it cannot be shared");
+          }
+          reused.incrementAndGet();
+          return ref;
+        });
   }
 
   /** Encrypts and uploads; empty if a concurrent writer stored the same content first. */
@@ -267,6 +282,10 @@ public final class BackupWriter implements Closeable {
     Manifest manifest;
     synchronized (this) {
       checkOpen();
+      if (objects.size() != refs.size()) {
+        throw new IllegalStateException(
+            "objects were added to " + manifestName() + " during commit");
+      }
       if (!metadata.tableId().equals(tableId)) {
         throw new IllegalArgumentException(
             "metadata is for table " + metadata.tableId() + ", writer is for " + tableId);

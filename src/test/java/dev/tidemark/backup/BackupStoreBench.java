@@ -7,12 +7,14 @@ import dev.tidemark.backup.store.DirectoryObjectStore;
 import dev.tidemark.backup.store.ObjectStore;
 import dev.tidemark.backup.store.S3ObjectStore;
 import dev.tidemark.pitr.PitrService;
+import dev.tidemark.retention.ChangeLogRetention;
 import dev.tidemark.storage.RocksStorage;
 import dev.tidemark.testkit.AssembledServer;
 import dev.tidemark.testkit.S3ProxyServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,6 +25,9 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -72,11 +77,7 @@ class BackupStoreBench {
       } else {
         results.put(
             kind,
-            run(
-                new DirectoryObjectStore(work.resolve("store")),
-                work,
-                items,
-                () -> java.time.Duration.ZERO));
+            run(new DirectoryObjectStore(work.resolve("store")), work, items, () -> Duration.ZERO));
       }
     }
     StringBuilder out = new StringBuilder();
@@ -107,12 +108,116 @@ class BackupStoreBench {
   }
 
   /**
+   * The data directory under PITR: a table of {@code -Dbench.pitr.mib} MiB (default 32) of 4 KB
+   * items, every item then rewritten {@code -Dbench.pitr.rounds} times (default 11, about the 3 M
+   * changes per 1 GiB the issue names), with the early trim of archived change records running
+   * every 2 s as the server runs it. Prints the table's size and the data directory's after the
+   * load, at its largest while the changes run, and at the end once the archive has caught up. Run
+   * with {@code mvn -o -B test -Dtest=BackupStoreBench#pitrDataDirectory}.
+   */
+  @Test
+  void pitrDataDirectory() throws Exception {
+    int mib = Integer.getInteger("bench.pitr.mib", 32);
+    int rounds = Integer.getInteger("bench.pitr.rounds", 11);
+    int items = mib * 256;
+    Path work = Files.createDirectories(dir.resolve("pitr"));
+    Path data = work.resolve("data");
+    ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
+    try (AssembledServer server =
+        AssembledServer.start(
+            RocksStorage.open(data),
+            new DirectoryObjectStore(work.resolve("store")),
+            SymmetricKey.random(),
+            work.resolve("scratch"),
+            PitrService.Config.defaults())) {
+      ChangeLogRetention retention =
+          new ChangeLogRetention(server.db, Duration.ofHours(24), System::currentTimeMillis);
+      retention.addFloor(server.pitr::retentionFloor);
+      retention.addArchive(server.pitr::archivedBelow);
+      timers.scheduleWithFixedDelay(retention::trimArchivedOnce, 2, 2, TimeUnit.SECONDS);
+      DynamoDbClient c = server.client;
+      createTable(c);
+      write(c, items, i -> i, 1);
+      long afterLoad = du(data);
+      c.updateContinuousBackups(
+          u ->
+              u.tableName(TABLE)
+                  .pointInTimeRecoverySpecification(p -> p.pointInTimeRecoveryEnabled(true)));
+      AtomicLong peak = new AtomicLong(afterLoad);
+      timers.scheduleWithFixedDelay(
+          () -> peak.accumulateAndGet(du(data), Math::max), 1, 1, TimeUnit.SECONDS);
+      long t0 = System.nanoTime();
+      for (int r = 0; r < rounds; r++) {
+        write(c, items, i -> i, 100 + r);
+      }
+      double changeSeconds = seconds(t0);
+      java.time.Instant written = java.time.Instant.now();
+      while (true) {
+        var latest =
+            c.describeContinuousBackups(d -> d.tableName(TABLE))
+                .continuousBackupsDescription()
+                .pointInTimeRecoveryDescription()
+                .latestRestorableDateTime();
+        if (latest != null && !latest.isBefore(written)) {
+          break;
+        }
+        Thread.sleep(200);
+      }
+      Thread.sleep(5000); // two trim passes
+      long end = du(data);
+      long endWal = du(data, ".log");
+      long endSst = du(data, ".sst");
+      long table = c.describeTable(d -> d.tableName(TABLE)).table().tableSizeBytes();
+      System.out.printf(
+          Locale.ROOT,
+          "%nBackupStoreBench#pitrDataDirectory: %d items of 4 KB, %d changes in %.1f s%n"
+              + "table size %.1f MiB; data directory after load %.1f MiB, largest during the"
+              + " changes %.1f MiB, at the end %.1f MiB (%.2fx the table: %.1f MiB of SST files,"
+              + " %.1f MiB of write-ahead log)%n",
+          items,
+          (long) items * rounds,
+          changeSeconds,
+          table / 1048576.0,
+          afterLoad / 1048576.0,
+          peak.get() / 1048576.0,
+          end / 1048576.0,
+          (double) end / table,
+          endSst / 1048576.0,
+          endWal / 1048576.0);
+    } finally {
+      timers.shutdownNow();
+    }
+  }
+
+  private static long du(Path root) {
+    return du(root, "");
+  }
+
+  /** Bytes of the regular files under {@code root} whose names end with {@code suffix}. */
+  private static long du(Path root, String suffix) {
+    try (var files = Files.walk(root)) {
+      return files
+          .filter(f -> Files.isRegularFile(f) && f.getFileName().toString().endsWith(suffix))
+          .mapToLong(
+              f -> {
+                try {
+                  return Files.size(f);
+                } catch (IOException e) {
+                  return 0; // deleted meanwhile (a compaction)
+                }
+              })
+          .sum();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return 0;
+    }
+  }
+
+  /**
    * One store's figures; {@code serviceCpu} is the S3 service's CPU time so far, to show how much
    * of the machine's two cores a service on the same machine takes (real S3 takes none of it).
    */
   private Map<String, Double> run(
-      ObjectStore store, Path work, int items, Supplier<java.time.Duration> serviceCpu)
-      throws Exception {
+      ObjectStore store, Path work, int items, Supplier<Duration> serviceCpu) throws Exception {
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean)
             java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -125,26 +230,13 @@ class BackupStoreBench {
             work.resolve("scratch"),
             PitrService.Config.defaults())) {
       DynamoDbClient c = server.client;
-      c.createTable(
-          t ->
-              t.tableName(TABLE)
-                  .billingMode("PAY_PER_REQUEST")
-                  .keySchema(
-                      software.amazon.awssdk.services.dynamodb.model.KeySchemaElement.builder()
-                          .attributeName("pk")
-                          .keyType("HASH")
-                          .build())
-                  .attributeDefinitions(
-                      software.amazon.awssdk.services.dynamodb.model.AttributeDefinition.builder()
-                          .attributeName("pk")
-                          .attributeType("S")
-                          .build()));
+      createTable(c);
       long t0 = System.nanoTime();
       write(c, items, i -> i, 1);
       r.put("load, s", seconds(t0));
       t0 = System.nanoTime();
       long cpu0 = os.getProcessCpuTime();
-      java.time.Duration service0 = serviceCpu.get();
+      Duration service0 = serviceCpu.get();
       String arn = backup(c, "first");
       r.put("CreateBackup to AVAILABLE, s", seconds(t0));
       r.put("  CPU s: Tidemark (whole JVM)", (os.getProcessCpuTime() - cpu0) / 1e9);
@@ -230,6 +322,23 @@ class BackupStoreBench {
     } finally {
       pool.shutdown();
     }
+  }
+
+  private static void createTable(DynamoDbClient c) {
+    c.createTable(
+        t ->
+            t.tableName(TABLE)
+                .billingMode("PAY_PER_REQUEST")
+                .keySchema(
+                    software.amazon.awssdk.services.dynamodb.model.KeySchemaElement.builder()
+                        .attributeName("pk")
+                        .keyType("HASH")
+                        .build())
+                .attributeDefinitions(
+                    software.amazon.awssdk.services.dynamodb.model.AttributeDefinition.builder()
+                        .attributeName("pk")
+                        .attributeType("S")
+                        .build()));
   }
 
   private static String backup(DynamoDbClient c, String name) throws InterruptedException {
