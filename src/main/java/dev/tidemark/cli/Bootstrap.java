@@ -10,6 +10,7 @@ import dev.tidemark.auth.Authenticator;
 import dev.tidemark.auth.DynamoPermissions;
 import dev.tidemark.auth.IdentityStore;
 import dev.tidemark.auth.SecretSealer;
+import dev.tidemark.awsbackup.BackupApi;
 import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.backup.crypto.KeyManager;
@@ -17,6 +18,7 @@ import dev.tidemark.backup.keys.KeySetup;
 import dev.tidemark.backup.store.ObjectStore;
 import dev.tidemark.iam.IamApi;
 import dev.tidemark.iam.QueryApiHandler;
+import dev.tidemark.managed.ManagedBackups;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.Acknowledgements;
 import dev.tidemark.protocol.HttpServer;
@@ -61,7 +63,8 @@ public final class Bootstrap {
       Operations operations,
       Acknowledgements acknowledgements,
       Authenticator authenticator,
-      IdentityStore identities) {}
+      IdentityStore identities,
+      ManagedBackups managed) {}
 
   /**
    * The dispatch table for a configuration, and how its writes are acknowledged. Whatever is opened
@@ -194,13 +197,22 @@ public final class Bootstrap {
               System::currentTimeMillis);
     }
     Operations operations = DynamoApi.operations(db, backups, pitr);
+    // AWS Backup: vaults, jobs and recovery points over the same backup store.
+    ManagedBackups managed =
+        resources.register(new ManagedBackups(db, backups, System::currentTimeMillis));
+    managed.load();
+    managed.startWorker(1000);
     if (identities == null) {
       // GET /tidemark/status is unsigned, so it is served only where anyone may do anything: in
       // IAM mode it would name tables to unauthenticated callers past the one gate.
       operations.register(new ServerStatus(db, pitr, reserve));
     }
     return new Assembly(
-        operations, new DurableAcknowledgements(db.writePath()), authenticator, identities);
+        operations,
+        new DurableAcknowledgements(db.writePath()),
+        authenticator,
+        identities,
+        managed);
   }
 
   /**
@@ -300,6 +312,8 @@ public final class Bootstrap {
             new QueryApiHandler(
                 IamApi.actions(assembly.identities()), assembly.authenticator(), RequestIds::next));
       }
+      http.addFront(
+          BackupApi.handler(assembly.managed(), assembly.authenticator(), RequestIds::next));
       port = http.start(config.host(), config.port());
     } catch (Exception | Error e) {
       resources.close();

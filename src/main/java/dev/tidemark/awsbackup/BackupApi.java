@@ -1,0 +1,68 @@
+package dev.tidemark.awsbackup;
+
+import dev.tidemark.awsbackup.actions.CreateBackupVault;
+import dev.tidemark.awsbackup.actions.DeleteBackupVault;
+import dev.tidemark.awsbackup.actions.DeleteRecoveryPoint;
+import dev.tidemark.awsbackup.actions.DescribeBackupJob;
+import dev.tidemark.awsbackup.actions.DescribeBackupVault;
+import dev.tidemark.awsbackup.actions.DescribeRecoveryPoint;
+import dev.tidemark.awsbackup.actions.DescribeRestoreJob;
+import dev.tidemark.awsbackup.actions.GetRecoveryPointRestoreMetadata;
+import dev.tidemark.awsbackup.actions.ListBackupJobs;
+import dev.tidemark.awsbackup.actions.ListBackupVaults;
+import dev.tidemark.awsbackup.actions.ListRecoveryPointsByBackupVault;
+import dev.tidemark.awsbackup.actions.ListRecoveryPointsByResource;
+import dev.tidemark.awsbackup.actions.ListRestoreJobs;
+import dev.tidemark.awsbackup.actions.ListTags;
+import dev.tidemark.awsbackup.actions.StartBackupJob;
+import dev.tidemark.awsbackup.actions.StartRestoreJob;
+import dev.tidemark.awsbackup.actions.StopBackupJob;
+import dev.tidemark.awsbackup.actions.TagResource;
+import dev.tidemark.awsbackup.actions.UntagResource;
+import dev.tidemark.managed.ManagedBackups;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every AWS Backup operation served, by name (the gate authorizes {@code backup:<name>}). */
+public final class BackupApi {
+  private BackupApi() {}
+
+  public static Map<String, BackupAction> actions(ManagedBackups core) {
+    Map<String, BackupAction> byName = new LinkedHashMap<>();
+    for (BackupAction a :
+        List.of(
+            new CreateBackupVault(core),
+            new DescribeBackupVault(core),
+            new ListBackupVaults(core),
+            new DeleteBackupVault(core),
+            new TagResource(core),
+            new UntagResource(core),
+            new ListTags(core),
+            new StartBackupJob(core),
+            new DescribeBackupJob(core),
+            new ListBackupJobs(core),
+            new StopBackupJob(core),
+            new DescribeRecoveryPoint(core),
+            new ListRecoveryPointsByBackupVault(core),
+            new ListRecoveryPointsByResource(core),
+            new DeleteRecoveryPoint(core),
+            new GetRecoveryPointRestoreMetadata(core),
+            new StartRestoreJob(core),
+            new DescribeRestoreJob(core),
+            new ListRestoreJobs(core))) {
+      if (byName.putIfAbsent(a.name(), a) != null) {
+        throw new IllegalStateException("registered twice: " + a.name());
+      }
+    }
+    return Map.copyOf(byName);
+  }
+
+  /** The front for the same port, behind the one gate. */
+  public static RestJsonHandler handler(
+      ManagedBackups core,
+      dev.tidemark.auth.Authenticator gate,
+      java.util.function.Supplier<String> requestIds) {
+    return new RestJsonHandler(new Routes(actions(core).values()), gate, requestIds);
+  }
+}
