@@ -1,0 +1,265 @@
+package dev.tidemark.managed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tidemark.backup.BackupRecord;
+import dev.tidemark.backup.BackupRepository;
+import dev.tidemark.backup.BackupService;
+import dev.tidemark.backup.crypto.SymmetricKey;
+import dev.tidemark.backup.store.MemoryObjectStore;
+import dev.tidemark.errors.DynamoException;
+import dev.tidemark.errors.WireError;
+import dev.tidemark.model.AttributeValue;
+import dev.tidemark.storage.RocksStorage;
+import dev.tidemark.tables.Database;
+import dev.tidemark.tables.KeySchema;
+import dev.tidemark.tables.Table;
+import dev.tidemark.tables.TableDefinition;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Protects the AWS Backup core's promises on a clock the test moves by hand, without the worker
+ * thread ({@link ManagedBackups#runOnce} is called when the test chooses): the job state machine
+ * (ABORTED before start, EXPIRED after the start window, never stopped while running), the
+ * lifecycle janitor deleting each point once at its DeleteAfterDays over three months of daily
+ * backups with a restart in the middle, a crash during a job (FAILED without a point, or COMPLETED
+ * when the snapshot reached the store), and AWS's lifecycle rules with their messages.
+ */
+class ManagedBackupsTest {
+  static final long DAY = 86_400_000L;
+  static final long START = 1_795_000_000_000L;
+  static final String ROLE = "arn:aws:iam::000000000000:role/backup";
+
+  @TempDir Path dir;
+  final AtomicLong clock = new AtomicLong(START);
+  Database db;
+  BackupService backups;
+  ManagedBackups core;
+  String tableArn;
+
+  @BeforeEach
+  void open() throws Exception {
+    db = new Database(RocksStorage.inMemory(), clock::get, false, "us-east-1", "000000000000");
+    backups =
+        new BackupService(
+            db,
+            new BackupRepository(new MemoryObjectStore(), SymmetricKey.random()),
+            dir.resolve("scratch"));
+    backups.start();
+    Table t =
+        db.catalog()
+            .create(
+                new TableDefinition(
+                    "Orders",
+                    db.catalog().allocateId(),
+                    UUID.randomUUID().toString(),
+                    db.now(),
+                    new KeySchema("pk", AttributeValue.Type.S, null, null),
+                    Map.of("pk", AttributeValue.Type.S),
+                    TableDefinition.PAY_PER_REQUEST,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    false,
+                    0),
+                Map.of());
+    tableArn = db.tableArn(t.name());
+    core = new ManagedBackups(db, backups, clock::get);
+    core.load();
+  }
+
+  @AfterEach
+  void close() {
+    core.close();
+    backups.close();
+    db.close();
+  }
+
+  BackupJob start(long windowMinutes, Lifecycle lifecycle) {
+    return core.startBackupJob(
+        new ManagedBackups.BackupRequest(
+            "Default", tableArn, ROLE, null, windowMinutes, null, lifecycle, Map.of()));
+  }
+
+  /** Runs the worker once and waits for the job's snapshot to finish. */
+  BackupJob run(BackupJob j) throws Exception {
+    core.runOnce();
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!core.backupJob(j.id()).isFinished() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(5);
+    }
+    return core.backupJob(j.id());
+  }
+
+  long storedPoints() {
+    return backups.list().stream().filter(r -> r.type().equals("AWS_BACKUP")).count();
+  }
+
+  @Test
+  void aJobStoppedBeforeItStartsIsAbortedAndNeverRuns() {
+    BackupJob j = start(60, Lifecycle.NONE);
+    assertThat(j.state()).isEqualTo("CREATED");
+    core.stopBackupJob(j.id());
+    core.runOnce();
+    assertThat(core.backupJob(j.id()).state()).isEqualTo("ABORTED");
+    assertThat(core.points(p -> true)).isEmpty();
+    assertThatThrownBy(() -> core.stopBackupJob(j.id()))
+        .isInstanceOf(DynamoException.class)
+        .hasMessage("Backup job " + j.id() + " is ABORTED and cannot be stopped.")
+        .extracting(e -> ((DynamoException) e).error())
+        .isEqualTo(WireError.INVALID_REQUEST);
+  }
+
+  @Test
+  void aJobThatCannotStartInsideItsWindowExpires() {
+    assertThatThrownBy(() -> start(59, Lifecycle.NONE))
+        .hasMessage("StartWindowMinutes must be at least 60 minutes.");
+    BackupJob j = start(60, Lifecycle.NONE);
+    clock.addAndGet(60 * 60_000L + 1);
+    core.runOnce();
+    BackupJob expired = core.backupJob(j.id());
+    assertThat(expired.state()).isEqualTo("EXPIRED");
+    assertThat(expired.statusMessage())
+        .isEqualTo("The backup job did not start within its start window.");
+    assertThat(storedPoints()).isZero();
+  }
+
+  @Test
+  void aJobCompletesWithItsPointInTheStore() throws Exception {
+    BackupJob j = start(60, Lifecycle.NONE);
+    BackupJob done = run(j);
+    assertThat(done.state()).isEqualTo("COMPLETED");
+    RecoveryPoint p = core.point(done.recoveryPointArn());
+    assertThat(p.status()).isEqualTo("COMPLETED");
+    assertThat(backups.find(p.backupArn())).isPresent();
+  }
+
+  // Daily backups kept 30 days, for 90 days, with a restart on day 45: every point is deleted
+  // exactly when its DeleteAfterDays is reached, once, together with its snapshot in the store.
+  @Test
+  void theJanitorDeletesEachPointOnceAtItsDeleteAfterDays() throws Exception {
+    for (int day = 0; day < 90; day++) {
+      clock.set(START + day * DAY);
+      if (day == 45) {
+        core.close();
+        core = new ManagedBackups(db, backups, clock::get);
+        core.load();
+      }
+      core.runOnce();
+      BackupJob j = run(start(480, new Lifecycle(null, 30)));
+      assertThat(j.state()).isEqualTo("COMPLETED");
+      int expected = Math.min(day + 1, 30);
+      assertThat(core.points(p -> true)).as("day " + day).hasSize(expected);
+      assertThat(storedPoints()).as("day " + day).isEqualTo(expected);
+      long oldest = core.points(p -> true).get(0).creationMillis();
+      assertThat(oldest).isEqualTo(START + Math.max(0, day - 29) * DAY);
+    }
+    core.runOnce();
+    assertThat(core.points(p -> true)).hasSize(30);
+  }
+
+  // kill -9 while a job ran, before its snapshot's manifest was written: FAILED, no point.
+  @Test
+  void aJobInterruptedBeforeItsSnapshotCompletedFailsWithoutAPoint() {
+    String pointArn = "arn:aws:backup:us-east-1:000000000000:recovery-point:P1";
+    crashedWhileRunning(pointArn, "arn:aws:dynamodb:us-east-1:000000000000:table/Orders/backup/x");
+    core.close();
+    core = new ManagedBackups(db, backups, clock::get);
+    core.load();
+    BackupJob j = core.backupJob("J1");
+    assertThat(j.state()).isEqualTo("FAILED");
+    assertThat(j.statusMessage())
+        .isEqualTo(
+            "The backup was interrupted by a server restart before its snapshot was complete; no"
+                + " recovery point was created.");
+    assertThat(core.points(p -> true)).isEmpty();
+  }
+
+  // kill -9 after the manifest was written but before the job's record said so: COMPLETED.
+  @Test
+  void aJobInterruptedAfterItsSnapshotReachedTheStoreCompletes() throws Exception {
+    String id = "P2";
+    Table t = db.catalog().find("Orders").orElseThrow();
+    BackupRecord r = backups.create(t, "Default." + id, "AWS_BACKUP", null);
+    assertThat(backups.awaitIdle(10_000)).isTrue();
+    crashedWhileRunning("arn:aws:backup:us-east-1:000000000000:recovery-point:" + id, r.arn());
+    core.close();
+    core = new ManagedBackups(db, backups, clock::get);
+    core.load();
+    assertThat(core.backupJob("J1").state()).isEqualTo("COMPLETED");
+    assertThat(core.point("arn:aws:backup:us-east-1:000000000000:recovery-point:" + id).status())
+        .isEqualTo("COMPLETED");
+  }
+
+  private void crashedWhileRunning(String pointArn, String backupArn) {
+    new MetaRecords<>(db.storage(), "backup-job", BackupJob.class)
+        .put(
+            "J1",
+            new BackupJob(
+                "J1",
+                "Default",
+                tableArn,
+                "Orders",
+                ROLE,
+                null,
+                "RUNNING",
+                null,
+                START,
+                START + DAY,
+                null,
+                START,
+                null,
+                pointArn,
+                Lifecycle.NONE,
+                Map.of(),
+                0));
+    new MetaRecords<>(db.storage(), "point", RecoveryPoint.class)
+        .put(
+            pointArn.substring(pointArn.lastIndexOf(':') + 1),
+            new RecoveryPoint(
+                pointArn.substring(pointArn.lastIndexOf(':') + 1),
+                pointArn,
+                "Default",
+                tableArn,
+                "Orders",
+                backupArn,
+                "CREATING",
+                START,
+                null,
+                0,
+                Lifecycle.NONE,
+                ROLE,
+                "J1",
+                Map.of()));
+  }
+
+  @Test
+  void lifecycleRulesAreAwsRulesWithAwsMessages() {
+    assertThatThrownBy(() -> new Lifecycle(30, 119))
+        .hasMessage(
+            "Invalid lifecycle. DeleteAfterDays cannot be less than 90 days apart from"
+                + " MoveToColdStorageAfterDays");
+    assertThatThrownBy(() -> new Lifecycle(null, 0))
+        .hasMessage(
+            "Invalid lifecycle. DeleteAfterDays cannot be less than 1 or more than 36500 days");
+    assertThatThrownBy(() -> new Lifecycle(null, 36501))
+        .hasMessage(
+            "Invalid lifecycle. DeleteAfterDays cannot be less than 1 or more than 36500 days");
+    Lifecycle ok = new Lifecycle(30, 120);
+    assertThat(ok.moveToColdStorageAt(START)).isEqualTo(START + 30 * DAY);
+    assertThat(ok.deleteAt(START)).isEqualTo(START + 120 * DAY);
+  }
+}
