@@ -90,4 +90,11 @@ class CliEndToEndIT {
   void awsCliIamModeUsersKeysAndPolicies() throws Exception {
     assertThat(runScript("iam-cli.sh")).contains("iam-cli: OK");
   }
+
+  // Protects the AWS Backup API through the unchanged AWS CLI: vault, backup job, recovery point
+  // (also by table ARN, a %2F path), restore job compared item by item, vault refusal, restart.
+  @Test
+  void awsCliBackupVaultJobAndRestore() throws Exception {
+    assertThat(runScript("aws-backup.sh")).contains("aws-backup: OK");
+  }
 }
