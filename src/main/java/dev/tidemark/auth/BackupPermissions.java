@@ -8,8 +8,9 @@ import java.util.Set;
  * What each AWS Backup operation needs permission for: {@code backup:<Operation>} on the resource
  * it names, as AWS Backup's authorization reference lists them: the vault for vault operations,
  * StartBackupJob and the listing of a vault's points; the recovery point for the operations on one
- * point and for StartRestoreJob; the tagged resource for the tag operations; {@code *} for jobs and
- * account-wide listings.
+ * point and for StartRestoreJob; the plan for the operations on a plan and its selections; the
+ * tagged resource for the tag operations; {@code *} for jobs, CreateBackupPlan and account-wide
+ * listings.
  */
 public final class BackupPermissions {
   public static final Set<String> OPERATIONS =
@@ -32,12 +33,23 @@ public final class BackupPermissions {
           "backup:GetRecoveryPointRestoreMetadata",
           "backup:StartRestoreJob",
           "backup:DescribeRestoreJob",
-          "backup:ListRestoreJobs");
+          "backup:ListRestoreJobs",
+          "backup:CreateBackupPlan",
+          "backup:GetBackupPlan",
+          "backup:ListBackupPlans",
+          "backup:UpdateBackupPlan",
+          "backup:DeleteBackupPlan",
+          "backup:CreateBackupSelection",
+          "backup:GetBackupSelection",
+          "backup:ListBackupSelections",
+          "backup:DeleteBackupSelection");
 
   private final String vaultPrefix;
+  private final String planPrefix;
 
   public BackupPermissions(String region, String account) {
     this.vaultPrefix = "arn:aws:backup:" + region + ":" + account + ":backup-vault:";
+    this.planPrefix = "arn:aws:backup:" + region + ":" + account + ":backup-plan:";
   }
 
   /** The checks an operation needs, or null when the operation is unknown here (refused). */
@@ -62,6 +74,16 @@ public final class BackupPermissions {
               text(in, "RecoveryPointArn");
           case "backup:TagResource", "backup:UntagResource", "backup:ListTags" ->
               text(in, "ResourceArn");
+          case "backup:GetBackupPlan",
+              "backup:UpdateBackupPlan",
+              "backup:DeleteBackupPlan",
+              "backup:CreateBackupSelection",
+              "backup:GetBackupSelection",
+              "backup:ListBackupSelections",
+              "backup:DeleteBackupSelection" -> {
+            String plan = text(in, "BackupPlanId");
+            yield plan == null ? "*" : planPrefix + plan;
+          }
           default -> "*";
         };
     return List.of(new Check(operation, resource));

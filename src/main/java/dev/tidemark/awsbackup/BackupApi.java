@@ -1,14 +1,22 @@
 package dev.tidemark.awsbackup;
 
+import dev.tidemark.awsbackup.actions.CreateBackupPlan;
+import dev.tidemark.awsbackup.actions.CreateBackupSelection;
 import dev.tidemark.awsbackup.actions.CreateBackupVault;
+import dev.tidemark.awsbackup.actions.DeleteBackupPlan;
+import dev.tidemark.awsbackup.actions.DeleteBackupSelection;
 import dev.tidemark.awsbackup.actions.DeleteBackupVault;
 import dev.tidemark.awsbackup.actions.DeleteRecoveryPoint;
 import dev.tidemark.awsbackup.actions.DescribeBackupJob;
 import dev.tidemark.awsbackup.actions.DescribeBackupVault;
 import dev.tidemark.awsbackup.actions.DescribeRecoveryPoint;
 import dev.tidemark.awsbackup.actions.DescribeRestoreJob;
+import dev.tidemark.awsbackup.actions.GetBackupPlan;
+import dev.tidemark.awsbackup.actions.GetBackupSelection;
 import dev.tidemark.awsbackup.actions.GetRecoveryPointRestoreMetadata;
 import dev.tidemark.awsbackup.actions.ListBackupJobs;
+import dev.tidemark.awsbackup.actions.ListBackupPlans;
+import dev.tidemark.awsbackup.actions.ListBackupSelections;
 import dev.tidemark.awsbackup.actions.ListBackupVaults;
 import dev.tidemark.awsbackup.actions.ListRecoveryPointsByBackupVault;
 import dev.tidemark.awsbackup.actions.ListRecoveryPointsByResource;
@@ -19,6 +27,8 @@ import dev.tidemark.awsbackup.actions.StartRestoreJob;
 import dev.tidemark.awsbackup.actions.StopBackupJob;
 import dev.tidemark.awsbackup.actions.TagResource;
 import dev.tidemark.awsbackup.actions.UntagResource;
+import dev.tidemark.awsbackup.actions.UpdateBackupPlan;
+import dev.tidemark.managed.BackupPlans;
 import dev.tidemark.managed.ManagedBackups;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +38,7 @@ import java.util.Map;
 public final class BackupApi {
   private BackupApi() {}
 
-  public static Map<String, BackupAction> actions(ManagedBackups core) {
+  public static Map<String, BackupAction> actions(ManagedBackups core, BackupPlans plans) {
     Map<String, BackupAction> byName = new LinkedHashMap<>();
     for (BackupAction a :
         List.of(
@@ -50,7 +60,16 @@ public final class BackupApi {
             new GetRecoveryPointRestoreMetadata(core),
             new StartRestoreJob(core),
             new DescribeRestoreJob(core),
-            new ListRestoreJobs(core))) {
+            new ListRestoreJobs(core),
+            new CreateBackupPlan(plans),
+            new GetBackupPlan(plans),
+            new ListBackupPlans(plans),
+            new UpdateBackupPlan(plans),
+            new DeleteBackupPlan(plans),
+            new CreateBackupSelection(plans),
+            new GetBackupSelection(plans),
+            new ListBackupSelections(plans),
+            new DeleteBackupSelection(plans))) {
       if (byName.putIfAbsent(a.name(), a) != null) {
         throw new IllegalStateException("registered twice: " + a.name());
       }
@@ -61,8 +80,9 @@ public final class BackupApi {
   /** The front for the same port, behind the one gate. */
   public static RestJsonHandler handler(
       ManagedBackups core,
+      BackupPlans plans,
       dev.tidemark.auth.Authenticator gate,
       java.util.function.Supplier<String> requestIds) {
-    return new RestJsonHandler(new Routes(actions(core).values()), gate, requestIds);
+    return new RestJsonHandler(new Routes(actions(core, plans).values()), gate, requestIds);
   }
 }

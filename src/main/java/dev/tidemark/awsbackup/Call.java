@@ -118,6 +118,33 @@ public record Call(ObjectNode input, Map<String, String> query) {
     return query.get(wireName);
   }
 
+  /**
+   * An integer query parameter within {@code [min, max]}, or {@code absent}; out of range is
+   * refused in the service's validation wording, naming the member as {@code member}.
+   */
+  public int queryInt(String wireName, String member, int min, int max, int absent) {
+    String v = query.get(wireName);
+    if (v == null) {
+      return absent;
+    }
+    int n;
+    try {
+      n = Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw invalid("Invalid value for " + wireName + ": " + v);
+    }
+    if (n < min || n > max) {
+      throw invalid(
+          "1 validation error detected: Value '"
+              + n
+              + "' at '"
+              + member
+              + "' failed to satisfy constraint: Member must have value "
+              + (n < min ? "greater than or equal to " + min : "less than or equal to " + max));
+    }
+    return n;
+  }
+
   /** A timestamp query parameter: ISO-8601 as botocore sends it, or epoch seconds. */
   public Long queryTime(String wireName) {
     String v = query.get(wireName);

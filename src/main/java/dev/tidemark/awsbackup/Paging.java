@@ -24,7 +24,7 @@ public final class Paging {
       Function<T, ObjectNode> render,
       ObjectNode out,
       String listName) {
-    int max = maxResults(call);
+    int max = call.queryInt("maxResults", "maxResults", 1, 1000, 1000);
     String token = call.query("nextToken");
     int from = 0;
     if (token != null) {
@@ -52,27 +52,6 @@ public final class Paging {
               .withoutPadding()
               .encodeToString(id.apply(items.get(to - 1)).getBytes(StandardCharsets.UTF_8)));
     }
-  }
-
-  private static int maxResults(Call call) {
-    String v = call.query("maxResults");
-    if (v == null) {
-      return 1000;
-    }
-    int n;
-    try {
-      n = Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw Call.invalid("Invalid value for maxResults: " + v);
-    }
-    if (n < 1 || n > 1000) {
-      throw Call.invalid(
-          "1 validation error detected: Value '"
-              + n
-              + "' at 'maxResults' failed to satisfy constraint: Member must have value "
-              + (n < 1 ? "greater than or equal to 1" : "less than or equal to 1000"));
-    }
-    return n;
   }
 
   private static String decode(String token) {

@@ -18,6 +18,7 @@ import dev.tidemark.backup.keys.KeySetup;
 import dev.tidemark.backup.store.ObjectStore;
 import dev.tidemark.iam.IamApi;
 import dev.tidemark.iam.QueryApiHandler;
+import dev.tidemark.managed.BackupPlans;
 import dev.tidemark.managed.ManagedBackups;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.Acknowledgements;
@@ -64,7 +65,8 @@ public final class Bootstrap {
       Acknowledgements acknowledgements,
       Authenticator authenticator,
       IdentityStore identities,
-      ManagedBackups managed) {}
+      ManagedBackups managed,
+      BackupPlans plans) {}
 
   /**
    * The dispatch table for a configuration, and how its writes are acknowledged. Whatever is opened
@@ -201,6 +203,8 @@ public final class Bootstrap {
     ManagedBackups managed =
         resources.register(new ManagedBackups(db, backups, System::currentTimeMillis));
     managed.load();
+    BackupPlans plans = new BackupPlans(managed);
+    plans.load();
     managed.startWorker(1000);
     if (identities == null) {
       // GET /tidemark/status is unsigned, so it is served only where anyone may do anything: in
@@ -212,7 +216,8 @@ public final class Bootstrap {
         new DurableAcknowledgements(db.writePath()),
         authenticator,
         identities,
-        managed);
+        managed,
+        plans);
   }
 
   /**
@@ -313,7 +318,8 @@ public final class Bootstrap {
                 IamApi.actions(assembly.identities()), assembly.authenticator(), RequestIds::next));
       }
       http.addFront(
-          BackupApi.handler(assembly.managed(), assembly.authenticator(), RequestIds::next));
+          BackupApi.handler(
+              assembly.managed(), assembly.plans(), assembly.authenticator(), RequestIds::next));
       port = http.start(config.host(), config.port());
     } catch (Exception | Error e) {
       resources.close();

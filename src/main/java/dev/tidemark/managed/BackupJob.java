@@ -8,6 +8,8 @@ import java.util.Set;
  * A backup job and where it is in its state machine: CREATED (waiting to start, until {@code
  * startByMillis}) then RUNNING then COMPLETED or FAILED; CREATED may also end ABORTED
  * (StopBackupJob) or EXPIRED (its start window closed before it could start).
+ *
+ * @param createdBy the plan and rule that scheduled it, or null for StartBackupJob
  */
 public record BackupJob(
     String id,
@@ -26,7 +28,8 @@ public record BackupJob(
     String recoveryPointArn,
     Lifecycle lifecycle,
     Map<String, String> recoveryPointTags,
-    long sizeBytes) {
+    long sizeBytes,
+    CreatedBy createdBy) {
   public static final String CREATED = "CREATED";
   public static final String RUNNING = "RUNNING";
   public static final String COMPLETED = "COMPLETED";
@@ -85,6 +88,7 @@ public record BackupJob(
         recoveryPointArn,
         lifecycle,
         recoveryPointTags,
-        size);
+        size,
+        createdBy);
   }
 }

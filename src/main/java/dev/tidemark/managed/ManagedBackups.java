@@ -74,6 +74,7 @@ public final class ManagedBackups implements AutoCloseable {
   private final Map<String, RecoveryPoint> points = new LinkedHashMap<>();
   private final Map<String, BackupJob> jobs = new LinkedHashMap<>();
   private final Map<String, RestoreJob> restores = new LinkedHashMap<>();
+  private final List<java.util.function.LongConsumer> schedulers = new ArrayList<>();
   private ScheduledExecutorService worker;
 
   public ManagedBackups(Database db, BackupService backups, LongSupplier clock) {
@@ -177,7 +178,8 @@ public final class ManagedBackups implements AutoCloseable {
             Lifecycle.NONE,
             null,
             null,
-            Map.of());
+            Map.of(),
+            null);
     putPoint(p);
     LOG.warn(
         "Recovery point {} of {} was found in the backup store without a record; filed back into"
@@ -217,6 +219,9 @@ public final class ManagedBackups implements AutoCloseable {
   /** One pass of the worker: job starts and expiries, restore progress, lifecycle deletions. */
   public synchronized void runOnce() {
     long now = clock.getAsLong();
+    for (java.util.function.LongConsumer s : schedulers) {
+      s.accept(now);
+    }
     for (BackupJob j : List.copyOf(jobs.values())) {
       if (BackupJob.CREATED.equals(j.state())) {
         startBackup(j, now);
@@ -236,6 +241,39 @@ public final class ManagedBackups implements AutoCloseable {
         delete(p);
       }
     }
+  }
+
+  /** Runs {@code scheduler} at the start of every pass, under this object's monitor. */
+  synchronized void addScheduler(java.util.function.LongConsumer scheduler) {
+    schedulers.add(scheduler);
+  }
+
+  Database db() {
+    return db;
+  }
+
+  long now() {
+    return clock.getAsLong();
+  }
+
+  String arnPrefix() {
+    return arnPrefix;
+  }
+
+  /**
+   * Files a job a plan scheduled, unless one with its id exists: ids are derived from the plan,
+   * rule, scheduled time and table, so a pass repeated after a crash adds nothing twice.
+   */
+  synchronized boolean addScheduledJob(BackupJob job) {
+    if (jobs.containsKey(job.id())) {
+      return false;
+    }
+    putJob(job);
+    return true;
+  }
+
+  String newPointArn() {
+    return arnPrefix + "recovery-point:" + UUID.randomUUID().toString().toUpperCase(Locale.ROOT);
   }
 
   // ---- vaults ----
@@ -394,7 +432,8 @@ public final class ManagedBackups implements AutoCloseable {
             arnPrefix + "recovery-point:" + pointId,
             req.lifecycle(),
             req.recoveryPointTags(),
-            0);
+            0,
+            null);
     putJob(job);
     kick();
     return job;
@@ -454,7 +493,8 @@ public final class ManagedBackups implements AutoCloseable {
             j.lifecycle(),
             j.iamRoleArn(),
             j.id(),
-            j.recoveryPointTags()));
+            j.recoveryPointTags(),
+            j.createdBy()));
     putJob(j.running(now));
   }
 
@@ -759,10 +799,6 @@ public final class ManagedBackups implements AutoCloseable {
               + "<table name>.");
     }
     return resourceArn.substring(prefix.length());
-  }
-
-  private long now() {
-    return clock.getAsLong();
   }
 
   private static String idOf(String pointArn) {

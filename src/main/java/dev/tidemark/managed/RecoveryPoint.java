@@ -10,6 +10,7 @@ import java.util.Objects;
  * @param status CREATING while its backup job runs, COMPLETED once the snapshot is in the store,
  *     DELETING while it is being removed (a restart finishes the removal)
  * @param backupArn the backup store's record of the snapshot, null until the job has started it
+ * @param createdBy the plan and rule that made it, or null
  */
 public record RecoveryPoint(
     String id,
@@ -25,7 +26,8 @@ public record RecoveryPoint(
     Lifecycle lifecycle,
     String iamRoleArn,
     String backupJobId,
-    Map<String, String> tags) {
+    Map<String, String> tags,
+    CreatedBy createdBy) {
   public static final String CREATING = "CREATING";
   public static final String COMPLETED = "COMPLETED";
   public static final String DELETING = "DELETING";
@@ -76,7 +78,8 @@ public record RecoveryPoint(
         newLifecycle,
         iamRoleArn,
         backupJobId,
-        newTags);
+        newTags,
+        createdBy);
   }
 
   /** When the janitor deletes it, or null when kept until deleted by hand. */

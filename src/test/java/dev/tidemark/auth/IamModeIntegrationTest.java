@@ -451,7 +451,7 @@ class IamModeIntegrationTest {
       }
     }
     // AWS Backup's routes, signed for the backup service, labels filled in.
-    for (BackupAction action : BackupApi.actions(null).values()) {
+    for (BackupAction action : BackupApi.actions(null, null).values()) {
       String path =
           action
               .uri()

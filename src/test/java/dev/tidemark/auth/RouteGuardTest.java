@@ -55,7 +55,7 @@ class RouteGuardTest {
 
   @Test
   void everyBackupOperationHasItsPermissions() {
-    assertThat(BackupApi.actions(null).keySet().stream().map(op -> "backup:" + op).toList())
+    assertThat(BackupApi.actions(null, null).keySet().stream().map(op -> "backup:" + op).toList())
         .containsExactlyInAnyOrderElementsOf(BackupPermissions.OPERATIONS);
   }
 

@@ -181,6 +181,82 @@ class BackupApiIntegrationTest {
         "Missing required parameter: ResourceArn.");
   }
 
+  // Plans and selections over the wire: AWS's rule error wording, versions, the runs preview,
+  // deletion refused while a selection exists.
+  @Test
+  void plansAndSelections() throws Exception {
+    server = Bootstrap.start(config("data"));
+    refused(
+        call(
+            "PUT",
+            "/backup/plans/",
+            "{\"BackupPlan\":{\"BackupPlanName\":\"p\",\"Rules\":[{\"RuleName\":\"Yearly\","
+                + "\"TargetBackupVaultName\":\"Default\",\"Lifecycle\":{\"MoveToColdStorageAfterDays\":"
+                + "30,\"DeleteAfterDays\":60}}]}}"),
+        "InvalidParameterValueException",
+        "Error in rule Yearly : Invalid lifecycle. DeleteAfterDays cannot be less than 90 days"
+            + " apart from MoveToColdStorageAfterDays");
+    String plan =
+        "{\"BackupPlan\":{\"BackupPlanName\":\"daily\",\"Rules\":[{\"RuleName\":\"d\","
+            + "\"TargetBackupVaultName\":\"Default\",\"ScheduleExpression\":\"cron(0 5 ? * * *)\","
+            + "\"ScheduleExpressionTimezone\":\"Europe/Paris\",\"Lifecycle\":{\"DeleteAfterDays\":30}}]}}";
+    JsonNode created = ok("PUT", "/backup/plans/", plan);
+    String id = created.get("BackupPlanId").asText();
+    assertThat(created.get("BackupPlanArn").asText())
+        .isEqualTo("arn:aws:backup:us-east-1:" + ACCOUNT + ":backup-plan:" + id);
+    JsonNode got = ok("GET", "/backup/plans/" + id + "/?MaxScheduledRunsPreview=3", null);
+    assertThat(got.get("BackupPlan").get("Rules").get(0).get("StartWindowMinutes").asInt())
+        .isEqualTo(480);
+    assertThat(got.get("ScheduledRunsPreview")).hasSize(3);
+    long first = got.get("ScheduledRunsPreview").get(0).get("ExecutionTime").asLong() * 1000;
+    assertThat(
+            java.time.Instant.ofEpochMilli(first)
+                .atZone(java.time.ZoneId.of("Europe/Paris"))
+                .getHour())
+        .isEqualTo(5);
+    JsonNode updated = ok("POST", "/backup/plans/" + id, plan.replace("daily", "daily-v2"));
+    assertThat(updated.get("VersionId")).isNotEqualTo(created.get("VersionId"));
+    assertThat(
+            ok(
+                    "GET",
+                    "/backup/plans/" + id + "/?versionId=" + enc(created.get("VersionId").asText()),
+                    null)
+                .get("BackupPlan")
+                .get("BackupPlanName")
+                .asText())
+        .isEqualTo("daily");
+    String selection =
+        ok(
+                "PUT",
+                "/backup/plans/" + id + "/selections/",
+                "{\"BackupSelection\":{\"SelectionName\":\"prod\",\"IamRoleArn\":\""
+                    + ROLE
+                    + "\",\"Resources\":[\"arn:aws:dynamodb:*:*:table/*\"],\"Conditions\":{\"StringEquals\":"
+                    + "[{\"ConditionKey\":\"aws:ResourceTag/env\",\"ConditionValue\":\"prod\"}]}}}")
+            .get("SelectionId")
+            .asText();
+    assertThat(
+            ok("GET", "/backup/plans/" + id + "/selections/" + selection, null)
+                .get("BackupSelection")
+                .get("Conditions")
+                .get("StringEquals")
+                .get(0)
+                .get("ConditionKey")
+                .asText())
+        .isEqualTo("aws:ResourceTag/env");
+    assertThat(ok("GET", "/backup/plans/" + id + "/selections/", null).get("BackupSelectionsList"))
+        .hasSize(1);
+    refused(
+        call("DELETE", "/backup/plans/" + id, null),
+        "InvalidRequestException",
+        "Related backup plan selections must be deleted prior to backup plan deletion");
+    assertThat(ok("DELETE", "/backup/plans/" + id + "/selections/" + selection, null)).isNull();
+    assertThat(ok("DELETE", "/backup/plans/" + id, null).has("DeletionDate")).isTrue();
+    assertThat(ok("GET", "/backup/plans/", null).get("BackupPlansList")).isEmpty();
+    assertThat(ok("GET", "/backup/plans/?includeDeleted=true", null).get("BackupPlansList"))
+        .hasSize(1);
+  }
+
   // The whole cycle, with the data compared; then restart and a new host over the same store.
   @Test
   void backupJobRecoveryPointAndRestore() throws Exception {

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tidemark.backup.BackupRecord;
-import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
-import dev.tidemark.backup.crypto.SymmetricKey;
-import dev.tidemark.backup.store.MemoryObjectStore;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
 import dev.tidemark.model.AttributeValue;
-import dev.tidemark.storage.RocksStorage;
 import dev.tidemark.tables.Database;
 import dev.tidemark.tables.KeySchema;
 import dev.tidemark.tables.Table;
@@ -35,11 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ManagedBackupsTest {
   static final long DAY = 86_400_000L;
-  static final long START = 1_795_000_000_000L;
+  static final long START = CoreFixture.START;
   static final String ROLE = "arn:aws:iam::000000000000:role/backup";
 
   @TempDir Path dir;
-  final AtomicLong clock = new AtomicLong(START);
+  CoreFixture fixture;
+  AtomicLong clock;
   Database db;
   BackupService backups;
   ManagedBackups core;
@@ -47,45 +44,45 @@ class ManagedBackupsTest {
 
   @BeforeEach
   void open() throws Exception {
-    db = new Database(RocksStorage.inMemory(), clock::get, false, "us-east-1", "000000000000");
-    backups =
-        new BackupService(
-            db,
-            new BackupRepository(new MemoryObjectStore(), SymmetricKey.random()),
-            dir.resolve("scratch"));
-    backups.start();
-    Table t =
-        db.catalog()
-            .create(
-                new TableDefinition(
-                    "Orders",
-                    db.catalog().allocateId(),
-                    UUID.randomUUID().toString(),
-                    db.now(),
-                    new KeySchema("pk", AttributeValue.Type.S, null, null),
-                    Map.of("pk", AttributeValue.Type.S),
-                    TableDefinition.PAY_PER_REQUEST,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    false,
-                    0),
-                Map.of());
+    fixture = new CoreFixture(dir.resolve("scratch"));
+    clock = fixture.clock;
+    db = fixture.db;
+    backups = fixture.backups;
+    Table t = table(db, "Orders", Map.of());
     tableArn = db.tableArn(t.name());
     core = new ManagedBackups(db, backups, clock::get);
     core.load();
   }
 
+  /** A table with a string hash key, and tags. */
+  static Table table(Database db, String name, Map<String, String> tags) {
+    return db.catalog()
+        .create(
+            new TableDefinition(
+                name,
+                db.catalog().allocateId(),
+                UUID.randomUUID().toString(),
+                db.now(),
+                new KeySchema("pk", AttributeValue.Type.S, null, null),
+                Map.of("pk", AttributeValue.Type.S),
+                TableDefinition.PAY_PER_REQUEST,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                0),
+            tags);
+  }
+
   @AfterEach
   void close() {
     core.close();
-    backups.close();
-    db.close();
+    fixture.close();
   }
 
   BackupJob start(long windowMinutes, Lifecycle lifecycle) {
@@ -225,7 +222,8 @@ class ManagedBackupsTest {
                 pointArn,
                 Lifecycle.NONE,
                 Map.of(),
-                0));
+                0,
+                null));
     new MetaRecords<>(db.storage(), "point", RecoveryPoint.class)
         .put(
             pointArn.substring(pointArn.lastIndexOf(':') + 1),
@@ -243,7 +241,8 @@ class ManagedBackupsTest {
                 Lifecycle.NONE,
                 ROLE,
                 "J1",
-                Map.of()));
+                Map.of(),
+                null));
   }
 
   @Test
