@@ -40,6 +40,13 @@ if out=$(bk delete-backup-vault --backup-vault-name daily 2>&1); then fail "a va
 [[ $out == *"(InvalidRequestException)"*"Backup vault cannot be deleted because it contains recovery points."* ]] \
   || fail "delete-backup-vault: $out"
 
+# A lock (governance mode): an early delete is refused until the lock is removed.
+bk put-backup-vault-lock-configuration --backup-vault-name daily --min-retention-days 7 --max-retention-days 35
+expect_eq "$(bk describe-backup-vault --backup-vault-name daily --query Locked)" "true" "vault locked"
+if out=$(bk delete-recovery-point --backup-vault-name daily --recovery-point-arn "$rp" 2>&1); then fail "early delete in a locked vault"; fi
+[[ $out == *"(InvalidRequestException)"*"cannot be deleted before its retention ends."* ]] || fail "locked delete: $out"
+bk delete-backup-vault-lock-configuration --backup-vault-name daily
+
 restore=$(bk start-restore-job --recovery-point-arn "$rp" --iam-role-arn "$ROLE" --resource-type DynamoDB \
   --metadata targetTableName=OrdersRestored --query RestoreJobId --output text)
 for _ in $(seq 1 100); do

@@ -42,7 +42,9 @@ public final class BackupPermissions {
           "backup:CreateBackupSelection",
           "backup:GetBackupSelection",
           "backup:ListBackupSelections",
-          "backup:DeleteBackupSelection");
+          "backup:DeleteBackupSelection",
+          "backup:PutBackupVaultLockConfiguration",
+          "backup:DeleteBackupVaultLockConfiguration");
 
   private final String vaultPrefix;
   private final String planPrefix;
@@ -63,7 +65,9 @@ public final class BackupPermissions {
               "backup:DescribeBackupVault",
               "backup:DeleteBackupVault",
               "backup:StartBackupJob",
-              "backup:ListRecoveryPointsByBackupVault" -> {
+              "backup:ListRecoveryPointsByBackupVault",
+              "backup:PutBackupVaultLockConfiguration",
+              "backup:DeleteBackupVaultLockConfiguration" -> {
             String vault = text(in, "BackupVaultName");
             yield vault == null ? "*" : vaultPrefix + vault;
           }

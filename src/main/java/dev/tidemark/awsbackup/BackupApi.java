@@ -6,6 +6,7 @@ import dev.tidemark.awsbackup.actions.CreateBackupVault;
 import dev.tidemark.awsbackup.actions.DeleteBackupPlan;
 import dev.tidemark.awsbackup.actions.DeleteBackupSelection;
 import dev.tidemark.awsbackup.actions.DeleteBackupVault;
+import dev.tidemark.awsbackup.actions.DeleteBackupVaultLockConfiguration;
 import dev.tidemark.awsbackup.actions.DeleteRecoveryPoint;
 import dev.tidemark.awsbackup.actions.DescribeBackupJob;
 import dev.tidemark.awsbackup.actions.DescribeBackupVault;
@@ -22,6 +23,7 @@ import dev.tidemark.awsbackup.actions.ListRecoveryPointsByBackupVault;
 import dev.tidemark.awsbackup.actions.ListRecoveryPointsByResource;
 import dev.tidemark.awsbackup.actions.ListRestoreJobs;
 import dev.tidemark.awsbackup.actions.ListTags;
+import dev.tidemark.awsbackup.actions.PutBackupVaultLockConfiguration;
 import dev.tidemark.awsbackup.actions.StartBackupJob;
 import dev.tidemark.awsbackup.actions.StartRestoreJob;
 import dev.tidemark.awsbackup.actions.StopBackupJob;
@@ -61,6 +63,8 @@ public final class BackupApi {
             new StartRestoreJob(core),
             new DescribeRestoreJob(core),
             new ListRestoreJobs(core),
+            new PutBackupVaultLockConfiguration(core),
+            new DeleteBackupVaultLockConfiguration(core),
             new CreateBackupPlan(plans),
             new GetBackupPlan(plans),
             new ListBackupPlans(plans),

@@ -342,6 +342,93 @@ public final class ManagedBackups implements AutoCloseable {
     vaultRecords.delete(name);
   }
 
+  // ---- vault lock ----
+
+  /**
+   * PutBackupVaultLockConfiguration. Without {@code changeableForDays} the lock is in governance
+   * mode (changeable and removable); with it, in compliance mode, immutable from its lock date on.
+   */
+  public synchronized Vault lockVault(
+      String name, Long minRetentionDays, Long maxRetentionDays, Long changeableForDays) {
+    Vault v = vault(name);
+    long now = clock.getAsLong();
+    if (v.lock() != null && v.lock().immutableAt(now)) {
+      throw immutableLock(name);
+    }
+    if (minRetentionDays != null && minRetentionDays < 1) {
+      throw invalid("MinRetentionDays must be at least 1.");
+    }
+    if (maxRetentionDays != null && maxRetentionDays > 36500) {
+      throw invalid("MaxRetentionDays must be at most 36500.");
+    }
+    if (minRetentionDays != null
+        && maxRetentionDays != null
+        && minRetentionDays > maxRetentionDays) {
+      throw invalid("MinRetentionDays must not be greater than MaxRetentionDays.");
+    }
+    if (changeableForDays != null && (changeableForDays < 3 || changeableForDays > 36500)) {
+      throw invalid("ChangeableForDays must be between 3 and 36500.");
+    }
+    Vault locked =
+        v.withLock(
+            new VaultLock(
+                minRetentionDays == null ? null : minRetentionDays.intValue(),
+                maxRetentionDays == null ? null : maxRetentionDays.intValue(),
+                changeableForDays == null ? null : now + changeableForDays * 86_400_000L));
+    putVault(locked);
+    return locked;
+  }
+
+  /** DeleteBackupVaultLockConfiguration: only before a compliance lock's date. */
+  public synchronized void unlockVault(String name) {
+    Vault v = vault(name);
+    if (v.lock() != null && v.lock().immutableAt(clock.getAsLong())) {
+      throw immutableLock(name);
+    }
+    putVault(v.withLock(null));
+  }
+
+  private static DynamoException immutableLock(String name) {
+    return new DynamoException(
+        WireError.INVALID_REQUEST,
+        "Vault Lock configuration of backup vault "
+            + name
+            + " is immutable: its lock date has passed.");
+  }
+
+  /** Why a job's retention breaks the vault's lock, or null when it does not. */
+  private static String lockViolation(Vault v, Lifecycle l) {
+    VaultLock lock = v.lock();
+    if (lock == null) {
+      return null;
+    }
+    Integer days = l.deleteAfterDays();
+    boolean tooShort =
+        lock.minRetentionDays() != null && days != null && days < lock.minRetentionDays();
+    boolean tooLong =
+        lock.maxRetentionDays() != null && (days == null || days > lock.maxRetentionDays());
+    if (!tooShort && !tooLong) {
+      return null;
+    }
+    return "The recovery point's retention ("
+        + (days == null ? "always" : days + " days")
+        + ") is outside the range backup vault "
+        + v.name()
+        + "'s lock allows ("
+        + (lock.minRetentionDays() == null
+            ? "no minimum"
+            : lock.minRetentionDays() + " days minimum")
+        + ", "
+        + (lock.maxRetentionDays() == null
+            ? "no maximum"
+            : lock.maxRetentionDays() + " days maximum")
+        + ").";
+  }
+
+  private static DynamoException invalid(String message) {
+    return new DynamoException(WireError.INVALID_PARAMETER_VALUE, message);
+  }
+
   // ---- tags (vaults and recovery points) ----
 
   public synchronized Map<String, String> tags(String arn) {
@@ -456,6 +543,11 @@ public final class ManagedBackups implements AutoCloseable {
       putJob(
           j.finished(
               BackupJob.FAILED, "Backup vault " + j.vaultName() + " does not exist.", now, 0));
+      return;
+    }
+    String violation = lockViolation(vaults.get(j.vaultName()), j.lifecycle());
+    if (violation != null) {
+      putJob(j.finished(BackupJob.FAILED, violation, now, 0));
       return;
     }
     String pointId = idOf(j.recoveryPointArn());
@@ -595,6 +687,18 @@ public final class ManagedBackups implements AutoCloseable {
       throw new DynamoException(
           WireError.INVALID_RESOURCE_STATE,
           "Recovery point " + arn + " is " + p.status() + " and cannot be deleted yet.");
+    }
+    Vault v = vaults.get(vault);
+    Long deleteAt = p.deleteAt();
+    if (v.lock() != null && (deleteAt == null || deleteAt > clock.getAsLong())) {
+      // A locked vault keeps every point until its lifecycle deletes it.
+      throw new DynamoException(
+          WireError.INVALID_REQUEST,
+          "Recovery point "
+              + arn
+              + " is in locked backup vault "
+              + vault
+              + " and cannot be deleted before its retention ends.");
     }
     delete(p);
   }

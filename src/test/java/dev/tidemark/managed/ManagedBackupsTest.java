@@ -245,6 +245,48 @@ class ManagedBackupsTest {
                 null));
   }
 
+  // Vault lock: jobs outside [min, max] fail, early deletes are refused, a governance lock can be
+  // removed, a compliance lock is immutable from its lock date, and the lifecycle still deletes.
+  @Test
+  void aLockedVaultRefusesEarlyDeletesAndJobsOutsideItsRetentionRange() throws Exception {
+    core.lockVault("Default", 7L, 30L, null);
+    BackupJob tooLong = run(start(60, new Lifecycle(null, 60)));
+    assertThat(tooLong.state()).isEqualTo("FAILED");
+    assertThat(tooLong.statusMessage())
+        .isEqualTo(
+            "The recovery point's retention (60 days) is outside the range backup vault Default's"
+                + " lock allows (7 days minimum, 30 days maximum).");
+    assertThat(run(start(60, Lifecycle.NONE)).state()).isEqualTo("FAILED");
+    BackupJob ok = run(start(60, new Lifecycle(null, 10)));
+    assertThat(ok.state()).isEqualTo("COMPLETED");
+    assertThatThrownBy(() -> core.deletePoint("Default", ok.recoveryPointArn()))
+        .hasMessage(
+            "Recovery point "
+                + ok.recoveryPointArn()
+                + " is in locked backup vault Default and cannot be deleted before its retention"
+                + " ends.");
+    // Governance: removable at any time, and then the point can go.
+    core.unlockVault("Default");
+    assertThat(core.vault("Default").lock()).isNull();
+    // Compliance: changeable for 3 days, then immutable.
+    core.lockVault("Default", 1L, null, 3L);
+    core.lockVault("Default", 5L, null, 3L);
+    clock.addAndGet(3 * DAY);
+    assertThatThrownBy(() -> core.lockVault("Default", 1L, null, 3L))
+        .hasMessage(
+            "Vault Lock configuration of backup vault Default is immutable: its lock date has"
+                + " passed.");
+    assertThatThrownBy(() -> core.unlockVault("Default"))
+        .extracting(e -> ((DynamoException) e).error())
+        .isEqualTo(WireError.INVALID_REQUEST);
+    assertThatThrownBy(() -> core.deletePoint("Default", ok.recoveryPointArn()))
+        .isInstanceOf(DynamoException.class);
+    // The lifecycle deletes the point at its DeleteAfterDays, lock or not.
+    clock.set(core.point(ok.recoveryPointArn()).deleteAt());
+    core.runOnce();
+    assertThat(core.points(p -> true)).isEmpty();
+  }
+
   @Test
   void lifecycleRulesAreAwsRulesWithAwsMessages() {
     assertThatThrownBy(() -> new Lifecycle(30, 119))
