@@ -2,7 +2,8 @@
 # AWS Backup through the AWS CLI, unchanged but for --endpoint-url: a vault, an on-demand backup
 # job of a table, its recovery point listed by vault and by table ARN, a restore job into a new
 # table compared item by item with the source, the vault refusing deletion while it holds the
-# point, and everything still there after a restart.
+# point, a vault lock refusing an early delete, a plan with a tag selection and its runs preview,
+# and everything still there after a restart.
 source "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d)
 trap 'stop_server; rm -rf "$WORK"' EXIT
@@ -60,10 +61,24 @@ expect_eq "$(bk describe-restore-job --restore-job-id "$restore" --query Created
 scan_sorted() { ddb scan --table-name "$1" --query 'Items' --output json | python3 -c 'import json,sys; print(json.dumps(sorted(json.load(sys.stdin), key=lambda i: (i["id"]["S"], int(i["line"]["N"])))))'; }
 expect_eq "$(scan_sorted OrdersRestored)" "$(scan_sorted Orders)" "restored items"
 
+# A plan with a daily rule kept 35 days, assigned by tag; its next runs are previewed.
+plan=$(bk create-backup-plan --backup-plan '{"BackupPlanName":"daily","Rules":[{"RuleName":"daily-5am","TargetBackupVaultName":"daily","ScheduleExpression":"cron(0 5 ? * * *)","ScheduleExpressionTimezone":"Europe/Paris","Lifecycle":{"DeleteAfterDays":35}}]}' \
+  --query BackupPlanId --output text)
+bk create-backup-selection --backup-plan-id "$plan" --backup-selection \
+  "{\"SelectionName\":\"tagged\",\"IamRoleArn\":\"$ROLE\",\"ListOfTags\":[{\"ConditionType\":\"STRINGEQUALS\",\"ConditionKey\":\"backup\",\"ConditionValue\":\"daily\"}]}" >/dev/null
+expect_eq "$(bk get-backup-plan --backup-plan-id "$plan" --max-scheduled-runs-preview 2 --query 'length(ScheduledRunsPreview)')" \
+  "2" "scheduled runs preview"
+if out=$(bk delete-backup-plan --backup-plan-id "$plan" 2>&1); then fail "a plan with a selection was deleted"; fi
+[[ $out == *"(InvalidRequestException)"* ]] || fail "delete-backup-plan: $out"
+
 stop_server
 start_server "$WORK/data" "$PORT" --backup-dir "$WORK/backups"
 expect_eq "$(bk describe-backup-vault --backup-vault-name daily --query NumberOfRecoveryPoints)" "1" "points after restart"
 expect_eq "$(bk list-backup-jobs --by-state COMPLETED --query 'BackupJobs[0].BackupJobId' --output text)" "$job" "jobs after restart"
+expect_eq "$(bk list-backup-selections --backup-plan-id "$plan" --query 'BackupSelectionsList[0].SelectionName' --output text)" \
+  "tagged" "selection after restart"
+expect_eq "$(bk list-backup-selections --backup-plan-id "$plan" --query 'BackupSelectionsList[0].SelectionName' --output text)" \
+  "tagged" "selection after restart"
 bk delete-recovery-point --backup-vault-name daily --recovery-point-arn "$rp"
 bk delete-backup-vault --backup-vault-name daily
 echo "aws-backup: OK"
