@@ -303,7 +303,7 @@ public final class BackupPlans {
                   r.targetVaultName(),
                   table.getKey(),
                   table.getValue(),
-                  selectionRole(p.id(), table.getKey()),
+                  selectionRole(p.id(), table.getKey(), tagsOf(table.getValue())),
                   null,
                   open ? BackupJob.CREATED : BackupJob.EXPIRED,
                   open ? null : "The backup job did not start within its start window.",
@@ -361,13 +361,19 @@ public final class BackupPlans {
     return out;
   }
 
-  private String selectionRole(String planId, String arn) {
+  /** The role of the first of the plan's selections that picks the table. */
+  private String selectionRole(String planId, String arn, Map<String, String> tags) {
     for (BackupSelection s : selections.values()) {
-      if (s.planId().equals(planId)) {
+      if (s.planId().equals(planId) && s.selects(arn, tags)) {
         return s.iamRoleArn();
       }
     }
     return null;
+  }
+
+  private Map<String, String> tagsOf(String tableName) {
+    Database db = core.db();
+    return db.catalog().find(tableName).map(t -> db.catalog().tags(t)).orElse(Map.of());
   }
 
   // ---- helpers ----
