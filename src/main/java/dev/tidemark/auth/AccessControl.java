@@ -20,6 +20,7 @@ public final class AccessControl implements Authenticator {
   private final IdentityStore identities;
   private final DynamoPermissions dynamo;
   private final IamPermissions iam;
+  private final BackupPermissions backup;
   private final String region;
   private final Set<String> regions;
   private final Set<String> queryRegions;
@@ -31,6 +32,7 @@ public final class AccessControl implements Authenticator {
     this.verifier = new SigV4Verifier(identities, clock);
     this.dynamo = dynamo;
     this.iam = new IamPermissions(identities);
+    this.backup = new BackupPermissions(region, identities.account());
     this.region = region;
     this.regions = Set.of(region);
     // IAM is a global service signed for us-east-1; STS clients sign for theirs or us-east-1. The
@@ -47,10 +49,13 @@ public final class AccessControl implements Authenticator {
   @Override
   public CallerIdentity admit(SignedRequest request, String operation, JsonNode input) {
     boolean query = operation.startsWith("iam:") || operation.startsWith("sts:");
-    String service = query ? operation.substring(0, 3) : "dynamodb";
+    boolean rest = operation.startsWith("backup:");
+    String service = query ? operation.substring(0, 3) : rest ? "backup" : "dynamodb";
     Principal caller = verifier.verify(request, query ? queryRegions : regions, service);
     List<Check> checks =
-        query ? iam.checks(operation, input, caller) : dynamo.checks(operation, input);
+        query
+            ? iam.checks(operation, input, caller)
+            : rest ? backup.checks(operation, input) : dynamo.checks(operation, input);
     if (!caller.isRoot()) {
       if (checks == null) {
         throw denied(caller, operation, "*", false);

@@ -14,6 +14,7 @@ import dev.tidemark.auth.DynamoPermissions;
 import dev.tidemark.auth.IamPermissions;
 import dev.tidemark.auth.IdentityStore;
 import dev.tidemark.auth.SecretSealer;
+import dev.tidemark.awsbackup.BackupApi;
 import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.backup.crypto.KeyManager;
@@ -21,6 +22,8 @@ import dev.tidemark.backup.keys.KeySetup;
 import dev.tidemark.backup.store.ObjectStore;
 import dev.tidemark.iam.IamApi;
 import dev.tidemark.iam.QueryApiHandler;
+import dev.tidemark.managed.BackupPlans;
+import dev.tidemark.managed.ManagedBackups;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.Acknowledgements;
 import dev.tidemark.protocol.HttpServer;
@@ -66,7 +69,9 @@ public final class Bootstrap {
       Operations operations,
       Acknowledgements acknowledgements,
       Authenticator authenticator,
-      IdentityStore identities) {}
+      IdentityStore identities,
+      ManagedBackups managed,
+      BackupPlans plans) {}
 
   /**
    * The dispatch table for a configuration, and how its writes are acknowledged. Whatever is opened
@@ -219,13 +224,25 @@ public final class Bootstrap {
       log.warn("No audit trail: the server runs in memory and no --audit-dir was given");
     }
     Operations operations = DynamoApi.operations(db, backups, pitr);
+    // AWS Backup: vaults, jobs and recovery points over the same backup store.
+    ManagedBackups managed =
+        resources.register(new ManagedBackups(db, backups, System::currentTimeMillis));
+    managed.load();
+    BackupPlans plans = new BackupPlans(managed);
+    plans.load();
+    managed.startWorker(1000);
     if (identities == null) {
       // GET /tidemark/status is unsigned, so it is served only where anyone may do anything: in
       // IAM mode it would name tables to unauthenticated callers past the one gate.
       operations.register(new ServerStatus(db, pitr, reserve));
     }
     return new Assembly(
-        operations, new DurableAcknowledgements(db.writePath()), authenticator, identities);
+        operations,
+        new DurableAcknowledgements(db.writePath()),
+        authenticator,
+        identities,
+        managed,
+        plans);
   }
 
   /**
@@ -337,6 +354,9 @@ public final class Bootstrap {
             new QueryApiHandler(
                 IamApi.actions(assembly.identities()), assembly.authenticator(), RequestIds::next));
       }
+      http.addFront(
+          BackupApi.handler(
+              assembly.managed(), assembly.plans(), assembly.authenticator(), RequestIds::next));
       port = http.start(config.host(), config.port());
     } catch (Exception | Error e) {
       resources.close();

@@ -45,6 +45,14 @@ public enum WireError {
   IAM_VALIDATION("ValidationError", 400),
   IAM_LIMIT_EXCEEDED("LimitExceeded", 409),
   INVALID_ACTION("InvalidAction", 400),
+  // AWS Backup (restJson1); its front sends the name in x-amzn-ErrorType. Every client error is
+  // 400 there, ResourceNotFound included; the service's own faults are 500.
+  INVALID_PARAMETER_VALUE("InvalidParameterValueException", 400),
+  MISSING_PARAMETER_VALUE("MissingParameterValueException", 400),
+  ALREADY_EXISTS("AlreadyExistsException", 400),
+  INVALID_REQUEST("InvalidRequestException", 400),
+  INVALID_RESOURCE_STATE("InvalidResourceStateException", 400),
+  BACKUP_SERVICE_UNAVAILABLE("ServiceUnavailableException", 500),
   INTERNAL_SERVER_ERROR("InternalServerError", 500),
   SERVICE_UNAVAILABLE("ServiceUnavailable", 503);
 

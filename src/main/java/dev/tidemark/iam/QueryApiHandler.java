@@ -6,7 +6,7 @@ import dev.tidemark.auth.Authenticator;
 import dev.tidemark.auth.SignedRequest;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
-import java.io.ByteArrayOutputStream;
+import dev.tidemark.protocol.RequestBodies;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -75,7 +74,11 @@ public final class QueryApiHandler extends Handler.Abstract {
     int status = 200;
     String body;
     try {
-      byte[] raw = readBody(request);
+      byte[] raw =
+          RequestBodies.read(
+              request,
+              MAX_BODY,
+              () -> new DynamoException(WireError.IAM_VALIDATION, "Request body too large."));
       ObjectNode params = decodeForm(raw);
       String version = params.path("Version").asText(null);
       String service = STS_VERSION.equals(version) ? "sts" : "iam";
@@ -158,24 +161,6 @@ public final class QueryApiHandler extends Handler.Abstract {
       case VALIDATION, SERIALIZATION -> new Refusal("ValidationError", 400);
       default -> new Refusal(e.error().typeName(), e.error().httpStatus());
     };
-  }
-
-  private static byte[] readBody(Request request) throws IOException {
-    if (request.getLength() > MAX_BODY) {
-      throw new DynamoException(WireError.IAM_VALIDATION, "Request body too large.");
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (var in = Content.Source.asInputStream(request)) {
-      byte[] buf = new byte[8192];
-      int n;
-      while ((n = in.read(buf)) >= 0) {
-        out.write(buf, 0, n);
-        if (out.size() > MAX_BODY) {
-          throw new DynamoException(WireError.IAM_VALIDATION, "Request body too large.");
-        }
-      }
-    }
-    return out.toByteArray();
   }
 
   private static ObjectNode decodeForm(byte[] raw) {

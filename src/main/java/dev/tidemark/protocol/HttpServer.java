@@ -162,6 +162,12 @@ public final class HttpServer implements AutoCloseable {
     // DynamoDB accepts request headers (and a request line) of up to 16 KiB in all; Jetty's
     // default of 8 KiB would refuse requests that DynamoDB serves.
     http.setRequestHeaderSize(MAX_HEADER_BYTES);
+    // AWS Backup's paths carry ARNs as single labels, so a table ARN arrives with %2F; Jetty
+    // refuses such paths by default. The Backup front splits the raw path before decoding.
+    http.setUriCompliance(
+        org.eclipse.jetty.http.UriCompliance.DEFAULT.with(
+            "aws-rest-labels",
+            org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR));
 
     // Reads and item writes run on the selector thread that read them (see DynamoHandler), so the
     // selectors do most of the work: one per core keeps every core busy without extra threads.

@@ -4,6 +4,8 @@ import static dev.tidemark.auth.SignedHttp.form;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.tidemark.awsbackup.BackupAction;
+import dev.tidemark.awsbackup.BackupApi;
 import dev.tidemark.cli.Bootstrap;
 import dev.tidemark.cli.ServerConfig;
 import java.net.URI;
@@ -437,6 +439,39 @@ class IamModeIntegrationTest {
         assertThat(a.element("Code")).as(op).isEqualTo("AccessDenied");
       }
     }
+    // AWS Backup's routes, signed for the backup service, labels filled in.
+    for (BackupAction action : BackupApi.actions(null, null).values()) {
+      String path =
+          action
+              .uri()
+              .replaceAll("\\{[A-Za-z]+Arn\\}", "arn%3Aaws%3Ax")
+              .replaceAll("\\{[A-Za-z]+\\}", "x");
+      String body = action.method().equals("GET") || action.method().equals("DELETE") ? null : "{}";
+      SignedHttp.RestAnswer a =
+          SignedHttp.rest(endpoint, dave[0], dave[1], action.method(), path, body);
+      assertThat(a.status()).as(action.name() + " " + a.body()).isEqualTo(403);
+      assertThat(a.errorType()).as(action.name()).isEqualTo("AccessDeniedException");
+      assertThat(a.body()).as(action.name()).contains("backup:" + action.name());
+    }
+    // The administrator may, and a policy on one vault's ARN allows exactly that vault.
+    assertThat(
+            SignedHttp.rest(endpoint, adminId, adminSecret, "PUT", "/backup-vaults/daily", "{}")
+                .status())
+        .isEqualTo(200);
+    String[] erin =
+        user(
+            "erin",
+            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
+                + "\"backup:DescribeBackupVault\",\"Resource\":"
+                + "\"arn:aws:backup:us-east-1:123456789012:backup-vault:daily\"}]}");
+    assertThat(
+            SignedHttp.rest(endpoint, erin[0], erin[1], "GET", "/backup-vaults/daily", null)
+                .status())
+        .isEqualTo(200);
+    assertThat(
+            SignedHttp.rest(endpoint, erin[0], erin[1], "GET", "/backup-vaults/Default", null)
+                .errorType())
+        .isEqualTo("AccessDeniedException");
   }
 
   // A role's temporary credentials, taken before the restart below, which must keep them working.

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tidemark.api.Action;
 import dev.tidemark.api.DynamoApi;
 import dev.tidemark.api.Operations;
+import dev.tidemark.awsbackup.BackupApi;
 import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.backup.crypto.SymmetricKey;
@@ -21,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Protects I11: the permission tables name exactly the operations the server routes, on every API
- * (DynamoDB, Streams, IAM, STS). An operation registered without a line in them fails here, and is
- * refused at run time to everyone but the administrator. {@code IamModeIntegrationTest} sends each
- * of them through the live gate.
+ * (DynamoDB, Streams, IAM, STS, AWS Backup). An operation registered without a line in them fails
+ * here, and is refused at run time to everyone but the administrator. {@code
+ * IamModeIntegrationTest} sends each of them through the live gate.
  */
 class RouteGuardTest {
   @TempDir Path dir;
@@ -50,6 +51,12 @@ class RouteGuardTest {
       assertThat(routed).containsExactlyInAnyOrderElementsOf(DynamoPermissions.OPERATIONS);
       backups.close();
     }
+  }
+
+  @Test
+  void everyBackupOperationHasItsPermissions() {
+    assertThat(BackupApi.actions(null, null).keySet().stream().map(op -> "backup:" + op).toList())
+        .containsExactlyInAnyOrderElementsOf(BackupPermissions.OPERATIONS);
   }
 
   @Test

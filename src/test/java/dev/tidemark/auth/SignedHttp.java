@@ -18,7 +18,7 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * Requests signed by the SDK's AwsV4HttpSigner and sent as they are: IAM query-protocol calls (the
  * pinned SDK has no IAM client) and DynamoDB calls of any operation with any body.
  */
-final class SignedHttp {
+public final class SignedHttp {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   // java.net.http sets these itself and refuses them from callers.
   private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection");
@@ -31,7 +31,29 @@ final class SignedHttp {
     }
   }
 
+  /** A REST answer: status, body and the {@code x-amzn-ErrorType} header (null on success). */
+  public record RestAnswer(int status, String body, String errorType) {}
+
   private SignedHttp() {}
+
+  /**
+   * A restJson1 call (AWS Backup): {@code pathAndQuery} is sent as given (labels already
+   * percent-encoded), {@code body} may be null for GET and DELETE.
+   */
+  public static RestAnswer rest(
+      String endpoint, String id, String secret, String method, String pathAndQuery, String body)
+      throws Exception {
+    SdkHttpRequest.Builder b =
+        SdkHttpRequest.builder()
+            .method(SdkHttpMethod.fromValue(method))
+            .uri(URI.create(endpoint + pathAndQuery));
+    if (body != null) {
+      b.putHeader("Content-Type", "application/json");
+    }
+    HttpResponse<String> res = exchange(b, id, secret, "backup", "us-east-1", body);
+    return new RestAnswer(
+        res.statusCode(), res.body(), res.headers().firstValue("x-amzn-ErrorType").orElse(null));
+  }
 
   static Answer send(
       String endpoint,
@@ -51,19 +73,36 @@ final class SignedHttp {
     if (target != null) {
       b.putHeader("X-Amz-Target", target);
     }
+    HttpResponse<String> res = exchange(b, id, secret, service, region, body);
+    return new Answer(res.statusCode(), res.body());
+  }
+
+  /** Signs the request as the SDK would and sends it as signed; a null body sends none. */
+  private static HttpResponse<String> exchange(
+      SdkHttpRequest.Builder b,
+      String id,
+      String secret,
+      String service,
+      String region,
+      String body)
+      throws Exception {
     var signed =
         AwsV4HttpSigner.create()
             .sign(
                 r ->
                     r.identity(AwsCredentialsIdentity.create(id, secret))
                         .request(b.build())
-                        .payload(ContentStreamProvider.fromUtf8String(body))
+                        .payload(ContentStreamProvider.fromUtf8String(body == null ? "" : body))
                         .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
                         .putProperty(AwsV4HttpSigner.REGION_NAME, region)
                         .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.systemUTC()));
     HttpRequest.Builder req =
-        HttpRequest.newBuilder(URI.create(endpoint + "/"))
-            .POST(HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.newBuilder(b.build().getUri())
+            .method(
+                b.method().name(),
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     signed
         .request()
         .forEachHeader(
@@ -72,8 +111,7 @@ final class SignedHttp {
                 req.header(k, v.get(0));
               }
             });
-    HttpResponse<String> res = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
-    return new Answer(res.statusCode(), res.body());
+    return HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** An IAM call: {@code params} is the form body without Version. */

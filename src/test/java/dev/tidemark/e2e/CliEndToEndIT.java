@@ -99,4 +99,11 @@ class CliEndToEndIT {
     String out = runScript("tls-cli.sh");
     assertThat(out).containsAnyOf("tls-cli: OK", "tls-cli: SKIPPED");
   }
+
+  // Protects the AWS Backup API through the unchanged AWS CLI: vault, backup job, recovery point
+  // (also by table ARN, a %2F path), restore job compared item by item, vault refusal, restart.
+  @Test
+  void awsCliBackupVaultJobAndRestore() throws Exception {
+    assertThat(runScript("aws-backup.sh")).contains("aws-backup: OK");
+  }
 }

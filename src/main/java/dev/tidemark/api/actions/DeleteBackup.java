@@ -42,6 +42,14 @@ public final class DeleteBackup implements Action {
                   ? "its expiry date"
                   : Instant.ofEpochMilli(r.expiryMillis())));
     }
+    if (ListBackups.AWS_BACKUP.equals(r.type())) {
+      // As on AWS: a recovery point of AWS Backup is deleted through its vault only.
+      throw DynamoException.validation(
+          "Invalid Request: Backup "
+              + r.arn()
+              + " was created by AWS Backup and can be deleted only through AWS Backup"
+              + " (DeleteRecoveryPoint)");
+    }
     BackupRecord deleted;
     try {
       // Decides CREATING (BackupInUse) and gone or concurrently deleted (BackupNotFound) itself:

@@ -21,6 +21,8 @@ import java.util.List;
  * first, paged by backup ARN. Backups of deleted tables are listed too.
  */
 public final class ListBackups implements Action {
+  static final String AWS_BACKUP = "AWS_BACKUP";
+
   private final Database db;
   private final BackupService backups;
 
@@ -91,6 +93,10 @@ public final class ListBackups implements Action {
   private List<Row> rows(String tableFilter) {
     List<Row> out = new ArrayList<>();
     for (BackupRecord r : backups.list()) {
+      if (AWS_BACKUP.equals(r.type())) {
+        // Recovery points of AWS Backup: DynamoDB has not listed them, even for ALL, since 2022.
+        continue;
+      }
       out.add(
           new Row(
               r.arn(), r.tableName(), r.type(), r.creationMillis(), BackupDescriptions.summary(r)));

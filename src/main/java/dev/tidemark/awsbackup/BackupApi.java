@@ -1,0 +1,92 @@
+package dev.tidemark.awsbackup;
+
+import dev.tidemark.awsbackup.actions.CreateBackupPlan;
+import dev.tidemark.awsbackup.actions.CreateBackupSelection;
+import dev.tidemark.awsbackup.actions.CreateBackupVault;
+import dev.tidemark.awsbackup.actions.DeleteBackupPlan;
+import dev.tidemark.awsbackup.actions.DeleteBackupSelection;
+import dev.tidemark.awsbackup.actions.DeleteBackupVault;
+import dev.tidemark.awsbackup.actions.DeleteBackupVaultLockConfiguration;
+import dev.tidemark.awsbackup.actions.DeleteRecoveryPoint;
+import dev.tidemark.awsbackup.actions.DescribeBackupJob;
+import dev.tidemark.awsbackup.actions.DescribeBackupVault;
+import dev.tidemark.awsbackup.actions.DescribeRecoveryPoint;
+import dev.tidemark.awsbackup.actions.DescribeRestoreJob;
+import dev.tidemark.awsbackup.actions.GetBackupPlan;
+import dev.tidemark.awsbackup.actions.GetBackupSelection;
+import dev.tidemark.awsbackup.actions.GetRecoveryPointRestoreMetadata;
+import dev.tidemark.awsbackup.actions.ListBackupJobs;
+import dev.tidemark.awsbackup.actions.ListBackupPlans;
+import dev.tidemark.awsbackup.actions.ListBackupSelections;
+import dev.tidemark.awsbackup.actions.ListBackupVaults;
+import dev.tidemark.awsbackup.actions.ListRecoveryPointsByBackupVault;
+import dev.tidemark.awsbackup.actions.ListRecoveryPointsByResource;
+import dev.tidemark.awsbackup.actions.ListRestoreJobs;
+import dev.tidemark.awsbackup.actions.ListTags;
+import dev.tidemark.awsbackup.actions.PutBackupVaultLockConfiguration;
+import dev.tidemark.awsbackup.actions.StartBackupJob;
+import dev.tidemark.awsbackup.actions.StartRestoreJob;
+import dev.tidemark.awsbackup.actions.StopBackupJob;
+import dev.tidemark.awsbackup.actions.TagResource;
+import dev.tidemark.awsbackup.actions.UntagResource;
+import dev.tidemark.awsbackup.actions.UpdateBackupPlan;
+import dev.tidemark.managed.BackupPlans;
+import dev.tidemark.managed.ManagedBackups;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every AWS Backup operation served, by name (the gate authorizes {@code backup:<name>}). */
+public final class BackupApi {
+  private BackupApi() {}
+
+  public static Map<String, BackupAction> actions(ManagedBackups core, BackupPlans plans) {
+    Map<String, BackupAction> byName = new LinkedHashMap<>();
+    for (BackupAction a :
+        List.of(
+            new CreateBackupVault(core),
+            new DescribeBackupVault(core),
+            new ListBackupVaults(core),
+            new DeleteBackupVault(core),
+            new TagResource(core),
+            new UntagResource(core),
+            new ListTags(core),
+            new StartBackupJob(core),
+            new DescribeBackupJob(core),
+            new ListBackupJobs(core),
+            new StopBackupJob(core),
+            new DescribeRecoveryPoint(core),
+            new ListRecoveryPointsByBackupVault(core),
+            new ListRecoveryPointsByResource(core),
+            new DeleteRecoveryPoint(core),
+            new GetRecoveryPointRestoreMetadata(core),
+            new StartRestoreJob(core),
+            new DescribeRestoreJob(core),
+            new ListRestoreJobs(core),
+            new PutBackupVaultLockConfiguration(core),
+            new DeleteBackupVaultLockConfiguration(core),
+            new CreateBackupPlan(plans),
+            new GetBackupPlan(plans),
+            new ListBackupPlans(plans),
+            new UpdateBackupPlan(plans),
+            new DeleteBackupPlan(plans),
+            new CreateBackupSelection(plans),
+            new GetBackupSelection(plans),
+            new ListBackupSelections(plans),
+            new DeleteBackupSelection(plans))) {
+      if (byName.putIfAbsent(a.name(), a) != null) {
+        throw new IllegalStateException("registered twice: " + a.name());
+      }
+    }
+    return Map.copyOf(byName);
+  }
+
+  /** The front for the same port, behind the one gate. */
+  public static RestJsonHandler handler(
+      ManagedBackups core,
+      BackupPlans plans,
+      dev.tidemark.auth.Authenticator gate,
+      java.util.function.Supplier<String> requestIds) {
+    return new RestJsonHandler(new Routes(actions(core, plans).values()), gate, requestIds);
+  }
+}

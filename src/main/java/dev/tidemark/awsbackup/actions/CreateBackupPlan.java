@@ -1,0 +1,42 @@
+package dev.tidemark.awsbackup.actions;
+
+import dev.tidemark.awsbackup.Answer;
+import dev.tidemark.awsbackup.BackupAction;
+import dev.tidemark.awsbackup.Call;
+import dev.tidemark.awsbackup.Plans;
+import dev.tidemark.managed.BackupPlan;
+import dev.tidemark.managed.BackupPlans;
+
+/**
+ * CreateBackupPlan: rules validated with AWS's rules and wording; a CreatorRequestId that matches a
+ * plan returns that plan.
+ */
+public final class CreateBackupPlan implements BackupAction {
+  private final BackupPlans plans;
+
+  public CreateBackupPlan(BackupPlans plans) {
+    this.plans = plans;
+  }
+
+  @Override
+  public String name() {
+    return "CreateBackupPlan";
+  }
+
+  @Override
+  public String method() {
+    return "PUT";
+  }
+
+  @Override
+  public String uri() {
+    return "/backup/plans/";
+  }
+
+  @Override
+  public Answer execute(Call call) {
+    BackupPlan p =
+        plans.create(Plans.name(call), Plans.rules(call), call.string("CreatorRequestId"));
+    return Answer.ok(Plans.created(p));
+  }
+}

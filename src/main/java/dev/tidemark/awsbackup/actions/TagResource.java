@@ -1,0 +1,41 @@
+package dev.tidemark.awsbackup.actions;
+
+import dev.tidemark.awsbackup.Answer;
+import dev.tidemark.awsbackup.BackupAction;
+import dev.tidemark.awsbackup.Call;
+import dev.tidemark.managed.ManagedBackups;
+import java.util.List;
+
+/** TagResource on a vault or recovery point ARN. */
+public final class TagResource implements BackupAction {
+  private final ManagedBackups core;
+
+  public TagResource(ManagedBackups core) {
+    this.core = core;
+  }
+
+  @Override
+  public String name() {
+    return "TagResource";
+  }
+
+  @Override
+  public String method() {
+    return "POST";
+  }
+
+  @Override
+  public String uri() {
+    return "/tags/{resourceArn}";
+  }
+
+  @Override
+  public Answer execute(Call call) {
+    String arn = call.required("ResourceArn");
+    if (call.input().get("Tags") == null) {
+      call.required("Tags");
+    }
+    core.tag(arn, call.map("Tags"), List.of());
+    return Answer.empty();
+  }
+}

@@ -1,0 +1,30 @@
+package dev.tidemark.managed;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One rule of a backup plan: when (AWS cron in a time zone), how long a run may wait to start and
+ * to complete, into which vault, and the points' lifecycle and tags.
+ */
+public record BackupRule(
+    String ruleName,
+    String ruleId,
+    String targetVaultName,
+    String scheduleExpression,
+    String timezone,
+    long startWindowMinutes,
+    long completionWindowMinutes,
+    Lifecycle lifecycle,
+    Map<String, String> recoveryPointTags) {
+  public static final String DEFAULT_SCHEDULE = "cron(0 5 ? * * *)";
+  public static final String DEFAULT_TIMEZONE = "Etc/UTC";
+  public static final long DEFAULT_COMPLETION_WINDOW_MINUTES = 10080;
+
+  public BackupRule {
+    Objects.requireNonNull(ruleName);
+    Objects.requireNonNull(ruleId);
+    lifecycle = lifecycle == null ? Lifecycle.NONE : lifecycle;
+    recoveryPointTags = recoveryPointTags == null ? Map.of() : Map.copyOf(recoveryPointTags);
+  }
+}
