@@ -21,6 +21,9 @@ import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.Acknowledgements;
 import dev.tidemark.protocol.HttpServer;
 import dev.tidemark.protocol.RequestIds;
+import dev.tidemark.replication.ReplicationConfig;
+import dev.tidemark.replication.ReplicationEndpoint;
+import dev.tidemark.replication.Replicator;
 import dev.tidemark.retention.ChangeLogRetention;
 import dev.tidemark.space.DiskSpace;
 import dev.tidemark.space.ReserveFile;
@@ -61,7 +64,8 @@ public final class Bootstrap {
       Operations operations,
       Acknowledgements acknowledgements,
       Authenticator authenticator,
-      IdentityStore identities) {}
+      IdentityStore identities,
+      Replicator replicator) {}
 
   /**
    * The dispatch table for a configuration, and how its writes are acknowledged. Whatever is opened
@@ -69,6 +73,14 @@ public final class Bootstrap {
    * closed after the HTTP server drained.
    */
   static Assembly assemble(ServerConfig config, Resources resources) throws IOException {
+    return assemble(config, ReplicationConfig.NONE, resources);
+  }
+
+  /**
+   * As {@link #assemble(ServerConfig, Resources)}, replicating with {@code replication}'s peers.
+   */
+  static Assembly assemble(ServerConfig config, ReplicationConfig replication, Resources resources)
+      throws IOException {
     ObjectStore store = config.backupStore().open();
     if (store instanceof AutoCloseable closeable) {
       resources.register(closeable);
@@ -175,6 +187,11 @@ public final class Bootstrap {
     resources.register(
         new PeriodicTask(
             "change-log-archived-trim", Duration.ofSeconds(2), retention::trimArchivedOnce));
+    // Global tables: the log a peer has not received yet is kept, whatever its age.
+    Replicator replicator =
+        resources.register(new Replicator(db, replication, System::currentTimeMillis));
+    db.useGlobalTables(replicator);
+    retention.addFloor(replicator);
     Authenticator authenticator = Authenticator.acceptAnyCredentials(config.region());
     IdentityStore identities = null;
     if (config.authMode() == AuthMode.IAM) {
@@ -199,8 +216,13 @@ public final class Bootstrap {
       // IAM mode it would name tables to unauthenticated callers past the one gate.
       operations.register(new ServerStatus(db, pitr, reserve));
     }
+    replicator.start(operations);
     return new Assembly(
-        operations, new DurableAcknowledgements(db.writePath()), authenticator, identities);
+        operations,
+        new DurableAcknowledgements(db.writePath()),
+        authenticator,
+        identities,
+        replicator);
   }
 
   /**
@@ -275,6 +297,11 @@ public final class Bootstrap {
    * everything opened so far is closed again before the exception propagates.
    */
   public static Running start(ServerConfig config) throws Exception {
+    return start(config, ReplicationConfig.NONE);
+  }
+
+  /** As {@link #start(ServerConfig)}, with cross-region peers ({@code --peer}). */
+  public static Running start(ServerConfig config, ReplicationConfig replication) throws Exception {
     Resources resources = new Resources();
     HttpServer http;
     int port;
@@ -287,7 +314,7 @@ public final class Bootstrap {
               + " verify signatures and policies, or give --auth open explicitly to accept that.");
     }
     try {
-      Assembly assembly = assemble(config, resources);
+      Assembly assembly = assemble(config, replication, resources);
       http =
           new HttpServer(
               assembly.operations(),
@@ -300,6 +327,8 @@ public final class Bootstrap {
             new QueryApiHandler(
                 IamApi.actions(assembly.identities()), assembly.authenticator(), RequestIds::next));
       }
+      // Peer traffic shares the port, under its own path and its own signature.
+      http.addFront(new ReplicationEndpoint(assembly.replicator(), System::currentTimeMillis));
       port = http.start(config.host(), config.port());
     } catch (Exception | Error e) {
       resources.close();

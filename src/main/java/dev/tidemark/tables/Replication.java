@@ -20,6 +20,15 @@ public record Replication(String localRegion, String groupId, List<Replica> repl
     replicas = List.copyOf(replicas);
   }
 
+  /** The same group with {@code region}'s entry set to {@code status} and {@code percent}. */
+  public Replication withReplica(String region, String status, Integer percent) {
+    List<Replica> next = new java.util.ArrayList<>();
+    for (Replica m : replicas) {
+      next.add(m.region().equals(region) ? new Replica(region, status, percent) : m);
+    }
+    return new Replication(localRegion, groupId, next);
+  }
+
   /**
    * One other region of the group.
    *
