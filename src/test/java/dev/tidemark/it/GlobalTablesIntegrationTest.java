@@ -261,6 +261,21 @@ class GlobalTablesIntegrationTest {
     }
     List<Map<String, AttributeValue>> converged = awaitConverged("users", 3);
     assertThat(converged).hasSize(52);
+    // Replicated writes are ordinary history in the receiving region: its stream shows them, as
+    // AWS does, without a userIdentity.
+    List<software.amazon.awssdk.services.dynamodb.model.Record> inEu = streamRecords(1, "users");
+    assertThat(inEu)
+        .filteredOn(x -> x.dynamodb().keys().get("pk").s().equals("from-us-east-1"))
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.eventNameAsString()).isEqualTo("INSERT");
+              assertThat(x.userIdentity()).isNull();
+              assertThat(x.dynamodb().newImage().get("g").s()).isEqualTo("g2");
+            });
+    assertThat(inEu)
+        .filteredOn(x -> x.dynamodb().keys().get("pk").s().equals("from-eu-west-1"))
+        .hasSize(1);
 
     // Conflicting writes on the same keys from all regions at once converge to one table.
     ExecutorService pool = Executors.newFixedThreadPool(3);
@@ -313,6 +328,44 @@ class GlobalTablesIntegrationTest {
         .containsExactly(REGIONS[0]);
     clients.get(1).putItem(x -> x.tableName("users").item(item("after-delete", "g", "x")));
     assertThat(awaitConverged("users", 2)).hasSize(after.size() + 1);
+  }
+
+  /** Every record of the table's stream in {@code region} (Tidemark streams have one shard). */
+  static List<software.amazon.awssdk.services.dynamodb.model.Record> streamRecords(
+      int region, String table) {
+    String arn = describe(region, table).latestStreamArn();
+    List<software.amazon.awssdk.services.dynamodb.model.Record> out = new ArrayList<>();
+    try (var streams =
+        software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient.builder()
+            .endpointOverride(URI.create(servers.get(region).endpoint()))
+            .region(Region.of(REGIONS[region]))
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+            .httpClient(UrlConnectionHttpClient.create())
+            .build()) {
+      String shard =
+          streams
+              .describeStream(r -> r.streamArn(arn))
+              .streamDescription()
+              .shards()
+              .get(0)
+              .shardId();
+      String iterator =
+          streams
+              .getShardIterator(
+                  r -> r.streamArn(arn).shardId(shard).shardIteratorType("TRIM_HORIZON"))
+              .shardIterator();
+      while (iterator != null) {
+        String it = iterator;
+        var page = streams.getRecords(r -> r.shardIterator(it).limit(1000));
+        out.addAll(page.records());
+        if (page.records().isEmpty()) {
+          break;
+        }
+        iterator = page.nextShardIterator();
+      }
+    }
+    return out;
   }
 
   static ReplicationGroupUpdate create(String region) {
