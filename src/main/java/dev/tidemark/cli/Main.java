@@ -24,7 +24,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "Tidemark 0.1.0",
     description = "A self-hosted database server speaking the Amazon DynamoDB API.",
-    subcommands = {Main.Serve.class, BackupCommand.class, PitrCommand.class, StatusCommand.class})
+    subcommands = {
+      Main.Serve.class,
+      BackupCommand.class,
+      PitrCommand.class,
+      StatusCommand.class,
+      ReplicasCommand.class
+    })
 public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 

@@ -648,7 +648,6 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       case "member-removed" -> memberRemoved(body);
       case "activate" -> activated(body);
       case "delete-replica" -> deleteLocalReplica(body);
-      case "status" -> status();
       default ->
           throw new DynamoException(
               WireError.UNKNOWN_OPERATION, "Unknown replication operation: " + op);
@@ -1004,7 +1003,11 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   // ---- status ----
 
   /** Peers, groups, cursors and lag, for {@code tidemark replicas status} and operators. */
+  @Override
   public ObjectNode status() {
+    if (peers.isEmpty()) {
+      return null;
+    }
     ObjectNode o = JSON.createObjectNode();
     o.put("region", region);
     ArrayNode ps = o.putArray("peers");

@@ -26,6 +26,14 @@ public interface GlobalTables {
   /** {@code table}, a group member, was deleted here by a client: the others stop replicating. */
   void tableDeleted(Table table);
 
+  /**
+   * Peers, replica groups, shipping cursors and replication lag for operators, or null when the
+   * server has no peers and replicates nothing.
+   */
+  default com.fasterxml.jackson.databind.node.ObjectNode status() {
+    return null;
+  }
+
   /** No peers: every region name in ReplicaUpdates is unknown. */
   GlobalTables NONE =
       new GlobalTables() {

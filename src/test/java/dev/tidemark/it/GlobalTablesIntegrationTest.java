@@ -309,6 +309,34 @@ class GlobalTablesIntegrationTest {
       assertThat(describe(r, "users").itemCount()).isEqualTo(after.size());
     }
 
+    // Operators see peers, replicas and lag per region pair (tidemark replicas status).
+    var status =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(
+                HttpClient.newHttpClient()
+                    .send(
+                        HttpRequest.newBuilder(
+                                URI.create(servers.get(1).endpoint() + "/tidemark/status"))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body())
+            .path("Replication");
+    assertThat(status.path("region").asText()).isEqualTo("eu-west-1");
+    assertThat(status.path("peers"))
+        .allSatisfy(p -> assertThat(p.path("reachable").asBoolean()).isTrue());
+    assertThat(status.findValues("from"))
+        .extracting(v -> v.asText())
+        .contains("us-east-1", "ap-south-1");
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    dev.tidemark.cli.ReplicasCommand.print(
+        new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode().add(status),
+        new java.io.PrintStream(printed, true, StandardCharsets.UTF_8));
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .contains("peer us-east-1        reachable")
+        .contains("replica ap-south-1       ACTIVE")
+        .containsPattern(
+            "lag us-east-1 -> eu-west-1: p50 \\d+ ms, p99 \\d+ ms, max \\d+ ms over [1-9]");
+
     // Deleting a replica removes its table there and its entry everywhere else.
     clients
         .get(0)
