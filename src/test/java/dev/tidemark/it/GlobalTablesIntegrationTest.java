@@ -496,6 +496,47 @@ class GlobalTablesIntegrationTest {
     assertThat(describe(0, "checks").replicas()).isEmpty();
   }
 
+  // Protects the legacy (2017.11.29) operations' answers: AWS's today, verbatim.
+  @Test
+  void legacyGlobalTableOperationsAnswerAsAwsDoesToday() {
+    DynamoDbClient a = clients.get(0);
+    String notSupported =
+        "ValidationException: One or more parameter values were invalid: DynamoDB global tables"
+            + " version 2017.11.29 is not supported. We recommend using DynamoDB global tables"
+            + " version 2019.11.21, instead of version 2017.11.29 (Legacy).";
+    assertThat(
+            refusal(
+                () ->
+                    a.createGlobalTable(
+                        r ->
+                            r.globalTableName("legacy")
+                                .replicationGroup(
+                                    software.amazon.awssdk.services.dynamodb.model.Replica.builder()
+                                        .regionName(REGIONS[1])
+                                        .build()))))
+        .isEqualTo(notSupported);
+    assertThat(
+            refusal(
+                () ->
+                    a.updateGlobalTable(
+                        r ->
+                            r.globalTableName("legacy")
+                                .replicaUpdates(
+                                    software.amazon.awssdk.services.dynamodb.model.ReplicaUpdate
+                                        .builder()
+                                        .create(c -> c.regionName(REGIONS[1]))
+                                        .build()))))
+        .isEqualTo(notSupported);
+    assertThat(refusal(() -> a.describeGlobalTable(r -> r.globalTableName("legacy"))))
+        .isEqualTo(
+            "GlobalTableNotFoundException: Global table not found: Global table with name:"
+                + " 'legacy' does not exist.");
+    assertThat(refusal(() -> a.describeGlobalTableSettings(r -> r.globalTableName("legacy"))))
+        .isEqualTo(
+            "GlobalTableNotFoundException: Global table with name: 'legacy' does not exist.");
+    assertThat(a.listGlobalTables(r -> r.regionName(REGIONS[1])).globalTables()).isEmpty();
+  }
+
   // Protects the peer endpoint: unsigned or wrongly signed replication requests are refused.
   @Test
   void replicationTrafficMustBeSigned() throws Exception {
