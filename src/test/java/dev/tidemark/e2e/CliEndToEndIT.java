@@ -90,4 +90,10 @@ class CliEndToEndIT {
   void awsCliIamModeUsersKeysAndPolicies() throws Exception {
     assertThat(runScript("iam-cli.sh")).contains("iam-cli: OK");
   }
+
+  // Protects the global tables console story through the AWS CLI between two server processes.
+  @Test
+  void awsCliGlobalTablesConsoleStory() throws Exception {
+    assertThat(runScript("global-tables.sh")).contains("global-tables: OK");
+  }
 }
