@@ -187,6 +187,26 @@ class GlobalTablesCrashIT {
               + " by the killed region), "
               + first.size()
               + " items converged in all three regions");
+      // Not asserted (timing is no test's business): the lag each region saw, for the report.
+      for (int i = 0; i < 3; i++) {
+        String body =
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(
+                                "http://127.0.0.1:" + ports[i] + "/tidemark/status"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        System.out.println(
+            "GlobalTablesCrashIT lag into "
+                + REGIONS[i]
+                + ": "
+                + new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(body)
+                    .path("Replication")
+                    .path("lag"));
+      }
     } finally {
       for (int i = 0; i < 3; i++) {
         if (clients[i] != null) {
