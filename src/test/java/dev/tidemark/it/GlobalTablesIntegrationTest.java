@@ -309,6 +309,18 @@ class GlobalTablesIntegrationTest {
       assertThat(describe(r, "users").itemCount()).isEqualTo(after.size());
     }
 
+    // Backups stay per region, and a restore is an ordinary regional table with the same items
+    // (the stamps in the backup are left out).
+    String backup = BackupIntegrationTest.backupAndWait(clients.get(1), "users", "before-incident");
+    clients
+        .get(1)
+        .restoreTableFromBackup(r -> r.backupArn(backup).targetTableName("users-restored"));
+    TableDescription restored = BackupIntegrationTest.waitActive(clients.get(1), "users-restored");
+    assertThat(restored.globalTableVersion()).isNull();
+    assertThat(restored.hasReplicas()).isFalse();
+    assertThat(restored.itemCount()).isEqualTo(after.size());
+    assertThat(scan(1, "users-restored")).isEqualTo(after);
+
     // Operators see peers, replicas and lag per region pair (tidemark replicas status).
     var status =
         new com.fasterxml.jackson.databind.ObjectMapper()
