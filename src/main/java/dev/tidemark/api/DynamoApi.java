@@ -75,6 +75,12 @@ public final class DynamoApi {
         .register(new UntagResource(db))
         .register(new ListTagsOfResource(db))
         .register(new DescribeLimits())
+        .register(new dev.tidemark.api.actions.CreateGlobalTable())
+        .register(new dev.tidemark.api.actions.UpdateGlobalTable())
+        .register(new dev.tidemark.api.actions.DescribeGlobalTable())
+        .register(new dev.tidemark.api.actions.ListGlobalTables())
+        .register(new dev.tidemark.api.actions.DescribeGlobalTableSettings())
+        .register(new dev.tidemark.api.actions.UpdateGlobalTableSettings())
         .register(new DescribeEndpoints())
         // DynamoDB Streams, under their whole X-Amz-Target (DynamoDBStreams_20120810.*).
         .register(new ListStreams(db))

@@ -43,6 +43,10 @@ public final class ServerStatus implements Action {
   @Override
   public ObjectNode execute(RequestContext context, JsonNode request) {
     ObjectNode out = Json.object();
+    ObjectNode replication = db.globalTables().status();
+    if (replication != null) {
+      out.set("Replication", replication);
+    }
     ArrayNode volumes = out.putArray("Volumes");
     for (DiskSpace.VolumeStatus v : db.space().status()) {
       ObjectNode o = volumes.addObject();

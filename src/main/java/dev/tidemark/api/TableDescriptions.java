@@ -28,6 +28,19 @@ public final class TableDescriptions {
       summary.put("RestoreDateTime", Json.seconds(r.restoreDateTimeMillis()));
       summary.put("RestoreInProgress", "CREATING".equals(table.status()));
     }
+    dev.tidemark.tables.Replication group = table.replication();
+    if (group != null) {
+      // The other regions only, never this one, as DynamoDB lists them.
+      o.put("GlobalTableVersion", "2019.11.21");
+      com.fasterxml.jackson.databind.node.ArrayNode replicas = o.putArray("Replicas");
+      for (dev.tidemark.tables.Replication.Replica m : group.replicas()) {
+        ObjectNode replica = replicas.addObject().put("RegionName", m.region());
+        replica.put("ReplicaStatus", m.status());
+        if (m.percentProgress() != null && "CREATING".equals(m.status())) {
+          replica.put("ReplicaStatusPercentProgress", Integer.toString(m.percentProgress()));
+        }
+      }
+    }
     return o;
   }
 

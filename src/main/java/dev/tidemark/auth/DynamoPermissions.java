@@ -83,6 +83,12 @@ public final class DynamoPermissions {
           "ListTagsOfResource",
           "DescribeLimits",
           "DescribeEndpoints",
+          "CreateGlobalTable",
+          "UpdateGlobalTable",
+          "DescribeGlobalTable",
+          "ListGlobalTables",
+          "DescribeGlobalTableSettings",
+          "UpdateGlobalTableSettings",
           STREAMS_PREFIX + "ListStreams",
           STREAMS_PREFIX + "DescribeStream",
           STREAMS_PREFIX + "GetShardIterator",
@@ -104,8 +110,23 @@ public final class DynamoPermissions {
     String action = "dynamodb:" + name;
     List<Check> checks = new ArrayList<>();
     switch (name) {
-      case "ListTables", "ListBackups", "DescribeLimits", "DescribeEndpoints", "ListStreams" ->
+      case "ListTables",
+              "ListBackups",
+              "DescribeLimits",
+              "DescribeEndpoints",
+              "ListStreams",
+              "ListGlobalTables" ->
           checks.add(new Check(action, "*"));
+      case "CreateGlobalTable",
+              "UpdateGlobalTable",
+              "DescribeGlobalTable",
+              "DescribeGlobalTableSettings",
+              "UpdateGlobalTableSettings" ->
+          // A global table's ARN names no region.
+          checks.add(
+              new Check(
+                  action,
+                  "arn:aws:dynamodb::" + account + ":global-table/" + text(in, "GlobalTableName")));
       case "DescribeBackup", "DeleteBackup" -> checks.add(new Check(action, text(in, "BackupArn")));
       case "TagResource", "UntagResource", "ListTagsOfResource" ->
           checks.add(new Check(action, text(in, "ResourceArn")));

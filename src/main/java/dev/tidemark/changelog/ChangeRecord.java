@@ -17,6 +17,7 @@ import java.util.Objects;
  *     images)
  * @param newImage the item after the write, or null if it was deleted
  * @param origin who made the write
+ * @param stamp the item version this write made, on replicated tables only (null elsewhere)
  */
 public record ChangeRecord(
     long tableId,
@@ -25,7 +26,20 @@ public record ChangeRecord(
     Map<String, AttributeValue> key,
     Map<String, AttributeValue> oldImage,
     Map<String, AttributeValue> newImage,
-    Origin origin) {
+    Origin origin,
+    ItemStamp stamp) {
+
+  /** A record of a table that is not replicated: no stamp. */
+  public ChangeRecord(
+      long tableId,
+      long seq,
+      long commitTimeMillis,
+      Map<String, AttributeValue> key,
+      Map<String, AttributeValue> oldImage,
+      Map<String, AttributeValue> newImage,
+      Origin origin) {
+    this(tableId, seq, commitTimeMillis, key, oldImage, newImage, origin, null);
+  }
 
   public ChangeRecord {
     if (seq <= 0) {
@@ -38,10 +52,15 @@ public record ChangeRecord(
     }
   }
 
-  /** Who caused a change: a client, or the service itself (TTL expiry), as Streams reports it. */
+  /**
+   * Who caused a change: a client, the service itself (TTL expiry), as Streams reports it, or
+   * another region (a replicated write, which Streams shows without a user identity and which is
+   * never shipped back). Stored by ordinal: append only.
+   */
   public enum Origin {
     USER,
-    TTL_EXPIRY
+    TTL_EXPIRY,
+    REPLICATION
   }
 
   /** INSERT, MODIFY or REMOVE, as DynamoDB Streams names them. */

@@ -8,6 +8,11 @@ import java.util.Map;
 /**
  * Binary form of a change record as stored in the change log. The table id and seq live in the key;
  * the value holds a format byte, origin, commit time and the three images.
+ *
+ * <p>A record of a replicated table ends with its {@link ItemStamp} (length-prefixed) after the new
+ * image. Readers that predate stamps stop after the new image and never see it; readers that know
+ * stamps find none in older records. So the format byte stays 1 and every stored log stays readable
+ * both ways. {@link #withoutOldImage} keeps the trailer with the new image.
  */
 public final class ChangeRecordCodec {
   private static final byte FORMAT = 1;
@@ -18,12 +23,26 @@ public final class ChangeRecordCodec {
     byte[] key = ItemCodec.encode(r.key());
     byte[] oldImage = r.oldImage() == null ? null : ItemCodec.encode(r.oldImage());
     byte[] newImage = r.newImage() == null ? null : ItemCodec.encode(r.newImage());
-    int size = 1 + 1 + 8 + 4 + key.length + 4 + len(oldImage) + 4 + len(newImage);
+    byte[] stamp = r.stamp() == null ? null : r.stamp().encode(false);
+    int size =
+        1
+            + 1
+            + 8
+            + 4
+            + key.length
+            + 4
+            + len(oldImage)
+            + 4
+            + len(newImage)
+            + (stamp == null ? 0 : 4 + stamp.length);
     ByteBuffer b = ByteBuffer.allocate(size);
     b.put(FORMAT).put((byte) r.origin().ordinal()).putLong(r.commitTimeMillis());
     putBlock(b, key);
     putBlock(b, oldImage);
     putBlock(b, newImage);
+    if (stamp != null) {
+      b.putInt(stamp.length).put(stamp);
+    }
     return b.array();
   }
 
@@ -38,7 +57,13 @@ public final class ChangeRecordCodec {
     Map<String, AttributeValue> key = getBlock(b);
     Map<String, AttributeValue> oldImage = getBlock(b);
     Map<String, AttributeValue> newImage = getBlock(b);
-    return new ChangeRecord(tableId, seq, time, key, oldImage, newImage, origin);
+    ItemStamp stamp = null;
+    if (b.hasRemaining()) {
+      byte[] s = new byte[b.getInt()];
+      b.get(s);
+      stamp = ItemStamp.decode(s);
+    }
+    return new ChangeRecord(tableId, seq, time, key, oldImage, newImage, origin, stamp);
   }
 
   /**

@@ -29,6 +29,9 @@ import dev.tidemark.protocol.Acknowledgements;
 import dev.tidemark.protocol.HttpServer;
 import dev.tidemark.protocol.RequestIds;
 import dev.tidemark.protocol.TlsCredentials;
+import dev.tidemark.replication.ReplicationConfig;
+import dev.tidemark.replication.ReplicationEndpoint;
+import dev.tidemark.replication.Replicator;
 import dev.tidemark.retention.ChangeLogRetention;
 import dev.tidemark.space.DiskSpace;
 import dev.tidemark.space.ReserveFile;
@@ -71,7 +74,8 @@ public final class Bootstrap {
       Authenticator authenticator,
       IdentityStore identities,
       ManagedBackups managed,
-      BackupPlans plans) {}
+      BackupPlans plans,
+      Replicator replicator) {}
 
   /**
    * The dispatch table for a configuration, and how its writes are acknowledged. Whatever is opened
@@ -79,6 +83,14 @@ public final class Bootstrap {
    * closed after the HTTP server drained.
    */
   static Assembly assemble(ServerConfig config, Resources resources) throws IOException {
+    return assemble(config, ReplicationConfig.NONE, resources);
+  }
+
+  /**
+   * As {@link #assemble(ServerConfig, Resources)}, replicating with {@code replication}'s peers.
+   */
+  static Assembly assemble(ServerConfig config, ReplicationConfig replication, Resources resources)
+      throws IOException {
     ObjectStore store = config.backupStore().open();
     if (store instanceof AutoCloseable closeable) {
       resources.register(closeable);
@@ -185,6 +197,11 @@ public final class Bootstrap {
     resources.register(
         new PeriodicTask(
             "change-log-archived-trim", Duration.ofSeconds(2), retention::trimArchivedOnce));
+    // Global tables: the log a peer has not received yet is kept, whatever its age.
+    Replicator replicator =
+        resources.register(new Replicator(db, replication, System::currentTimeMillis));
+    db.useGlobalTables(replicator);
+    retention.addFloor(replicator);
     Authenticator authenticator = Authenticator.acceptAnyCredentials(config.region());
     IdentityStore identities = null;
     if (config.authMode() == AuthMode.IAM) {
@@ -236,13 +253,15 @@ public final class Bootstrap {
       // IAM mode it would name tables to unauthenticated callers past the one gate.
       operations.register(new ServerStatus(db, pitr, reserve));
     }
+    replicator.start(operations);
     return new Assembly(
         operations,
         new DurableAcknowledgements(db.writePath()),
         authenticator,
         identities,
         managed,
-        plans);
+        plans,
+        replicator);
   }
 
   /**
@@ -317,6 +336,11 @@ public final class Bootstrap {
    * everything opened so far is closed again before the exception propagates.
    */
   public static Running start(ServerConfig config) throws Exception {
+    return start(config, ReplicationConfig.NONE);
+  }
+
+  /** As {@link #start(ServerConfig)}, with cross-region peers ({@code --peer}). */
+  public static Running start(ServerConfig config, ReplicationConfig replication) throws Exception {
     Resources resources = new Resources();
     HttpServer http;
     int port;
@@ -338,7 +362,7 @@ public final class Bootstrap {
       }
     }
     try {
-      Assembly assembly = assemble(config, resources);
+      Assembly assembly = assemble(config, replication, resources);
       http =
           new HttpServer(
               assembly.operations(),
@@ -357,6 +381,8 @@ public final class Bootstrap {
       http.addFront(
           BackupApi.handler(
               assembly.managed(), assembly.plans(), assembly.authenticator(), RequestIds::next));
+      // Peer traffic shares the port, under its own path and its own signature.
+      http.addFront(new ReplicationEndpoint(assembly.replicator(), System::currentTimeMillis));
       port = http.start(config.host(), config.port());
     } catch (Exception | Error e) {
       resources.close();

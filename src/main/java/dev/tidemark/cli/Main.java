@@ -1,5 +1,6 @@
 package dev.tidemark.cli;
 
+import dev.tidemark.replication.ReplicationConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
       BackupCommand.class,
       PitrCommand.class,
       StatusCommand.class,
-      AuditCommand.class
+      AuditCommand.class,
+      ReplicasCommand.class
     })
 public final class Main implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
@@ -73,7 +75,7 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return serve(options.toConfig(spec));
+    return serve(options.toConfig(spec), options.replication(spec));
   }
 
   @Command(
@@ -87,14 +89,14 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return serve(options.toConfig(spec));
+      return serve(options.toConfig(spec), options.replication(spec));
     }
   }
 
-  private static int serve(ServerConfig config) {
+  private static int serve(ServerConfig config, ReplicationConfig replication) {
     Bootstrap.Running running;
     try {
-      running = Bootstrap.start(config);
+      running = Bootstrap.start(config, replication);
     } catch (dev.tidemark.backup.keys.KeyRefusedException e) {
       // A deliberate refusal, fully explained by its message: no stack trace to wade through.
       log.error("Tidemark refused to start: {}", e.getMessage());
@@ -296,6 +298,33 @@ public final class Main implements Callable<Integer> {
         converter = DurationConverter.class,
         description = "Delete audit files whose last record is older than this (default: 365d).")
     Duration auditRetention;
+
+    @Option(
+        names = "--peer",
+        paramLabel = "REGION=URL",
+        description =
+            "Another Tidemark server that holds replicas of this one's global tables, e.g."
+                + " eu-west-1=http://10.0.0.2:8000; repeat for each region. Needs"
+                + " --replication-secret-file.")
+    java.util.List<String> peers = new java.util.ArrayList<>();
+
+    @Option(
+        names = "--replication-secret-file",
+        paramLabel = "FILE",
+        description =
+            "The secret every region of a replica group shares (at least 16 bytes, e.g. head -c"
+                + " 32 /dev/urandom | base64): server-to-server requests are signed with it, and"
+                + " replication requests without a valid signature are refused.")
+    Path replicationSecretFile;
+
+    /** The peers and secret given, checked. */
+    ReplicationConfig replication(CommandSpec spec) {
+      try {
+        return ReplicationConfig.of(region, peers, replicationSecretFile);
+      } catch (IllegalArgumentException | java.io.IOException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      }
+    }
 
     ServerConfig toConfig(CommandSpec spec) {
       if (inMemory && dataDir != null) {

@@ -27,6 +27,7 @@ public enum WireError {
   PROVISIONED_THROUGHPUT_EXCEEDED("ProvisionedThroughputExceededException", 400),
   THROTTLING("ThrottlingException", 400),
   TABLE_NOT_FOUND("TableNotFoundException", 400),
+  GLOBAL_TABLE_NOT_FOUND("GlobalTableNotFoundException", 400),
   TABLE_ALREADY_EXISTS("TableAlreadyExistsException", 400),
   TABLE_IN_USE("TableInUseException", 400),
   BACKUP_NOT_FOUND("BackupNotFoundException", 400),

@@ -37,6 +37,17 @@ public final class Database implements AutoCloseable {
 
   private volatile dev.tidemark.space.DiskSpace space = dev.tidemark.space.DiskSpace.UNLIMITED;
 
+  private volatile GlobalTables globalTables = GlobalTables.NONE;
+
+  /** Cross-region replicas: the peers and the replica actions. Set once at assembly. */
+  public void useGlobalTables(GlobalTables g) {
+    this.globalTables = java.util.Objects.requireNonNull(g);
+  }
+
+  public GlobalTables globalTables() {
+    return globalTables;
+  }
+
   /** Watches free space from now on: writes are refused while the data directory is full. */
   public void useSpace(dev.tidemark.space.DiskSpace space) {
     this.space = java.util.Objects.requireNonNull(space);

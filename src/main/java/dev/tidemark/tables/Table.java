@@ -10,6 +10,7 @@ public final class Table {
   private volatile TableDefinition definition;
   private volatile String status;
   private volatile RestoreSummary restoreSummary;
+  private volatile Replication replication;
   final AtomicLong itemCount;
   final AtomicLong sizeBytes;
 
@@ -43,6 +44,21 @@ public final class Table {
 
   void restoreSummary(RestoreSummary r) {
     this.restoreSummary = r;
+  }
+
+  /** The table's replica group, or null for a regional table (nothing to stamp or ship). */
+  public Replication replication() {
+    return replication;
+  }
+
+  /** Joins, changes or (null) leaves a replica group; the replication package persists it. */
+  public void replication(Replication r) {
+    this.replication = r;
+  }
+
+  /** Sets the status DescribeTable reports (a replica is CREATING while it is filled). */
+  public void markStatus(String s) {
+    this.status = s;
   }
 
   /** Whether data-plane requests may use the table: DynamoDB refuses them while it is created. */

@@ -2,6 +2,7 @@ package dev.tidemark.tables;
 
 import dev.tidemark.changelog.ChangeRecord;
 import dev.tidemark.changelog.ChangeRecordCodec;
+import dev.tidemark.changelog.ItemStamp;
 import dev.tidemark.changelog.Sequencer;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.model.AttributeValue;
@@ -54,9 +55,20 @@ public final class WritePath {
 
   /**
    * One item write in a commit. {@code storageKey} is the item's encoded key in its table space.
+   * {@code stamp} is null for a write accepted in this region; a replicated write carries the stamp
+   * its origin gave it and applies only if that stamp is higher than the stored one.
    */
   public record ItemWrite(
-      Table table, byte[] storageKey, Map<String, AttributeValue> key, Mutation mutation) {}
+      Table table,
+      byte[] storageKey,
+      Map<String, AttributeValue> key,
+      Mutation mutation,
+      ItemStamp stamp) {
+    public ItemWrite(
+        Table table, byte[] storageKey, Map<String, AttributeValue> key, Mutation mutation) {
+      this(table, storageKey, key, mutation, null);
+    }
+  }
 
   /** What a write did. {@code changed} is false when the mutation left the item as it was. */
   public record Outcome(
@@ -163,6 +175,9 @@ public final class WritePath {
     try {
       DynamoException[] refusals = evaluateAll ? new DynamoException[writes.size()] : null;
       boolean refused = false;
+      // Only for writes to replicated tables: their group and the stamp stored with the item.
+      Replication[] groups = null;
+      ItemStamp[] stored = null;
       for (int i = 0; i < writes.size(); i++) {
         ItemWrite w = writes.get(i);
         if (!storage.hasTableSpace(w.table().id()) || "DELETING".equals(w.table().status())) {
@@ -170,6 +185,21 @@ public final class WritePath {
         }
         byte[] raw = storage.get(w.table().id(), w.storageKey());
         Map<String, AttributeValue> current = raw == null ? null : ItemCodec.decode(raw);
+        Replication group = w.table().replication();
+        if (group != null) {
+          if (groups == null) {
+            groups = new Replication[writes.size()];
+            stored = new ItemStamp[writes.size()];
+          }
+          stored[i] =
+              ItemStamp.decode(storage.get(w.table().id(), ItemStamp.storageKey(w.storageKey())));
+          if (w.stamp() != null && !ItemStamp.supersedes(w.stamp(), stored[i])) {
+            // A replicated version no newer than ours (or ours again): nothing changes.
+            outcomes.add(new Outcome(current, current, false));
+            continue;
+          }
+          groups[i] = group;
+        }
         Map<String, AttributeValue> next;
         boolean changed;
         try {
@@ -200,12 +230,29 @@ public final class WritePath {
       for (int i = 0; i < writes.size(); i++) {
         ItemWrite w = writes.get(i);
         Outcome o = outcomes.get(i);
+        Replication group = groups == null ? null : groups[i];
         if (!o.changed()) {
+          if (group != null && w.stamp() != null) {
+            // Same item, newer version: the stamp must still converge, or a later write between
+            // the two stamps would apply in one region and not in another.
+            ws.put(
+                w.table().id(),
+                ItemStamp.storageKey(w.storageKey()),
+                w.stamp().encode(o.newItem() == null));
+          }
           // DynamoDB writes no stream record when an item is left as it was; neither do we.
           continue;
         }
         long seq = sequencer.nextSeq();
         long id = w.table().id();
+        ItemStamp stamp = null;
+        if (group != null) {
+          stamp =
+              w.stamp() != null ? w.stamp() : ItemStamp.next(stored[i], time, group.localRegion());
+          // A delete leaves a tombstone, so that an older version arriving later cannot resurrect
+          // the item.
+          ws.put(id, ItemStamp.storageKey(w.storageKey()), stamp.encode(o.newItem() == null));
+        }
         if (o.newItem() == null) {
           ws.delete(id, w.storageKey());
         } else {
@@ -219,7 +266,14 @@ public final class WritePath {
             seq,
             ChangeRecordCodec.encode(
                 new ChangeRecord(
-                    id, seq, time, w.key(), loggedOldImage(w.table(), o), o.newItem(), origin)));
+                    id,
+                    seq,
+                    time,
+                    w.key(),
+                    loggedOldImage(w.table(), o),
+                    o.newItem(),
+                    origin,
+                    stamp)));
         long[] d = deltas.computeIfAbsent(w.table(), t -> new long[2]);
         d[0] += (o.newItem() == null ? 0 : 1) - (o.oldItem() == null ? 0 : 1);
         d[1] +=

@@ -44,17 +44,19 @@ final class ServerProcess implements AutoCloseable {
 
   /** As {@link #start(Path, int, String...)}, logging to {@code log}. */
   static ServerProcess start(Path dataDir, Path log, int port, String... extra) throws Exception {
+    return start(List.of(), dataDir, log, port, extra);
+  }
+
+  /** As {@link #start(Path, Path, int, String...)}, with JVM options (a small heap, say). */
+  static ServerProcess start(List<String> jvm, Path dataDir, Path log, int port, String... extra)
+      throws Exception {
     String jar = System.getProperty("tidemark.jar", "target/tidemark.jar");
-    List<String> cmd =
+    List<String> cmd = new ArrayList<>(List.of("java"));
+    cmd.addAll(jvm);
+    cmd.addAll(
         new ArrayList<>(
             List.of(
-                "java",
-                "-jar",
-                jar,
-                "--port",
-                Integer.toString(port),
-                "--data-dir",
-                dataDir.toString()));
+                "-jar", jar, "--port", Integer.toString(port), "--data-dir", dataDir.toString())));
     cmd.addAll(List.of(extra));
     if (!cmd.contains("--backup-dir")) {
       // Otherwise backups and their key land in the working directory, shared by every run.

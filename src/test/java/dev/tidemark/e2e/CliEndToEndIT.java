@@ -106,4 +106,10 @@ class CliEndToEndIT {
   void awsCliBackupVaultJobAndRestore() throws Exception {
     assertThat(runScript("aws-backup.sh")).contains("aws-backup: OK");
   }
+
+  // Protects the global tables console story through the AWS CLI between two server processes.
+  @Test
+  void awsCliGlobalTablesConsoleStory() throws Exception {
+    assertThat(runScript("global-tables.sh")).contains("global-tables: OK");
+  }
 }

@@ -239,6 +239,18 @@ final class RequestCorpus {
         "ListTagsOfResource",
         "{\"ResourceArn\":\"arn:aws:dynamodb:us-east-1:000000000000:table/fuzz\"}");
     add("DescribeLimits", "{}");
+    add(
+        "CreateGlobalTable",
+        "{\"GlobalTableName\":\"fuzz\",\"ReplicationGroup\":[{\"RegionName\":\"eu-west-1\"}]}");
+    add(
+        "UpdateGlobalTable",
+        "{\"GlobalTableName\":\"fuzz\",\"ReplicaUpdates\":[{\"Delete\":{\"RegionName\":\"eu-west-1\"}}]}");
+    add("DescribeGlobalTable", "{\"GlobalTableName\":\"fuzz\"}");
+    add("ListGlobalTables", "{\"Limit\":5,\"RegionName\":\"eu-west-1\"}");
+    add("DescribeGlobalTableSettings", "{\"GlobalTableName\":\"fuzz\"}");
+    add(
+        "UpdateGlobalTableSettings",
+        "{\"GlobalTableName\":\"fuzz\",\"GlobalTableBillingMode\":\"PAY_PER_REQUEST\"}");
     add("DescribeEndpoints", "{}");
     add(STREAMS + "ListStreams", "{\"TableName\":\"fuzz\",\"Limit\":5}");
     add(STREAMS + "DescribeStream", "{\"StreamArn\":\"${STREAM_ARN}\",\"Limit\":10}");

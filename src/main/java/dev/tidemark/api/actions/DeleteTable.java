@@ -88,6 +88,8 @@ public final class DeleteTable implements Action {
       } else {
         db.writePath().exclusive(() -> db.catalog().delete(t, closeStream(t)));
       }
+      // A regional DeleteTable of a replica takes it out of its global table.
+      db.globalTables().tableDeleted(t);
       ObjectNode out = Json.object();
       out.set("TableDescription", description);
       return out;

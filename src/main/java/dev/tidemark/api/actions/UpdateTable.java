@@ -44,17 +44,19 @@ public final class UpdateTable implements Action {
         .oneOf(billing, "billingMode", List.of("PROVISIONED", "PAY_PER_REQUEST"))
         .oneOf(tableClass, "tableClass", List.of("STANDARD", "STANDARD_INFREQUENT_ACCESS"))
         .check();
+    ReplicaUpdates replicaUpdates = ReplicaUpdates.read(req);
+    if (replicaUpdates != null) {
+      return replicaUpdates.execute(db, name);
+    }
     Throughput requested = pt == null ? null : Schemas.throughput(pt, "provisionedThroughput");
     GsiUpdates indexUpdates = GsiUpdates.read(req);
     JsonNode streamSpec = Json.objectField(req, "StreamSpecification");
     String streamView = streamSpec == null ? null : Schemas.streamViewType(streamSpec);
-    boolean other =
-        Json.field(req, "ReplicaUpdates") != null || Json.field(req, "SSESpecification") != null;
-    if (other) {
+    if (Json.field(req, "SSESpecification") != null) {
       throw DynamoException.validation(
           "Tidemark does not support this UpdateTable change yet: only DeletionProtectionEnabled,"
-              + " BillingMode, ProvisionedThroughput, TableClass, GlobalSecondaryIndexUpdates and"
-              + " StreamSpecification can be updated");
+              + " BillingMode, ProvisionedThroughput, TableClass, GlobalSecondaryIndexUpdates,"
+              + " StreamSpecification and ReplicaUpdates can be updated");
     }
     if (protection == null
         && billing == null
@@ -79,6 +81,10 @@ public final class UpdateTable implements Action {
         // DynamoDB refuses even the same view type: a stream's view cannot change, only end.
         throw DynamoException.validation(
             "Table already has an enabled stream: TableName: " + d.name());
+      }
+      if (streamSpec != null && streamView == null && t.replication() != null) {
+        throw DynamoException.validation(
+            "Disabling Stream is not allowed for a Global Table replica.");
       }
       if (streamSpec != null && streamView == null && d.streamViewType() == null) {
         throw DynamoException.validation("Table has no stream to disable");

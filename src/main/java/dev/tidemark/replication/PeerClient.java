@@ -1,0 +1,102 @@
+package dev.tidemark.replication;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/** Sends signed replication requests to one peer region. Thread-safe. */
+final class PeerClient {
+  static final String PATH_PREFIX = "/tidemark/replication/";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  final String region;
+  private final URI base;
+  private final String localRegion;
+  private final PeerAuth auth;
+  private final LongSupplier clock;
+  private final HttpClient http;
+
+  PeerClient(String region, URI base, String localRegion, PeerAuth auth, LongSupplier clock) {
+    this.region = region;
+    this.base = base;
+    this.localRegion = localRegion;
+    this.auth = auth;
+    this.clock = clock;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  }
+
+  /**
+   * Calls {@code op} with {@code body}.
+   *
+   * @throws Unavailable when the peer cannot be reached or failed (worth retrying)
+   * @throws Refused when the peer answered with a client error (its message is for the user)
+   */
+  JsonNode call(String op, JsonNode body, Duration timeout) {
+    String path = PATH_PREFIX + op;
+    byte[] bytes;
+    try {
+      bytes = JSON.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    HttpRequest request =
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .header(PeerAuth.HEADER, auth.sign(localRegion, clock.getAsLong(), path, bytes))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
+            .build();
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new Unavailable(region + " (" + base + ") is unreachable: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Unavailable("interrupted while calling " + region);
+    }
+    JsonNode answer;
+    try {
+      answer = JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new Unavailable(region + " answered " + response.statusCode() + " without JSON");
+    }
+    if (response.statusCode() >= 500) {
+      throw new Unavailable(
+          region + " failed (" + response.statusCode() + "): " + answer.path("message").asText());
+    }
+    if (response.statusCode() >= 400) {
+      throw new Refused(
+          answer.path("__type").asText("ValidationException"), answer.path("message").asText());
+    }
+    return answer;
+  }
+
+  @Override
+  public String toString() {
+    return region + " at " + base;
+  }
+
+  /** The peer is down, unreachable or failing: report it and retry later. */
+  static final class Unavailable extends RuntimeException {
+    Unavailable(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** The peer refused the request; {@code type} is the DynamoDB error type it chose. */
+  static final class Refused extends RuntimeException {
+    final String type;
+
+    Refused(String type, String message) {
+      super(message, null, false, false);
+      this.type = type;
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package dev.tidemark.replication;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The other regions this server replicates with, and the secret that authenticates the traffic
+ * between them (every peer is started with the same one).
+ *
+ * @param peers region name to the peer server's base URL ({@code http://host:port})
+ * @param secret the shared secret; null only when there are no peers
+ */
+public record ReplicationConfig(Map<String, URI> peers, byte[] secret) {
+  /** No peers: every table is regional, and replication requests are refused. */
+  public static final ReplicationConfig NONE = new ReplicationConfig(Map.of(), null);
+
+  /** Fewer bytes than this is a password, not a key. */
+  static final int MIN_SECRET_BYTES = 16;
+
+  public ReplicationConfig {
+    peers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(peers));
+    if (!peers.isEmpty() && secret == null) {
+      throw new IllegalArgumentException(
+          "--peer needs --replication-secret-file: peers authenticate each other with it");
+    }
+    if (secret != null && secret.length < MIN_SECRET_BYTES) {
+      throw new IllegalArgumentException(
+          "the replication secret must be at least "
+              + MIN_SECRET_BYTES
+              + " bytes (for example: head -c 32 /dev/urandom | base64 > secret)");
+    }
+    for (Map.Entry<String, URI> e : peers.entrySet()) {
+      if (!e.getKey().matches("[a-z0-9-]+")) {
+        throw new IllegalArgumentException(
+            "a peer region must look like us-east-1, not '" + e.getKey() + "'");
+      }
+      String scheme = e.getValue().getScheme();
+      if (!"http".equals(scheme) && !"https".equals(scheme)) {
+        throw new IllegalArgumentException(
+            "peer " + e.getKey() + " needs an http:// or https:// URL, not " + e.getValue());
+      }
+    }
+  }
+
+  /**
+   * From the command line: {@code REGION=URL} values and the secret file (its content, trailing
+   * whitespace removed, is the secret).
+   */
+  public static ReplicationConfig of(String localRegion, List<String> peerSpecs, Path secretFile)
+      throws IOException {
+    Map<String, URI> peers = new LinkedHashMap<>();
+    for (String spec : peerSpecs) {
+      int eq = spec.indexOf('=');
+      if (eq <= 0 || eq == spec.length() - 1) {
+        throw new IllegalArgumentException(
+            "--peer takes REGION=URL, for example eu-west-1=http://10.0.0.2:8000, not '"
+                + spec
+                + "'");
+      }
+      String region = spec.substring(0, eq);
+      if (region.equals(localRegion)) {
+        throw new IllegalArgumentException(
+            "--peer " + region + " names this server's own region (--region)");
+      }
+      if (peers.put(region, URI.create(spec.substring(eq + 1))) != null) {
+        throw new IllegalArgumentException("--peer " + region + " is given twice");
+      }
+    }
+    byte[] secret = null;
+    if (secretFile != null) {
+      secret =
+          Files.readString(secretFile, StandardCharsets.UTF_8)
+              .strip()
+              .getBytes(StandardCharsets.UTF_8);
+    }
+    return new ReplicationConfig(peers, secret);
+  }
+
+  public boolean hasPeer(String region) {
+    return peers.containsKey(Objects.requireNonNull(region));
+  }
+}

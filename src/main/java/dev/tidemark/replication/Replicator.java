@@ -1,0 +1,1089 @@
+package dev.tidemark.replication;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tidemark.api.ItemKeys;
+import dev.tidemark.api.Operations;
+import dev.tidemark.api.RequestContext;
+import dev.tidemark.api.TableDescriptions;
+import dev.tidemark.auth.CallerIdentity;
+import dev.tidemark.changelog.ChangeRecord;
+import dev.tidemark.changelog.ItemStamp;
+import dev.tidemark.changelog.RetentionFloor;
+import dev.tidemark.errors.DynamoException;
+import dev.tidemark.errors.WireError;
+import dev.tidemark.model.AttributeValue;
+import dev.tidemark.storage.Cursor;
+import dev.tidemark.storage.ItemCodec;
+import dev.tidemark.storage.KeyEncoding;
+import dev.tidemark.storage.StorageSnapshot;
+import dev.tidemark.storage.WriteSet;
+import dev.tidemark.tables.Database;
+import dev.tidemark.tables.GlobalTables;
+import dev.tidemark.tables.IndexDefinition;
+import dev.tidemark.tables.KeySchema;
+import dev.tidemark.tables.Replication;
+import dev.tidemark.tables.Table;
+import dev.tidemark.tables.TableDefinition;
+import dev.tidemark.tables.WritePath;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cross-region replicas (global tables, version 2019.11.21) between Tidemark servers: the group
+ * state of each replicated table, the per-peer shippers that read the change log, the fill of a new
+ * replica, and the receiving side of every peer request.
+ *
+ * <p>Every region ships the writes it accepted itself (change records whose origin is not {@code
+ * REPLICATION}) to every other member, from a durable cursor per (table, peer) in the meta space. A
+ * received write goes through the write path with its origin's stamp and origin {@code
+ * REPLICATION}: Streams, PITR and backups see it, the merge rule decides it, and it is never
+ * shipped again. Because the merge rule is order-independent, a new replica's fill (a snapshot read
+ * at a change-log position) and the shipping of later changes may run at the same time.
+ *
+ * <p>Meta keys: {@code repl/group/<table id>} (JSON {@link GroupState}), {@code repl/cursor/<table
+ * id><region>} (the last sequence number shipped to that region, 8 bytes).
+ */
+public final class Replicator implements GlobalTables, RetentionFloor, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Replicator.class);
+  static final String VERSION = "2019.11.21";
+  private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
+  private static final byte[] GROUP_PREFIX = "repl/group/".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] CURSOR_PREFIX = "repl/cursor/".getBytes(StandardCharsets.UTF_8);
+  static final int BATCH_RECORDS = 500;
+  private static final int BATCH_BYTES = 2 << 20;
+  private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(20);
+  private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * A table's group as this region persists it.
+   *
+   * @param localStatus CREATING while this region's replica is being filled, else ACTIVE
+   * @param filling the regions this region is filling (resumed after a restart)
+   */
+  record GroupState(
+      String groupId,
+      String localStatus,
+      List<Replication.Replica> replicas,
+      List<String> filling) {
+    GroupState {
+      replicas = List.copyOf(replicas);
+      filling = filling == null ? List.of() : List.copyOf(filling);
+    }
+  }
+
+  private final Database db;
+  private final String region;
+  private final PeerAuth auth;
+  private final Map<String, PeerClient> peers = new LinkedHashMap<>();
+  private final LongSupplier clock;
+  private final Map<String, PeerHealth> health = new ConcurrentHashMap<>();
+  private final Map<String, LagStats> lag = new ConcurrentHashMap<>();
+  private final Map<String, Long> cursors = new ConcurrentHashMap<>();
+  private final Map<String, Integer> progress = new ConcurrentHashMap<>();
+  private final Set<Long> deletingForPeer = ConcurrentHashMap.newKeySet();
+  private final ExecutorService fills;
+  private final List<Thread> shippers = new ArrayList<>();
+  private final Object groups = new Object();
+  private volatile Operations operations;
+  private volatile boolean closed;
+
+  /** What the status report says about a peer. */
+  static final class PeerHealth {
+    volatile boolean reachable = true;
+    volatile String lastError;
+    volatile long lastContactMillis;
+  }
+
+  public Replicator(Database db, ReplicationConfig config, LongSupplier clock) {
+    this.db = db;
+    this.region = db.region();
+    this.clock = clock;
+    this.auth = config.secret() == null ? null : new PeerAuth(config.secret());
+    config
+        .peers()
+        .forEach(
+            (r, url) -> {
+              peers.put(r, new PeerClient(r, url, region, auth, clock));
+              health.put(r, new PeerHealth());
+            });
+    this.fills =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "tidemark-replica-fill");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** The authenticator of incoming peer requests, or null when no secret is configured. */
+  PeerAuth auth() {
+    return auth;
+  }
+
+  /**
+   * Loads every table's group, then starts one shipper per peer and resumes interrupted fills.
+   * {@code operations} runs CreateTable and DeleteTable for replicas, with all their side effects.
+   */
+  public void start(Operations operations) {
+    this.operations = operations;
+    for (String name : db.catalog().names()) {
+      db.catalog().find(name).ifPresent(this::load);
+    }
+    for (PeerClient p : peers.values()) {
+      Thread t = new Thread(() -> shipLoop(p), "tidemark-replication-" + p.region);
+      t.setDaemon(true);
+      shippers.add(t);
+      t.start();
+    }
+    if (!peers.isEmpty()) {
+      log.info("Replication: region {} with peers {}", region, peers.values());
+    }
+  }
+
+  private void load(Table t) {
+    GroupState g = readGroup(t.id());
+    if (g == null) {
+      return;
+    }
+    t.replication(new Replication(region, g.groupId(), g.replicas()));
+    if ("CREATING".equals(g.localStatus())) {
+      t.markStatus("CREATING");
+    }
+    for (String target : g.filling()) {
+      startFill(t, target);
+    }
+  }
+
+  @Override
+  public List<String> peerRegions() {
+    return List.copyOf(peers.keySet());
+  }
+
+  // ---- the control plane, on the region that received UpdateTable ----
+
+  @Override
+  public void createReplica(Table t, String target) {
+    Replication current = t.replication();
+    String groupId = current == null ? UUID.randomUUID().toString() : current.groupId();
+    List<Replication.Replica> members = new ArrayList<>();
+    members.add(new Replication.Replica(region, "ACTIVE", null));
+    if (current != null) {
+      members.addAll(current.replicas());
+    }
+    ObjectNode create = JSON.createObjectNode();
+    create.put("groupId", groupId);
+    create.set("createTable", createTableRequest(t.definition()));
+    create.set("replicas", JSON.valueToTree(members));
+    PeerClient peer = peers.get(target);
+    callForUser(peer, "create-table", create);
+    // Every other member ships its own writes to the new region from where it stands with this
+    // one: what it shipped here before is in the snapshot taken below, the rest it sends itself.
+    List<String> told = new ArrayList<>();
+    try {
+      for (Replication.Replica m : members) {
+        if (!m.region().equals(region)) {
+          ObjectNode added = tableMessage(t.name(), groupId);
+          added.put("region", target).put("copyCursorFrom", region);
+          callForUser(peers.get(m.region()), "member-added", added);
+          told.add(m.region());
+        }
+      }
+    } catch (DynamoException e) {
+      undoCreate(t, target, groupId, told);
+      throw e;
+    }
+    TableDefinition d = t.definition();
+    if (d.streamViewType() == null) {
+      WriteSet batch = new WriteSet();
+      TableDefinition withStream = d.withStreamViewType("NEW_AND_OLD_IMAGES");
+      db.streams()
+          .open(withStream, "NEW_AND_OLD_IMAGES", db.writePath().appliedSeq() + 1, db.now(), batch);
+      db.catalog().update(t, withStream, batch);
+    }
+    List<Replication.Replica> replicas =
+        new ArrayList<>(current == null ? List.of() : current.replicas());
+    replicas.add(new Replication.Replica(target, "CREATING", 0));
+    StorageSnapshot[] snapshot = new StorageSnapshot[1];
+    synchronized (groups) {
+      // Under the write lock: every write after the snapshot is stamped and at or past the cursor.
+      db.writePath()
+          .exclusive(
+              () -> {
+                t.replication(new Replication(region, groupId, replicas));
+                long position = db.writePath().appliedSeq();
+                WriteSet w = new WriteSet();
+                putCursor(w, t.id(), target, position);
+                writeGroup(w, t.id(), stateOf(t, "ACTIVE", withFilling(t, target, true)));
+                db.storage().apply(w);
+                snapshot[0] = db.storage().snapshot();
+              });
+      db.storage().sync();
+    }
+    progress.put(progressKey(t, target), 0);
+    fills.execute(() -> fill(t, target, snapshot[0]));
+  }
+
+  private void undoCreate(Table t, String target, String groupId, List<String> told) {
+    for (String m : told) {
+      ObjectNode removed = tableMessage(t.name(), groupId).put("region", target);
+      callQuietly(peers.get(m), "member-removed", removed);
+    }
+    callQuietly(peers.get(target), "delete-replica", tableMessage(t.name(), groupId));
+  }
+
+  @Override
+  public void deleteReplica(Table t, String target) {
+    Replication current = t.replication();
+    callForUser(peers.get(target), "delete-replica", tableMessage(t.name(), current.groupId()));
+    removeMember(t, target);
+    for (Replication.Replica m : current.replicas()) {
+      if (!m.region().equals(target)) {
+        ObjectNode removed = tableMessage(t.name(), current.groupId()).put("region", target);
+        callQuietly(peers.get(m.region()), "member-removed", removed);
+      }
+    }
+  }
+
+  @Override
+  public void tableDeleted(Table t) {
+    Replication current = t.replication();
+    if (current == null || deletingForPeer.remove(t.id())) {
+      return;
+    }
+    t.replication(null);
+    db.storage().apply(new WriteSet().deleteMeta(groupKey(t.id())));
+    for (Replication.Replica m : current.replicas()) {
+      ObjectNode removed = tableMessage(t.name(), current.groupId()).put("region", region);
+      callQuietly(peers.get(m.region()), "member-removed", removed);
+    }
+  }
+
+  /** A peer call made for a client's request: its refusal is the client's answer. */
+  private JsonNode callForUser(PeerClient peer, String op, JsonNode body) {
+    try {
+      JsonNode r = peer.call(op, body, CONTROL_TIMEOUT);
+      reachable(peer.region);
+      return r;
+    } catch (PeerClient.Refused e) {
+      throw new DynamoException(wireError(e.type), e.getMessage());
+    } catch (PeerClient.Unavailable e) {
+      unreachable(peer.region, e.getMessage());
+      throw new DynamoException(
+          WireError.INTERNAL_SERVER_ERROR,
+          "Replica region " + peer.region + " is unreachable: " + e.getMessage());
+    }
+  }
+
+  private void callQuietly(PeerClient peer, String op, JsonNode body) {
+    try {
+      peer.call(op, body, CONTROL_TIMEOUT);
+    } catch (RuntimeException e) {
+      log.warn("Could not tell region {} ({}): {}", peer.region, op, e.getMessage());
+    }
+  }
+
+  private static WireError wireError(String type) {
+    for (WireError w : WireError.values()) {
+      if (w.typeName().equals(type)) {
+        return w;
+      }
+    }
+    return WireError.VALIDATION;
+  }
+
+  /** The CreateTable request that makes a replica: same keys, indexes and capacity, streams on. */
+  static ObjectNode createTableRequest(TableDefinition d) {
+    ObjectNode r = JSON.createObjectNode();
+    r.put("TableName", d.name());
+    ArrayNode defs = r.putArray("AttributeDefinitions");
+    d.attributeDefinitions()
+        .forEach(
+            (name, type) ->
+                defs.addObject().put("AttributeName", name).put("AttributeType", type.name()));
+    r.set("KeySchema", TableDescriptions.keySchema(d.keySchema()));
+    r.put("BillingMode", d.billingMode());
+    boolean provisioned = TableDefinition.PROVISIONED.equals(d.billingMode());
+    if (provisioned) {
+      r.putObject("ProvisionedThroughput")
+          .put("ReadCapacityUnits", d.throughput().readCapacityUnits())
+          .put("WriteCapacityUnits", d.throughput().writeCapacityUnits());
+    }
+    if (!d.localIndexes().isEmpty()) {
+      ArrayNode a = r.putArray("LocalSecondaryIndexes");
+      d.localIndexes().forEach(i -> a.add(index(i, false)));
+    }
+    if (!d.globalIndexes().isEmpty()) {
+      ArrayNode a = r.putArray("GlobalSecondaryIndexes");
+      d.globalIndexes().forEach(i -> a.add(index(i, provisioned)));
+    }
+    r.putObject("StreamSpecification")
+        .put("StreamEnabled", true)
+        .put("StreamViewType", "NEW_AND_OLD_IMAGES");
+    r.put("TableClass", d.tableClass());
+    return r;
+  }
+
+  private static ObjectNode index(IndexDefinition i, boolean throughput) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("IndexName", i.name());
+    o.set("KeySchema", TableDescriptions.keySchema(i.keySchema()));
+    ObjectNode p = o.putObject("Projection").put("ProjectionType", i.projectionType());
+    if (!i.nonKeyAttributes().isEmpty()) {
+      ArrayNode nk = p.putArray("NonKeyAttributes");
+      i.nonKeyAttributes().forEach(nk::add);
+    }
+    if (throughput) {
+      o.putObject("ProvisionedThroughput")
+          .put("ReadCapacityUnits", i.throughput().readCapacityUnits())
+          .put("WriteCapacityUnits", i.throughput().writeCapacityUnits());
+    }
+    return o;
+  }
+
+  // ---- the fill of a new replica ----
+
+  private void startFill(Table t, String target) {
+    StorageSnapshot[] snapshot = new StorageSnapshot[1];
+    // Any position at or past the cursor will do: shipping covers everything after the cursor.
+    db.writePath().exclusive(() -> snapshot[0] = db.storage().snapshot());
+    progress.put(progressKey(t, target), 0);
+    fills.execute(() -> fill(t, target, snapshot[0]));
+  }
+
+  /**
+   * Sends every item of the snapshot, with its stamp (an item written before the table joined a
+   * group has none: it gets the lowest stamp of this region), then every tombstone, so that a
+   * delete this region made before the snapshot cannot be undone by an older version another member
+   * ships. Then the replica is ACTIVE everywhere.
+   */
+  private void fill(Table t, String target, StorageSnapshot snapshot) {
+    PeerClient peer = peers.get(target);
+    String key = progressKey(t, target);
+    try (snapshot) {
+      long total = Math.max(1, t.itemCount());
+      long sent = 0;
+      ItemStamp unstamped = new ItemStamp(0, 0, region);
+      Batch batch = new Batch();
+      try (Cursor c = snapshot.scan(t.id(), ItemKeys.itemsLower(), ItemKeys.itemsUpper(), false)) {
+        while (c.next()) {
+          byte[] k = c.key();
+          ItemStamp s = ItemStamp.decode(snapshot.get(t.id(), ItemStamp.storageKey(k)));
+          batch.add(k, c.value(), s == null ? unstamped : s, 0);
+          sent++;
+          if (batch.full()) {
+            sendUntilDone(t, peer, batch, true);
+            showProgress(t, target, (int) Math.min(99, sent * 100 / total));
+          }
+        }
+      }
+      byte[] lower = {ItemStamp.STAMP_PREFIX};
+      try (Cursor c = snapshot.scan(t.id(), lower, null, false)) {
+        while (c.next()) {
+          if (ItemStamp.isTombstone(c.value())) {
+            batch.add(
+                ItemStamp.itemKey(c.key(), ItemKeys.ITEMS), null, ItemStamp.decode(c.value()), 0);
+            if (batch.full()) {
+              sendUntilDone(t, peer, batch, true);
+            }
+          }
+        }
+      }
+      sendUntilDone(t, peer, batch, true);
+      activate(t, target);
+      log.info("Replica of {} in {} is ACTIVE ({} items sent)", t.name(), target, sent);
+    } catch (ClosedException e) {
+      log.info("Fill of {} in {} stops with the server; it resumes at start", t.name(), target);
+    } catch (RuntimeException e) {
+      log.error("Fill of {} in {} failed", t.name(), target, e);
+      setMemberStatus(t, target, "CREATION_FAILED");
+    } finally {
+      progress.remove(key);
+    }
+  }
+
+  /** ReplicaStatusPercentProgress while filling: in memory only, a restart starts it over. */
+  private void showProgress(Table t, String target, int percent) {
+    progress.put(progressKey(t, target), percent);
+    synchronized (groups) {
+      Replication r = t.replication();
+      if (r == null) {
+        return;
+      }
+      if (r.replicas().stream()
+          .anyMatch(m -> m.region().equals(target) && "CREATING".equals(m.status()))) {
+        t.replication(r.withReplica(target, "CREATING", percent));
+      }
+    }
+  }
+
+  private void activate(Table t, String target) {
+    Replication r = t.replication();
+    if (r == null) {
+      return;
+    }
+    callUntilDone(peers.get(target), "activate", tableMessage(t.name(), r.groupId()));
+    setMemberStatus(t, target, "ACTIVE");
+    for (Replication.Replica m : r.replicas()) {
+      if (!m.region().equals(target)) {
+        ObjectNode status =
+            tableMessage(t.name(), r.groupId()).put("region", target).put("status", "ACTIVE");
+        callQuietly(peers.get(m.region()), "member-status", status);
+      }
+    }
+  }
+
+  private void setMemberStatus(Table t, String target, String status) {
+    synchronized (groups) {
+      Replication r = t.replication();
+      if (r == null) {
+        return;
+      }
+      t.replication(r.withReplica(target, status, null));
+      GroupState g = readGroup(t.id());
+      List<String> filling = new ArrayList<>(g == null ? List.of() : g.filling());
+      if (!"CREATING".equals(status)) {
+        filling.remove(target);
+      }
+      WriteSet w = new WriteSet();
+      writeGroup(w, t.id(), stateOf(t, g == null ? "ACTIVE" : g.localStatus(), filling));
+      db.storage().apply(w);
+    }
+  }
+
+  private void callUntilDone(PeerClient peer, String op, JsonNode body) {
+    long backoff = 200;
+    while (true) {
+      if (closed) {
+        throw new ClosedException();
+      }
+      try {
+        peer.call(op, body, APPLY_TIMEOUT);
+        reachable(peer.region);
+        return;
+      } catch (PeerClient.Unavailable e) {
+        unreachable(peer.region, e.getMessage());
+        sleep(backoff);
+        backoff = Math.min(5_000, backoff * 2);
+      }
+    }
+  }
+
+  private void sendUntilDone(Table t, PeerClient peer, Batch batch, boolean fill) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    Replication r = t.replication();
+    if (r == null) {
+      throw new ClosedException();
+    }
+    ObjectNode body = tableMessage(t.name(), r.groupId());
+    body.put("fill", fill);
+    body.set("records", batch.records);
+    callUntilDone(peer, "apply", body);
+    batch.clear();
+  }
+
+  /** Records on their way to a peer: storage key, image (absent for a delete), stamp, time. */
+  private static final class Batch {
+    ArrayNode records = JSON.createArrayNode();
+    int bytes;
+
+    void add(byte[] storageKey, byte[] image, ItemStamp stamp, long commitTime) {
+      Base64.Encoder b64 = Base64.getEncoder();
+      ObjectNode o = records.addObject();
+      o.put("k", b64.encodeToString(storageKey));
+      if (image != null) {
+        o.put("n", b64.encodeToString(image));
+        bytes += image.length;
+      }
+      o.put("s", b64.encodeToString(stamp.encode(false)));
+      o.put("t", commitTime);
+      bytes += storageKey.length + 32;
+    }
+
+    boolean full() {
+      return records.size() >= BATCH_RECORDS || bytes >= BATCH_BYTES;
+    }
+
+    boolean isEmpty() {
+      return records.isEmpty();
+    }
+
+    void clear() {
+      records = JSON.createArrayNode();
+      bytes = 0;
+    }
+  }
+
+  // ---- shipping: one thread per peer ----
+
+  private void shipLoop(PeerClient peer) {
+    long backoff = 0;
+    while (!closed) {
+      boolean busy = false;
+      try {
+        for (String name : db.catalog().names()) {
+          Optional<Table> t = db.catalog().find(name);
+          if (t.isPresent() && memberOf(t.get(), peer.region)) {
+            busy |= shipOnce(t.get(), peer);
+          }
+        }
+        backoff = 0;
+        reachable(peer.region);
+      } catch (PeerClient.Unavailable | PeerClient.Refused e) {
+        unreachable(peer.region, e.getMessage());
+        backoff = Math.min(5_000, Math.max(200, backoff * 2));
+      } catch (ClosedException e) {
+        return;
+      } catch (RuntimeException e) {
+        log.error("Shipping to {} failed", peer.region, e);
+        backoff = Math.min(5_000, Math.max(200, backoff * 2));
+      }
+      if (!busy || backoff > 0) {
+        try {
+          sleep(backoff > 0 ? backoff : 20);
+        } catch (ClosedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  private static boolean memberOf(Table t, String peer) {
+    Replication r = t.replication();
+    if (r == null) {
+      return false;
+    }
+    for (Replication.Replica m : r.replicas()) {
+      if (m.region().equals(peer) && !"CREATION_FAILED".equals(m.status())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Ships one batch of this region's own writes; true if there may be more right away. */
+  private boolean shipOnce(Table t, PeerClient peer) {
+    long cursor = cursor(t.id(), peer.region);
+    long applied = db.writePath().appliedSeq();
+    if (cursor >= applied) {
+      return false;
+    }
+    long horizon = db.changeLog().trimmedBefore(t.id());
+    if (horizon > cursor + 1) {
+      // Retention holds the log back for every member (retentionFloor); this is a bug or a
+      // replica created before this server knew it. Say so once per pass rather than skip.
+      log.error(
+          "The change log of {} was trimmed past what {} has received (seq {} < {}): the replica"
+              + " needs a new fill",
+          t.name(),
+          peer.region,
+          cursor + 1,
+          horizon);
+    }
+    List<ChangeRecord> records =
+        db.changeLog().read(t.id(), cursor + 1, applied + 1, BATCH_RECORDS);
+    Batch batch = new Batch();
+    for (ChangeRecord r : records) {
+      if (r.origin() != ChangeRecord.Origin.REPLICATION && r.stamp() != null) {
+        batch.add(
+            ItemKeys.storageKey(t.keySchema(), r.key()),
+            r.newImage() == null ? null : ItemCodec.encode(r.newImage()),
+            r.stamp(),
+            r.commitTimeMillis());
+      }
+    }
+    if (!batch.isEmpty()) {
+      Replication g = t.replication();
+      if (g == null) {
+        return false;
+      }
+      ObjectNode body = tableMessage(t.name(), g.groupId());
+      body.set("records", batch.records);
+      peer.call("apply", body, APPLY_TIMEOUT);
+    }
+    boolean more = records.size() >= BATCH_RECORDS;
+    long next = more ? records.get(records.size() - 1).seq() : applied;
+    if (records.isEmpty()) {
+      // Nothing of this table up to `applied`: move on without a write.
+      cursors.put(cursorName(t.id(), peer.region), next);
+    } else {
+      WriteSet w = new WriteSet();
+      putCursor(w, t.id(), peer.region, next);
+      db.storage().apply(w);
+    }
+    return more;
+  }
+
+  // ---- the receiving side ----
+
+  /** Serves one authenticated peer request. Refusals are DynamoExceptions with AWS's messages. */
+  JsonNode serve(String op, String from, JsonNode body) {
+    return switch (op) {
+      case "apply" -> apply(from, body);
+      case "create-table" -> createTable(from, body);
+      case "member-added" -> memberAdded(body);
+      case "member-status" -> memberStatus(body);
+      case "member-removed" -> memberRemoved(body);
+      case "activate" -> activated(body);
+      case "delete-replica" -> deleteLocalReplica(body);
+      default ->
+          throw new DynamoException(
+              WireError.UNKNOWN_OPERATION, "Unknown replication operation: " + op);
+    };
+  }
+
+  private Table groupTable(JsonNode body) {
+    String name = body.path("table").asText();
+    Table t =
+        db.catalog()
+            .find(name)
+            .orElseThrow(
+                () ->
+                    DynamoException.resourceNotFound(
+                        "Requested resource not found: Table: " + name + " not found"));
+    Replication r = t.replication();
+    if (r == null || !r.groupId().equals(body.path("groupId").asText())) {
+      throw DynamoException.resourceNotFound(
+          "Table " + name + " in region " + region + " is not a replica of this global table");
+    }
+    return t;
+  }
+
+  private JsonNode apply(String from, JsonNode body) {
+    Table t = groupTable(body);
+    boolean fill = body.path("fill").asBoolean(false);
+    KeySchema ks = t.keySchema();
+    LagStats stats = lag.computeIfAbsent(from, r -> new LagStats());
+    Base64.Decoder b64 = Base64.getDecoder();
+    List<WritePath.ItemWrite> group = new ArrayList<>();
+    Set<ByteBuffer> keys = new HashSet<>();
+    List<Long> times = new ArrayList<>();
+    int[] counts = new int[2];
+    db.writePath().deferDurability();
+    long need;
+    try {
+      for (JsonNode rec : body.path("records")) {
+        byte[] storageKey = b64.decode(rec.path("k").asText());
+        Map<String, AttributeValue> image =
+            rec.hasNonNull("n") ? ItemCodec.decode(b64.decode(rec.path("n").asText())) : null;
+        ItemStamp stamp = ItemStamp.decode(b64.decode(rec.path("s").asText()));
+        if (!keys.add(ByteBuffer.wrap(storageKey)) || group.size() >= 100) {
+          commitApplied(group, times, stats, fill, counts);
+          keys.clear();
+          keys.add(ByteBuffer.wrap(storageKey));
+        }
+        group.add(new WritePath.ItemWrite(t, storageKey, keyOf(ks, storageKey), c -> image, stamp));
+        times.add(rec.path("t").asLong());
+      }
+      commitApplied(group, times, stats, fill, counts);
+    } finally {
+      need = db.writePath().endDeferral();
+    }
+    if (need > 0) {
+      db.writePath().awaitDurableThrough(need);
+    }
+    return JSON.createObjectNode().put("applied", counts[0]).put("superseded", counts[1]);
+  }
+
+  private void commitApplied(
+      List<WritePath.ItemWrite> group,
+      List<Long> times,
+      LagStats stats,
+      boolean fill,
+      int[] counts) {
+    if (group.isEmpty()) {
+      return;
+    }
+    List<WritePath.Outcome> outcomes =
+        db.writePath().commit(group, ChangeRecord.Origin.REPLICATION);
+    long now = clock.getAsLong();
+    for (int i = 0; i < outcomes.size(); i++) {
+      boolean changed = outcomes.get(i).changed();
+      counts[changed ? 0 : 1]++;
+      if (!fill) {
+        stats.record(now - times.get(i), changed);
+      }
+    }
+    group.clear();
+    times.clear();
+  }
+
+  private static Map<String, AttributeValue> keyOf(KeySchema ks, byte[] storageKey) {
+    AttributeValue[] parts =
+        KeyEncoding.decodeItemKey(
+            storageKey, 1, ks.hashType(), ks.hasRange() ? ks.rangeType() : null);
+    Map<String, AttributeValue> key = new LinkedHashMap<>();
+    key.put(ks.hashName(), parts[0]);
+    if (ks.hasRange()) {
+      key.put(ks.rangeName(), parts[1]);
+    }
+    return key;
+  }
+
+  private JsonNode createTable(String from, JsonNode body) {
+    JsonNode request = body.path("createTable");
+    String name = request.path("TableName").asText();
+    Operations ops = operations;
+    synchronized (db.catalog()) {
+      if (db.catalog().find(name).isPresent()) {
+        throw DynamoException.validation(
+            "Failed to create a the new replica of table with name: \u2018"
+                + name
+                + "\u2019 because one or more replicas already existed as tables.");
+      }
+      ops.find("CreateTable").orElseThrow().execute(internalContext(), request);
+      Table t = db.catalog().find(name).orElseThrow();
+      List<Replication.Replica> replicas = new ArrayList<>();
+      for (JsonNode m : body.path("replicas")) {
+        replicas.add(new Replication.Replica(m.path("region").asText(), "ACTIVE", null));
+      }
+      synchronized (groups) {
+        t.replication(new Replication(region, body.path("groupId").asText(), replicas));
+        t.markStatus("CREATING");
+        WriteSet w = new WriteSet();
+        long position = db.writePath().appliedSeq();
+        for (Replication.Replica m : replicas) {
+          putCursor(w, t.id(), m.region(), position);
+        }
+        writeGroup(w, t.id(), stateOf(t, "CREATING", List.of()));
+        db.storage().apply(w);
+        db.storage().sync();
+      }
+      log.info("Replica of {} created here for {}; it is filled from there", name, from);
+    }
+    return JSON.createObjectNode();
+  }
+
+  private JsonNode memberAdded(JsonNode body) {
+    Table t = groupTable(body);
+    String added = body.path("region").asText();
+    synchronized (groups) {
+      Replication r = t.replication();
+      List<Replication.Replica> replicas = new ArrayList<>(r.replicas());
+      replicas.removeIf(m -> m.region().equals(added));
+      replicas.add(new Replication.Replica(added, "CREATING", null));
+      WriteSet w = new WriteSet();
+      putCursor(w, t.id(), added, cursor(t.id(), body.path("copyCursorFrom").asText()));
+      t.replication(new Replication(region, r.groupId(), replicas));
+      writeGroup(w, t.id(), stateOf(t, currentLocalStatus(t), List.of()));
+      db.storage().apply(w);
+      db.storage().sync();
+    }
+    return JSON.createObjectNode();
+  }
+
+  private JsonNode memberStatus(JsonNode body) {
+    Table t = groupTable(body);
+    setMemberStatus(t, body.path("region").asText(), body.path("status").asText());
+    return JSON.createObjectNode();
+  }
+
+  private JsonNode memberRemoved(JsonNode body) {
+    Table t = groupTable(body);
+    removeMember(t, body.path("region").asText());
+    return JSON.createObjectNode();
+  }
+
+  private void removeMember(Table t, String removed) {
+    synchronized (groups) {
+      Replication r = t.replication();
+      if (r == null) {
+        return;
+      }
+      List<Replication.Replica> replicas = new ArrayList<>(r.replicas());
+      replicas.removeIf(m -> m.region().equals(removed));
+      WriteSet w = new WriteSet().deleteMeta(cursorKey(t.id(), removed));
+      cursors.remove(cursorName(t.id(), removed));
+      if (replicas.isEmpty()) {
+        // The last other region left: a regional table again. Its stream stays on, as on AWS.
+        t.replication(null);
+        w.deleteMeta(groupKey(t.id()));
+      } else {
+        t.replication(new Replication(region, r.groupId(), replicas));
+        writeGroup(w, t.id(), stateOf(t, currentLocalStatus(t), List.of()));
+      }
+      db.storage().apply(w);
+      db.storage().sync();
+    }
+  }
+
+  private JsonNode activated(JsonNode body) {
+    Table t = groupTable(body);
+    synchronized (groups) {
+      t.markStatus("ACTIVE");
+      WriteSet w = new WriteSet();
+      writeGroup(w, t.id(), stateOf(t, "ACTIVE", List.of()));
+      db.storage().apply(w);
+      db.storage().sync();
+    }
+    return JSON.createObjectNode();
+  }
+
+  private JsonNode deleteLocalReplica(JsonNode body) {
+    Table t = groupTable(body);
+    if (t.definition().deletionProtection()) {
+      throw DynamoException.validation(
+          "Cannot delete table "
+              + t.name()
+              + " in region "
+              + region
+              + " because it has deletion protection enabled. Disable deletion protection first.");
+    }
+    deletingForPeer.add(t.id());
+    t.markStatus("ACTIVE");
+    try {
+      operations
+          .find("DeleteTable")
+          .orElseThrow()
+          .execute(internalContext(), JSON.createObjectNode().put("TableName", t.name()));
+    } catch (RuntimeException e) {
+      deletingForPeer.remove(t.id());
+      throw e;
+    }
+    t.replication(null);
+    WriteSet w = new WriteSet().deleteMeta(groupKey(t.id()));
+    db.storage().apply(w);
+    return JSON.createObjectNode();
+  }
+
+  private RequestContext internalContext() {
+    return new RequestContext(
+        "replication-" + UUID.randomUUID(), CallerIdentity.anonymous(region), clock.getAsLong());
+  }
+
+  // ---- state in the meta space ----
+
+  private String currentLocalStatus(Table t) {
+    return "CREATING".equals(t.status()) ? "CREATING" : "ACTIVE";
+  }
+
+  private GroupState stateOf(Table t, String localStatus, List<String> filling) {
+    Replication r = t.replication();
+    List<Replication.Replica> replicas = new ArrayList<>();
+    for (Replication.Replica m : r.replicas()) {
+      replicas.add(new Replication.Replica(m.region(), m.status(), null));
+    }
+    return new GroupState(r.groupId(), localStatus, replicas, filling);
+  }
+
+  private List<String> withFilling(Table t, String target, boolean add) {
+    GroupState g = readGroup(t.id());
+    List<String> filling = new ArrayList<>(g == null ? List.of() : g.filling());
+    filling.remove(target);
+    if (add) {
+      filling.add(target);
+    }
+    return filling;
+  }
+
+  private GroupState readGroup(long tableId) {
+    byte[] raw = db.storage().getMeta(groupKey(tableId));
+    if (raw == null) {
+      return null;
+    }
+    try {
+      return JSON.readValue(raw, GroupState.class);
+    } catch (IOException e) {
+      throw new IllegalStateException("replica group of table id " + tableId + " is unreadable", e);
+    }
+  }
+
+  private static void writeGroup(WriteSet w, long tableId, GroupState g) {
+    try {
+      w.putMeta(groupKey(tableId), JSON.writeValueAsBytes(g));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] groupKey(long tableId) {
+    return ByteBuffer.allocate(GROUP_PREFIX.length + 8).put(GROUP_PREFIX).putLong(tableId).array();
+  }
+
+  private static byte[] cursorKey(long tableId, String peer) {
+    byte[] r = peer.getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(CURSOR_PREFIX.length + 8 + r.length)
+        .put(CURSOR_PREFIX)
+        .putLong(tableId)
+        .put(r)
+        .array();
+  }
+
+  private static String cursorName(long tableId, String peer) {
+    return tableId + "/" + peer;
+  }
+
+  private void putCursor(WriteSet w, long tableId, String peer, long seq) {
+    w.putMeta(cursorKey(tableId, peer), ByteBuffer.allocate(8).putLong(seq).array());
+    cursors.put(cursorName(tableId, peer), seq);
+  }
+
+  /** The last sequence number shipped to {@code peer} (0 when none is recorded). */
+  private long cursor(long tableId, String peer) {
+    return cursors.computeIfAbsent(
+        cursorName(tableId, peer),
+        n -> {
+          byte[] raw = db.storage().getMeta(cursorKey(tableId, peer));
+          return raw == null ? 0L : ByteBuffer.wrap(raw).getLong();
+        });
+  }
+
+  /** Retention keeps every record some member has not received yet. */
+  @Override
+  public long keepFrom(long tableId) {
+    long keep = RetentionFloor.NONE;
+    for (String name : db.catalog().names()) {
+      Optional<Table> t = db.catalog().find(name);
+      if (t.isPresent() && t.get().id() == tableId && t.get().replication() != null) {
+        for (Replication.Replica m : t.get().replication().replicas()) {
+          keep = Math.min(keep, cursor(tableId, m.region()) + 1);
+        }
+      }
+    }
+    return keep;
+  }
+
+  private static ObjectNode tableMessage(String table, String groupId) {
+    return JSON.createObjectNode().put("table", table).put("groupId", groupId);
+  }
+
+  private static String progressKey(Table t, String target) {
+    return t.id() + "/" + target;
+  }
+
+  /** While a replica is filled from here: the share of items sent, else null. */
+  public Integer percentProgress(Table t, String target) {
+    return progress.get(progressKey(t, target));
+  }
+
+  private void reachable(String peer) {
+    PeerHealth h = health.get(peer);
+    if (h != null) {
+      if (!h.reachable) {
+        log.info("Region {} is reachable again", peer);
+      }
+      h.reachable = true;
+      h.lastContactMillis = clock.getAsLong();
+    }
+  }
+
+  private void unreachable(String peer, String why) {
+    PeerHealth h = health.get(peer);
+    if (h != null) {
+      if (h.reachable) {
+        log.warn("Region {} is unreachable; its changes wait in the change log: {}", peer, why);
+      }
+      h.reachable = false;
+      h.lastError = why;
+    }
+  }
+
+  // ---- status ----
+
+  /** Peers, groups, cursors and lag, for {@code tidemark replicas status} and operators. */
+  @Override
+  public ObjectNode status() {
+    if (peers.isEmpty()) {
+      return null;
+    }
+    ObjectNode o = JSON.createObjectNode();
+    o.put("region", region);
+    ArrayNode ps = o.putArray("peers");
+    for (PeerClient p : peers.values()) {
+      PeerHealth h = health.get(p.region);
+      ObjectNode po = ps.addObject().put("region", p.region).put("reachable", h.reachable);
+      if (h.lastError != null && !h.reachable) {
+        po.put("lastError", h.lastError);
+      }
+      if (h.lastContactMillis > 0) {
+        po.put("lastContactMillis", h.lastContactMillis);
+      }
+    }
+    ArrayNode ts = o.putArray("tables");
+    long applied = db.writePath().appliedSeq();
+    for (String name : db.catalog().names()) {
+      Optional<Table> t = db.catalog().find(name);
+      Replication r = t.map(Table::replication).orElse(null);
+      if (r == null) {
+        continue;
+      }
+      ObjectNode to = ts.addObject().put("table", name).put("status", t.get().status());
+      ArrayNode rs = to.putArray("replicas");
+      for (Replication.Replica m : r.replicas()) {
+        long cursor = cursor(t.get().id(), m.region());
+        ObjectNode mo = rs.addObject().put("region", m.region()).put("status", m.status());
+        mo.put("shippedThroughSeq", cursor).put("pendingSeqs", Math.max(0, applied - cursor));
+        Integer pct = percentProgress(t.get(), m.region());
+        if (pct != null) {
+          mo.put("fillPercent", pct);
+        }
+      }
+    }
+    ArrayNode ls = o.putArray("lag");
+    lag.forEach(
+        (from, stats) -> {
+          LagStats.Summary s = stats.summary();
+          ls.addObject()
+              .put("from", from)
+              .put("to", region)
+              .put("p50Millis", s.p50())
+              .put("p99Millis", s.p99())
+              .put("maxMillis", s.max())
+              .put("samples", s.samples())
+              .put("applied", s.applied())
+              .put("superseded", s.superseded());
+        });
+    return o;
+  }
+
+  private void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ClosedException();
+    }
+  }
+
+  private static final class ClosedException extends RuntimeException {
+    ClosedException() {
+      super("closed", null, false, false);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    shippers.forEach(Thread::interrupt);
+    fills.shutdownNow();
+    for (Thread t : shippers) {
+      try {
+        t.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
