@@ -64,8 +64,10 @@ class AuditLogTest {
       long seq = log.append(record(2));
       log.awaitDurable(seq);
       assertThat(readAll()).containsExactly(record(1), record(2));
-      assertThat(Files.getPosixFilePermissions(log.currentFile()).toString())
-          .isEqualTo("[OWNER_READ, OWNER_WRITE]");
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(log.currentFile())))
+          .isEqualTo("rw-------");
     }
   }
 
