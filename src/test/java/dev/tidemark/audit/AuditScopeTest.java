@@ -72,7 +72,10 @@ class AuditScopeTest {
           "iam:CreatePolicyVersion",
           "iam:DeletePolicyVersion",
           "iam:SetDefaultPolicyVersion",
-          "sts:AssumeRole");
+          "sts:AssumeRole",
+          "CreateGlobalTable",
+          "UpdateGlobalTable",
+          "UpdateGlobalTableSettings");
 
   @Test
   void everyRoutedOperationIsClassified() {
