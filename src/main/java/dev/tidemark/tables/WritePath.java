@@ -173,6 +173,10 @@ public final class WritePath {
     long lastSeq;
     lock.lock();
     try {
+      // Again under the lock: the commit before this one may have just found the disk full, and a
+      // batch sent to the engine after that fails with "previous error", which RocksDB escalates
+      // to an error no free space undoes (DiskFullIT).
+      guard.checkDataWritable();
       DynamoException[] refusals = evaluateAll ? new DynamoException[writes.size()] : null;
       boolean refused = false;
       // Only for writes to replicated tables: their group and the stamp stored with the item.
@@ -297,6 +301,11 @@ public final class WritePath {
       } catch (StorageFullException e) {
         // Nothing was applied; the sequence numbers taken are a harmless gap.
         throw guard.dataWriteFailed(e);
+      } catch (RuntimeException e) {
+        // A batch that still reached the engine after an append failed for lack of space fails
+        // with a generic "previous error": the same retryable refusal, not a 500.
+        DynamoException full = guard.explainEngineFailure(e);
+        throw full != null ? full : e;
       }
       for (Map.Entry<Table, long[]> e : deltas.entrySet()) {
         e.getKey().itemCount.addAndGet(e.getValue()[0]);

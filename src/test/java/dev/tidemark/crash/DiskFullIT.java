@@ -224,6 +224,7 @@ class DiskFullIT {
       // No reserve: the disk fills under RocksDB itself, which must still be answered with 503.
       String[] args = {"--min-free-space", "0", "--backup-dir", dir.resolve("backups").toString()};
       Load load;
+      boolean resumed;
       try (ServerProcess server = ServerProcess.start(data, log, port, args);
           DynamoDbClient c = server.client()) {
         ServerProcess.createTable(c, "enospc");
@@ -232,15 +233,48 @@ class DiskFullIT {
         waitFor("ENOSPC refusals", () -> load.count("503 ServiceUnavailable", false) > 5);
         vol.freeFillers();
         long before = load.acked.size();
-        waitFor("writes after space was freed", () -> load.acked.size() > before + 20);
+        // Usually RocksDB resumes by itself once there is room. In about one run in five here it
+        // has recorded the failed WAL append as an error no free space undoes (a WAL sync that
+        // raced the failed append is the suspect); the server then says a restart is needed, and
+        // that path must keep every acknowledged write too.
+        resumed = waitUntil(() -> load.acked.size() > before + 20);
         load.close();
         load.assertOnlyExpectedOutcomes();
-        verify(server, "enospc", load.acked);
+        if (resumed) {
+          verify(server, "enospc", load.acked);
+        }
       }
       assertThat(Files.readString(log))
           .contains("the storage engine reported that the disk is full");
       assertThat(Files.readString(log)).doesNotContain("failed unexpectedly");
+      if (!resumed) {
+        assertThat(Files.readString(log)).contains("restart Tidemark to resume writes");
+        try (ServerProcess restarted =
+            ServerProcess.start(data, dir.resolve("restart.log"), ServerProcess.freePort(), args)) {
+          Load after = new Load(restarted, "enospc", "b", 60_000, 2);
+          try {
+            waitFor("writes after the restart", () -> after.acked.size() > 20);
+          } finally {
+            after.close();
+          }
+          after.assertOnlyExpectedOutcomes();
+          Map<String, String> all = new java.util.HashMap<>(load.acked);
+          all.putAll(after.acked);
+          verify(restarted, "enospc", all);
+        }
+      }
     }
+  }
+
+  private static boolean waitUntil(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(50);
+    }
+    return true;
   }
 
   @Test
