@@ -166,15 +166,14 @@ public final class WritePath {
 
   private List<Outcome> commit(
       List<ItemWrite> writes, ChangeRecord.Origin origin, boolean evaluateAll) {
-    // Two volatile reads, no system call: the free space is sampled in the background.
     DiskSpace guard = space;
-    guard.checkDataWritable();
     List<Outcome> outcomes = new ArrayList<>(writes.size());
     long lastSeq;
     lock.lock();
     try {
-      // Again under the lock: the commit before this one may have just found the disk full, and a
-      // batch sent to the engine after that fails with "previous error", which RocksDB escalates
+      // Two volatile reads, no system call: the free space is sampled in the background. Checked
+      // under the lock, because the commit before this one may have just found the disk full, and
+      // a batch sent to the engine after that fails with "previous error", which RocksDB escalates
       // to an error no free space undoes (DiskFullIT).
       guard.checkDataWritable();
       DynamoException[] refusals = evaluateAll ? new DynamoException[writes.size()] : null;
