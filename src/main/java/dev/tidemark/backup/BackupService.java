@@ -67,6 +67,7 @@ public final class BackupService implements AutoCloseable {
   private final AtomicInteger running = new AtomicInteger();
   private final SecureRandom random = new SecureRandom();
   private volatile ArchivedChanges archive = ArchivedChanges.NONE;
+  private volatile JobObserver observer = JobObserver.NONE;
   private volatile IncrementalPlan.Limits limits = IncrementalPlan.Limits.defaults();
 
   public BackupService(Database db, BackupRepository repository, Path scratchDir) {
@@ -81,6 +82,27 @@ public final class BackupService implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /**
+   * Told when a backup or restore ends, for metrics: its kind (a backup's type, USER, SYSTEM, PITR
+   * base..., or {@code RESTORE}), whether it succeeded, how long it ran and how many bytes it
+   * holds. Called on the job's thread; must be cheap and must not throw.
+   */
+  @FunctionalInterface
+  public interface JobObserver {
+    JobObserver NONE = (kind, succeeded, nanos, bytes) -> {};
+
+    void finished(String kind, boolean succeeded, long nanos, long bytes);
+  }
+
+  public void observeJobs(JobObserver observer) {
+    this.observer = java.util.Objects.requireNonNull(observer);
+  }
+
+  /** Backups and restores running now. */
+  public int runningJobs() {
+    return running.get();
   }
 
   public BackupRepository repository() {
@@ -330,6 +352,8 @@ public final class BackupService implements AutoCloseable {
   private void runBackup(
       BackupRecord record, TableDefinition def, StorageSnapshot snapshot, byte[] marker) {
     long tableId = def.id();
+    long started = System.nanoTime();
+    boolean succeeded = false;
     try (snapshot;
         BackupWriter writer = repository.begin(record.tableUuid(), record.backupId())) {
       BackupMetadata metadata =
@@ -397,6 +421,7 @@ public final class BackupService implements AutoCloseable {
         LOG.info("Backup {} is full: {}", record.arn(), decision.fullBecause());
       }
       byArn.put(record.arn(), record.withStatus("AVAILABLE"));
+      succeeded = true;
       LOG.info(
           "Backup {} is AVAILABLE ({} objects written, {} shared with earlier backups)",
           record.arn(),
@@ -435,6 +460,7 @@ public final class BackupService implements AutoCloseable {
         LOG.warn("could not clear the marker of backup {}", record.arn(), e);
       }
       running.decrementAndGet();
+      observer.finished(record.type(), succeeded, System.nanoTime() - started, record.sizeBytes());
     }
   }
 
@@ -609,6 +635,8 @@ public final class BackupService implements AutoCloseable {
   private void runRestore(Table table, Filler filler, String source) {
     Path scratch = scratchDir.resolve("restore-" + table.id());
     boolean done = false;
+    long started = System.nanoTime();
+    long bytes = 0;
     try (BulkLoader loader = db.storage().bulkLoader(table.id(), scratch)) {
       SnapshotLoader.Result result = filler.fill(loader);
       loader.finish();
@@ -620,6 +648,7 @@ public final class BackupService implements AutoCloseable {
       }
       db.catalog().activateRestored(table, result.itemCount(), result.sizeBytes(), stats);
       done = true;
+      bytes = result.sizeBytes();
       // A snapshot taken while an index was being built restores it CREATING; finish it here.
       db.indexes().resumeBuilds(table);
       LOG.info("Table {} restored from {} is ACTIVE", table.name(), source);
@@ -640,6 +669,7 @@ public final class BackupService implements AutoCloseable {
       }
       deleteQuietly(scratch);
       running.decrementAndGet();
+      observer.finished("RESTORE", done, System.nanoTime() - started, bytes);
     }
   }
 

@@ -24,6 +24,8 @@ import dev.tidemark.iam.IamApi;
 import dev.tidemark.iam.QueryApiHandler;
 import dev.tidemark.managed.BackupPlans;
 import dev.tidemark.managed.ManagedBackups;
+import dev.tidemark.metrics.MetricsFront;
+import dev.tidemark.metrics.ServerMetrics;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.Acknowledgements;
 import dev.tidemark.protocol.HttpServer;
@@ -75,7 +77,8 @@ public final class Bootstrap {
       IdentityStore identities,
       ManagedBackups managed,
       BackupPlans plans,
-      Replicator replicator) {}
+      Replicator replicator,
+      ServerMetrics metrics) {}
 
   /**
    * The dispatch table for a configuration, and how its writes are acknowledged. Whatever is opened
@@ -240,6 +243,9 @@ public final class Bootstrap {
     } else {
       log.warn("No audit trail: the server runs in memory and no --audit-dir was given");
     }
+    // Outermost, so that what the audit trail and the policy checks cost is measured too.
+    ServerMetrics metrics = resources.register(new ServerMetrics(System::currentTimeMillis));
+    authenticator = metrics.measure(authenticator);
     Operations operations = DynamoApi.operations(db, backups, pitr);
     // AWS Backup: vaults, jobs and recovery points over the same backup store.
     ManagedBackups managed =
@@ -254,6 +260,11 @@ public final class Bootstrap {
       operations.register(new ServerStatus(db, pitr, reserve));
     }
     replicator.start(operations);
+    metrics.bindDatabase(db);
+    metrics.bindBackups(backups);
+    metrics.bindPitr(pitr);
+    metrics.bindTtl(sweeper);
+    metrics.bindReplication(replicator);
     return new Assembly(
         operations,
         new DurableAcknowledgements(db.writePath()),
@@ -261,7 +272,8 @@ public final class Bootstrap {
         identities,
         managed,
         plans,
-        replicator);
+        replicator,
+        metrics);
   }
 
   /**
@@ -381,6 +393,7 @@ public final class Bootstrap {
       http.addFront(
           BackupApi.handler(
               assembly.managed(), assembly.plans(), assembly.authenticator(), RequestIds::next));
+      http.addFront(new MetricsFront(assembly.metrics()));
       // Peer traffic shares the port, under its own path and its own signature.
       http.addFront(new ReplicationEndpoint(assembly.replicator(), System::currentTimeMillis));
       port = http.start(config.host(), config.port());

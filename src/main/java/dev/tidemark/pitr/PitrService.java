@@ -108,8 +108,11 @@ public final class PitrService implements AutoCloseable {
     long lastBaseMillis;
     long lastProgressMillis;
 
-    /** When archiving started failing (the store is full or unwritable), 0 while it works. */
-    long failingSince;
+    /**
+     * When archiving started failing (the store is full or unwritable), 0 while it works. Written
+     * under the monitor; volatile for metrics, which must not wait behind a slow store.
+     */
+    volatile long failingSince;
 
     /**
      * How long to wait before retaking a base when the window has none (its only base failed);
@@ -511,6 +514,26 @@ public final class PitrService implements AutoCloseable {
   public long archivedBelow(long tableId) {
     Live l = live.get(tableId);
     return l == null ? ArchivedLog.NONE : l.cursor + 1;
+  }
+
+  /**
+   * The archive's health across tables with PITR on, for metrics: how many there are, how many fail
+   * to archive now, and the largest lag of the latest restorable time behind {@code nowMillis}.
+   */
+  public record ArchiveHealth(int tables, int failing, long maxLagMillis) {}
+
+  public ArchiveHealth archiveHealth(long nowMillis) {
+    int tables = 0;
+    int failing = 0;
+    long maxLag = 0;
+    for (Live l : live.values()) {
+      tables++;
+      maxLag = Math.max(maxLag, nowMillis - l.coveredUntil);
+      if (l.failingSince != 0) {
+        failing++;
+      }
+    }
+    return new ArchiveHealth(tables, failing, maxLag);
   }
 
   /** The lowest seq the change log must still keep for this table (retention must not pass it). */

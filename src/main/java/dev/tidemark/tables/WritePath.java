@@ -107,6 +107,8 @@ public final class WritePath {
   /** Refuses writes while the disk is below its reserve; set once at assembly. */
   private volatile DiskSpace space = DiskSpace.UNLIMITED;
 
+  private volatile SyncObserver syncObserver = SyncObserver.NONE;
+
   private long syncedSeq;
   private boolean syncing;
 
@@ -147,6 +149,23 @@ public final class WritePath {
     public List<DynamoException> refusals() {
       return refusals;
     }
+  }
+
+  /**
+   * Told of every successful WAL sync: how long it took and how many change-log sequence numbers it
+   * made durable (the group-commit size). Called by the syncing thread while it holds the sync
+   * monitor, so it must be cheap and must not block or throw.
+   */
+  @FunctionalInterface
+  public interface SyncObserver {
+    SyncObserver NONE = (nanos, covered) -> {};
+
+    void synced(long nanos, long seqsCovered);
+  }
+
+  /** Reports every WAL sync to {@code observer} (metrics); replaces the previous observer. */
+  public void observeSyncs(SyncObserver observer) {
+    this.syncObserver = java.util.Objects.requireNonNull(observer);
   }
 
   /** Commits all writes or none. A mutation that throws aborts the whole commit. */
@@ -405,6 +424,7 @@ public final class WritePath {
         }
       }
       if (target >= 0) {
+        long started = System.nanoTime();
         RuntimeException failure = space.engineRefusal();
         if (failure == null) {
           // Not after the engine refused an append: a sync then fails with a generic error that
@@ -414,6 +434,7 @@ public final class WritePath {
         synchronized (syncMonitor) {
           syncing = false;
           if (failure == null) {
+            syncObserver.synced(System.nanoTime() - started, target - syncedSeq);
             syncedSeq = Math.max(syncedSeq, target);
             takeCovered(ready);
           } else {
@@ -586,6 +607,7 @@ public final class WritePath {
       }
     }
     boolean synced = false;
+    long started = System.nanoTime();
     try {
       RuntimeException failure = space.engineRefusal();
       if (failure == null) {
@@ -598,6 +620,7 @@ public final class WritePath {
     } finally {
       synchronized (syncMonitor) {
         if (synced) {
+          syncObserver.synced(System.nanoTime() - started, target - syncedSeq);
           syncedSeq = Math.max(syncedSeq, target);
         }
         syncing = false;

@@ -42,10 +42,17 @@ public final class TtlSweeper {
 
   private final Database db;
   private final LongSupplier clock;
+  private final java.util.concurrent.atomic.LongAdder deletedTotal =
+      new java.util.concurrent.atomic.LongAdder();
 
   public TtlSweeper(Database db, LongSupplier clock) {
     this.db = db;
     this.clock = clock;
+  }
+
+  /** Items deleted as expired since this sweeper was made. */
+  public long deletedTotal() {
+    return deletedTotal.sum();
   }
 
   /** One pass over every table with TTL enabled; returns the number of items deleted. */
@@ -65,6 +72,7 @@ public final class TtlSweeper {
         deleted += sweep(table.get(), ttl.attributeName(), now);
       }
     }
+    deletedTotal.add(deleted);
     if (deleted > 0) {
       log.debug("TTL sweep deleted {} expired items", deleted);
     }
