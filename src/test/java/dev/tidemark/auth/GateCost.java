@@ -1,32 +1,17 @@
-package dev.tidemark.bench;
+package dev.tidemark.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tidemark.auth.AccessControl;
-import dev.tidemark.auth.Authenticator;
-import dev.tidemark.auth.DynamoPermissions;
-import dev.tidemark.auth.IdentityStore;
-import dev.tidemark.auth.SecretSealer;
-import dev.tidemark.auth.SignedRequest;
 import dev.tidemark.storage.RocksStorage;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.SdkHttpFullRequest;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 
 /**
  * What the IAM-mode gate costs per request, in CPU time, without HTTP around it: the same
@@ -36,7 +21,7 @@ import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
  *
  * <pre>
  *   mvn -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- *   java -cp target/test-classes:target/classes:$(cat target/cp.txt) dev.tidemark.bench.GateCost \
+ *   java -cp target/test-classes:target/classes:$(cat target/cp.txt) dev.tidemark.auth.GateCost \
  *       POLICY.json [seconds]
  * </pre>
  *
@@ -110,29 +95,10 @@ public final class GateCost {
 
   /** Signs as the SDK does, with the headers a DynamoDB client sends. */
   private static SignedRequest sign(String op, String body, String keyId, String secret) {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    SdkHttpRequest request =
-        SdkHttpFullRequest.builder()
-            .method(SdkHttpMethod.POST)
-            .uri(URI.create("http://127.0.0.1:8000/"))
-            .putHeader("Content-Type", "application/x-amz-json-1.0")
-            .putHeader("X-Amz-Target", "DynamoDB_20120810." + op)
-            .putHeader("User-Agent", "aws-sdk-java/2 bench")
-            .putHeader("Content-Length", Integer.toString(bytes.length))
-            .build();
-    var signed =
-        AwsV4HttpSigner.create()
-            .sign(
-                r ->
-                    r.identity(AwsBasicCredentials.create(keyId, secret))
-                        .request(request)
-                        .payload(ContentStreamProvider.fromByteArray(bytes))
-                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "dynamodb")
-                        .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
-                        .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.systemUTC()));
-    Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    signed.request().headers().forEach((k, v) -> headers.put(k, v.get(0)));
+    Map<String, String> headers =
+        SdkSigning.signed(keyId, secret, "DynamoDB_20120810." + op, body, java.time.Instant.now());
     headers.put("Host", "127.0.0.1:8000");
-    return new SignedRequest("POST", "/", null, headers::get, bytes, "127.0.0.1", false);
+    return new SignedRequest(
+        "POST", "/", null, headers::get, body.getBytes(StandardCharsets.UTF_8), "127.0.0.1", false);
   }
 }
