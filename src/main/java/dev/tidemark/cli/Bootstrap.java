@@ -24,6 +24,7 @@ import dev.tidemark.iam.IamApi;
 import dev.tidemark.iam.QueryApiHandler;
 import dev.tidemark.managed.BackupPlans;
 import dev.tidemark.managed.ManagedBackups;
+import dev.tidemark.managed.RestoreTests;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.Acknowledgements;
 import dev.tidemark.protocol.HttpServer;
@@ -247,6 +248,7 @@ public final class Bootstrap {
     managed.load();
     BackupPlans plans = new BackupPlans(managed);
     plans.load();
+    resources.register(new RestoreTests(managed)).load();
     managed.startWorker(1000);
     if (identities == null) {
       // GET /tidemark/status is unsigned, so it is served only where anyone may do anything: in
