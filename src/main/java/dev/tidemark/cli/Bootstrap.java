@@ -92,6 +92,16 @@ public final class Bootstrap {
    */
   static Assembly assemble(ServerConfig config, ReplicationConfig replication, Resources resources)
       throws IOException {
+    return assemble(config, replication, resources, System::currentTimeMillis);
+  }
+
+  /** As above, with AWS Backup's schedules and jobs on {@code managedClock}. */
+  static Assembly assemble(
+      ServerConfig config,
+      ReplicationConfig replication,
+      Resources resources,
+      java.util.function.LongSupplier managedClock)
+      throws IOException {
     ObjectStore store = config.backupStore().open();
     if (store instanceof AutoCloseable closeable) {
       resources.register(closeable);
@@ -243,8 +253,7 @@ public final class Bootstrap {
     }
     Operations operations = DynamoApi.operations(db, backups, pitr);
     // AWS Backup: vaults, jobs and recovery points over the same backup store.
-    ManagedBackups managed =
-        resources.register(new ManagedBackups(db, backups, System::currentTimeMillis));
+    ManagedBackups managed = resources.register(new ManagedBackups(db, backups, managedClock));
     managed.load();
     BackupPlans plans = new BackupPlans(managed);
     plans.load();
@@ -343,6 +352,18 @@ public final class Bootstrap {
 
   /** As {@link #start(ServerConfig)}, with cross-region peers ({@code --peer}). */
   public static Running start(ServerConfig config, ReplicationConfig replication) throws Exception {
+    return start(config, replication, System::currentTimeMillis);
+  }
+
+  /**
+   * As {@link #start(ServerConfig, ReplicationConfig)}, with AWS Backup's schedules and jobs on
+   * {@code managedClock}, which tests move forward to a scheduled run.
+   */
+  public static Running start(
+      ServerConfig config,
+      ReplicationConfig replication,
+      java.util.function.LongSupplier managedClock)
+      throws Exception {
     Resources resources = new Resources();
     HttpServer http;
     int port;
@@ -364,7 +385,7 @@ public final class Bootstrap {
       }
     }
     try {
-      Assembly assembly = assemble(config, replication, resources);
+      Assembly assembly = assemble(config, replication, resources, managedClock);
       http =
           new HttpServer(
               assembly.operations(),
