@@ -411,6 +411,67 @@ class RestoreTestsTest {
     assertThat(throwAwayTables()).isEmpty();
   }
 
+  // A crash after a test's record was written but before its restore job was: the restart files
+  // the job (the record's id is the one the scheduler derives, so the repeated pass adds nothing),
+  // and the test runs to its end, its table deleted.
+  @Test
+  void aTestWrittenWithoutItsJobGetsItsJobAfterARestart() throws Exception {
+    dailyBackups();
+    put(orders, "a", 1);
+    RestoreTestingPlan plan =
+        tests.createPlan(
+            "p",
+            new RestoreTests.PlanInput("cron(0 7 ? * * *)", null, null, latest(1)),
+            null,
+            Map.of());
+    selectTagged("p", 0);
+    runUntil(START + DAY - 5 * HOUR);
+    RecoveryPoint point = core.points(x -> true).get(0);
+    long run = START + DAY - 4 * HOUR - 6 * 60_000L - 40_000L;
+    String id =
+        java.util
+            .UUID
+            .nameUUIDFromBytes(
+                (plan.arn() + "|tagged|" + run + "|" + tableArn())
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            .toString()
+            .toUpperCase(java.util.Locale.ROOT);
+    new MetaRecords<>(db.storage(), "restore-test", RestoreTest.class)
+        .put(
+            id,
+            new RestoreTest(
+                id,
+                "p",
+                plan.arn(),
+                "tagged",
+                run,
+                tableArn(),
+                point.arn(),
+                ROLE,
+                Map.of("targetTableName", RestoreTests.TABLE_PREFIX + "crashed"),
+                0,
+                RestoreTest.RESTORING,
+                null,
+                null,
+                false,
+                null,
+                null,
+                null,
+                null,
+                null));
+    clock.set(run + 60_000);
+    reopen();
+    runUntil(run + 3 * HOUR);
+    assertThat(tests.tests()).hasSize(1);
+    RestoreTest t = tests.tests().get(0);
+    assertThat(t.jobId()).isEqualTo(id);
+    assertThat(t.phase()).isEqualTo(RestoreTest.DONE);
+    assertThat(t.validationStatus()).isEqualTo("SUCCESSFUL");
+    assertThat(t.deletionStatus()).isEqualTo("SUCCESSFUL");
+    assertThat(core.restoreJobs(j -> true)).hasSize(1);
+    assertThat(throwAwayTables()).isEmpty();
+  }
+
   // Plans and selections refuse what AWS refuses, and the digest is in the manifest of points.
   @Test
   void plansAndSelectionsAreValidatedAsAwsValidatesThem() throws Exception {
