@@ -2,8 +2,8 @@
 # AWS Backup through the AWS CLI, unchanged but for --endpoint-url: a vault, an on-demand backup
 # job of a table, its recovery point listed by vault and by table ARN, a restore job into a new
 # table compared item by item with the source, the vault refusing deletion while it holds the
-# point, a vault lock refusing an early delete, a plan with a tag selection and its runs preview,
-# and everything still there after a restart.
+# point, a vault lock refusing an early delete, a plan with a tag selection and its runs preview, a
+# restore testing plan and selection, and everything still there after a restart.
 source "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d)
 trap 'stop_server; rm -rf "$WORK"' EXIT
@@ -71,8 +71,29 @@ expect_eq "$(bk get-backup-plan --backup-plan-id "$plan" --max-scheduled-runs-pr
 if out=$(bk delete-backup-plan --backup-plan-id "$plan" 2>&1); then fail "a plan with a selection was deleted"; fi
 [[ $out == *"(InvalidRequestException)"* ]] || fail "delete-backup-plan: $out"
 
+# A restore testing plan and selection (their runs are tested in RestoreTestingIntegrationTest).
+rtp=$(bk create-restore-testing-plan --restore-testing-plan \
+  '{"RestoreTestingPlanName":"nightly","ScheduleExpression":"cron(0 3 ? * * *)","RecoveryPointSelection":{"Algorithm":"LATEST_WITHIN_WINDOW","IncludeVaults":["*"],"RecoveryPointTypes":["SNAPSHOT"],"SelectionWindowDays":7}}' \
+  --query RestoreTestingPlanArn --output text)
+[[ $rtp == arn:aws:backup:us-east-1:000000000000:restore-testing-plan:nightly-* ]] || fail "restore testing plan ARN: $rtp"
+bk create-restore-testing-selection --restore-testing-plan-name nightly --restore-testing-selection \
+  "{\"RestoreTestingSelectionName\":\"orders\",\"ProtectedResourceType\":\"DynamoDB\",\"IamRoleArn\":\"$ROLE\",\"ProtectedResourceArns\":[\"$TABLE_ARN\"],\"ValidationWindowHours\":2}" >/dev/null
+expect_eq "$(bk list-restore-testing-selections --restore-testing-plan-name nightly --query 'RestoreTestingSelections[0].ValidationWindowHours')" \
+  "2" "restore testing selection"
+expect_eq "$(bk get-restore-testing-inferred-metadata --backup-vault-name daily --recovery-point-arn "$rp" --query InferredMetadata.deletionProtection --output text)" \
+  "false" "inferred metadata"
+if out=$(bk put-restore-validation-result --restore-job-id "$restore" --validation-status SUCCESSFUL 2>&1); then fail "validation of a job no plan started"; fi
+[[ $out == *"(InvalidRequestException)"*"was not started by a restore testing plan"* ]] || fail "put-restore-validation-result: $out"
+expect_eq "$(bk list-restore-jobs-by-protected-resource --resource-arn "$TABLE_ARN" --query 'RestoreJobs[0].RestoreJobId' --output text)" \
+  "$restore" "restore jobs by table"
+
 stop_server
 start_server "$WORK/data" "$PORT" --backup-dir "$WORK/backups"
+expect_eq "$(bk get-restore-testing-plan --restore-testing-plan-name nightly --query RestoreTestingPlan.RecoveryPointSelection.Algorithm --output text)" \
+  "LATEST_WITHIN_WINDOW" "restore testing plan after restart"
+bk delete-restore-testing-selection --restore-testing-plan-name nightly --restore-testing-selection-name orders
+bk delete-restore-testing-plan --restore-testing-plan-name nightly
+expect_eq "$(bk list-restore-testing-plans --query 'length(RestoreTestingPlans)')" "0" "restore testing plan deleted"
 expect_eq "$(bk describe-backup-vault --backup-vault-name daily --query NumberOfRecoveryPoints)" "1" "points after restart"
 expect_eq "$(bk list-backup-jobs --by-state COMPLETED --query 'BackupJobs[0].BackupJobId' --output text)" "$job" "jobs after restart"
 expect_eq "$(bk list-backup-selections --backup-plan-id "$plan" --query 'BackupSelectionsList[0].SelectionName' --output text)" \

@@ -44,7 +44,21 @@ public final class BackupPermissions {
           "backup:ListBackupSelections",
           "backup:DeleteBackupSelection",
           "backup:PutBackupVaultLockConfiguration",
-          "backup:DeleteBackupVaultLockConfiguration");
+          "backup:DeleteBackupVaultLockConfiguration",
+          "backup:CreateRestoreTestingPlan",
+          "backup:GetRestoreTestingPlan",
+          "backup:ListRestoreTestingPlans",
+          "backup:UpdateRestoreTestingPlan",
+          "backup:DeleteRestoreTestingPlan",
+          "backup:CreateRestoreTestingSelection",
+          "backup:GetRestoreTestingSelection",
+          "backup:ListRestoreTestingSelections",
+          "backup:UpdateRestoreTestingSelection",
+          "backup:DeleteRestoreTestingSelection",
+          "backup:GetRestoreTestingInferredMetadata",
+          "backup:GetRestoreJobMetadata",
+          "backup:PutRestoreValidationResult",
+          "backup:ListRestoreJobsByProtectedResource");
 
   private final String vaultPrefix;
   private final String planPrefix;

@@ -3,11 +3,15 @@ package dev.tidemark.awsbackup;
 import dev.tidemark.awsbackup.actions.CreateBackupPlan;
 import dev.tidemark.awsbackup.actions.CreateBackupSelection;
 import dev.tidemark.awsbackup.actions.CreateBackupVault;
+import dev.tidemark.awsbackup.actions.CreateRestoreTestingPlan;
+import dev.tidemark.awsbackup.actions.CreateRestoreTestingSelection;
 import dev.tidemark.awsbackup.actions.DeleteBackupPlan;
 import dev.tidemark.awsbackup.actions.DeleteBackupSelection;
 import dev.tidemark.awsbackup.actions.DeleteBackupVault;
 import dev.tidemark.awsbackup.actions.DeleteBackupVaultLockConfiguration;
 import dev.tidemark.awsbackup.actions.DeleteRecoveryPoint;
+import dev.tidemark.awsbackup.actions.DeleteRestoreTestingPlan;
+import dev.tidemark.awsbackup.actions.DeleteRestoreTestingSelection;
 import dev.tidemark.awsbackup.actions.DescribeBackupJob;
 import dev.tidemark.awsbackup.actions.DescribeBackupVault;
 import dev.tidemark.awsbackup.actions.DescribeRecoveryPoint;
@@ -15,6 +19,10 @@ import dev.tidemark.awsbackup.actions.DescribeRestoreJob;
 import dev.tidemark.awsbackup.actions.GetBackupPlan;
 import dev.tidemark.awsbackup.actions.GetBackupSelection;
 import dev.tidemark.awsbackup.actions.GetRecoveryPointRestoreMetadata;
+import dev.tidemark.awsbackup.actions.GetRestoreJobMetadata;
+import dev.tidemark.awsbackup.actions.GetRestoreTestingInferredMetadata;
+import dev.tidemark.awsbackup.actions.GetRestoreTestingPlan;
+import dev.tidemark.awsbackup.actions.GetRestoreTestingSelection;
 import dev.tidemark.awsbackup.actions.ListBackupJobs;
 import dev.tidemark.awsbackup.actions.ListBackupPlans;
 import dev.tidemark.awsbackup.actions.ListBackupSelections;
@@ -22,14 +30,20 @@ import dev.tidemark.awsbackup.actions.ListBackupVaults;
 import dev.tidemark.awsbackup.actions.ListRecoveryPointsByBackupVault;
 import dev.tidemark.awsbackup.actions.ListRecoveryPointsByResource;
 import dev.tidemark.awsbackup.actions.ListRestoreJobs;
+import dev.tidemark.awsbackup.actions.ListRestoreJobsByProtectedResource;
+import dev.tidemark.awsbackup.actions.ListRestoreTestingPlans;
+import dev.tidemark.awsbackup.actions.ListRestoreTestingSelections;
 import dev.tidemark.awsbackup.actions.ListTags;
 import dev.tidemark.awsbackup.actions.PutBackupVaultLockConfiguration;
+import dev.tidemark.awsbackup.actions.PutRestoreValidationResult;
 import dev.tidemark.awsbackup.actions.StartBackupJob;
 import dev.tidemark.awsbackup.actions.StartRestoreJob;
 import dev.tidemark.awsbackup.actions.StopBackupJob;
 import dev.tidemark.awsbackup.actions.TagResource;
 import dev.tidemark.awsbackup.actions.UntagResource;
 import dev.tidemark.awsbackup.actions.UpdateBackupPlan;
+import dev.tidemark.awsbackup.actions.UpdateRestoreTestingPlan;
+import dev.tidemark.awsbackup.actions.UpdateRestoreTestingSelection;
 import dev.tidemark.managed.BackupPlans;
 import dev.tidemark.managed.ManagedBackups;
 import java.util.LinkedHashMap;
@@ -73,7 +87,21 @@ public final class BackupApi {
             new CreateBackupSelection(plans),
             new GetBackupSelection(plans),
             new ListBackupSelections(plans),
-            new DeleteBackupSelection(plans))) {
+            new DeleteBackupSelection(plans),
+            new CreateRestoreTestingPlan(core),
+            new GetRestoreTestingPlan(core),
+            new ListRestoreTestingPlans(core),
+            new UpdateRestoreTestingPlan(core),
+            new DeleteRestoreTestingPlan(core),
+            new CreateRestoreTestingSelection(core),
+            new GetRestoreTestingSelection(core),
+            new ListRestoreTestingSelections(core),
+            new UpdateRestoreTestingSelection(core),
+            new DeleteRestoreTestingSelection(core),
+            new GetRestoreTestingInferredMetadata(core),
+            new GetRestoreJobMetadata(core),
+            new PutRestoreValidationResult(core),
+            new ListRestoreJobsByProtectedResource(core))) {
       if (byName.putIfAbsent(a.name(), a) != null) {
         throw new IllegalStateException("registered twice: " + a.name());
       }

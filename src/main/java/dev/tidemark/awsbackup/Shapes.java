@@ -196,6 +196,7 @@ public final class Shapes {
     o.put("ResourceType", "DynamoDB");
     o.put("RecoveryPointCreationDate", seconds(j.recoveryPointCreationMillis()));
     o.put("IsParent", false);
+    core.restoreTest(j.id()).ifPresent(t -> RestoreTesting.addTo(o, t));
     return o;
   }
 

@@ -35,6 +35,14 @@ public record BackupRecord(
   }
 
   public BackupRecord withStatus(String newStatus) {
+    return copy(newStatus, schema);
+  }
+
+  public BackupRecord withSchema(JsonNode newSchema) {
+    return copy(status, newSchema);
+  }
+
+  private BackupRecord copy(String newStatus, JsonNode newSchema) {
     return new BackupRecord(
         arn,
         name,
@@ -47,7 +55,7 @@ public record BackupRecord(
         sizeBytes,
         itemCount,
         manifestName,
-        schema,
+        newSchema,
         position,
         expiryMillis);
   }

@@ -349,6 +349,23 @@ public final class BackupService implements AutoCloseable {
         .getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * The record with its items' {@link ContentDigest} in its schema (so in the manifest), for the
+   * types it is recorded for; older readers ignore the field.
+   */
+  private static BackupRecord withContentDigest(
+      BackupRecord record, StorageSnapshot snapshot, long tableId) {
+    if (!ContentDigest.RECORDED_FOR.equals(record.type())) {
+      return record;
+    }
+    ObjectNode schema = (ObjectNode) record.schema().deepCopy();
+    try (Cursor items =
+        snapshot.scan(tableId, ContentDigest.itemsFrom(), ContentDigest.itemsTo(), false)) {
+      schema.set(ContentDigest.SCHEMA_FIELD, ContentDigest.of(items).toJson());
+    }
+    return record.withSchema(schema);
+  }
+
   private void runBackup(
       BackupRecord record, TableDefinition def, StorageSnapshot snapshot, byte[] marker) {
     long tableId = def.id();
@@ -356,6 +373,7 @@ public final class BackupService implements AutoCloseable {
     boolean succeeded = false;
     try (snapshot;
         BackupWriter writer = repository.begin(record.tableUuid(), record.backupId())) {
+      record = withContentDigest(record, snapshot, tableId);
       BackupMetadata metadata =
           new BackupMetadata(
               record.arn(),

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code tidemark backup list|create|describe|delete|verify|restore}. {@code list} and {@code
+ * {@code tidemark backup list|create|describe|delete|verify|restore|tests}. {@code list} and {@code
  * verify} read the backup store directly (they work with no server running, as in a disaster); the
  * others ask a running server, like {@code aws dynamodb}.
  */
@@ -36,6 +36,7 @@ import picocli.CommandLine.Parameters;
       BackupCommand.Delete.class,
       BackupCommand.Verify.class,
       BackupCommand.Restore.class,
+      BackupTestsCommand.class,
       BackupKeyCommands.RotateKey.class,
       BackupKeyCommands.LinkKey.class,
       BackupKeyCommands.Keys.class,

@@ -24,6 +24,7 @@ import dev.tidemark.iam.IamApi;
 import dev.tidemark.iam.QueryApiHandler;
 import dev.tidemark.managed.BackupPlans;
 import dev.tidemark.managed.ManagedBackups;
+import dev.tidemark.managed.RestoreTests;
 import dev.tidemark.metrics.MetricsFront;
 import dev.tidemark.metrics.ServerMetrics;
 import dev.tidemark.pitr.PitrService;
@@ -93,6 +94,16 @@ public final class Bootstrap {
    * As {@link #assemble(ServerConfig, Resources)}, replicating with {@code replication}'s peers.
    */
   static Assembly assemble(ServerConfig config, ReplicationConfig replication, Resources resources)
+      throws IOException {
+    return assemble(config, replication, resources, System::currentTimeMillis);
+  }
+
+  /** As above, with AWS Backup's schedules and jobs on {@code managedClock}. */
+  static Assembly assemble(
+      ServerConfig config,
+      ReplicationConfig replication,
+      Resources resources,
+      java.util.function.LongSupplier managedClock)
       throws IOException {
     ObjectStore store = config.backupStore().open();
     if (store instanceof AutoCloseable closeable) {
@@ -248,11 +259,11 @@ public final class Bootstrap {
     authenticator = metrics.measure(authenticator);
     Operations operations = DynamoApi.operations(db, backups, pitr);
     // AWS Backup: vaults, jobs and recovery points over the same backup store.
-    ManagedBackups managed =
-        resources.register(new ManagedBackups(db, backups, System::currentTimeMillis));
+    ManagedBackups managed = resources.register(new ManagedBackups(db, backups, managedClock));
     managed.load();
     BackupPlans plans = new BackupPlans(managed);
     plans.load();
+    resources.register(new RestoreTests(managed)).load();
     managed.startWorker(1000);
     if (identities == null) {
       // GET /tidemark/status is unsigned, so it is served only where anyone may do anything: in
@@ -353,6 +364,18 @@ public final class Bootstrap {
 
   /** As {@link #start(ServerConfig)}, with cross-region peers ({@code --peer}). */
   public static Running start(ServerConfig config, ReplicationConfig replication) throws Exception {
+    return start(config, replication, System::currentTimeMillis);
+  }
+
+  /**
+   * As {@link #start(ServerConfig, ReplicationConfig)}, with AWS Backup's schedules and jobs on
+   * {@code managedClock}, which tests move forward to a scheduled run.
+   */
+  public static Running start(
+      ServerConfig config,
+      ReplicationConfig replication,
+      java.util.function.LongSupplier managedClock)
+      throws Exception {
     Resources resources = new Resources();
     HttpServer http;
     int port;
@@ -374,7 +397,7 @@ public final class Bootstrap {
       }
     }
     try {
-      Assembly assembly = assemble(config, replication, resources);
+      Assembly assembly = assemble(config, replication, resources, managedClock);
       http =
           new HttpServer(
               assembly.operations(),

@@ -76,6 +76,7 @@ public final class ManagedBackups implements AutoCloseable {
   private final Map<String, RestoreJob> restores = new LinkedHashMap<>();
   private final List<java.util.function.LongConsumer> schedulers = new ArrayList<>();
   private ScheduledExecutorService worker;
+  private RestoreTests restoreTests;
 
   public ManagedBackups(Database db, BackupService backups, LongSupplier clock) {
     this.db = db;
@@ -250,6 +251,40 @@ public final class ManagedBackups implements AutoCloseable {
 
   Database db() {
     return db;
+  }
+
+  BackupService backups() {
+    return backups;
+  }
+
+  /** Restore testing, which renders its fields into restore jobs; set once by its constructor. */
+  synchronized void attach(RestoreTests tests) {
+    restoreTests = tests;
+  }
+
+  public synchronized RestoreTests restoreTests() {
+    if (restoreTests == null) {
+      throw new IllegalStateException("restore testing is not set up on this server");
+    }
+    return restoreTests;
+  }
+
+  /** The restore test a restore job belongs to, if a restore testing plan started it. */
+  public synchronized Optional<RestoreTest> restoreTest(String restoreJobId) {
+    return restoreTests == null ? Optional.empty() : restoreTests.test(restoreJobId);
+  }
+
+  /** Files a restore job a restore testing plan scheduled, unless one with its id exists. */
+  synchronized boolean addScheduledRestore(RestoreJob job) {
+    if (restores.containsKey(job.id())) {
+      return false;
+    }
+    putRestore(job);
+    return true;
+  }
+
+  synchronized RestoreJob findRestore(String id) {
+    return restores.get(id);
   }
 
   long now() {

@@ -37,8 +37,7 @@ public final class ListRestoreJobs implements BackupAction {
   @Override
   public Answer execute(Call call) {
     String status = call.query("status");
-    // Restore testing does not exist yet: its filter matches nothing.
-    boolean none = call.query("restoreTestingPlanArn") != null;
+    String testingPlan = call.query("restoreTestingPlanArn");
     if (status != null && !RestoreJob.STATUSES.contains(status)) {
       throw Call.invalid("Invalid value for status: " + status);
     }
@@ -47,7 +46,10 @@ public final class ListRestoreJobs implements BackupAction {
         core.restoreJobs(
             j ->
                 (status == null || status.equals(j.status()))
-                    && !none
+                    && (testingPlan == null
+                        || core.restoreTest(j.id())
+                            .filter(t -> t.planArn().equals(testingPlan))
+                            .isPresent())
                     && filters.matches(j.creationMillis(), j.completionMillis()));
     ObjectNode out = Shapes.object();
     Paging.page(call, jobs, RestoreJob::id, j -> Shapes.restoreJob(core, j), out, "RestoreJobs");
