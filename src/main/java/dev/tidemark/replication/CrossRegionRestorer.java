@@ -111,7 +111,6 @@ public final class CrossRegionRestorer implements CrossRegionRestores {
     ObjectNode next = JSON.createObjectNode().put("session", session);
     long loaded = 0;
     int seq = 1;
-    boolean ended = false;
     try {
       while (true) {
         byte[] frame = resumable(source.region(), next.put("seq", seq));
@@ -121,12 +120,10 @@ public final class CrossRegionRestorer implements CrossRegionRestores {
             continue;
           }
           case RestoreChannel.FAILURE -> {
-            ended = true;
             throw new IOException(
                 "region " + source.region() + " could not produce the restore: " + r.failure());
           }
           case RestoreChannel.END -> {
-            ended = true;
             if (r.sent() != loaded) {
               throw new IOException(
                   "region "
@@ -156,12 +153,11 @@ public final class CrossRegionRestorer implements CrossRegionRestores {
         }
       }
     } finally {
-      if (!ended) {
-        try {
-          rawJson(source.region(), "close", JSON.createObjectNode().put("session", session));
-        } catch (RuntimeException e) {
-          log.debug("could not close restore session {} at {}", session, source.region(), e);
-        }
+      // Also after the END frame, which the source keeps in case its answer was lost.
+      try {
+        rawJson(source.region(), "close", JSON.createObjectNode().put("session", session));
+      } catch (RuntimeException e) {
+        log.debug("could not close restore session {} at {}", session, source.region(), e);
       }
     }
   }

@@ -43,10 +43,6 @@ final class RestoreChannel {
 
   private RestoreChannel() {}
 
-  static boolean isLast(byte[] frame) {
-    return frame[0] == END || frame[0] == FAILURE;
-  }
-
   static byte[] preparing() {
     return new byte[] {PREPARING, 0, 0, 0, 0};
   }

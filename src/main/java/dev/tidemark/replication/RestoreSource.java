@@ -190,11 +190,9 @@ public final class RestoreSource implements AutoCloseable {
               + body.path("session").asText()
               + " is unknown here (it ended, expired, or this server restarted)");
     }
-    byte[] frame = s.pull(body.path("seq").asInt());
-    if (RestoreChannel.isLast(frame)) {
-      sessions.remove(s.id);
-    }
-    return frame;
+    // The session stays after its last frame, whose answer may be lost and asked for again; the
+    // destination closes it, or it expires.
+    return s.pull(body.path("seq").asInt());
   }
 
   private void dropIdle() {
