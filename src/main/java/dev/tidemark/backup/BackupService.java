@@ -583,6 +583,25 @@ public final class BackupService implements AutoCloseable {
    * indexes it does not keep are left out.
    */
   public Table restore(BackupRecord backup, TableDefinition target) {
+    Manifest manifest = restorable(backup);
+    return startRestore(
+        target,
+        new RestoreSummary(backup.arn(), backup.tableArn(), backup.creationMillis()),
+        loader -> load(manifest, target, loader));
+  }
+
+  /** Loads a backup whose manifest {@link #restorable} returned, shaped as {@code target}. */
+  public SnapshotLoader.Result load(Manifest manifest, TableDefinition target, BulkLoader loader)
+      throws IOException {
+    return SnapshotLoader.loadBackup(
+        repository, manifest, SnapshotLoader.newOverlay(), target, Set.of(), loader);
+  }
+
+  /**
+   * The manifest of a backup whose every data object is in the store, or a ValidationException
+   * naming what is missing, before any table is created.
+   */
+  public Manifest restorable(BackupRecord backup) {
     Manifest checked;
     try {
       checked = repository.readManifest(backup.manifestName());
@@ -600,13 +619,7 @@ public final class BackupService implements AutoCloseable {
       throw DynamoException.validation(
           "Backup " + backup.arn() + " cannot be restored: " + e.getMessage());
     }
-    Manifest manifest = checked;
-    return startRestore(
-        target,
-        new RestoreSummary(backup.arn(), backup.tableArn(), backup.creationMillis()),
-        loader ->
-            SnapshotLoader.loadBackup(
-                repository, manifest, SnapshotLoader.newOverlay(), target, Set.of(), loader));
+    return checked;
   }
 
   /** The index counters a backup recorded, by index number. */

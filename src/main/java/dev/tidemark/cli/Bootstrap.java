@@ -32,9 +32,13 @@ import dev.tidemark.protocol.Acknowledgements;
 import dev.tidemark.protocol.HttpServer;
 import dev.tidemark.protocol.RequestIds;
 import dev.tidemark.protocol.TlsCredentials;
+import dev.tidemark.replication.CrossRegionRestorer;
+import dev.tidemark.replication.PeerServicesEndpoint;
 import dev.tidemark.replication.ReplicationConfig;
 import dev.tidemark.replication.ReplicationEndpoint;
 import dev.tidemark.replication.Replicator;
+import dev.tidemark.replication.RestoreSource;
+import dev.tidemark.replication.SettingsSync;
 import dev.tidemark.retention.ChangeLogRetention;
 import dev.tidemark.space.DiskSpace;
 import dev.tidemark.space.ReserveFile;
@@ -79,7 +83,8 @@ public final class Bootstrap {
       ManagedBackups managed,
       BackupPlans plans,
       Replicator replicator,
-      ServerMetrics metrics) {}
+      ServerMetrics metrics,
+      PeerServicesEndpoint peerServices) {}
 
   /**
    * The dispatch table for a configuration, and how its writes are acknowledged. Whatever is opened
@@ -216,6 +221,20 @@ public final class Bootstrap {
         resources.register(new Replicator(db, replication, System::currentTimeMillis));
     db.useGlobalTables(replicator);
     retention.addFloor(replicator);
+    // Restores whose source is another region ask that region over the same signed channel.
+    db.useCrossRegionRestores(
+        new CrossRegionRestorer(replication, config.region(), backups, System::currentTimeMillis));
+    // Indexes, TTL, capacity and table class follow in every replica after creation.
+    SettingsSync settings =
+        resources.register(new SettingsSync(db, replication, System::currentTimeMillis));
+    db.useReplicatedSettings(settings);
+    PeerServicesEndpoint peerServices =
+        new PeerServicesEndpoint(
+            resources.register(new RestoreSource(db, backups, pitr, System::currentTimeMillis)),
+            settings,
+            replication,
+            config.region(),
+            System::currentTimeMillis);
     Authenticator authenticator = Authenticator.acceptAnyCredentials(config.region());
     IdentityStore identities = null;
     if (config.authMode() == AuthMode.IAM) {
@@ -271,6 +290,7 @@ public final class Bootstrap {
       operations.register(new ServerStatus(db, pitr, reserve));
     }
     replicator.start(operations);
+    settings.start(operations);
     metrics.bindDatabase(db);
     metrics.bindBackups(backups);
     metrics.bindPitr(pitr);
@@ -284,7 +304,8 @@ public final class Bootstrap {
         managed,
         plans,
         replicator,
-        metrics);
+        metrics,
+        peerServices);
   }
 
   /**
@@ -419,6 +440,7 @@ public final class Bootstrap {
       http.addFront(new MetricsFront(assembly.metrics()));
       // Peer traffic shares the port, under its own path and its own signature.
       http.addFront(new ReplicationEndpoint(assembly.replicator(), System::currentTimeMillis));
+      http.addFront(assembly.peerServices());
       port = http.start(config.host(), config.port());
     } catch (Exception | Error e) {
       resources.close();

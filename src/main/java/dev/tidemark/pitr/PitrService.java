@@ -16,6 +16,7 @@ import dev.tidemark.changelog.ChangeRecord;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
 import dev.tidemark.model.AttributeValue;
+import dev.tidemark.storage.BulkLoader;
 import dev.tidemark.storage.Cursor;
 import dev.tidemark.storage.StorageException;
 import dev.tidemark.storage.StorageFullException;
@@ -707,35 +708,71 @@ public final class PitrService implements AutoCloseable {
     }
   }
 
-  /** Starts a restore of {@code source} as of {@code atMillis} into {@code target}. */
-  public Table restore(Source source, long atMillis, TableDefinition target) {
-    PitrState st = source.state();
-    TableDefinition sourceDef;
+  /**
+   * What a RestoreTableToPointInTime restores: the history, the instant, and the definition the new
+   * table starts from (a live table's current one, else the one its history recorded).
+   */
+  public record Choice(Source source, long instant, TableDefinition definition) {}
+
+  /**
+   * Picks the history whose window holds the instant ({@code at}, or the latest restorable one),
+   * answering DynamoDB's errors when none does. Used for restores here and for other regions'.
+   */
+  public Choice choose(String sourceName, String sourceArn, Long at) {
+    for (Source candidate : sources(sourceName, sourceArn)) {
+      long[] window = window(candidate);
+      long t = at == null ? window[1] : at;
+      if (t >= window[0] && t <= window[1]) {
+        TableDefinition def = definition(candidate.state());
+        if (candidate.liveTableId() != null) {
+          def = db.catalog().find(candidate.state().tableName()).map(Table::definition).orElse(def);
+        }
+        newestBaseAtOrBefore(candidate.state().tableUuid(), t);
+        return new Choice(candidate, t, def);
+      }
+    }
+    throw new DynamoException(
+        WireError.INVALID_RESTORE_TIME,
+        "RestoreDateTime must be between EarliestRestorableDateTime and"
+            + " LatestRestorableDateTime.");
+  }
+
+  private static TableDefinition definition(PitrState st) {
     try {
-      sourceDef = JSON.treeToValue(st.definition(), TableDefinition.class);
+      return JSON.treeToValue(st.definition(), TableDefinition.class);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("unreadable table definition in PITR state", e);
     }
+  }
+
+  /** Starts a restore of {@code source} as of {@code atMillis} into {@code target}. */
+  public Table restore(Source source, long atMillis, TableDefinition target) {
+    PitrState st = source.state();
     newestBaseAtOrBefore(st.tableUuid(), atMillis);
     return backups.startRestore(
         target,
         new RestoreSummary(null, st.tableArn(), atMillis),
-        loader -> {
-          BackupRecord base = chooseBase(st.tableUuid(), atMillis);
-          Manifest manifest = repository.readManifest(base.manifestName());
-          // A live table's restore takes its current indexes, which the base may not hold.
-          TableDefinition baseDef =
-              JSON.treeToValue(base.schema().get("definition"), TableDefinition.class);
-          NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay =
-              replay(st.tableUuid(), sourceDef, base.position().seq(), atMillis);
-          return SnapshotLoader.loadBackup(
-              repository,
-              manifest,
-              overlay,
-              target,
-              SnapshotLoader.notInBase(baseDef, target),
-              loader);
-        });
+        loader -> load(source, atMillis, target, loader));
+  }
+
+  /**
+   * Loads {@code source} as of {@code atMillis}, shaped as {@code target}, into {@code loader}
+   * without finishing it: the newest base at or before the instant with the archived log replayed
+   * over it. A local restore loads into the new table; another region's restore streams it there.
+   */
+  public SnapshotLoader.Result load(
+      Source source, long atMillis, TableDefinition target, BulkLoader loader) throws IOException {
+    PitrState st = source.state();
+    TableDefinition sourceDef = definition(st);
+    BackupRecord base = chooseBase(st.tableUuid(), atMillis);
+    Manifest manifest = repository.readManifest(base.manifestName());
+    // A live table's restore takes its current indexes, which the base may not hold.
+    TableDefinition baseDef =
+        JSON.treeToValue(base.schema().get("definition"), TableDefinition.class);
+    NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay =
+        replay(st.tableUuid(), sourceDef, base.position().seq(), atMillis);
+    return SnapshotLoader.loadBackup(
+        repository, manifest, overlay, target, SnapshotLoader.notInBase(baseDef, target), loader);
   }
 
   private BackupRecord newestBaseAtOrBefore(String uuid, long atMillis) {

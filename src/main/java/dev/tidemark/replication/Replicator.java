@@ -655,20 +655,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   }
 
   private Table groupTable(JsonNode body) {
-    String name = body.path("table").asText();
-    Table t =
-        db.catalog()
-            .find(name)
-            .orElseThrow(
-                () ->
-                    DynamoException.resourceNotFound(
-                        "Requested resource not found: Table: " + name + " not found"));
-    Replication r = t.replication();
-    if (r == null || !r.groupId().equals(body.path("groupId").asText())) {
-      throw DynamoException.resourceNotFound(
-          "Table " + name + " in region " + region + " is not a replica of this global table");
-    }
-    return t;
+    return GroupTables.require(db, body);
   }
 
   private JsonNode apply(String from, JsonNode body) {

@@ -48,6 +48,28 @@ public final class Database implements AutoCloseable {
     return globalTables;
   }
 
+  private volatile CrossRegionRestores crossRegionRestores = CrossRegionRestores.NONE;
+
+  /** Restores from another region's history or backups. Set once at assembly. */
+  public void useCrossRegionRestores(CrossRegionRestores r) {
+    this.crossRegionRestores = java.util.Objects.requireNonNull(r);
+  }
+
+  public CrossRegionRestores crossRegionRestores() {
+    return crossRegionRestores;
+  }
+
+  private volatile ReplicatedSettings replicatedSettings = ReplicatedSettings.NONE;
+
+  /** Carries global tables' synchronized settings to the other replicas. Set once at assembly. */
+  public void useReplicatedSettings(ReplicatedSettings s) {
+    this.replicatedSettings = java.util.Objects.requireNonNull(s);
+  }
+
+  public ReplicatedSettings replicatedSettings() {
+    return replicatedSettings;
+  }
+
   /** Watches free space from now on: writes are refused while the data directory is full. */
   public void useSpace(dev.tidemark.space.DiskSpace space) {
     this.space = java.util.Objects.requireNonNull(space);

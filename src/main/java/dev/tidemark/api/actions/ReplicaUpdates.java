@@ -7,11 +7,13 @@ import dev.tidemark.api.Json;
 import dev.tidemark.api.TableDescriptions;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.tables.Database;
+import dev.tidemark.tables.ReplicatedSettings;
 import dev.tidemark.tables.Replication;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TableDefinition;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * UpdateTable's {@code ReplicaUpdates} (global tables version 2019.11.21): one Create or one Delete
@@ -169,6 +171,11 @@ record ReplicaUpdates(boolean create, String region) {
                   + d.streamViewType());
         }
         db.globalTables().createReplica(t, region);
+        if (db.catalog().timeToLive(t).enabled()) {
+          // The new replica is created with the table's keys and indexes; TTL follows as a
+          // synchronized setting once it is filled.
+          db.replicatedSettings().changed(t, Set.of(ReplicatedSettings.TTL));
+        }
       } else {
         if (!member) {
           throw DynamoException.validation(

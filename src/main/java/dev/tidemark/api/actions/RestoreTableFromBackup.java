@@ -11,6 +11,7 @@ import dev.tidemark.backup.BackupRecord;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
+import dev.tidemark.tables.CrossRegionRestores;
 import dev.tidemark.tables.Database;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TableDefinition;
@@ -35,6 +36,11 @@ public final class RestoreTableFromBackup implements Action {
 
   @Override
   public ObjectNode execute(RequestContext context, JsonNode req) {
+    String arn = Json.string(req, "BackupArn");
+    String region = CrossRegionRestores.regionOf(arn);
+    if (region != null && !region.equals(db.region())) {
+      return RestoreTargets.fromRegion(db, req, () -> db.crossRegionRestores().backup(region, arn));
+    }
     BackupRecord backup = DescribeBackup.require(backups, req);
     if (!"AVAILABLE".equals(backup.status())) {
       throw new DynamoException(

@@ -11,8 +11,8 @@ import dev.tidemark.api.Json;
 import dev.tidemark.api.RequestContext;
 import dev.tidemark.api.TableDescriptions;
 import dev.tidemark.errors.DynamoException;
-import dev.tidemark.errors.WireError;
 import dev.tidemark.pitr.PitrService;
+import dev.tidemark.tables.CrossRegionRestores;
 import dev.tidemark.tables.Database;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TableDefinition;
@@ -60,37 +60,18 @@ public final class RestoreTableToPointInTime implements Action {
           "Invalid Request: Either one of RestoreDateTime or UseLatestRestorableTime must be"
               + " specified, but not both");
     }
+    String region = CrossRegionRestores.regionOf(sourceArn);
+    if (region != null && !region.equals(db.region())) {
+      return RestoreTargets.fromRegion(
+          db,
+          req,
+          () -> db.crossRegionRestores().pointInTime(region, sourceArn, useLatest ? null : at));
+    }
     synchronized (db.catalog()) {
       String target = RestoreTargets.targetName(db, req);
-      PitrService.Source source = null;
-      long instant = 0;
-      for (PitrService.Source candidate : pitr.sources(sourceName, sourceArn)) {
-        long[] window = pitr.window(candidate);
-        long t = useLatest ? window[1] : at;
-        if (t >= window[0] && t <= window[1]) {
-          source = candidate;
-          instant = t;
-          break;
-        }
-      }
-      if (source == null) {
-        throw new DynamoException(
-            WireError.INVALID_RESTORE_TIME,
-            "RestoreDateTime must be between EarliestRestorableDateTime and"
-                + " LatestRestorableDateTime.");
-      }
-      TableDefinition sourceDef;
-      try {
-        sourceDef = JSON.treeToValue(source.state().definition(), TableDefinition.class);
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new IllegalStateException("unreadable table definition in PITR state", e);
-      }
-      if (source.liveTableId() != null) {
-        sourceDef =
-            db.catalog().find(source.state().tableName()).map(Table::definition).orElse(sourceDef);
-      }
-      TableDefinition def = RestoreTargets.build(db, sourceDef, target, req);
-      Table table = pitr.restore(source, instant, def);
+      PitrService.Choice choice = pitr.choose(sourceName, sourceArn, useLatest ? null : at);
+      TableDefinition def = RestoreTargets.build(db, choice.definition(), target, req);
+      Table table = pitr.restore(choice.source(), choice.instant(), def);
       ObjectNode out = Json.object();
       out.set("TableDescription", TableDescriptions.describe(db, table));
       return out;

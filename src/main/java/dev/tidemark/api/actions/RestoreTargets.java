@@ -1,17 +1,22 @@
 package dev.tidemark.api.actions;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.api.Constraints;
 import dev.tidemark.api.Json;
+import dev.tidemark.api.TableDescriptions;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
+import dev.tidemark.tables.CrossRegionRestores;
 import dev.tidemark.tables.Database;
 import dev.tidemark.tables.IndexDefinition;
+import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TableDefinition;
 import dev.tidemark.tables.Throughput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The new table a restore creates: the source's schema and indexes, with the request's overrides,
@@ -20,6 +25,25 @@ import java.util.UUID;
  */
 final class RestoreTargets {
   private RestoreTargets() {}
+
+  /**
+   * A restore whose source is in another region: the target name is checked here first, the source
+   * is resolved there (its refusals are the answer), the target is built with the request's
+   * overrides, and then it is created and filled from that region.
+   */
+  static ObjectNode fromRegion(
+      Database db, JsonNode req, Supplier<CrossRegionRestores.Source> resolve) {
+    targetName(db, req);
+    CrossRegionRestores.Source source = resolve.get();
+    synchronized (db.catalog()) {
+      String target = targetName(db, req);
+      TableDefinition def = build(db, source.definition(), target, req);
+      Table table = db.crossRegionRestores().restore(source, def);
+      ObjectNode out = Json.object();
+      out.set("TableDescription", TableDescriptions.describe(db, table));
+      return out;
+    }
+  }
 
   /** Validates the target name parameter and that no table has it. */
   static String targetName(Database db, JsonNode req) {

@@ -10,10 +10,13 @@ import dev.tidemark.api.TableDescriptions;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.storage.WriteSet;
 import dev.tidemark.tables.Database;
+import dev.tidemark.tables.ReplicatedSettings;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TableDefinition;
 import dev.tidemark.tables.Throughput;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * UpdateTable: deletion protection, billing mode, provisioned throughput, table class, global
@@ -73,6 +76,17 @@ public final class UpdateTable implements Action {
       throw DynamoException.invalidParameter(
           "GlobalSecondaryIndexUpdates and StreamSpecification cannot be changed in the same"
               + " UpdateTable request");
+    }
+    // What this change alters of the settings every replica of a global table shares.
+    Set<String> synced = new HashSet<>();
+    if (indexUpdates != null) {
+      synced.add(ReplicatedSettings.INDEXES);
+    }
+    if (billing != null || requested != null) {
+      synced.add(ReplicatedSettings.CAPACITY);
+    }
+    if (tableClass != null) {
+      synced.add(ReplicatedSettings.TABLE_CLASS);
     }
     synchronized (db.catalog()) {
       Table t = db.require(name);
@@ -134,6 +148,7 @@ public final class UpdateTable implements Action {
       ObjectNode out = Json.object();
       if (indexUpdates != null) {
         out.set("TableDescription", indexUpdates.apply(db, t, updated));
+        report(t, synced);
         return out;
       }
       WriteSet batch = new WriteSet();
@@ -150,7 +165,14 @@ public final class UpdateTable implements Action {
       }
       db.catalog().update(t, updated, batch);
       out.set("TableDescription", TableDescriptions.describe(db, t));
+      report(t, synced);
       return out;
+    }
+  }
+
+  private void report(Table t, Set<String> synced) {
+    if (!synced.isEmpty() && t.replication() != null) {
+      db.replicatedSettings().changed(t, synced);
     }
   }
 }

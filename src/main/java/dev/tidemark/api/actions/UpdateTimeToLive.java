@@ -8,8 +8,10 @@ import dev.tidemark.api.Json;
 import dev.tidemark.api.RequestContext;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.tables.Database;
+import dev.tidemark.tables.ReplicatedSettings;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.TimeToLive;
+import java.util.Set;
 
 /**
  * UpdateTimeToLive. Like DynamoDB it is not idempotent: enabling an enabled TTL, disabling a
@@ -61,6 +63,9 @@ public final class UpdateTimeToLive implements Action {
         throw DynamoException.validation("TimeToLive is already disabled");
       }
       db.catalog().timeToLive(t, enabled ? TimeToLive.on(attribute) : TimeToLive.DISABLED);
+      if (t.replication() != null) {
+        db.replicatedSettings().changed(t, Set.of(ReplicatedSettings.TTL));
+      }
     }
     ObjectNode out = Json.object();
     out.putObject("TimeToLiveSpecification")
