@@ -10,6 +10,9 @@
 #   bench/run.sh ... --profile-native   async-profiler CPU profile of each Tidemark run (target/bench/...)
 #   bench/run.sh --auth-compare [opts]  GetItem and PutItem with --auth iam beside --auth open, same
 #                                    run (bench/auth_compare.py; --help there for its options)
+#   bench/run.sh --global-tables [opts] three regions: replication lag at a fixed write rate,
+#                                    throughput with replication on vs off, replica fill time
+#                                    (bench/global_tables.py; --help there for its options)
 #
 # Needs java, python3 and wrk; installs wrk with apt-get when it is missing. DynamoDB Local is
 # started with ../shared/peers/start-dynamodb-local (override the folder with BENCH_PEERS_DIR),
@@ -37,6 +40,10 @@ if [[ ! -f $jar ]] || [[ -n $(find "$repo/src/main" "$repo/pom.xml" -newer "$jar
   mvn -o -q -B -f "$repo/pom.xml" -DskipTests package >&2 || mvn -q -B -f "$repo/pom.xml" -DskipTests package >&2
 fi
 
+if [[ ${1:-} == --global-tables ]]; then
+  shift
+  exec python3 "$here/global_tables.py" "$@"
+fi
 if [[ ${1:-} == --auth-compare ]]; then
   shift
   exec python3 "$here/auth_compare.py" "$@"

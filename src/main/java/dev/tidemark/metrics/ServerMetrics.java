@@ -66,6 +66,7 @@ public final class ServerMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final LongSupplier clock;
+  private final List<Object> held = new java.util.concurrent.CopyOnWriteArrayList<>();
   private JvmGcMetrics gc;
 
   public ServerMetrics(LongSupplier clock) {
@@ -226,6 +227,9 @@ public final class ServerMetrics implements AutoCloseable {
       return;
     }
     Supplier<JsonNode> status = new Cached(replicator::status, clock, 1000);
+    // Micrometer holds a gauge's or function counter's object weakly; one only the meters know
+    // would be collected and read NaN from then on.
+    held.add(status);
     for (String peer : peers) {
       for (String[] q : new String[][] {{"p50Millis", "0.5"}, {"p99Millis", "0.99"}}) {
         TimeGauge.builder(

@@ -30,8 +30,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 /**
  * Protects {@code GET /metrics}: that a live server, driven through the SDK, reports what operators
  * alert on (requests and errors per operation, WAL fsyncs and group-commit sizes, backup and
- * restore jobs, PITR archive lag, free disk), in Prometheus's text format and in OpenMetrics when
- * asked, without naming any table, and without getting in the way of the API on the same port.
+ * restore jobs, PITR archive lag, free disk, replication from each peer), in Prometheus's text
+ * format and in OpenMetrics when asked, without naming any table, and without getting in the way of
+ * the API on the same port.
  */
 class MetricsIntegrationTest {
   private static final String TABLE = "MetricsSecretTableName";
@@ -155,6 +156,134 @@ class MetricsIntegrationTest {
     assertThat(post.statusCode()).isEqualTo(405);
     // The API on the same port is untouched by the metrics front.
     assertThat(server.client.listTables().tableNames()).isNotNull();
+  }
+
+  /**
+   * Replication series between two peered servers: what one region applied from the other, its lag
+   * and the peer's reachability, still readable after a garbage collection (Micrometer holds a
+   * gauge's object weakly; one collected reads NaN).
+   */
+  @Test
+  void reportsReplicationFromEachPeer(@TempDir Path peersDir) throws Exception {
+    int[] ports = new int[2];
+    for (int i = 0; i < 2; i++) {
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        ports[i] = s.getLocalPort();
+      }
+    }
+    String[] regions = {"us-east-1", "eu-west-1"};
+    Path secret = peersDir.resolve("secret");
+    Files.writeString(secret, "a-shared-replication-secret-0123456789\n");
+    List<dev.tidemark.cli.Bootstrap.Running> running = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        Path d = peersDir.resolve(regions[i]);
+        running.add(
+            dev.tidemark.cli.Bootstrap.start(
+                new dev.tidemark.cli.ServerConfig(
+                    "127.0.0.1",
+                    ports[i],
+                    d.resolve("data"),
+                    true,
+                    regions[i],
+                    dev.tidemark.cli.ServerConfig.Durability.SYNC,
+                    "000000000000",
+                    d.resolve("backups"),
+                    null),
+                dev.tidemark.replication.ReplicationConfig.of(
+                    regions[i],
+                    List.of(regions[1 - i] + "=http://127.0.0.1:" + ports[1 - i]),
+                    secret)));
+      }
+      try (var east = client(running.get(0).endpoint(), regions[0]);
+          var west = client(running.get(1).endpoint(), regions[1])) {
+        east.createTable(
+            r ->
+                r.tableName("Replicated")
+                    .billingMode(BillingMode.PAY_PER_REQUEST)
+                    .keySchema(
+                        KeySchemaElement.builder()
+                            .attributeName("pk")
+                            .keyType(KeyType.HASH)
+                            .build())
+                    .attributeDefinitions(
+                        AttributeDefinition.builder()
+                            .attributeName("pk")
+                            .attributeType(ScalarAttributeType.S)
+                            .build()));
+        east.updateTable(
+            r ->
+                r.tableName("Replicated")
+                    .replicaUpdates(
+                        software.amazon.awssdk.services.dynamodb.model.ReplicationGroupUpdate
+                            .builder()
+                            .create(c -> c.regionName(regions[1]))
+                            .build()));
+        for (int i = 0; i < 200 && !replicaActive(east); i++) {
+          Thread.sleep(50);
+        }
+        for (int i = 0; i < 5; i++) {
+          String pk = "item" + i;
+          east.putItem(r -> r.tableName("Replicated").item(Map.of("pk", AttributeValue.fromS(pk))));
+        }
+        for (int i = 0; i < 200; i++) {
+          if (west.getItem(
+                  r -> r.tableName("Replicated").key(Map.of("pk", AttributeValue.fromS("item4"))))
+              .hasItem()) {
+            break;
+          }
+          Thread.sleep(50);
+        }
+      }
+      System.gc();
+      // The status behind the gauges is cached for a second; let the cache see the applied writes.
+      Thread.sleep(1100);
+      List<Sample> west =
+          parse(
+              HTTP.send(
+                      HttpRequest.newBuilder(URI.create(running.get(1).endpoint() + "/metrics"))
+                          .GET()
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
+      assertThat(value(west, "tidemark_replication_applied_total", "from", "us-east-1"))
+          .isGreaterThanOrEqualTo(5);
+      assertThat(value(west, "tidemark_replication_peer_reachable", "peer", "us-east-1"))
+          .isEqualTo(1);
+      assertThat(
+              value(
+                  west,
+                  "tidemark_replication_lag_seconds",
+                  "from",
+                  "us-east-1",
+                  "quantile",
+                  "0.99"))
+          .isNotNaN()
+          .isGreaterThanOrEqualTo(0);
+      assertThat(value(west, "tidemark_replication_lag_max_seconds", "from", "us-east-1"))
+          .isNotNaN();
+    } finally {
+      running.forEach(dev.tidemark.cli.Bootstrap.Running::close);
+    }
+  }
+
+  private static boolean replicaActive(software.amazon.awssdk.services.dynamodb.DynamoDbClient c) {
+    var replicas = c.describeTable(r -> r.tableName("Replicated")).table().replicas();
+    return !replicas.isEmpty()
+        && replicas.get(0).replicaStatus()
+            == software.amazon.awssdk.services.dynamodb.model.ReplicaStatus.ACTIVE;
+  }
+
+  private static software.amazon.awssdk.services.dynamodb.DynamoDbClient client(
+      String endpoint, String region) {
+    return software.amazon.awssdk.services.dynamodb.DynamoDbClient.builder()
+        .endpointOverride(URI.create(endpoint))
+        .region(software.amazon.awssdk.regions.Region.of(region))
+        .credentialsProvider(
+            software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("t", "t")))
+        .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+        .build();
   }
 
   private static HttpResponse<String> get(String accept) throws Exception {
