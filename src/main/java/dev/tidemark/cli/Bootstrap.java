@@ -19,10 +19,12 @@ import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.backup.crypto.KeyManager;
 import dev.tidemark.backup.keys.KeySetup;
+import dev.tidemark.backup.store.BackupStoreSpec;
 import dev.tidemark.backup.store.ObjectStore;
 import dev.tidemark.iam.IamApi;
 import dev.tidemark.iam.QueryApiHandler;
 import dev.tidemark.managed.BackupPlans;
+import dev.tidemark.managed.ColdTier;
 import dev.tidemark.managed.ManagedBackups;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.Acknowledgements;
@@ -90,6 +92,19 @@ public final class Bootstrap {
    * As {@link #assemble(ServerConfig, Resources)}, replicating with {@code replication}'s peers.
    */
   static Assembly assemble(ServerConfig config, ReplicationConfig replication, Resources resources)
+      throws IOException {
+    return assemble(config, replication, null, resources);
+  }
+
+  /**
+   * As {@link #assemble(ServerConfig, ReplicationConfig, Resources)}, moving recovery points to
+   * {@code coldStore} at their MoveToColdStorageAfterDays (null: no cold tier).
+   */
+  static Assembly assemble(
+      ServerConfig config,
+      ReplicationConfig replication,
+      BackupStoreSpec coldStore,
+      Resources resources)
       throws IOException {
     ObjectStore store = config.backupStore().open();
     if (store instanceof AutoCloseable closeable) {
@@ -242,8 +257,21 @@ public final class Bootstrap {
     }
     Operations operations = DynamoApi.operations(db, backups, pitr);
     // AWS Backup: vaults, jobs and recovery points over the same backup store.
-    ManagedBackups managed =
-        resources.register(new ManagedBackups(db, backups, System::currentTimeMillis));
+    ManagedBackups managed = resources.register(new ManagedBackups(db, backups, managedClock()));
+    if (coldStore != null) {
+      ObjectStore cold = coldStore.open();
+      if (cold instanceof AutoCloseable closeable) {
+        resources.register(closeable);
+      }
+      managed.useColdTier(
+          resources.register(
+              new ColdTier(
+                  storage,
+                  backups,
+                  new BackupRepository(cold, keys.keys()),
+                  coldStore.describe())));
+      log.info("Cold backup store (MoveToColdStorageAfterDays): {}", coldStore.describe());
+    }
     managed.load();
     BackupPlans plans = new BackupPlans(managed);
     plans.load();
@@ -308,6 +336,19 @@ public final class Bootstrap {
   }
 
   /** Where restores stage their files: in the data directory, or beside a backup directory. */
+  /**
+   * AWS Backup's clock: the system's, moved by the system property {@code
+   * tidemark.awsbackup.clockOffsetMillis} if set, so a test can run a server whose recovery points
+   * are days old (only the schedules and lifecycles of AWS Backup see it; item times do not).
+   */
+  private static java.util.function.LongSupplier managedClock() {
+    long offset = Long.getLong("tidemark.awsbackup.clockOffsetMillis", 0L);
+    if (offset != 0) {
+      log.warn("AWS Backup's clock runs {} ms ahead of the system clock (a test setting)", offset);
+    }
+    return () -> System.currentTimeMillis() + offset;
+  }
+
   private static Path scratchDir(ServerConfig config) {
     if (!config.inMemory()) {
       return config.dataDir().resolve("scratch");
@@ -341,6 +382,13 @@ public final class Bootstrap {
 
   /** As {@link #start(ServerConfig)}, with cross-region peers ({@code --peer}). */
   public static Running start(ServerConfig config, ReplicationConfig replication) throws Exception {
+    return start(config, replication, null);
+  }
+
+  /** As {@link #start(ServerConfig, ReplicationConfig)}, with a cold tier when given. */
+  public static Running start(
+      ServerConfig config, ReplicationConfig replication, BackupStoreSpec coldStore)
+      throws Exception {
     Resources resources = new Resources();
     HttpServer http;
     int port;
@@ -362,7 +410,7 @@ public final class Bootstrap {
       }
     }
     try {
-      Assembly assembly = assemble(config, replication, resources);
+      Assembly assembly = assemble(config, replication, coldStore, resources);
       http =
           new HttpServer(
               assembly.operations(),
