@@ -90,11 +90,24 @@ final class BackupStoreOptions {
    */
   BackupStoreSpec coldSpec(String uri, Map<String, String> env) {
     BackupStoreSpec cold = withS3Options(BackupStoreSpec.parse(uri), env);
-    if (cold.describe().equals(spec(env, cold instanceof BackupStoreSpec.S3).describe())) {
+    String a = location(cold);
+    String b = location(spec(env, cold instanceof BackupStoreSpec.S3));
+    // Nested stores would see each other's objects (listings, clean-up at start).
+    if (a.startsWith(b) || b.startsWith(a)) {
       throw new IllegalArgumentException(
-          "--cold-backup-store must be another location than the backup store");
+          "--cold-backup-store must be another location than the backup store, neither inside it"
+              + " nor holding it");
     }
     return cold;
+  }
+
+  /** A store's location as a prefix ending in '/', to compare two stores. */
+  private static String location(BackupStoreSpec spec) {
+    String s =
+        spec instanceof BackupStoreSpec.S3 s3
+            ? s3.config().location()
+            : "file://" + ((BackupStoreSpec.Directory) spec).root().toAbsolutePath().normalize();
+    return s.endsWith("/") ? s : s + "/";
   }
 
   private BackupStoreSpec withS3Options(BackupStoreSpec spec, Map<String, String> env) {
