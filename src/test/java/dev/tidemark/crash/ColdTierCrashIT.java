@@ -300,5 +300,10 @@ class ColdTierCrashIT {
     }
     assertThat(manifests(coldDir)).isZero();
     assertThat(manifests(backups)).isZero();
+    try (Stream<Path> files = Files.walk(coldDir.resolve("tables"))) {
+      assertThat(files.filter(f -> f.toString().contains("/data/")).filter(Files::isRegularFile))
+          .as("no cold data object is left")
+          .isEmpty();
+    }
   }
 }

@@ -238,6 +238,9 @@ class ColdTierTest {
           .as("day %d: each cold copy deleted once", day)
           .isEqualTo(Math.max(0, day - 119));
     }
+    assertThat(coldRepo.collectOrphans(table.definition().tableId()).deletedObjects())
+        .as("every cold object left belongs to a cold copy that exists")
+        .isEmpty();
   }
 
   // Restore from COLD, the cold store on S3: the table equals the one the same point restored
