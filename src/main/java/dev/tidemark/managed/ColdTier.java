@@ -88,8 +88,10 @@ public final class ColdTier implements AutoCloseable {
   void load(Set<String> pointIds) {
     for (ColdCopy c : records.all()) {
       if (!pointIds.contains(c.pointId())) {
-        // Its point was deleted after the copy's removal but before this record's.
-        records.delete(c.pointId());
+        // Its point is gone (a record left by a crash): so must the copy be.
+        if (discard(c)) {
+          records.delete(c.pointId());
+        }
       } else if (c.isCold()) {
         copies.put(c.pointId(), c);
       } else {

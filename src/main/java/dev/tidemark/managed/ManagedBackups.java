@@ -131,6 +131,10 @@ public final class ManagedBackups implements AutoCloseable {
   public synchronized void load() {
     vaultRecords.all().forEach(v -> vaults.put(v.name(), v));
     pointRecords.all().forEach(p -> points.put(p.arn(), p));
+    if (cold != null) {
+      // Before the points are settled: a point caught DELETING deletes its cold copy too.
+      cold.load(points.values().stream().map(RecoveryPoint::id).collect(Collectors.toSet()));
+    }
     byCreation(jobRecords.all(), BackupJob::creationMillis).forEach(j -> jobs.put(j.id(), j));
     byCreation(restoreRecords.all(), RestoreJob::creationMillis)
         .forEach(j -> restores.put(j.id(), j));
@@ -181,9 +185,6 @@ public final class ManagedBackups implements AutoCloseable {
       if (!points.containsKey(arn)) {
         adopt(arn, e.getValue(), now);
       }
-    }
-    if (cold != null) {
-      cold.load(points.values().stream().map(RecoveryPoint::id).collect(Collectors.toSet()));
     }
   }
 

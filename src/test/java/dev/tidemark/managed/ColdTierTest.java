@@ -365,6 +365,25 @@ class ColdTierTest {
     assertThat(restore(core.point(q.arn()), "QFromCold").itemCount()).isEqualTo(2);
   }
 
+  // kill -9 while a COLD point was being deleted (its DELETING mark written, nothing removed): the
+  // restart deletes the cold copy and the point, once.
+  @Test
+  void aDeletionCutByACrashIsFinishedOnRestart() throws Exception {
+    put("a", "x", "1");
+    RecoveryPoint p = core.point(backup(new Lifecycle(1, 91)).recoveryPointArn());
+    clock.addAndGet(DAY);
+    settle();
+    assertThat(coldManifests()).isEqualTo(1);
+    new MetaRecords<>(db.storage(), "point", RecoveryPoint.class)
+        .put(p.id(), core.point(p.arn()).withStatus(RecoveryPoint.DELETING));
+    restart();
+    assertThat(core.points(x -> true)).isEmpty();
+    assertThat(coldManifests()).isZero();
+    assertThat(manifestsDeleted.get()).isEqualTo(1);
+    assertThat(coldRepo.collectOrphans(table.definition().tableId()).deletedObjects()).isEmpty();
+    assertThat(new MetaRecords<>(db.storage(), "cold-copy", ColdCopy.class).all()).isEmpty();
+  }
+
   // A copy the cold store fails to take: the point stays WARM with its warm backup, nothing of
   // the copy is left, and the move is tried again an hour later, then succeeds.
   @Test
