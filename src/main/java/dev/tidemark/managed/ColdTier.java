@@ -110,6 +110,52 @@ public final class ColdTier implements AutoCloseable {
     }
   }
 
+  /**
+   * Cold copies in the cold store that no record names, as the backups they are: what a new data
+   * directory over an old cold store finds. Unreadable ones are logged and left alone.
+   */
+  List<BackupRecord> unrecorded() {
+    Set<String> known = new java.util.HashSet<>();
+    copies.values().forEach(c -> known.add(c.manifestName()));
+    List<BackupRecord> out = new java.util.ArrayList<>();
+    try {
+      for (String name : cold.listManifests()) {
+        if (known.contains(name)) {
+          continue;
+        }
+        try {
+          BackupRecord r = BackupService.fromManifest(cold.readManifest(name));
+          if (ManagedBackups.BACKUP_TYPE.equals(r.type())) {
+            out.add(r);
+          }
+        } catch (IOException | RuntimeException e) {
+          LOG.error("Cold copy {} in {} cannot be read: {}", name, description, e.toString());
+        }
+      }
+    } catch (IOException e) {
+      LOG.error("The cold store {} cannot be listed: {}", description, e.toString());
+    }
+    return out;
+  }
+
+  /** Files an unrecorded cold copy as the COLD data of point {@code pointId}. */
+  void adopt(String pointId, BackupRecord r, long now) throws IOException {
+    Manifest m = cold.readManifest(r.manifestName());
+    ColdCopy c =
+        new ColdCopy(pointId, ColdCopy.MOVING, r.manifestName(), now, null, 0, 0)
+            .cold(now, m.objectNames().size(), m.storedBytes());
+    records.put(pointId, c);
+    copies.put(pointId, c);
+  }
+
+  /**
+   * Removes an unrecorded cold copy of a point that is WARM here: its move was cut before the
+   * switch in a data directory since lost, so it was never verified; the move is made again.
+   */
+  void discardUnrecorded(BackupRecord r) {
+    discard(new ColdCopy("unrecorded", ColdCopy.MOVING, r.manifestName(), 0, null, 0, 0));
+  }
+
   /** {@code COLD} once the point's copy is its data, else {@code WARM} (also while moving). */
   String storageClass(String pointId) {
     ColdCopy c = copies.get(pointId);

@@ -186,6 +186,33 @@ public final class ManagedBackups implements AutoCloseable {
         adopt(arn, e.getValue(), now);
       }
     }
+    if (cold != null) {
+      adoptCold(now);
+    }
+  }
+
+  /**
+   * Cold copies no record names (a new data directory over an old cold store) become COLD points;
+   * the point is filed first, so a crash in between finds it without warm data and files the copy
+   * then. A point that has its warm backup keeps it, and the unverified copy goes.
+   */
+  private void adoptCold(long now) {
+    for (BackupRecord r : cold.unrecorded()) {
+      String arn = arnPrefix + "recovery-point:" + pointIdOf(r.name());
+      RecoveryPoint p = points.get(arn);
+      if (p != null && p.backupArn() != null && backups.find(p.backupArn()).isPresent()) {
+        cold.discardUnrecorded(r);
+        continue;
+      }
+      if (p == null) {
+        adopt(arn, r, now);
+      }
+      try {
+        cold.adopt(idOf(arn), r, now);
+      } catch (IOException e) {
+        LOG.error("Cold copy {} could not be filed back: {}", r.manifestName(), e.toString());
+      }
+    }
   }
 
   /** A backup in the store no record names: a new data directory over an old backup store. */

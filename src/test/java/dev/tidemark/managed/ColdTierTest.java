@@ -384,6 +384,55 @@ class ColdTierTest {
     assertThat(new MetaRecords<>(db.storage(), "cold-copy", ColdCopy.class).all()).isEmpty();
   }
 
+  // A new data directory over the same warm and cold stores (the host is gone): the COLD point is
+  // filed back into its vault, COLD, and restores from its cold copy; the WARM one too, WARM.
+  @Test
+  void aNewDataDirectoryFindsItsColdPointsAgain() throws Exception {
+    for (int i = 0; i < 50; i++) {
+      put("k" + i, "c", "v" + i);
+    }
+    RecoveryPoint coldPoint = core.point(backup(new Lifecycle(1, 91)).recoveryPointArn());
+    clock.addAndGet(DAY);
+    settle();
+    RecoveryPoint warmPoint = core.point(backup(Lifecycle.NONE).recoveryPointArn());
+    assertThat(core.storageClass(core.point(coldPoint.arn()))).isEqualTo("COLD");
+
+    Database db2 =
+        new Database(
+            dev.tidemark.storage.RocksStorage.inMemory(),
+            clock::get,
+            false,
+            "us-east-1",
+            "000000000000");
+    dev.tidemark.backup.BackupService backups2 =
+        new dev.tidemark.backup.BackupService(
+            db2, fixture.backups.repository(), dir.resolve("scratch2"));
+    backups2.start();
+    ColdTier cold2 = new ColdTier(db2.storage(), backups2, coldRepo, "test cold store");
+    ManagedBackups core2 = new ManagedBackups(db2, backups2, clock::get);
+    try {
+      core2.useColdTier(cold2);
+      core2.load();
+      assertThat(core2.points(x -> true))
+          .extracting(RecoveryPoint::arn)
+          .containsExactly(coldPoint.arn(), warmPoint.arn());
+      assertThat(core2.storageClass(core2.point(coldPoint.arn()))).isEqualTo("COLD");
+      assertThat(core2.storageClass(core2.point(warmPoint.arn()))).isEqualTo("WARM");
+      RestoreJob j =
+          core2.startRestoreJob(coldPoint.arn(), Map.of("targetTableName", "Reborn"), ROLE, null);
+      core2.runOnce();
+      assertThat(backups2.awaitIdle(20_000)).isTrue();
+      core2.runOnce();
+      assertThat(core2.restoreJob(j.id()).status()).isEqualTo("COMPLETED");
+      assertThat(db2.catalog().find("Reborn").orElseThrow().itemCount()).isEqualTo(50);
+    } finally {
+      core2.close();
+      cold2.close();
+      backups2.close();
+      db2.close();
+    }
+  }
+
   // A copy the cold store fails to take: the point stays WARM with its warm backup, nothing of
   // the copy is left, and the move is tried again an hour later, then succeeds.
   @Test
