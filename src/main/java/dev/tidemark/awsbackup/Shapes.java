@@ -144,12 +144,14 @@ public final class Shapes {
     o.put("BackupSizeInBytes", p.sizeBytes());
     if (!p.lifecycle().isEmpty()) {
       o.set("Lifecycle", lifecycle(p.lifecycle()));
-      o.set("CalculatedLifecycle", calculatedLifecycle(p.lifecycle(), p.creationMillis()));
+      o.set(
+          "CalculatedLifecycle",
+          calculatedLifecycle(core.effectiveLifecycle(p), p.creationMillis()));
     }
     // Every object of the backup store is encrypted under its master key, not a KMS key.
     o.put("IsEncrypted", true);
     o.put("EncryptionKeyType", "AWS_OWNED_KMS_KEY");
-    o.put("StorageClass", "WARM");
+    o.put("StorageClass", core.storageClass(p));
     o.put("IsParent", false);
     o.put("VaultType", "BACKUP_VAULT");
     return o;

@@ -161,7 +161,8 @@ public final class BackupService implements AutoCloseable {
     LOG.info("{} backups in the backup store", byArn.size());
   }
 
-  private static BackupRecord fromManifest(Manifest m) {
+  /** The AVAILABLE backup a manifest describes. */
+  public static BackupRecord fromManifest(Manifest m) {
     BackupMetadata md = m.metadata();
     JsonNode schema = md.tableSchema();
     Long expiry = schema.hasNonNull("expiryMillis") ? schema.get("expiryMillis").asLong() : null;

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.function.BiConsumer;
 import java.util.zip.CRC32;
+import java.util.zip.InflaterInputStream;
 
 /**
  * The plaintext of a table data object: a run of a table space's entries in key order.
@@ -29,6 +30,12 @@ public final class TableChunks {
 
   /** The first byte of a delta object. */
   public static final int DELTA_MAGIC = 0x44;
+
+  /**
+   * The first byte of a compressed table data object (the cold tier's, see {@link ColdPacker}):
+   * after the format byte, a zlib stream of a table data object's entries.
+   */
+  public static final int COMPRESSED_MAGIC = 0x5A;
 
   /** The average object size the cut rule aims at. */
   public static final int TARGET_BYTES = 1 << 20;
@@ -125,7 +132,9 @@ public final class TableChunks {
       throws IOException {
     int magic = in.read();
     int format = in.read();
-    if (magic != expectedMagic || format != FORMAT) {
+    if (magic == COMPRESSED_MAGIC && expectedMagic == MAGIC && format == FORMAT) {
+      in = new InflaterInputStream(in);
+    } else if (magic != expectedMagic || format != FORMAT) {
       throw new IOException(
           "data object " + objectName + " is not a " + kind + " object of format " + FORMAT);
     }
@@ -159,7 +168,7 @@ public final class TableChunks {
     return h * TARGET_BYTES < (long) entryBytes << 32;
   }
 
-  private static void writeVarint(ByteArrayOutputStream out, long v) {
+  static void writeVarint(ByteArrayOutputStream out, long v) {
     while ((v & ~0x7FL) != 0) {
       out.write((int) ((v & 0x7F) | 0x80));
       v >>>= 7;

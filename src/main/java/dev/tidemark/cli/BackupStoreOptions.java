@@ -61,13 +61,56 @@ final class BackupStoreOptions {
    * @throws IllegalArgumentException for conflicting or malformed options
    */
   BackupStoreSpec spec(Map<String, String> env) {
+    return spec(env, false);
+  }
+
+  /** As {@link #spec(Map)}; {@code s3Elsewhere}: another store (the cold one) is in S3. */
+  BackupStoreSpec spec(Map<String, String> env, boolean s3Elsewhere) {
     if (store != null && backupDir != null) {
       throw new IllegalArgumentException("give --backup-store or --backup-dir, not both");
     }
     BackupStoreSpec spec =
-        store != null
-            ? BackupStoreSpec.parse(store)
-            : new BackupStoreSpec.Directory(backupDir != null ? backupDir : DEFAULT_DIR);
+        withS3Options(
+            store != null
+                ? BackupStoreSpec.parse(store)
+                : new BackupStoreSpec.Directory(backupDir != null ? backupDir : DEFAULT_DIR),
+            env);
+    if (!s3Elsewhere
+        && !(spec instanceof BackupStoreSpec.S3)
+        && (s3Endpoint != null || s3PathStyle || s3UnsafeOverwrites)) {
+      throw new IllegalArgumentException(
+          "--s3-endpoint, --s3-path-style and --s3-unsafe-overwrites apply only to an s3:// store");
+    }
+    return spec;
+  }
+
+  /**
+   * The cold tier's store ({@code --cold-backup-store}): parsed as {@code --backup-store} is, with
+   * the same S3 options; it must not be the backup store itself.
+   */
+  BackupStoreSpec coldSpec(String uri, Map<String, String> env) {
+    BackupStoreSpec cold = withS3Options(BackupStoreSpec.parse(uri), env);
+    String a = location(cold);
+    String b = location(spec(env, cold instanceof BackupStoreSpec.S3));
+    // Nested stores would see each other's objects (listings, clean-up at start).
+    if (a.startsWith(b) || b.startsWith(a)) {
+      throw new IllegalArgumentException(
+          "--cold-backup-store must be another location than the backup store, neither inside it"
+              + " nor holding it");
+    }
+    return cold;
+  }
+
+  /** A store's location as a prefix ending in '/', to compare two stores. */
+  private static String location(BackupStoreSpec spec) {
+    String s =
+        spec instanceof BackupStoreSpec.S3 s3
+            ? s3.config().location()
+            : "file://" + ((BackupStoreSpec.Directory) spec).root().toAbsolutePath().normalize();
+    return s.endsWith("/") ? s : s + "/";
+  }
+
+  private BackupStoreSpec withS3Options(BackupStoreSpec spec, Map<String, String> env) {
     if (spec instanceof BackupStoreSpec.S3 s3) {
       S3StoreConfig.Builder config =
           s3.config().toBuilder().pathStyle(s3PathStyle).unsafeOverwrites(s3UnsafeOverwrites);
@@ -79,10 +122,6 @@ final class BackupStoreOptions {
         config.endpoint(endpointUri(endpoint));
       }
       return new BackupStoreSpec.S3(config.build());
-    }
-    if (s3Endpoint != null || s3PathStyle || s3UnsafeOverwrites) {
-      throw new IllegalArgumentException(
-          "--s3-endpoint, --s3-path-style and --s3-unsafe-overwrites apply only to an s3:// store");
     }
     return spec;
   }

@@ -19,10 +19,12 @@ import dev.tidemark.backup.BackupRepository;
 import dev.tidemark.backup.BackupService;
 import dev.tidemark.backup.crypto.KeyManager;
 import dev.tidemark.backup.keys.KeySetup;
+import dev.tidemark.backup.store.BackupStoreSpec;
 import dev.tidemark.backup.store.ObjectStore;
 import dev.tidemark.iam.IamApi;
 import dev.tidemark.iam.QueryApiHandler;
 import dev.tidemark.managed.BackupPlans;
+import dev.tidemark.managed.ColdTier;
 import dev.tidemark.managed.ManagedBackups;
 import dev.tidemark.managed.RestoreTests;
 import dev.tidemark.metrics.MetricsFront;
@@ -100,13 +102,18 @@ public final class Bootstrap {
    */
   static Assembly assemble(ServerConfig config, ReplicationConfig replication, Resources resources)
       throws IOException {
-    return assemble(config, replication, resources, System::currentTimeMillis);
+    return assemble(config, replication, null, resources, managedClock());
   }
 
-  /** As above, with AWS Backup's schedules and jobs on {@code managedClock}. */
+  /**
+   * As {@link #assemble(ServerConfig, ReplicationConfig, Resources)}, moving recovery points to
+   * {@code coldStore} at their MoveToColdStorageAfterDays (null: no cold tier), with AWS Backup's
+   * schedules and jobs on {@code managedClock}.
+   */
   static Assembly assemble(
       ServerConfig config,
       ReplicationConfig replication,
+      BackupStoreSpec coldStore,
       Resources resources,
       java.util.function.LongSupplier managedClock)
       throws IOException {
@@ -279,6 +286,20 @@ public final class Bootstrap {
     Operations operations = DynamoApi.operations(db, backups, pitr);
     // AWS Backup: vaults, jobs and recovery points over the same backup store.
     ManagedBackups managed = resources.register(new ManagedBackups(db, backups, managedClock));
+    if (coldStore != null) {
+      ObjectStore cold = coldStore.open();
+      if (cold instanceof AutoCloseable closeable) {
+        resources.register(closeable);
+      }
+      managed.useColdTier(
+          resources.register(
+              new ColdTier(
+                  storage,
+                  backups,
+                  new BackupRepository(cold, keys.keys()),
+                  coldStore.describe())));
+      log.info("Cold backup store (MoveToColdStorageAfterDays): {}", coldStore.describe());
+    }
     managed.load();
     BackupPlans plans = new BackupPlans(managed);
     plans.load();
@@ -351,6 +372,19 @@ public final class Bootstrap {
     return identities;
   }
 
+  /**
+   * AWS Backup's clock: the system's, moved by the system property {@code
+   * tidemark.awsbackup.clockOffsetMillis} if set, so a test can run a server whose recovery points
+   * are days old (only the schedules and lifecycles of AWS Backup see it; item times do not).
+   */
+  private static java.util.function.LongSupplier managedClock() {
+    long offset = Long.getLong("tidemark.awsbackup.clockOffsetMillis", 0L);
+    if (offset != 0) {
+      log.warn("AWS Backup's clock runs {} ms ahead of the system clock (a test setting)", offset);
+    }
+    return () -> System.currentTimeMillis() + offset;
+  }
+
   /** Where restores stage their files: in the data directory, or beside a backup directory. */
   private static Path scratchDir(ServerConfig config) {
     if (!config.inMemory()) {
@@ -385,7 +419,7 @@ public final class Bootstrap {
 
   /** As {@link #start(ServerConfig)}, with cross-region peers ({@code --peer}). */
   public static Running start(ServerConfig config, ReplicationConfig replication) throws Exception {
-    return start(config, replication, System::currentTimeMillis);
+    return start(config, replication, null, managedClock());
   }
 
   /**
@@ -395,6 +429,23 @@ public final class Bootstrap {
   public static Running start(
       ServerConfig config,
       ReplicationConfig replication,
+      java.util.function.LongSupplier managedClock)
+      throws Exception {
+    return start(config, replication, null, managedClock);
+  }
+
+  /** As {@link #start(ServerConfig, ReplicationConfig)}, with a cold tier when given. */
+  public static Running start(
+      ServerConfig config, ReplicationConfig replication, BackupStoreSpec coldStore)
+      throws Exception {
+    return start(config, replication, coldStore, managedClock());
+  }
+
+  /** The full form: a cold tier when given, and AWS Backup's clock. */
+  public static Running start(
+      ServerConfig config,
+      ReplicationConfig replication,
+      BackupStoreSpec coldStore,
       java.util.function.LongSupplier managedClock)
       throws Exception {
     Resources resources = new Resources();
@@ -418,7 +469,7 @@ public final class Bootstrap {
       }
     }
     try {
-      Assembly assembly = assemble(config, replication, resources, managedClock);
+      Assembly assembly = assemble(config, replication, coldStore, resources, managedClock);
       http =
           new HttpServer(
               assembly.operations(),

@@ -75,7 +75,7 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return serve(options.toConfig(spec), options.replication(spec));
+    return serve(options.toConfig(spec), options.replication(spec), options.coldBackupStore(spec));
   }
 
   @Command(
@@ -89,14 +89,18 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      return serve(options.toConfig(spec), options.replication(spec));
+      return serve(
+          options.toConfig(spec), options.replication(spec), options.coldBackupStore(spec));
     }
   }
 
-  private static int serve(ServerConfig config, ReplicationConfig replication) {
+  private static int serve(
+      ServerConfig config,
+      ReplicationConfig replication,
+      dev.tidemark.backup.store.BackupStoreSpec coldStore) {
     Bootstrap.Running running;
     try {
-      running = Bootstrap.start(config, replication);
+      running = Bootstrap.start(config, replication, coldStore);
     } catch (dev.tidemark.backup.keys.KeyRefusedException e) {
       // A deliberate refusal, fully explained by its message: no stack trace to wade through.
       log.error("Tidemark refused to start: {}", e.getMessage());
@@ -317,6 +321,27 @@ public final class Main implements Callable<Integer> {
                 + " replication requests without a valid signature are refused.")
     Path replicationSecretFile;
 
+    @Option(
+        names = "--cold-backup-store",
+        paramLabel = "URI",
+        description =
+            "Where recovery points go at their MoveToColdStorageAfterDays: file://DIR or"
+                + " s3://BUCKET/PREFIX (the S3 options apply), another location than the backup"
+                + " store. Without it that setting is ignored and points stay WARM.")
+    String coldBackupStore;
+
+    /** The cold tier's store, or null without --cold-backup-store. */
+    dev.tidemark.backup.store.BackupStoreSpec coldBackupStore(CommandSpec spec) {
+      if (coldBackupStore == null) {
+        return null;
+      }
+      try {
+        return backupStore.coldSpec(coldBackupStore, System.getenv());
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+      }
+    }
+
     /** The peers and secret given, checked. */
     ReplicationConfig replication(CommandSpec spec) {
       try {
@@ -344,7 +369,8 @@ public final class Main implements Callable<Integer> {
             region,
             durability,
             account,
-            backupStore.spec(System.getenv()),
+            backupStore.spec(
+                System.getenv(), coldBackupStore != null && coldBackupStore.startsWith("s3://")),
             backupKeyFile,
             ttlSweepInterval,
             changeLogRetention,

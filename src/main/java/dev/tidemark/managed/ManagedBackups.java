@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +78,7 @@ public final class ManagedBackups implements AutoCloseable {
   private final List<java.util.function.LongConsumer> schedulers = new ArrayList<>();
   private ScheduledExecutorService worker;
   private RestoreTests restoreTests;
+  private ColdTier cold;
 
   public ManagedBackups(Database db, BackupService backups, LongSupplier clock) {
     this.db = db;
@@ -101,10 +103,39 @@ public final class ManagedBackups implements AutoCloseable {
     return arnPrefix + "backup-vault:" + name;
   }
 
+  /**
+   * Moves points to {@code tier} at their MoveToColdStorageAfterDays; call before {@link #load}.
+   * Without a cold tier that setting is ignored, as AWS Backup ignores it for resource types that
+   * cannot move to cold storage: points stay WARM until their DeleteAfterDays.
+   */
+  public synchronized void useColdTier(ColdTier tier) {
+    this.cold = tier;
+  }
+
+  /** The point's StorageClass: COLD once its cold copy is its data, else WARM. */
+  public synchronized String storageClass(RecoveryPoint p) {
+    return cold == null ? "WARM" : cold.storageClass(p.id());
+  }
+
+  /**
+   * The lifecycle the point actually follows, for CalculatedLifecycle: without a cold tier there is
+   * no move to cold storage to announce.
+   */
+  public synchronized Lifecycle effectiveLifecycle(RecoveryPoint p) {
+    Lifecycle l = p.lifecycle();
+    return cold != null || l.moveToColdStorageAfterDays() == null
+        ? l
+        : new Lifecycle(null, l.deleteAfterDays());
+  }
+
   /** Reads every record, creates the Default vault, and settles what a crash interrupted. */
   public synchronized void load() {
     vaultRecords.all().forEach(v -> vaults.put(v.name(), v));
     pointRecords.all().forEach(p -> points.put(p.arn(), p));
+    if (cold != null) {
+      // Before the points are settled: a point caught DELETING deletes its cold copy too.
+      cold.load(points.values().stream().map(RecoveryPoint::id).collect(Collectors.toSet()));
+    }
     byCreation(jobRecords.all(), BackupJob::creationMillis).forEach(j -> jobs.put(j.id(), j));
     byCreation(restoreRecords.all(), RestoreJob::creationMillis)
         .forEach(j -> restores.put(j.id(), j));
@@ -154,6 +185,33 @@ public final class ManagedBackups implements AutoCloseable {
       String arn = arnPrefix + "recovery-point:" + e.getKey();
       if (!points.containsKey(arn)) {
         adopt(arn, e.getValue(), now);
+      }
+    }
+    if (cold != null) {
+      adoptCold(now);
+    }
+  }
+
+  /**
+   * Cold copies no record names (a new data directory over an old cold store) become COLD points;
+   * the point is filed first, so a crash in between finds it without warm data and files the copy
+   * then. A point that has its warm backup keeps it, and the unverified copy goes.
+   */
+  private void adoptCold(long now) {
+    for (BackupRecord r : cold.unrecorded()) {
+      String arn = arnPrefix + "recovery-point:" + pointIdOf(r.name());
+      RecoveryPoint p = points.get(arn);
+      if (p != null && p.backupArn() != null && backups.find(p.backupArn()).isPresent()) {
+        cold.discardUnrecorded(r);
+        continue;
+      }
+      if (p == null) {
+        adopt(arn, r, now);
+      }
+      try {
+        cold.adopt(idOf(arn), r, now);
+      } catch (IOException e) {
+        LOG.error("Cold copy {} could not be filed back: {}", r.manifestName(), e.toString());
       }
     }
   }
@@ -237,11 +295,36 @@ public final class ManagedBackups implements AutoCloseable {
     }
     for (RecoveryPoint p : List.copyOf(points.values())) {
       Long deleteAt = p.deleteAt();
-      if (RecoveryPoint.COMPLETED.equals(p.status()) && deleteAt != null && deleteAt <= now) {
+      if (RecoveryPoint.COMPLETED.equals(p.status())
+          && deleteAt != null
+          && deleteAt <= now
+          && (cold == null || !cold.isMoving(p.id()))) {
         LOG.info("Recovery point {} reached its DeleteAfterDays and is deleted", p.arn());
         delete(p);
       }
     }
+    if (cold != null) {
+      coldPacked();
+      cold.pass(List.copyOf(points.values()), now, restoring(), this::coldPacked);
+    }
+  }
+
+  /** Settles the cold moves whose copies are written (from the cold tier's thread). */
+  private synchronized void coldPacked() {
+    Map<String, RecoveryPoint> byId = new HashMap<>();
+    points.values().forEach(p -> byId.put(p.id(), p));
+    cold.settle(byId, clock.getAsLong(), restoring());
+  }
+
+  /** Recovery points a PENDING or RUNNING restore reads. */
+  private java.util.Set<String> restoring() {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (RestoreJob j : restores.values()) {
+      if (RestoreJob.PENDING.equals(j.status()) || RestoreJob.RUNNING.equals(j.status())) {
+        out.add(j.recoveryPointArn());
+      }
+    }
+    return out;
   }
 
   /** Runs {@code scheduler} at the start of every pass, under this object's monitor. */
@@ -723,6 +806,11 @@ public final class ManagedBackups implements AutoCloseable {
           WireError.INVALID_RESOURCE_STATE,
           "Recovery point " + arn + " is " + p.status() + " and cannot be deleted yet.");
     }
+    if (cold != null && cold.isMoving(p.id())) {
+      throw new DynamoException(
+          WireError.INVALID_RESOURCE_STATE,
+          "Recovery point " + arn + " is being moved to cold storage and cannot be deleted yet.");
+    }
     Vault v = vaults.get(vault);
     Long deleteAt = p.deleteAt();
     if (v.lock() != null && (deleteAt == null || deleteAt > clock.getAsLong())) {
@@ -755,6 +843,9 @@ public final class ManagedBackups implements AutoCloseable {
         LOG.warn("Recovery point {}: its snapshot could not be deleted yet", p.arn(), e);
         return;
       }
+    }
+    if (cold != null && !cold.delete(p)) {
+      return;
     }
     removePoint(p);
   }
@@ -829,8 +920,26 @@ public final class ManagedBackups implements AutoCloseable {
 
   private void startRestore(RestoreJob j, long now) {
     RecoveryPoint p = points.get(j.recoveryPointArn());
-    Optional<BackupRecord> r =
-        p == null || p.backupArn() == null ? Optional.empty() : backups.find(p.backupArn());
+    boolean fromCold = p != null && cold != null && cold.isCold(p.id());
+    Optional<BackupRecord> r;
+    try {
+      r =
+          p == null || p.backupArn() == null
+              ? Optional.empty()
+              : fromCold ? Optional.of(cold.record(p)) : backups.find(p.backupArn());
+    } catch (IOException e) {
+      putRestore(
+          j.with(
+              RestoreJob.FAILED,
+              "The cold copy of recovery point "
+                  + j.recoveryPointArn()
+                  + " cannot be read: "
+                  + e.getMessage(),
+              now,
+              null,
+              null));
+      return;
+    }
     if (r.isEmpty()) {
       putRestore(
           j.with(
@@ -849,7 +958,8 @@ public final class ManagedBackups implements AutoCloseable {
           putRestore(j.with(RestoreJob.FAILED, "Table already exists: " + target, now, null, null));
           return;
         }
-        table = backups.restore(r.get(), targetDefinition(r.get(), target, j.metadata()));
+        TableDefinition def = targetDefinition(r.get(), target, j.metadata());
+        table = fromCold ? cold.restore(r.get(), def) : backups.restore(r.get(), def);
       }
     } catch (DynamoException e) {
       if (e.error() == WireError.LIMIT_EXCEEDED) {
