@@ -44,7 +44,13 @@ public final class BackupPermissions {
           "backup:ListBackupSelections",
           "backup:DeleteBackupSelection",
           "backup:PutBackupVaultLockConfiguration",
-          "backup:DeleteBackupVaultLockConfiguration");
+          "backup:DeleteBackupVaultLockConfiguration",
+          "backup:StartCopyJob",
+          "backup:DescribeCopyJob",
+          "backup:ListCopyJobs",
+          "backup:PutBackupVaultAccessPolicy",
+          "backup:GetBackupVaultAccessPolicy",
+          "backup:DeleteBackupVaultAccessPolicy");
 
   private final String vaultPrefix;
   private final String planPrefix;
@@ -67,14 +73,18 @@ public final class BackupPermissions {
               "backup:StartBackupJob",
               "backup:ListRecoveryPointsByBackupVault",
               "backup:PutBackupVaultLockConfiguration",
-              "backup:DeleteBackupVaultLockConfiguration" -> {
+              "backup:DeleteBackupVaultLockConfiguration",
+              "backup:PutBackupVaultAccessPolicy",
+              "backup:GetBackupVaultAccessPolicy",
+              "backup:DeleteBackupVaultAccessPolicy" -> {
             String vault = text(in, "BackupVaultName");
             yield vault == null ? "*" : vaultPrefix + vault;
           }
           case "backup:DescribeRecoveryPoint",
                   "backup:DeleteRecoveryPoint",
                   "backup:GetRecoveryPointRestoreMetadata",
-                  "backup:StartRestoreJob" ->
+                  "backup:StartRestoreJob",
+                  "backup:StartCopyJob" ->
               text(in, "RecoveryPointArn");
           case "backup:TagResource", "backup:UntagResource", "backup:ListTags" ->
               text(in, "ResourceArn");

@@ -6,32 +6,40 @@ import dev.tidemark.awsbackup.actions.CreateBackupVault;
 import dev.tidemark.awsbackup.actions.DeleteBackupPlan;
 import dev.tidemark.awsbackup.actions.DeleteBackupSelection;
 import dev.tidemark.awsbackup.actions.DeleteBackupVault;
+import dev.tidemark.awsbackup.actions.DeleteBackupVaultAccessPolicy;
 import dev.tidemark.awsbackup.actions.DeleteBackupVaultLockConfiguration;
 import dev.tidemark.awsbackup.actions.DeleteRecoveryPoint;
 import dev.tidemark.awsbackup.actions.DescribeBackupJob;
 import dev.tidemark.awsbackup.actions.DescribeBackupVault;
+import dev.tidemark.awsbackup.actions.DescribeCopyJob;
 import dev.tidemark.awsbackup.actions.DescribeRecoveryPoint;
 import dev.tidemark.awsbackup.actions.DescribeRestoreJob;
 import dev.tidemark.awsbackup.actions.GetBackupPlan;
 import dev.tidemark.awsbackup.actions.GetBackupSelection;
+import dev.tidemark.awsbackup.actions.GetBackupVaultAccessPolicy;
 import dev.tidemark.awsbackup.actions.GetRecoveryPointRestoreMetadata;
 import dev.tidemark.awsbackup.actions.ListBackupJobs;
 import dev.tidemark.awsbackup.actions.ListBackupPlans;
 import dev.tidemark.awsbackup.actions.ListBackupSelections;
 import dev.tidemark.awsbackup.actions.ListBackupVaults;
+import dev.tidemark.awsbackup.actions.ListCopyJobs;
 import dev.tidemark.awsbackup.actions.ListRecoveryPointsByBackupVault;
 import dev.tidemark.awsbackup.actions.ListRecoveryPointsByResource;
 import dev.tidemark.awsbackup.actions.ListRestoreJobs;
 import dev.tidemark.awsbackup.actions.ListTags;
+import dev.tidemark.awsbackup.actions.PutBackupVaultAccessPolicy;
 import dev.tidemark.awsbackup.actions.PutBackupVaultLockConfiguration;
 import dev.tidemark.awsbackup.actions.StartBackupJob;
+import dev.tidemark.awsbackup.actions.StartCopyJob;
 import dev.tidemark.awsbackup.actions.StartRestoreJob;
 import dev.tidemark.awsbackup.actions.StopBackupJob;
 import dev.tidemark.awsbackup.actions.TagResource;
 import dev.tidemark.awsbackup.actions.UntagResource;
 import dev.tidemark.awsbackup.actions.UpdateBackupPlan;
 import dev.tidemark.managed.BackupPlans;
+import dev.tidemark.managed.CopyJobs;
 import dev.tidemark.managed.ManagedBackups;
+import dev.tidemark.managed.VaultAccessPolicies;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +49,11 @@ public final class BackupApi {
   private BackupApi() {}
 
   public static Map<String, BackupAction> actions(ManagedBackups core, BackupPlans plans) {
+    return actions(core, plans, null, null);
+  }
+
+  public static Map<String, BackupAction> actions(
+      ManagedBackups core, BackupPlans plans, CopyJobs copies, VaultAccessPolicies policies) {
     Map<String, BackupAction> byName = new LinkedHashMap<>();
     for (BackupAction a :
         List.of(
@@ -73,7 +86,13 @@ public final class BackupApi {
             new CreateBackupSelection(plans),
             new GetBackupSelection(plans),
             new ListBackupSelections(plans),
-            new DeleteBackupSelection(plans))) {
+            new DeleteBackupSelection(plans),
+            new StartCopyJob(copies),
+            new DescribeCopyJob(copies),
+            new ListCopyJobs(copies),
+            new PutBackupVaultAccessPolicy(policies),
+            new GetBackupVaultAccessPolicy(policies),
+            new DeleteBackupVaultAccessPolicy(policies))) {
       if (byName.putIfAbsent(a.name(), a) != null) {
         throw new IllegalStateException("registered twice: " + a.name());
       }
@@ -85,8 +104,11 @@ public final class BackupApi {
   public static RestJsonHandler handler(
       ManagedBackups core,
       BackupPlans plans,
+      CopyJobs copies,
+      VaultAccessPolicies policies,
       dev.tidemark.auth.Authenticator gate,
       java.util.function.Supplier<String> requestIds) {
-    return new RestJsonHandler(new Routes(actions(core, plans).values()), gate, requestIds);
+    return new RestJsonHandler(
+        new Routes(actions(core, plans, copies, policies).values()), gate, requestIds);
   }
 }

@@ -22,13 +22,19 @@ import dev.tidemark.backup.keys.KeySetup;
 import dev.tidemark.backup.store.ObjectStore;
 import dev.tidemark.iam.IamApi;
 import dev.tidemark.iam.QueryApiHandler;
+import dev.tidemark.managed.BackupClock;
 import dev.tidemark.managed.BackupPlans;
+import dev.tidemark.managed.CopyJobs;
+import dev.tidemark.managed.CopyReceiver;
 import dev.tidemark.managed.ManagedBackups;
+import dev.tidemark.managed.VaultAccessPolicies;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.protocol.Acknowledgements;
 import dev.tidemark.protocol.HttpServer;
 import dev.tidemark.protocol.RequestIds;
 import dev.tidemark.protocol.TlsCredentials;
+import dev.tidemark.replication.CopyEndpoint;
+import dev.tidemark.replication.CopyPeers;
 import dev.tidemark.replication.ReplicationConfig;
 import dev.tidemark.replication.ReplicationEndpoint;
 import dev.tidemark.replication.Replicator;
@@ -75,7 +81,10 @@ public final class Bootstrap {
       IdentityStore identities,
       ManagedBackups managed,
       BackupPlans plans,
-      Replicator replicator) {}
+      Replicator replicator,
+      CopyJobs copies,
+      VaultAccessPolicies policies,
+      CopyReceiver copyReceiver) {}
 
   /**
    * The dispatch table for a configuration, and how its writes are acknowledged. Whatever is opened
@@ -243,10 +252,25 @@ public final class Bootstrap {
     Operations operations = DynamoApi.operations(db, backups, pitr);
     // AWS Backup: vaults, jobs and recovery points over the same backup store.
     ManagedBackups managed =
-        resources.register(new ManagedBackups(db, backups, System::currentTimeMillis));
+        resources.register(new ManagedBackups(db, backups, BackupClock.system()));
     managed.load();
     BackupPlans plans = new BackupPlans(managed);
     plans.load();
+    // Copies between vaults and regions, and the vault access policies that admit them.
+    VaultAccessPolicies policies = new VaultAccessPolicies(managed);
+    policies.load();
+    CopyReceiver copyReceiver =
+        resources.register(
+            new CopyReceiver(managed, policies, scratchDir(config).resolve("copies")));
+    copyReceiver.load();
+    CopyJobs copies =
+        resources.register(
+            new CopyJobs(
+                managed,
+                plans,
+                copyReceiver,
+                new CopyPeers(replication, config.region(), System::currentTimeMillis)));
+    copies.load();
     managed.startWorker(1000);
     if (identities == null) {
       // GET /tidemark/status is unsigned, so it is served only where anyone may do anything: in
@@ -261,7 +285,10 @@ public final class Bootstrap {
         identities,
         managed,
         plans,
-        replicator);
+        replicator,
+        copies,
+        policies,
+        copyReceiver);
   }
 
   /**
@@ -380,7 +407,16 @@ public final class Bootstrap {
       }
       http.addFront(
           BackupApi.handler(
-              assembly.managed(), assembly.plans(), assembly.authenticator(), RequestIds::next));
+              assembly.managed(),
+              assembly.plans(),
+              assembly.copies(),
+              assembly.policies(),
+              assembly.authenticator(),
+              RequestIds::next));
+      // Copies between regions, on the replication channel (before it claims every such path).
+      http.addFront(
+          new CopyEndpoint(
+              assembly.copyReceiver(), replication.secret(), System::currentTimeMillis));
       // Peer traffic shares the port, under its own path and its own signature.
       http.addFront(new ReplicationEndpoint(assembly.replicator(), System::currentTimeMillis));
       port = http.start(config.host(), config.port());
