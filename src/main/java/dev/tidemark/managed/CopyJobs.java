@@ -377,7 +377,7 @@ public final class CopyJobs implements AutoCloseable {
               core.account(),
               core.vaultArn(j.sourceVaultName()),
               j.sourceRecoveryPointArn(),
-              d.vaultName(),
+              d.arn(),
               j.lifecycle(),
               p.resourceArn(),
               p.resourceName(),

@@ -76,7 +76,7 @@ public final class CopyReceiver implements AutoCloseable {
       String sourceAccount,
       String sourceVaultArn,
       String sourcePointArn,
-      String destinationVaultName,
+      String destinationVaultArn,
       Lifecycle lifecycle,
       String resourceArn,
       String resourceName,
@@ -223,7 +223,20 @@ public final class CopyReceiver implements AutoCloseable {
     RecoveryPoint point;
     String backupId;
     synchronized (core) {
-      Vault v = core.vault(offer.destinationVaultName());
+      String prefix = core.vaultArn("");
+      if (!offer.destinationVaultArn().startsWith(prefix)) {
+        // A --peer URL naming the wrong server must not file the copy in another account's vault.
+        throw new DynamoException(
+            WireError.INVALID_PARAMETER_VALUE,
+            "Backup vault "
+                + offer.destinationVaultArn()
+                + " is not on this server (region "
+                + core.region()
+                + ", account "
+                + core.account()
+                + "): check the --peer URL of its region.");
+      }
+      Vault v = core.vault(offer.destinationVaultArn().substring(prefix.length()));
       String refusal = policies.refusesCopy(v, offer.sourceAccount());
       if (refusal != null) {
         throw new DynamoException(WireError.ACCESS_DENIED, refusal);

@@ -32,7 +32,7 @@ public final class CopyWire {
     n.put("SourceAccount", o.sourceAccount());
     n.put("SourceBackupVaultArn", o.sourceVaultArn());
     n.put("SourceRecoveryPointArn", o.sourcePointArn());
-    n.put("DestinationBackupVaultName", o.destinationVaultName());
+    n.put("DestinationBackupVaultArn", o.destinationVaultArn());
     if (o.lifecycle().moveToColdStorageAfterDays() != null) {
       n.put("MoveToColdStorageAfterDays", o.lifecycle().moveToColdStorageAfterDays());
     }
@@ -80,7 +80,7 @@ public final class CopyWire {
         text(n, "SourceAccount"),
         text(n, "SourceBackupVaultArn"),
         text(n, "SourceRecoveryPointArn"),
-        text(n, "DestinationBackupVaultName"),
+        text(n, "DestinationBackupVaultArn"),
         new Lifecycle(
             n.hasNonNull("MoveToColdStorageAfterDays")
                 ? n.get("MoveToColdStorageAfterDays").asInt()

@@ -51,7 +51,7 @@ class CopyJobsTest {
   @BeforeEach
   void open() throws Exception {
     source = new CoreFixture(dir.resolve("scratch-a"));
-    peer = new CoreFixture(dir.resolve("scratch-b"));
+    peer = new CoreFixture(dir.resolve("scratch-b"), "eu-west-1");
     orders = ManagedBackupsTest.table(source.db, "Orders", Map.of());
     for (int i = 0; i < 50; i++) {
       put(orders, "order-" + i);
@@ -224,6 +224,14 @@ class CopyJobsTest {
         .hasMessageStartingWith("Invalid DestinationBackupVaultArn: vault.");
     assertThatThrownBy(() -> copy(p, core.vaultArn("nope"), Lifecycle.NONE))
         .hasMessage("Backup vault nope does not exist.");
+    // A region whose --peer URL names a server of another account never files the copy.
+    CopyJob misdirected =
+        copy(p, "arn:aws:backup:eu-west-1:222222222222:backup-vault:dr", Lifecycle.NONE);
+    assertThat(misdirected.statusMessage())
+        .isEqualTo(
+            "Backup vault arn:aws:backup:eu-west-1:222222222222:backup-vault:dr is not on this"
+                + " server (region eu-west-1, account 000000000000): check the --peer URL of its"
+                + " region.");
     peerCore.lockVault("dr", 100L, null, null);
     CopyJob locked = copy(p, PEER_VAULT, new Lifecycle(null, 35));
     assertThat(locked.state()).isEqualTo(CopyJob.FAILED);
@@ -250,7 +258,7 @@ class CopyJobsTest {
                 "000000000000",
                 core.vaultArn("Default"),
                 p.arn(),
-                "dr",
+                PEER_VAULT,
                 Lifecycle.NONE,
                 p.resourceArn(),
                 p.resourceName(),
