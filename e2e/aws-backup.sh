@@ -2,8 +2,9 @@
 # AWS Backup through the AWS CLI, unchanged but for --endpoint-url: a vault, an on-demand backup
 # job of a table, its recovery point listed by vault and by table ARN, a restore job into a new
 # table compared item by item with the source, the vault refusing deletion while it holds the
-# point, a vault lock refusing an early delete, a plan with a tag selection and its runs preview, a
-# restore testing plan and selection, and everything still there after a restart.
+# point, a vault lock refusing an early delete, a copy to another vault and a vault access policy,
+# a plan with a tag selection and its runs preview, a restore testing plan and selection, and
+# everything still there after a restart.
 source "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d)
 trap 'stop_server; rm -rf "$WORK"' EXIT
@@ -60,6 +61,32 @@ expect_eq "$(bk describe-restore-job --restore-job-id "$restore" --query Created
   "arn:aws:dynamodb:us-east-1:000000000000:table/OrdersRestored" "CreatedResourceArn"
 scan_sorted() { ddb scan --table-name "$1" --query 'Items' --output json | python3 -c 'import json,sys; print(json.dumps(sorted(json.load(sys.stdin), key=lambda i: (i["id"]["S"], int(i["line"]["N"])))))'; }
 expect_eq "$(scan_sorted OrdersRestored)" "$(scan_sorted Orders)" "restored items"
+
+# A copy to another vault: verified, with the source's creation date and its own lifecycle.
+bk create-backup-vault --backup-vault-name copies >/dev/null
+copy=$(bk start-copy-job --recovery-point-arn "$rp" --source-backup-vault-name daily --iam-role-arn "$ROLE" \
+  --destination-backup-vault-arn arn:aws:backup:us-east-1:000000000000:backup-vault:copies \
+  --lifecycle DeleteAfterDays=90 --query CopyJobId --output text)
+for _ in $(seq 1 200); do
+  state=$(bk describe-copy-job --copy-job-id "$copy" --query CopyJob.State --output text)
+  [[ $state == COMPLETED || $state == FAILED ]] && break
+  sleep 0.1
+done
+expect_eq "$state" "COMPLETED" "copy job state"
+crp=$(bk describe-copy-job --copy-job-id "$copy" --query CopyJob.DestinationRecoveryPointArn --output text)
+expect_eq "$(bk describe-recovery-point --backup-vault-name copies --recovery-point-arn "$crp" --query SourceBackupVaultArn --output text)" \
+  "arn:aws:backup:us-east-1:000000000000:backup-vault:daily" "copy's source vault"
+expect_eq "$(bk describe-recovery-point --backup-vault-name copies --recovery-point-arn "$crp" --query CreationDate)" \
+  "$(bk describe-recovery-point --backup-vault-name daily --recovery-point-arn "$rp" --query CreationDate)" "copy's creation date"
+expect_eq "$(bk list-copy-jobs --by-destination-vault-arn arn:aws:backup:us-east-1:000000000000:backup-vault:copies --query 'length(CopyJobs)')" \
+  "1" "list-copy-jobs by destination"
+bk put-backup-vault-access-policy --backup-vault-name copies --policy \
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"backup:CopyIntoBackupVault","Resource":"*"}]}'
+expect_eq "$(bk get-backup-vault-access-policy --backup-vault-name copies --query 'length(Policy)')" "125" "access policy"
+bk delete-backup-vault-access-policy --backup-vault-name copies
+if out=$(bk get-backup-vault-access-policy --backup-vault-name copies 2>&1); then fail "a deleted policy was returned"; fi
+[[ $out == *"(ResourceNotFoundException)"*"has no associated POLICY"* ]] || fail "get-backup-vault-access-policy: $out"
+bk delete-recovery-point --backup-vault-name copies --recovery-point-arn "$crp"
 
 # A plan with a daily rule kept 35 days, assigned by tag; its next runs are previewed.
 plan=$(bk create-backup-plan --backup-plan '{"BackupPlanName":"daily","Rules":[{"RuleName":"daily-5am","TargetBackupVaultName":"daily","ScheduleExpression":"cron(0 5 ? * * *)","ScheduleExpressionTimezone":"Europe/Paris","Lifecycle":{"DeleteAfterDays":35}}]}' \

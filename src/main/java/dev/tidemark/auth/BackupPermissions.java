@@ -58,7 +58,13 @@ public final class BackupPermissions {
           "backup:GetRestoreTestingInferredMetadata",
           "backup:GetRestoreJobMetadata",
           "backup:PutRestoreValidationResult",
-          "backup:ListRestoreJobsByProtectedResource");
+          "backup:ListRestoreJobsByProtectedResource",
+          "backup:StartCopyJob",
+          "backup:DescribeCopyJob",
+          "backup:ListCopyJobs",
+          "backup:PutBackupVaultAccessPolicy",
+          "backup:GetBackupVaultAccessPolicy",
+          "backup:DeleteBackupVaultAccessPolicy");
 
   private final String vaultPrefix;
   private final String planPrefix;
@@ -81,14 +87,18 @@ public final class BackupPermissions {
               "backup:StartBackupJob",
               "backup:ListRecoveryPointsByBackupVault",
               "backup:PutBackupVaultLockConfiguration",
-              "backup:DeleteBackupVaultLockConfiguration" -> {
+              "backup:DeleteBackupVaultLockConfiguration",
+              "backup:PutBackupVaultAccessPolicy",
+              "backup:GetBackupVaultAccessPolicy",
+              "backup:DeleteBackupVaultAccessPolicy" -> {
             String vault = text(in, "BackupVaultName");
             yield vault == null ? "*" : vaultPrefix + vault;
           }
           case "backup:DescribeRecoveryPoint",
                   "backup:DeleteRecoveryPoint",
                   "backup:GetRecoveryPointRestoreMetadata",
-                  "backup:StartRestoreJob" ->
+                  "backup:StartRestoreJob",
+                  "backup:StartCopyJob" ->
               text(in, "RecoveryPointArn");
           case "backup:TagResource", "backup:UntagResource", "backup:ListTags" ->
               text(in, "ResourceArn");

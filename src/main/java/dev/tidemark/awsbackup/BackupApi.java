@@ -8,16 +8,19 @@ import dev.tidemark.awsbackup.actions.CreateRestoreTestingSelection;
 import dev.tidemark.awsbackup.actions.DeleteBackupPlan;
 import dev.tidemark.awsbackup.actions.DeleteBackupSelection;
 import dev.tidemark.awsbackup.actions.DeleteBackupVault;
+import dev.tidemark.awsbackup.actions.DeleteBackupVaultAccessPolicy;
 import dev.tidemark.awsbackup.actions.DeleteBackupVaultLockConfiguration;
 import dev.tidemark.awsbackup.actions.DeleteRecoveryPoint;
 import dev.tidemark.awsbackup.actions.DeleteRestoreTestingPlan;
 import dev.tidemark.awsbackup.actions.DeleteRestoreTestingSelection;
 import dev.tidemark.awsbackup.actions.DescribeBackupJob;
 import dev.tidemark.awsbackup.actions.DescribeBackupVault;
+import dev.tidemark.awsbackup.actions.DescribeCopyJob;
 import dev.tidemark.awsbackup.actions.DescribeRecoveryPoint;
 import dev.tidemark.awsbackup.actions.DescribeRestoreJob;
 import dev.tidemark.awsbackup.actions.GetBackupPlan;
 import dev.tidemark.awsbackup.actions.GetBackupSelection;
+import dev.tidemark.awsbackup.actions.GetBackupVaultAccessPolicy;
 import dev.tidemark.awsbackup.actions.GetRecoveryPointRestoreMetadata;
 import dev.tidemark.awsbackup.actions.GetRestoreJobMetadata;
 import dev.tidemark.awsbackup.actions.GetRestoreTestingInferredMetadata;
@@ -27,6 +30,7 @@ import dev.tidemark.awsbackup.actions.ListBackupJobs;
 import dev.tidemark.awsbackup.actions.ListBackupPlans;
 import dev.tidemark.awsbackup.actions.ListBackupSelections;
 import dev.tidemark.awsbackup.actions.ListBackupVaults;
+import dev.tidemark.awsbackup.actions.ListCopyJobs;
 import dev.tidemark.awsbackup.actions.ListRecoveryPointsByBackupVault;
 import dev.tidemark.awsbackup.actions.ListRecoveryPointsByResource;
 import dev.tidemark.awsbackup.actions.ListRestoreJobs;
@@ -34,9 +38,11 @@ import dev.tidemark.awsbackup.actions.ListRestoreJobsByProtectedResource;
 import dev.tidemark.awsbackup.actions.ListRestoreTestingPlans;
 import dev.tidemark.awsbackup.actions.ListRestoreTestingSelections;
 import dev.tidemark.awsbackup.actions.ListTags;
+import dev.tidemark.awsbackup.actions.PutBackupVaultAccessPolicy;
 import dev.tidemark.awsbackup.actions.PutBackupVaultLockConfiguration;
 import dev.tidemark.awsbackup.actions.PutRestoreValidationResult;
 import dev.tidemark.awsbackup.actions.StartBackupJob;
+import dev.tidemark.awsbackup.actions.StartCopyJob;
 import dev.tidemark.awsbackup.actions.StartRestoreJob;
 import dev.tidemark.awsbackup.actions.StopBackupJob;
 import dev.tidemark.awsbackup.actions.TagResource;
@@ -45,7 +51,9 @@ import dev.tidemark.awsbackup.actions.UpdateBackupPlan;
 import dev.tidemark.awsbackup.actions.UpdateRestoreTestingPlan;
 import dev.tidemark.awsbackup.actions.UpdateRestoreTestingSelection;
 import dev.tidemark.managed.BackupPlans;
+import dev.tidemark.managed.CopyJobs;
 import dev.tidemark.managed.ManagedBackups;
+import dev.tidemark.managed.VaultAccessPolicies;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +63,11 @@ public final class BackupApi {
   private BackupApi() {}
 
   public static Map<String, BackupAction> actions(ManagedBackups core, BackupPlans plans) {
+    return actions(core, plans, null, null);
+  }
+
+  public static Map<String, BackupAction> actions(
+      ManagedBackups core, BackupPlans plans, CopyJobs copies, VaultAccessPolicies policies) {
     Map<String, BackupAction> byName = new LinkedHashMap<>();
     for (BackupAction a :
         List.of(
@@ -101,7 +114,13 @@ public final class BackupApi {
             new GetRestoreTestingInferredMetadata(core),
             new GetRestoreJobMetadata(core),
             new PutRestoreValidationResult(core),
-            new ListRestoreJobsByProtectedResource(core))) {
+            new ListRestoreJobsByProtectedResource(core),
+            new StartCopyJob(copies),
+            new DescribeCopyJob(copies),
+            new ListCopyJobs(copies),
+            new PutBackupVaultAccessPolicy(policies),
+            new GetBackupVaultAccessPolicy(policies),
+            new DeleteBackupVaultAccessPolicy(policies))) {
       if (byName.putIfAbsent(a.name(), a) != null) {
         throw new IllegalStateException("registered twice: " + a.name());
       }
@@ -113,8 +132,11 @@ public final class BackupApi {
   public static RestJsonHandler handler(
       ManagedBackups core,
       BackupPlans plans,
+      CopyJobs copies,
+      VaultAccessPolicies policies,
       dev.tidemark.auth.Authenticator gate,
       java.util.function.Supplier<String> requestIds) {
-    return new RestJsonHandler(new Routes(actions(core, plans).values()), gate, requestIds);
+    return new RestJsonHandler(
+        new Routes(actions(core, plans, copies, policies).values()), gate, requestIds);
   }
 }

@@ -8,6 +8,7 @@ import dev.tidemark.managed.BackupPlan;
 import dev.tidemark.managed.BackupPlans;
 import dev.tidemark.managed.BackupRule;
 import dev.tidemark.managed.BackupSelection;
+import dev.tidemark.managed.CopyAction;
 import dev.tidemark.managed.Lifecycle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +46,7 @@ public final class Plans {
       } catch (DynamoException e) {
         throw new DynamoException(e.error(), "Error in rule " + name + " : " + e.getMessage());
       }
-      JsonNode copies = r.get("CopyActions");
+      List<CopyAction> copies = copyActions(name, r.get("CopyActions"));
       JsonNode continuous = r.get("EnableContinuousBackup");
       out.add(
           new BackupPlans.RuleInput(
@@ -58,7 +59,31 @@ public final class Plans {
               lifecycle,
               rule.map("RecoveryPointTags"),
               continuous != null && continuous.asBoolean(false),
-              copies != null && copies.isArray() && !copies.isEmpty()));
+              copies));
+    }
+    return out;
+  }
+
+  private static List<CopyAction> copyActions(String rule, JsonNode copies) {
+    List<CopyAction> out = new ArrayList<>();
+    if (copies == null || copies.isNull()) {
+      return out;
+    }
+    if (!copies.isArray()) {
+      throw Call.invalid("Invalid value for CopyActions: expected a list.");
+    }
+    for (JsonNode c : copies) {
+      if (!c.isObject()) {
+        throw Call.invalid("Invalid value for CopyActions: expected structures.");
+      }
+      Call action = new Call((ObjectNode) c, Map.of());
+      try {
+        out.add(
+            new CopyAction(
+                action.required("DestinationBackupVaultArn"), action.lifecycle("Lifecycle")));
+      } catch (DynamoException e) {
+        throw new DynamoException(e.error(), "Error in rule " + rule + " : " + e.getMessage());
+      }
     }
     return out;
   }
@@ -162,6 +187,16 @@ public final class Plans {
     }
     if (!r.recoveryPointTags().isEmpty()) {
       o.set("RecoveryPointTags", Shapes.strings(r.recoveryPointTags()));
+    }
+    if (!r.copyActions().isEmpty()) {
+      ArrayNode copies = o.putArray("CopyActions");
+      for (CopyAction c : r.copyActions()) {
+        ObjectNode a = copies.addObject();
+        if (!c.lifecycle().isEmpty()) {
+          a.set("Lifecycle", Shapes.lifecycle(c.lifecycle()));
+        }
+        a.put("DestinationBackupVaultArn", c.destinationBackupVaultArn());
+      }
     }
     o.put("RuleId", r.ruleId());
     o.put("EnableContinuousBackup", false);

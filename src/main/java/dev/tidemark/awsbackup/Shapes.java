@@ -128,6 +128,9 @@ public final class Shapes {
     o.put("RecoveryPointArn", p.arn());
     o.put("BackupVaultName", p.vaultName());
     o.put("BackupVaultArn", core.vaultArn(p.vaultName()));
+    if (p.sourceBackupVaultArn() != null) {
+      o.put("SourceBackupVaultArn", p.sourceBackupVaultArn());
+    }
     o.put("ResourceArn", p.resourceArn());
     o.put("ResourceType", "DynamoDB");
     o.put("ResourceName", p.resourceName());

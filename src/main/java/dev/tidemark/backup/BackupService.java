@@ -183,6 +183,16 @@ public final class BackupService implements AutoCloseable {
         expiry);
   }
 
+  /**
+   * Adds a backup whose manifest was written into the store by another writer than {@link #create}
+   * (a copy from another vault or region), as {@link #start} would find it.
+   */
+  public BackupRecord register(Manifest m) {
+    BackupRecord r = fromManifest(m);
+    byArn.put(r.arn(), r);
+    return r;
+  }
+
   /** The type of the base snapshots PITR keeps; they are not backups a user sees. */
   public static final String PITR_BASE = "PITR_BASE";
 

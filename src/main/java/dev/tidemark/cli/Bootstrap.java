@@ -23,10 +23,14 @@ import dev.tidemark.backup.store.BackupStoreSpec;
 import dev.tidemark.backup.store.ObjectStore;
 import dev.tidemark.iam.IamApi;
 import dev.tidemark.iam.QueryApiHandler;
+import dev.tidemark.managed.BackupClock;
 import dev.tidemark.managed.BackupPlans;
 import dev.tidemark.managed.ColdTier;
+import dev.tidemark.managed.CopyJobs;
+import dev.tidemark.managed.CopyReceiver;
 import dev.tidemark.managed.ManagedBackups;
 import dev.tidemark.managed.RestoreTests;
+import dev.tidemark.managed.VaultAccessPolicies;
 import dev.tidemark.metrics.MetricsFront;
 import dev.tidemark.metrics.ServerMetrics;
 import dev.tidemark.pitr.PitrService;
@@ -34,6 +38,8 @@ import dev.tidemark.protocol.Acknowledgements;
 import dev.tidemark.protocol.HttpServer;
 import dev.tidemark.protocol.RequestIds;
 import dev.tidemark.protocol.TlsCredentials;
+import dev.tidemark.replication.CopyEndpoint;
+import dev.tidemark.replication.CopyPeers;
 import dev.tidemark.replication.CrossRegionRestorer;
 import dev.tidemark.replication.PeerServicesEndpoint;
 import dev.tidemark.replication.ReplicationConfig;
@@ -86,7 +92,10 @@ public final class Bootstrap {
       BackupPlans plans,
       Replicator replicator,
       ServerMetrics metrics,
-      PeerServicesEndpoint peerServices) {}
+      PeerServicesEndpoint peerServices,
+      CopyJobs copies,
+      VaultAccessPolicies policies,
+      CopyReceiver copyReceiver) {}
 
   /**
    * The dispatch table for a configuration, and how its writes are acknowledged. Whatever is opened
@@ -304,6 +313,21 @@ public final class Bootstrap {
     BackupPlans plans = new BackupPlans(managed);
     plans.load();
     resources.register(new RestoreTests(managed)).load();
+    // Copies between vaults and regions, and the vault access policies that admit them.
+    VaultAccessPolicies policies = new VaultAccessPolicies(managed);
+    policies.load();
+    CopyReceiver copyReceiver =
+        resources.register(
+            new CopyReceiver(managed, policies, scratchDir(config).resolve("copies")));
+    copyReceiver.load();
+    CopyJobs copies =
+        resources.register(
+            new CopyJobs(
+                managed,
+                plans,
+                copyReceiver,
+                new CopyPeers(replication, config.region(), System::currentTimeMillis)));
+    copies.load();
     managed.startWorker(1000);
     if (identities == null) {
       // GET /tidemark/status is unsigned, so it is served only where anyone may do anything: in
@@ -326,7 +350,10 @@ public final class Bootstrap {
         plans,
         replicator,
         metrics,
-        peerServices);
+        peerServices,
+        copies,
+        policies,
+        copyReceiver);
   }
 
   /**
@@ -372,17 +399,13 @@ public final class Bootstrap {
     return identities;
   }
 
-  /**
-   * AWS Backup's clock: the system's, moved by the system property {@code
-   * tidemark.awsbackup.clockOffsetMillis} if set, so a test can run a server whose recovery points
-   * are days old (only the schedules and lifecycles of AWS Backup see it; item times do not).
-   */
+  /** AWS Backup's clock ({@link BackupClock}), said loudly when a test setting moves it. */
   private static java.util.function.LongSupplier managedClock() {
-    long offset = Long.getLong("tidemark.awsbackup.clockOffsetMillis", 0L);
+    long offset = Long.getLong(BackupClock.OFFSET, 0L);
     if (offset != 0) {
       log.warn("AWS Backup's clock runs {} ms ahead of the system clock (a test setting)", offset);
     }
-    return () -> System.currentTimeMillis() + offset;
+    return BackupClock.system();
   }
 
   /** Where restores stage their files: in the data directory, or beside a backup directory. */
@@ -487,8 +510,17 @@ public final class Bootstrap {
       }
       http.addFront(
           BackupApi.handler(
-              assembly.managed(), assembly.plans(), assembly.authenticator(), RequestIds::next));
+              assembly.managed(),
+              assembly.plans(),
+              assembly.copies(),
+              assembly.policies(),
+              assembly.authenticator(),
+              RequestIds::next));
       http.addFront(new MetricsFront(assembly.metrics()));
+      // Copies between regions, on the replication channel (before it claims every such path).
+      http.addFront(
+          new CopyEndpoint(
+              assembly.copyReceiver(), replication.secret(), System::currentTimeMillis));
       // Peer traffic shares the port, under its own path and its own signature.
       http.addFront(new ReplicationEndpoint(assembly.replicator(), System::currentTimeMillis));
       http.addFront(assembly.peerServices());

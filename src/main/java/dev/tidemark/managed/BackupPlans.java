@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
 public final class BackupPlans {
   private static final Logger LOG = LoggerFactory.getLogger(BackupPlans.class);
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9\\-_.]{1,50}");
+  private static final Pattern COPY_DESTINATION =
+      Pattern.compile("arn:aws:backup:[a-z0-9-]+:\\d{12}:backup-vault:[a-zA-Z0-9\\-_]{2,50}");
 
   /** At most this many missed runs of one rule are recorded as EXPIRED after a long outage. */
   static final int MAX_MISSED_RUNS = 100;
@@ -77,7 +79,7 @@ public final class BackupPlans {
       Lifecycle lifecycle,
       Map<String, String> recoveryPointTags,
       boolean continuous,
-      boolean copyActions) {}
+      List<CopyAction> copyActions) {}
 
   public String planArn(String id) {
     return core.arnPrefix() + "backup-plan:" + id;
@@ -421,8 +423,11 @@ public final class BackupPlans {
             "Continuous backup is not available for DynamoDB: use the table's point-in-time"
                 + " recovery");
       }
-      if (in.copyActions()) {
-        throw invalid("CopyActions are not supported by this server yet");
+      List<CopyAction> copies = in.copyActions() == null ? List.of() : in.copyActions();
+      for (CopyAction c : copies) {
+        if (!COPY_DESTINATION.matcher(c.destinationBackupVaultArn()).matches()) {
+          throw invalid("Invalid DestinationBackupVaultArn: " + c.destinationBackupVaultArn());
+        }
       }
       String schedule =
           in.scheduleExpression() == null ? BackupRule.DEFAULT_SCHEDULE : in.scheduleExpression();
@@ -458,7 +463,8 @@ public final class BackupPlans {
           start,
           completion,
           in.lifecycle(),
-          in.recoveryPointTags());
+          in.recoveryPointTags(),
+          copies);
     } catch (DynamoException e) {
       // As AWS words rule errors: "Error in rule Yearly-Backups : Invalid lifecycle. ..."
       throw new DynamoException(e.error(), "Error in rule " + name + " : " + e.getMessage());

@@ -378,6 +378,21 @@ public final class ManagedBackups implements AutoCloseable {
     return arnPrefix;
   }
 
+  /** A point in any state, CREATING and DELETING included, or null; for copies. */
+  RecoveryPoint anyPoint(String arn) {
+    return points.get(arn);
+  }
+
+  /** Files (or refiles) a point a copy makes; the caller holds this object's monitor. */
+  void filePoint(RecoveryPoint p) {
+    putPoint(p);
+  }
+
+  /** Forgets a point whose copy did not complete; its backup, if any, is the caller's. */
+  void unfilePoint(RecoveryPoint p) {
+    removePoint(p);
+  }
+
   /**
    * Files a job a plan scheduled, unless one with its id exists: ids are derived from the plan,
    * rule, scheduled time and table, so a pass repeated after a crash adds nothing twice.
@@ -515,7 +530,7 @@ public final class ManagedBackups implements AutoCloseable {
   }
 
   /** Why a job's retention breaks the vault's lock, or null when it does not. */
-  private static String lockViolation(Vault v, Lifecycle l) {
+  static String lockViolation(Vault v, Lifecycle l) {
     VaultLock lock = v.lock();
     if (lock == null) {
       return null;
@@ -826,7 +841,7 @@ public final class ManagedBackups implements AutoCloseable {
     delete(p);
   }
 
-  private void delete(RecoveryPoint p) {
+  void delete(RecoveryPoint p) {
     RecoveryPoint deleting = p.withStatus(RecoveryPoint.DELETING);
     putPoint(deleting);
     finishDelete(deleting);

@@ -11,6 +11,7 @@ import java.util.Objects;
  *     DELETING while it is being removed (a restart finishes the removal)
  * @param backupArn the backup store's record of the snapshot, null until the job has started it
  * @param createdBy the plan and rule that made it, or null
+ * @param sourceBackupVaultArn for a copy, the vault the point was copied from; null otherwise
  */
 public record RecoveryPoint(
     String id,
@@ -27,7 +28,8 @@ public record RecoveryPoint(
     String iamRoleArn,
     String backupJobId,
     Map<String, String> tags,
-    CreatedBy createdBy) {
+    CreatedBy createdBy,
+    String sourceBackupVaultArn) {
   public static final String CREATING = "CREATING";
   public static final String COMPLETED = "COMPLETED";
   public static final String DELETING = "DELETING";
@@ -39,6 +41,42 @@ public record RecoveryPoint(
     Objects.requireNonNull(status);
     lifecycle = lifecycle == null ? Lifecycle.NONE : lifecycle;
     tags = tags == null ? Map.of() : Map.copyOf(tags);
+  }
+
+  /** A point made by a backup job here (not a copy). */
+  public RecoveryPoint(
+      String id,
+      String arn,
+      String vaultName,
+      String resourceArn,
+      String resourceName,
+      String backupArn,
+      String status,
+      long creationMillis,
+      Long completionMillis,
+      long sizeBytes,
+      Lifecycle lifecycle,
+      String iamRoleArn,
+      String backupJobId,
+      Map<String, String> tags,
+      CreatedBy createdBy) {
+    this(
+        id,
+        arn,
+        vaultName,
+        resourceArn,
+        resourceName,
+        backupArn,
+        status,
+        creationMillis,
+        completionMillis,
+        sizeBytes,
+        lifecycle,
+        iamRoleArn,
+        backupJobId,
+        tags,
+        createdBy,
+        null);
   }
 
   public RecoveryPoint completed(String backup, long at, long size) {
@@ -79,7 +117,8 @@ public record RecoveryPoint(
         iamRoleArn,
         backupJobId,
         newTags,
-        createdBy);
+        createdBy,
+        sourceBackupVaultArn);
   }
 
   /** When the janitor deletes it, or null when kept until deleted by hand. */

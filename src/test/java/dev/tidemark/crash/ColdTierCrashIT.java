@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * always either WARM with its warm backup or COLD with its complete, verified cold copy, never both
  * gone and never a partial copy shown COLD; the move starts again after the restart and happens
  * once; a restore from COLD gives every item back; DeleteAfterDays removes the cold copy. The
- * server's AWS Backup clock is moved days ahead with {@code -Dtidemark.awsbackup.clockOffsetMillis}
+ * server's AWS Backup clock is moved days ahead with {@code -Dtidemark.awsBackup.clockOffsetMillis}
  * so that the points come due.
  */
 class ColdTierCrashIT {
@@ -58,7 +58,7 @@ class ColdTierCrashIT {
   }
 
   static List<String> jvm(long offsetDays) {
-    return List.of("-Xmx256m", "-Dtidemark.awsbackup.clockOffsetMillis=" + offsetDays * DAY);
+    return List.of("-Xmx256m", "-Dtidemark.awsBackup.clockOffsetMillis=" + offsetDays * DAY);
   }
 
   /**

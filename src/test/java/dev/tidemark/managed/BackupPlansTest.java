@@ -78,7 +78,7 @@ class BackupPlansTest {
         new Lifecycle(null, deleteAfterDays),
         Map.of("made-by", "plan"),
         false,
-        false);
+        List.of());
   }
 
   BackupSelection select(String planId, BackupSelection.Tag tag, List<String> not) {
@@ -220,7 +220,7 @@ class BackupPlansTest {
                             null,
                             null,
                             false,
-                            false)),
+                            List.of())),
                     null))
         .hasMessage("Error in rule r1 : Invalid schedule expression: cron(0 5 * * * *)");
     assertThatThrownBy(() -> plans.create("p", List.of(daily(59, null)), null))

@@ -19,7 +19,11 @@ final class CoreFixture implements AutoCloseable {
   final BackupService backups;
 
   CoreFixture(Path scratch) throws Exception {
-    db = new Database(RocksStorage.inMemory(), clock::get, false, "us-east-1", "000000000000");
+    this(scratch, "us-east-1");
+  }
+
+  CoreFixture(Path scratch, String region) throws Exception {
+    db = new Database(RocksStorage.inMemory(), clock::get, false, region, "000000000000");
     backups =
         new BackupService(
             db, new BackupRepository(new MemoryObjectStore(), SymmetricKey.random()), scratch);

@@ -111,7 +111,7 @@ class RestoreTestsTest {
                     new Lifecycle(null, 30),
                     Map.of(),
                     false,
-                    false)),
+                    List.of())),
             null);
     plans.createSelection(
         new BackupSelection(
