@@ -3,7 +3,8 @@
 # --profile tidemark-admin; `aws iam` creates a user, a key and an inline policy; `aws sts`
 # names the caller; the policy decides what the user may do on DynamoDB; a group's policy applies
 # to its members; `aws sts assume-role` gives temporary credentials that act as the role (and
-# need their session token); a deactivated key is refused at once.
+# need their session token); a table's resource-based policy grants what no identity policy does;
+# a deactivated key is refused at once.
 source "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d)
 trap 'stop_server; rm -rf "$WORK"' EXIT
@@ -73,6 +74,23 @@ if out=$(AWS_ACCESS_KEY_ID=$R_ID AWS_SECRET_ACCESS_KEY=$R_SECRET aws dynamodb li
   fail "temporary credentials without their session token were accepted"
 fi
 [[ $out == *"UnrecognizedClientException"* ]] || fail "no session token: $out"
+
+# A table's resource-based policy lets alice read a table no identity policy of hers names; the
+# RevisionId conditions its removal.
+admin dynamodb create-table --table-name Shared --billing-mode PAY_PER_REQUEST \
+  --attribute-definitions AttributeName=pk,AttributeType=S --key-schema AttributeName=pk,KeyType=HASH >/dev/null
+admin dynamodb put-item --table-name Shared --item '{"pk":{"S":"s1"}}'
+SHARED=arn:aws:dynamodb:us-east-1:123456789012:table/Shared
+if out=$(as_user dynamodb get-item --table-name Shared --key '{"pk":{"S":"s1"}}' 2>&1); then fail "read Shared without a policy"; fi
+REV=$(admin dynamodb put-resource-policy --resource-arn "$SHARED" --query RevisionId --output text --policy \
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"dynamodb:GetItem","Resource":"arn:aws:dynamodb:us-east-1:123456789012:table/Shared"}]}')
+expect_eq "$(admin dynamodb get-resource-policy --resource-arn "$SHARED" --query RevisionId --output text)" "$REV" "get-resource-policy"
+expect_eq "$(as_user dynamodb get-item --table-name Shared --key '{"pk":{"S":"s1"}}' --query Item.pk.S --output text)" \
+  "s1" "the table's resource-based policy allows GetItem"
+if out=$(admin dynamodb delete-resource-policy --resource-arn "$SHARED" --expected-revision-id 1 2>&1); then fail "stale revision deleted"; fi
+[[ $out == *"PolicyNotFoundException"* ]] || fail "stale revision: $out"
+admin dynamodb delete-resource-policy --resource-arn "$SHARED" --expected-revision-id "$REV" >/dev/null
+if out=$(as_user dynamodb get-item --table-name Shared --key '{"pk":{"S":"s1"}}' 2>&1); then fail "read Shared after the policy went"; fi
 
 admin iam update-access-key --user-name alice --access-key-id "$KEY_ID" --status Inactive
 if out=$(as_user dynamodb get-item --table-name WebSeries --key '{"pk":{"S":"s1"}}' 2>&1); then fail "inactive key accepted"; fi

@@ -82,6 +82,9 @@ public final class DynamoApi {
         .register(new dev.tidemark.api.actions.DescribeGlobalTableSettings())
         .register(new dev.tidemark.api.actions.UpdateGlobalTableSettings())
         .register(new DescribeEndpoints())
+        .register(new dev.tidemark.api.actions.PutResourcePolicy(db))
+        .register(new dev.tidemark.api.actions.GetResourcePolicy(db))
+        .register(new dev.tidemark.api.actions.DeleteResourcePolicy(db))
         // DynamoDB Streams, under their whole X-Amz-Target (DynamoDBStreams_20120810.*).
         .register(new ListStreams(db))
         .register(new DescribeStream(db))

@@ -25,9 +25,23 @@ public final class AccessControl implements Authenticator {
   private final Set<String> regions;
   private final Set<String> queryRegions;
   private final LongSupplier clock;
+  private final ResourcePolicyLookup resourcePolicies;
 
   public AccessControl(
       IdentityStore identities, DynamoPermissions dynamo, String region, LongSupplier clock) {
+    this(identities, dynamo, region, clock, null);
+  }
+
+  /**
+   * @param resourcePolicies the tables' and streams' resource-based policies, or null where there
+   *     are none
+   */
+  public AccessControl(
+      IdentityStore identities,
+      DynamoPermissions dynamo,
+      String region,
+      LongSupplier clock,
+      ResourcePolicyLookup resourcePolicies) {
     this.identities = identities;
     this.verifier = new SigV4Verifier(identities, clock);
     this.dynamo = dynamo;
@@ -39,6 +53,7 @@ public final class AccessControl implements Authenticator {
     // SDKs' IAM clients built for Region.AWS_GLOBAL with an endpoint override sign "aws-global".
     this.queryRegions = Set.copyOf(java.util.List.of(region, "us-east-1", "aws-global"));
     this.clock = clock;
+    this.resourcePolicies = resourcePolicies;
   }
 
   @Override
@@ -63,14 +78,97 @@ public final class AccessControl implements Authenticator {
       Facts global = globalFacts(caller, request);
       List<PolicyDocument> policies = identities.policiesOf(caller);
       for (Check c : checks) {
+        Check withPolicy = withResourcePolicy(c);
         PolicyEvaluator.Verdict v =
-            PolicyEvaluator.decide(policies, c, caller, c.facts().over(global));
+            PolicyEvaluator.decide(policies, withPolicy, caller, c.facts().over(global));
         if (v != PolicyEvaluator.Verdict.ALLOW) {
           throw denied(caller, c.action(), c.resource(), v);
         }
       }
+      if (operation.equals("PutResourcePolicy")) {
+        refuseSelfLockout(input, caller, policies, global);
+      }
+    } else if (checks != null && !query && !rest) {
+      rootBoundByResourcePolicies(checks, caller, request, input, operation);
     }
     return identity(caller, service);
+  }
+
+  /** The check with the resource-based policy of its resource, when it has one. */
+  private Check withResourcePolicy(Check c) {
+    if (resourcePolicies == null || c.resourcePolicy() != null) {
+      return c;
+    }
+    PolicyDocument rp = resourcePolicies.find(c.resource());
+    return rp == null ? c : new Check(c.action(), c.resource(), c.facts(), rp, false);
+  }
+
+  /**
+   * The account root is bound by an explicit Deny in a resource-based policy, except for
+   * DeleteResourcePolicy: as on DynamoDB, the root can always remove a policy that locks everyone
+   * out. It must still not be able to attach one that locks itself out unconfirmed.
+   */
+  private void rootBoundByResourcePolicies(
+      List<Check> checks, Principal caller, SignedRequest request, JsonNode input, String op) {
+    if (resourcePolicies == null) {
+      return;
+    }
+    Facts global = null;
+    for (Check c : checks) {
+      if (c.action().equals("dynamodb:DeleteResourcePolicy")) {
+        continue;
+      }
+      PolicyDocument rp = resourcePolicies.find(c.resource());
+      if (rp != null) {
+        global = global == null ? globalFacts(caller, request) : global;
+        if (PolicyEvaluator.resourceDenies(rp, c, caller, c.facts().over(global))) {
+          throw denied(caller, c.action(), c.resource(), PolicyEvaluator.Verdict.RESOURCE_DENY);
+        }
+      }
+    }
+    if (op.equals("PutResourcePolicy")) {
+      refuseSelfLockout(
+          input, caller, List.of(), global == null ? globalFacts(caller, request) : global);
+    }
+  }
+
+  /**
+   * PutResourcePolicy's guard against locking oneself out: unless {@code
+   * ConfirmRemoveSelfResourceAccess} is true, the caller must still be allowed to put a policy on
+   * the resource once the new one is in force. A document that does not parse is left to the
+   * action, which refuses it with DynamoDB's validation message.
+   */
+  private static void refuseSelfLockout(
+      JsonNode input, Principal caller, List<PolicyDocument> identity, Facts global) {
+    JsonNode confirm = input == null ? null : input.get("ConfirmRemoveSelfResourceAccess");
+    JsonNode policy = input == null ? null : input.get("Policy");
+    JsonNode arn = input == null ? null : input.get("ResourceArn");
+    if ((confirm != null && confirm.isBoolean() && confirm.booleanValue())
+        || policy == null
+        || !policy.isTextual()
+        || arn == null
+        || !arn.isTextual()) {
+      return;
+    }
+    PolicyDocument next;
+    try {
+      next = PolicyDocument.parse(policy.textValue(), PolicyDocument.Kind.RESOURCE);
+    } catch (PolicyDocument.MalformedPolicyException e) {
+      return;
+    }
+    Check again =
+        new Check("dynamodb:PutResourcePolicy", arn.textValue(), new Facts(), next, false);
+    boolean lockedOut =
+        caller.isRoot()
+            ? PolicyEvaluator.resourceDenies(next, again, caller, again.facts().over(global))
+            : PolicyEvaluator.decide(identity, again, caller, again.facts().over(global))
+                != PolicyEvaluator.Verdict.ALLOW;
+    if (lockedOut) {
+      throw new DynamoException(
+          WireError.ACCESS_DENIED,
+          "The new resource policy will not allow you to update the resource policy in the"
+              + " future.");
+    }
   }
 
   @Override

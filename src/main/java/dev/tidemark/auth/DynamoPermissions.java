@@ -89,6 +89,9 @@ public final class DynamoPermissions {
           "ListGlobalTables",
           "DescribeGlobalTableSettings",
           "UpdateGlobalTableSettings",
+          "PutResourcePolicy",
+          "GetResourcePolicy",
+          "DeleteResourcePolicy",
           STREAMS_PREFIX + "ListStreams",
           STREAMS_PREFIX + "DescribeStream",
           STREAMS_PREFIX + "GetShardIterator",
@@ -128,6 +131,15 @@ public final class DynamoPermissions {
                   action,
                   "arn:aws:dynamodb::" + account + ":global-table/" + text(in, "GlobalTableName")));
       case "DescribeBackup", "DeleteBackup" -> checks.add(new Check(action, text(in, "BackupArn")));
+      case "PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy" ->
+          checks.add(new Check(action, text(in, "ResourceArn")));
+      case "CreateTable" -> {
+        checks.add(new Check(action, tableArn(text(in, "TableName")), readFacts(in)));
+        if (in != null && in.hasNonNull("ResourcePolicy")) {
+          // As on DynamoDB: creating a table with a policy needs both permissions.
+          checks.add(new Check("dynamodb:PutResourcePolicy", tableArn(text(in, "TableName"))));
+        }
+      }
       case "TagResource", "UntagResource", "ListTagsOfResource" ->
           checks.add(new Check(action, text(in, "ResourceArn")));
       case "DescribeStream", "GetShardIterator" ->

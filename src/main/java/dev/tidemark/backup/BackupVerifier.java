@@ -93,7 +93,23 @@ public final class BackupVerifier {
             case BAD_HEADER, AUTHENTICATION_FAILED -> VerifyResult.Kind.CORRUPT;
           };
       // A cut inside a chunk looks like a forged chunk to GCM; the recorded size tells them apart.
+      // (Format version 2's reader, Tink's, names no cause at all: the size names cut and
+      // extended.)
       OptionalLong stored = sizeOrEmpty(store, name);
+      if (kind == VerifyResult.Kind.CORRUPT
+          && stored.isPresent()
+          && expectedStoredSize >= 0
+          && stored.getAsLong() > expectedStoredSize) {
+        kind = VerifyResult.Kind.TRAILING_DATA;
+        message =
+            "backup object "
+                + name
+                + " has bytes after its end: "
+                + stored.getAsLong()
+                + " of "
+                + expectedStoredSize
+                + " bytes";
+      }
       if (kind == VerifyResult.Kind.CORRUPT
           && stored.isPresent()
           && stored.getAsLong() < expectedStoredSize) {

@@ -267,7 +267,9 @@ public final class Bootstrap {
                           .map(t -> t.definition().keySchema().hashName())
                           .orElse(null)),
               config.region(),
-              System::currentTimeMillis);
+              System::currentTimeMillis,
+              new dev.tidemark.auth.ResourcePolicyLookup(
+                  config.region(), config.account(), db.catalog()));
     }
     java.nio.file.Path auditDir = config.auditLocation();
     if (auditDir != null) {

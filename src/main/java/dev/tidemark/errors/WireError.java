@@ -37,6 +37,7 @@ public enum WireError {
   INVALID_RESTORE_TIME("InvalidRestoreTimeException", 400),
   EXPIRED_ITERATOR("ExpiredIteratorException", 400),
   TRIMMED_DATA_ACCESS("TrimmedDataAccessException", 400),
+  POLICY_NOT_FOUND("PolicyNotFoundException", 400),
   // IAM and STS (query protocol); their fronts render these as XML error codes.
   NO_SUCH_ENTITY("NoSuchEntity", 404),
   ENTITY_ALREADY_EXISTS("EntityAlreadyExists", 409),

@@ -22,7 +22,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * <p>Meta keys: {@code table/<name>} holds the definition as JSON, {@code stats/<id>} the item
  * count and size (written by the write path in the same batch as the items), {@code
  * istats/<id><index number>} the same for each secondary index, {@code tags/<id>} the tags, {@code
- * ttl/<id>} the time-to-live setting, {@code next-table-id} the incarnation counter.
+ * ttl/<id>} the time-to-live setting, {@code rpolicy/<id>...} the resource-based policies ({@link
+ * ResourcePolicies}), {@code next-table-id} the incarnation counter.
  *
  * <p>Create, update and delete take an optional batch of further writes (stream descriptors, for
  * example) that must commit atomically with the table's own.
@@ -34,12 +35,14 @@ public final class TableCatalog {
 
   private final Storage storage;
   private final Map<String, Table> byName = new ConcurrentSkipListMap<>();
+  private final ResourcePolicies policies;
   private long nextId;
 
   public TableCatalog(Storage storage) {
     this.storage = storage;
     byte[] next = storage.getMeta(NEXT_ID);
     this.nextId = next == null ? 1 : ByteBuffer.wrap(next).getLong();
+    this.policies = new ResourcePolicies(storage);
     try (Cursor c = storage.scanMeta(bytes("table/"))) {
       while (c.next()) {
         TableDefinition d = JSON.readValue(c.value(), TableDefinition.class);
@@ -265,11 +268,17 @@ public final class TableCatalog {
             .deleteMeta(tagsKey(t.id()))
             .deleteMeta(ttlKey(t.id()))
             .deleteMeta(restoreKey(t.id()));
+    policies.forget(t.id(), w);
     for (IndexDefinition i : t.definition().allIndexes()) {
       w.deleteMeta(indexStatsKey(t.id(), i.number()));
     }
     storage.apply(w);
     storage.sync();
+  }
+
+  /** The resource-based policies of the tables and their streams. */
+  public ResourcePolicies resourcePolicies() {
+    return policies;
   }
 
   public void dropSpace(long id) {

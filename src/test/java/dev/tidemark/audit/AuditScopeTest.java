@@ -75,7 +75,9 @@ class AuditScopeTest {
           "sts:AssumeRole",
           "CreateGlobalTable",
           "UpdateGlobalTable",
-          "UpdateGlobalTableSettings");
+          "UpdateGlobalTableSettings",
+          "PutResourcePolicy",
+          "DeleteResourcePolicy");
 
   @Test
   void everyRoutedOperationIsClassified() {

@@ -80,6 +80,14 @@ class BackupVerifierTest {
     assertSingleProblem(b, Kind.TRUNCATED);
   }
 
+  // Bytes appended to an object are reported as trailing data, whichever format it has.
+  @Test
+  void appendedBytes() {
+    byte[] raw = store.rawBytes(b);
+    store.tamper(b, Arrays.copyOf(raw, raw.length + 17));
+    assertSingleProblem(b, Kind.TRAILING_DATA);
+  }
+
   // A missing data object is named.
   @Test
   void missingObject() throws IOException {

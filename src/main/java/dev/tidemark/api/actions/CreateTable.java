@@ -158,6 +158,8 @@ public final class CreateTable implements Action {
     }
     Map<String, String> tags = Schemas.tags(Json.array(req, "Tags"));
     boolean protection = Boolean.TRUE.equals(Json.bool(req, "DeletionProtectionEnabled"));
+    String policy = Json.string(req, "ResourcePolicy");
+    String policyText = policy == null ? null : ResourcePolicyRules.validate(policy, false);
 
     // A new table space, and the writes it invites, need the room the reserve keeps.
     db.space().checkDataWritable();
@@ -190,7 +192,21 @@ public final class CreateTable implements Action {
         // The table has no records yet: its stream covers everything written to it from now on.
         db.streams().open(def, streamViewType, db.writePath().appliedSeq() + 1, now, batch);
       }
+      var policies = db.catalog().resourcePolicies();
+      var target = dev.tidemark.tables.ResourcePolicies.Target.table(def.id());
+      var stored =
+          policyText == null
+              ? null
+              : new dev.tidemark.tables.ResourcePolicies.Stored(
+                  policyText, policies.nextRevision(now));
+      if (stored != null) {
+        // In the table's own commit: a table created with a policy is never seen without it.
+        policies.put(target, stored, batch);
+      }
       var table = db.catalog().create(def, tags, batch);
+      if (stored != null) {
+        policies.remember(target, stored);
+      }
       ObjectNode out = Json.object();
       out.set("TableDescription", TableDescriptions.describe(db, table));
       return out;

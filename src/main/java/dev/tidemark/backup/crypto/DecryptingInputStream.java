@@ -1,28 +1,27 @@
 package dev.tidemark.backup.crypto;
 
 import dev.tidemark.backup.crypto.CorruptObjectException.Reason;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
 
 /**
- * Decrypts the chunked object format as a stream. Plaintext is released one authenticated chunk at
- * a time, so a caller may see the first chunks of an object whose later chunks turn out to be
+ * Decrypts a backup object of either format, chosen by its header's version byte: version 2 (Tink's
+ * streaming AEAD, what this server writes) or version 1 (the hand-composed chunked AES-GCM of
+ * earlier servers, {@link LegacyDecryptingStream}). Plaintext is released one authenticated segment
+ * at a time, so a caller may see the first segments of an object whose later ones turn out to be
  * corrupt; anything that must be all-or-nothing (a restore) treats the stream's exception as
- * failure of the whole object. End of stream is reported only after the chunk flagged final has
- * been authenticated and nothing follows it.
+ * failure of the whole object. End of stream is reported only after the final segment has been
+ * authenticated.
  */
 public final class DecryptingInputStream extends InputStream {
-  private final InputStream source;
+  private final InputStream plain;
+  private final Guarded source;
   private final String objectName;
-  private final ObjectHeader header;
-  private final ChunkCipher cipher;
-  private final byte[] sealed;
-  private final byte[] plain;
-  private int lookahead = -1;
-  private int plainLength;
-  private int plainPos;
-  private long chunkIndex;
-  private boolean finalSeen;
 
   /**
    * Reads the header at once.
@@ -32,19 +31,45 @@ public final class DecryptingInputStream extends InputStream {
    */
   public DecryptingInputStream(InputStream source, SymmetricKey key, String objectName)
       throws IOException {
-    this.source = source;
     this.objectName = objectName;
-    this.header = ObjectHeader.read(source, objectName);
-    if (!header.keyId().equals(key.id())) {
-      throw new WrongKeyException("backup object " + objectName, header.keyId(), key.id());
+    this.source = new Guarded(source);
+    byte[] first = this.source.readNBytes(6);
+    if (first.length >= 4 && !Arrays.equals(first, 0, 4, ObjectHeader.MAGIC, 0, 4)) {
+      throw new CorruptObjectException(
+          objectName, Reason.BAD_HEADER, "not a Tidemark backup object (bad magic)");
     }
-    this.cipher = new ChunkCipher(key, header, objectName);
-    this.sealed = new byte[header.chunkSize() + ChunkCipher.TAG_LENGTH];
-    this.plain = new byte[header.chunkSize()];
-  }
-
-  public ObjectHeader header() {
-    return header;
+    int version = first.length == 6 ? first[4] & 0xff : -1;
+    int algorithm = first.length == 6 ? first[5] & 0xff : -1;
+    if (version == ObjectHeader.FORMAT_VERSION) {
+      this.plain =
+          new LegacyDecryptingStream(
+              new SequenceInputStream(new ByteArrayInputStream(first), this.source),
+              key,
+              objectName);
+    } else if (version == EnvelopeHeader.VERSION
+        && algorithm == EnvelopeHeader.ALGORITHM_TINK_AES256_GCM_HKDF) {
+      EnvelopeHeader header = EnvelopeHeader.read(this.source, first, key, objectName);
+      try {
+        this.plain =
+            header.streamingAead().newDecryptingStream(this.source, header.streamAad(objectName));
+      } catch (GeneralSecurityException e) {
+        throw new CorruptObjectException(objectName, Reason.BAD_HEADER, e.getMessage());
+      }
+    } else if (first.length < 6) {
+      throw new CorruptObjectException(
+          objectName,
+          Reason.TRUNCATED,
+          "only " + first.length + " bytes, shorter than any object header");
+    } else {
+      throw new CorruptObjectException(
+          objectName,
+          Reason.BAD_HEADER,
+          "object format version "
+              + version
+              + " / algorithm "
+              + algorithm
+              + " is not supported (this server reads versions 1 and 2)");
+    }
   }
 
   @Override
@@ -56,86 +81,62 @@ public final class DecryptingInputStream extends InputStream {
 
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
-    java.util.Objects.checkFromIndexSize(off, len, b.length);
-    if (len == 0) {
-      return 0;
+    try {
+      return plain.read(b, off, len);
+    } catch (CorruptObjectException e) {
+      throw e;
+    } catch (IOException e) {
+      throw translated(e);
     }
-    while (plainPos == plainLength) {
-      if (finalSeen || !nextChunk()) {
-        return -1;
-      }
-    }
-    int n = Math.min(len, plainLength - plainPos);
-    System.arraycopy(plain, plainPos, b, off, n);
-    plainPos += n;
-    return n;
   }
 
-  /** Reads, authenticates and decrypts the next chunk; false at a verified end of object. */
-  private boolean nextChunk() throws IOException {
-    if (finalSeen) {
-      return false;
+  /**
+   * Tink reports a segment that fails authentication as a plain IOException; one that the store
+   * raised (a broken connection) is passed on as it is, anything else is corruption.
+   */
+  private IOException translated(IOException e) {
+    if (source.failure != null) {
+      return source.failure;
     }
-    int n = 0;
-    if (lookahead >= 0) {
-      sealed[0] = (byte) lookahead;
-      lookahead = -1;
-      n = 1;
-    }
-    n += source.readNBytes(sealed, n, sealed.length - n);
-    // Only a full-size chunk can be followed by another; peek one byte to learn which it is.
-    boolean last = true;
-    if (n == sealed.length) {
-      int next = source.read();
-      if (next >= 0) {
-        lookahead = next;
-        last = false;
-      }
-    }
-    if (n == 0) {
-      throw corrupt(Reason.TRUNCATED, "the object has a header but no chunks");
-    }
-    if (n < ChunkCipher.TAG_LENGTH) {
-      throw corrupt(
-          Reason.TRUNCATED, "chunk " + chunkIndex + " is only " + n + " bytes, shorter than a tag");
-    }
-    int len = cipher.open(chunkIndex, last, sealed, n, plain);
-    if (len < 0) {
-      throw diagnose(n, last);
-    }
-    plainLength = len;
-    plainPos = 0;
-    chunkIndex++;
-    finalSeen = last;
-    return true;
-  }
-
-  // Authentication already failed; retrying with the opposite final flag is cheap and turns an
-  // anonymous failure into the precise cause an operator needs.
-  private CorruptObjectException diagnose(int n, boolean last) {
-    byte[] scratch = new byte[plain.length];
-    if (last && n == sealed.length && cipher.open(chunkIndex, false, sealed, n, scratch) >= 0) {
-      return corrupt(
-          Reason.TRUNCATED,
-          "the object ends after chunk " + chunkIndex + ", which is not its final chunk");
-    }
-    if (!last && cipher.open(chunkIndex, true, sealed, n, scratch) >= 0) {
-      return corrupt(Reason.TRAILING_DATA, "bytes follow the final chunk " + chunkIndex);
-    }
-    return corrupt(
+    return new CorruptObjectException(
+        objectName,
         Reason.AUTHENTICATION_FAILED,
-        "chunk "
-            + chunkIndex
-            + " failed authentication (altered bytes, chunks out of order, or an object stored"
-            + " under another name)");
-  }
-
-  private CorruptObjectException corrupt(Reason reason, String detail) {
-    return new CorruptObjectException(objectName, reason, detail);
+        "a segment failed authentication (altered bytes, segments out of order, the object cut"
+            + " short or extended, or stored under another name): "
+            + e.getMessage());
   }
 
   @Override
   public void close() throws IOException {
     source.close();
+  }
+
+  /** Remembers an I/O failure of the store's stream, to tell it apart from a forged segment. */
+  private static final class Guarded extends FilterInputStream {
+    private IOException failure;
+
+    Guarded(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return in.read();
+      } catch (IOException e) {
+        failure = e;
+        throw e;
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return in.read(b, off, len);
+      } catch (IOException e) {
+        failure = e;
+        throw e;
+      }
+    }
   }
 }

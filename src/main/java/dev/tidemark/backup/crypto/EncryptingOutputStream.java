@@ -1,27 +1,23 @@
 package dev.tidemark.backup.crypto;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.security.SecureRandom;
+import java.security.GeneralSecurityException;
 
 /**
- * Encrypts a stream into the chunked object format without holding more than one chunk in memory.
+ * Encrypts a stream into object format version 2 (Tink's streaming AEAD under a per-object keyset,
+ * {@link EnvelopeHeader}) without holding more than one segment in memory.
  *
- * <p>Call {@link #finish()} after the last write: it seals the final chunk. {@link #close()}
+ * <p>Call {@link #finish()} after the last write: it seals the final segment. {@link #close()}
  * without {@code finish()} deliberately does <em>not</em> seal it, so an upload abandoned by an
- * exception can never look like a complete, shorter object; readers reject it as truncated.
+ * exception can never look like a complete, shorter object; readers reject it.
  */
 public final class EncryptingOutputStream extends OutputStream {
-  private static final SecureRandom RANDOM = new SecureRandom();
-
   private final OutputStream sink;
-  private final ChunkCipher cipher;
-  private final byte[] plain;
-  private final byte[] sealed;
-  private int filled;
-  private long chunkIndex;
+  private final Counting counted;
+  private final OutputStream tink;
   private long plaintextBytes;
-  private long storedBytes;
   private boolean finished;
   private boolean closed;
 
@@ -30,20 +26,29 @@ public final class EncryptingOutputStream extends OutputStream {
     this(sink, key, objectName, ObjectEncryption.DEFAULT_CHUNK_SIZE);
   }
 
+  /**
+   * @param segmentSize ciphertext bytes per segment (Tink's segment size; every segment but the
+   *     last is exactly this long), {@value EnvelopeHeader#MIN_SEGMENT_SIZE} to 16 MiB
+   */
   public EncryptingOutputStream(
-      OutputStream sink, SymmetricKey key, String objectName, int chunkSize) throws IOException {
-    byte[] salt = new byte[ObjectHeader.SALT_LENGTH];
-    byte[] prefix = new byte[ObjectHeader.NONCE_PREFIX_LENGTH];
-    RANDOM.nextBytes(salt);
-    RANDOM.nextBytes(prefix);
-    ObjectHeader header = new ObjectHeader(chunkSize, key.id(), salt, prefix);
+      OutputStream sink, SymmetricKey key, String objectName, int segmentSize) throws IOException {
+    if (segmentSize < EnvelopeHeader.MIN_SEGMENT_SIZE
+        || segmentSize > ObjectHeader.MAX_CHUNK_SIZE) {
+      throw new IllegalArgumentException(
+          "segment size must be "
+              + EnvelopeHeader.MIN_SEGMENT_SIZE
+              + ".."
+              + ObjectHeader.MAX_CHUNK_SIZE);
+    }
+    EnvelopeHeader header = EnvelopeHeader.create(key, objectName, segmentSize);
     this.sink = sink;
-    this.cipher = new ChunkCipher(key, header, objectName);
-    this.plain = new byte[chunkSize];
-    this.sealed = new byte[chunkSize + ChunkCipher.TAG_LENGTH];
-    byte[] h = header.encode();
-    sink.write(h);
-    storedBytes = h.length;
+    this.counted = new Counting(sink);
+    counted.write(header.encoded());
+    try {
+      this.tink = header.streamingAead().newEncryptingStream(counted, header.streamAad(objectName));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("Tink refused its own keyset", e);
+    }
   }
 
   @Override
@@ -56,35 +61,18 @@ public final class EncryptingOutputStream extends OutputStream {
     if (finished || closed) {
       throw new IOException("stream is already finished or closed");
     }
-    while (len > 0) {
-      // A full buffer is sealed only once more data arrives: until then it may be the last one.
-      if (filled == plain.length) {
-        seal(false);
-      }
-      int n = Math.min(len, plain.length - filled);
-      System.arraycopy(b, off, plain, filled, n);
-      filled += n;
-      off += n;
-      len -= n;
-      plaintextBytes += n;
-    }
+    tink.write(b, off, len);
+    plaintextBytes += len;
   }
 
-  private void seal(boolean last) throws IOException {
-    int n = cipher.seal(chunkIndex, last, plain, filled, sealed);
-    sink.write(sealed, 0, n);
-    storedBytes += n;
-    chunkIndex++;
-    filled = 0;
-  }
-
-  /** Seals the final chunk (even when empty) and flushes the sink, leaving it open. */
+  /** Seals the final segment (even when empty) and flushes the sink, leaving it open. */
   public void finish() throws IOException {
     if (closed) {
       throw new IOException("stream is closed");
     }
     if (!finished) {
-      seal(true);
+      // Closing Tink's stream seals its last segment; Counting keeps the sink itself open.
+      tink.close();
       finished = true;
       sink.flush();
     }
@@ -110,6 +98,32 @@ public final class EncryptingOutputStream extends OutputStream {
 
   /** Bytes written to the sink so far; after {@link #finish()}, the object's stored size. */
   public long storedBytes() {
-    return storedBytes;
+    return counted.count;
+  }
+
+  /** Counts what reaches the sink, and does not pass a close on to it. */
+  private static final class Counting extends FilterOutputStream {
+    private long count;
+
+    Counting(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.flush();
+    }
   }
 }

@@ -59,7 +59,7 @@ public final class MasterKeys {
 
   /** The held key an encrypted object's header names, or the current key if none is held. */
   public SymmetricKey keyFor(String objectName, byte[] stored) throws IOException {
-    String id = ObjectHeader.read(new ByteArrayInputStream(stored), objectName).keyId();
+    String id = ObjectHeader.keyIdOf(new ByteArrayInputStream(stored), objectName);
     // Decrypting with the current key then reports the wrong key with both ids.
     return find(id).orElse(current);
   }

@@ -7,8 +7,8 @@ import java.io.UncheckedIOException;
 
 /** Whole-object helpers over the streaming format, for small objects such as manifests. */
 public final class ObjectEncryption {
-  /** Plaintext bytes per chunk: large enough that the 16-byte tag is noise, small for memory. */
-  public static final int DEFAULT_CHUNK_SIZE = 64 * 1024;
+  /** Ciphertext bytes per segment of new (version 2) objects; see {@link EnvelopeHeader}. */
+  public static final int DEFAULT_CHUNK_SIZE = EnvelopeHeader.DEFAULT_SEGMENT_SIZE;
 
   private ObjectEncryption() {}
 
@@ -18,9 +18,7 @@ public final class ObjectEncryption {
 
   public static byte[] encrypt(
       SymmetricKey key, String objectName, byte[] plaintext, int chunkSize) {
-    ByteArrayOutputStream out =
-        new ByteArrayOutputStream(
-            (int) Math.min(Integer.MAX_VALUE, storedSize(plaintext.length, chunkSize)));
+    ByteArrayOutputStream out = new ByteArrayOutputStream(plaintext.length + 512);
     try {
       EncryptingOutputStream enc = new EncryptingOutputStream(out, key, objectName, chunkSize);
       enc.write(plaintext);
@@ -43,11 +41,5 @@ public final class ObjectEncryption {
         new DecryptingInputStream(new ByteArrayInputStream(stored), key, objectName)) {
       return in.readAllBytes();
     }
-  }
-
-  /** The exact stored size of a plaintext of {@code plaintextSize} bytes. */
-  public static long storedSize(long plaintextSize, int chunkSize) {
-    long chunks = Math.max(1, (plaintextSize + chunkSize - 1) / chunkSize);
-    return ObjectHeader.LENGTH + plaintextSize + chunks * ChunkCipher.TAG_LENGTH;
   }
 }

@@ -7,7 +7,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * The fixed 58-byte header that starts every encrypted object, making it self-describing: a reader
+ * The fixed 58-byte header of object format version 1, which earlier servers wrote and this one
+ * reads (new objects are version 2, {@link EnvelopeHeader}), making it self-describing: a reader
  * needs only the key and the object's name. See docs/backup-format.md for the layout.
  *
  * @param chunkSize plaintext bytes per chunk (every chunk but the last is exactly this size)
@@ -61,6 +62,24 @@ public record ObjectHeader(int chunkSize, String keyId, byte[] salt, byte[] nonc
     b.put(salt);
     b.put(noncePrefix);
     return b.array();
+  }
+
+  /**
+   * The key id an object of either format names, read from its first bytes without a key: version 1
+   * keeps it after the chunk size, version 2 ({@link EnvelopeHeader}) right after the algorithm.
+   */
+  public static String keyIdOf(InputStream in, String objectName) throws IOException {
+    byte[] raw = in.readNBytes(18);
+    if (raw.length < 6 || !Arrays.equals(raw, 0, 4, MAGIC, 0, 4)) {
+      throw new CorruptObjectException(
+          objectName, CorruptObjectException.Reason.BAD_HEADER, "not a Tidemark backup object");
+    }
+    int offset = (raw[4] & 0xff) == EnvelopeHeader.VERSION ? 6 : 10;
+    if (raw.length < offset + 8) {
+      throw new CorruptObjectException(
+          objectName, CorruptObjectException.Reason.TRUNCATED, "the header is cut short");
+    }
+    return HexFormat.of().formatHex(raw, offset, offset + 8);
   }
 
   /** Reads and validates a header; throws naming the object if it is missing or malformed. */

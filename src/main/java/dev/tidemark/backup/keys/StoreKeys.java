@@ -136,7 +136,7 @@ public final class StoreKeys {
     if (records.isEmpty()) {
       for (String m : manifests) {
         try (InputStream in = store.get(m)) {
-          writtenWith.add(ObjectHeader.read(in, m).keyId());
+          writtenWith.add(ObjectHeader.keyIdOf(in, m));
         } catch (NoSuchObjectException | dev.tidemark.backup.crypto.CorruptObjectException e) {
           // Deleted meanwhile, or damaged: it names no key.
         }
