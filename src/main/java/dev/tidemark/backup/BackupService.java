@@ -338,7 +338,13 @@ public final class BackupService implements AutoCloseable {
             try {
               runBackup(record, def, source, marker);
             } finally {
-              whenDone.run();
+              // The job counts as running until its caller has been told: awaitIdle then means
+              // "every backup finished and every whenDone ran", which is what callers wait for.
+              try {
+                whenDone.run();
+              } finally {
+                running.decrementAndGet();
+              }
             }
           });
       return record;
@@ -488,7 +494,6 @@ public final class BackupService implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.warn("could not clear the marker of backup {}", record.arn(), e);
       }
-      running.decrementAndGet();
       observer.finished(record.type(), succeeded, System.nanoTime() - started, record.sizeBytes());
     }
   }

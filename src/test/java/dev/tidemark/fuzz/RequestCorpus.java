@@ -238,6 +238,18 @@ final class RequestCorpus {
     add(
         "ListTagsOfResource",
         "{\"ResourceArn\":\"arn:aws:dynamodb:us-east-1:000000000000:table/fuzz\"}");
+    add(
+        "PutResourcePolicy",
+        """
+        {"ResourceArn":"arn:aws:dynamodb:us-east-1:000000000000:table/fuzz",
+         "Policy":"{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[{\\"Effect\\":\\"Allow\\",\\"Principal\\":{\\"AWS\\":\\"arn:aws:iam::000000000000:user/u${N}\\"},\\"Action\\":\\"dynamodb:GetItem\\",\\"Resource\\":\\"arn:aws:dynamodb:us-east-1:000000000000:table/fuzz\\"}]}"}
+        """);
+    add(
+        "GetResourcePolicy",
+        "{\"ResourceArn\":\"arn:aws:dynamodb:us-east-1:000000000000:table/fuzz\"}");
+    add(
+        "DeleteResourcePolicy",
+        "{\"ResourceArn\":\"arn:aws:dynamodb:us-east-1:000000000000:table/fuzz\"}");
     add("DescribeLimits", "{}");
     add(
         "CreateGlobalTable",
