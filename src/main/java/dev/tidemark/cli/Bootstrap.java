@@ -75,7 +75,8 @@ public final class Bootstrap {
       IdentityStore identities,
       ManagedBackups managed,
       BackupPlans plans,
-      Replicator replicator) {}
+      Replicator replicator,
+      dev.tidemark.console.ConsoleHandler console) {}
 
   /**
    * The dispatch table for a configuration, and how its writes are acknowledged. Whatever is opened
@@ -261,7 +262,13 @@ public final class Bootstrap {
         identities,
         managed,
         plans,
-        replicator);
+        replicator,
+        new dev.tidemark.console.ConsoleHandler(
+            new dev.tidemark.console.ConsoleApi(db, pitr, backups),
+            authenticator,
+            RequestIds::next,
+            config.region(),
+            identities != null));
   }
 
   /**
@@ -381,6 +388,8 @@ public final class Bootstrap {
       http.addFront(
           BackupApi.handler(
               assembly.managed(), assembly.plans(), assembly.authenticator(), RequestIds::next));
+      // The web console: its pages and its own operations under /console, through the gate.
+      http.addFront(assembly.console());
       // Peer traffic shares the port, under its own path and its own signature.
       http.addFront(new ReplicationEndpoint(assembly.replicator(), System::currentTimeMillis));
       port = http.start(config.host(), config.port());
