@@ -179,6 +179,25 @@ class ConsoleApiIntegrationTest {
     assertThat(Instant.parse(versions.get(0).path("Time").asText()).toEpochMilli())
         .isEqualTo(versions.get(0).path("TimeMillis").asLong());
 
+    // tidemark history prints the same versions, with what each write changed.
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stdout = System.out;
+    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit =
+          dev.tidemark.cli.Main.commandLine()
+              .execute("history", "Hist", "{\"pk\":{\"S\":\"a\"}}", "--endpoint", endpoint);
+    } finally {
+      System.setOut(stdout);
+    }
+    assertThat(exit).isZero();
+    assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("INSERT", "MODIFY", "REMOVE", "USER")
+        .contains("+ v: {\"S\":\"1\"}")
+        .contains("~ v: {\"S\":\"1\"} -> {\"S\":\"2\"}")
+        .contains("- v: {\"S\":\"2\"}");
+
     // Limit keeps the newest.
     JsonNode newest =
         JSON.readTree(
