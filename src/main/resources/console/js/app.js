@@ -67,14 +67,16 @@ async function route() {
     signInPage();
     return;
   }
-  const parts = (location.hash.replace(/^#\/?/, "") || "tables").split("/").map(decodeURIComponent);
+  // #/table/<name>/<tab>?key=...: the query is the page's parameters, never part of the path.
+  const [path, query] = location.hash.replace(/^#\/?/, "").split("?");
+  const parts = (path || "tables").split("/").map(decodeURIComponent);
   try {
     if (parts[0] === "backups") {
       setNav("backups");
       await backupsPage(main, ticket());
     } else if (parts[0] === "table" && parts[1]) {
       setNav("tables");
-      await tablePage(main, ticket(), parts[1], parts[2] || "overview", new URLSearchParams(location.hash.split("?")[1] || ""));
+      await tablePage(main, ticket(), parts[1], parts[2] || "overview", new URLSearchParams(query || ""));
     } else {
       setNav("tables");
       await tablesPage(main, ticket());

@@ -351,8 +351,8 @@ async function pitr(body, t, current, params) {
   if (!on) return;
   body.append(
     h("dl", { class: "facts", id: "pitr-window" },
-      h("dt", {}, "Earliest restorable"), h("dd", { id: "pitr-earliest" }, iso(w.EarliestRestorableMillis)),
-      h("dt", {}, "Latest restorable"), h("dd", { id: "pitr-latest" }, iso(w.LatestRestorableMillis)),
+      h("dt", {}, "Earliest restorable"), h("dd", { id: "pitr-earliest-time" }, iso(w.EarliestRestorableMillis)),
+      h("dt", {}, "Latest restorable"), h("dd", { id: "pitr-latest-time" }, iso(w.LatestRestorableMillis)),
       h("dt", {}, "Archive lag"), h("dd", { id: "pitr-lag" }, `${w.ArchiveLagMillis} ms behind the server's clock`),
       h("dt", {}, "Base snapshots"), h("dd", {}, String(w.BaseSnapshots.length))),
     timeline(w),
@@ -386,14 +386,21 @@ async function history(body, t, current, params) {
     field("Key (DynamoDB JSON)", { name: "key", id: "history-key", type: "textarea", rows: 4, value: preset ? JSON.stringify(JSON.parse(preset), null, 2) : JSON.stringify(template, null, 2) }),
     h("div", {}, h("button", { type: "submit", id: "history-run" }, "Show versions")));
   function draw(r) {
-    const versions = [...r.Versions].reverse();
+    // What each write changed: against its old image when the log kept one, else the version
+    // before it (the same item); the oldest listed may have no earlier version in history.
+    const versions = r.Versions.map((v, i) => ({
+      ...v,
+      before: v.OldImage || (i > 0 ? r.Versions[i - 1].NewImage || null : null),
+      known: !!v.OldImage || i > 0 || v.EventName === "INSERT",
+    })).reverse();
     out.replaceChildren(
       h("p", { class: "muted" }, `${r.Versions.length} version(s)${r.Truncated ? " (the newest only)" : ""}, from ${r.PointInTimeRecoveryEnabled ? "the PITR archive and the change log" : "the change log (PITR is off)"}` +
         (r.EarliestMillis ? `, covering ${iso(r.EarliestMillis)} on.` : ".") + " Writers' identities are not recorded in the change log yet; the origin says whether a client, TTL or replication wrote."),
-      h("ol", { id: "versions", reversed: true }, versions.map((v) => h("li", { class: "version" },
+      h("ul", { id: "versions", class: "versions" }, versions.map((v) => h("li", { class: "version" },
         h("p", {}, h("strong", {}, iso(v.TimeMillis)), ` ${v.EventName} by ${v.Origin} (sequence ${v.SequenceNumber}) `,
           h("a", { href: `#/table/${encodeURIComponent(t.TableName)}/pitr?at=${encodeURIComponent(new Date(v.TimeMillis - 1).toISOString())}` }, "Restore to just before this")),
-        h("pre", { class: "diff" }, diff(v.OldImage && Object.keys(v.OldImage).length ? v.OldImage : null, v.NewImage).map((d) => h("span", { class: d.kind }, d.text + "\n"))),
+        v.known ? null : h("p", { class: "muted" }, "The version before this one is older than the history kept."),
+        h("pre", { class: "diff" }, diff(v.before, v.NewImage).map((d) => h("span", { class: d.kind }, d.text + "\n"))),
         h("details", {}, h("summary", {}, "Item after this write"), h("pre", {}, v.NewImage ? JSON.stringify(v.NewImage, null, 2) : "(deleted)"))))),
     );
   }

@@ -83,6 +83,11 @@ class ConsoleApiIntegrationTest {
   }
 
   private static void table(String name) {
+    table(ddb, name);
+  }
+
+  /** A table with a string partition key {@code pk}, on demand (the browser test's too). */
+  static void table(DynamoDbClient ddb, String name) {
     ddb.createTable(
         b ->
             b.tableName(name)
@@ -97,6 +102,11 @@ class ConsoleApiIntegrationTest {
   }
 
   private static void put(String table, String pk, String v) {
+    put(ddb, table, pk, v);
+  }
+
+  /** An item {@code pk}, {@code v}. */
+  static void put(DynamoDbClient ddb, String table, String pk, String v) {
     ddb.putItem(
         b ->
             b.tableName(table)
