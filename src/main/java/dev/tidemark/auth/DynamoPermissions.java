@@ -98,11 +98,21 @@ public final class DynamoPermissions {
           STREAMS_PREFIX + "GetRecords");
 
   /**
+   * Tidemark's own operations (the console's {@code /console/api}), as the gate names them; the
+   * route-enumeration test compares it with {@code console.ConsoleApi}'s.
+   */
+  public static final Set<String> TIDEMARK_OPERATIONS =
+      Set.of("tidemark:ListItemVersions", "tidemark:DescribePitrWindow");
+
+  /**
    * The checks an operation needs; null when the operation is unknown here (refused).
    *
    * @param operation the action name the handler routed, or a Streams target
    */
   public List<Check> checks(String operation, JsonNode in) {
+    if (TIDEMARK_OPERATIONS.contains(operation)) {
+      return tidemarkChecks(operation, in);
+    }
     if (!OPERATIONS.contains(operation)) {
       return null;
     }
@@ -215,6 +225,26 @@ public final class DynamoPermissions {
         }
       }
       default -> checks.add(new Check(action, tableArn(text(in, "TableName")), readFacts(in)));
+    }
+    return checks;
+  }
+
+  /**
+   * An item's history shows what a restore to any instant of the window would show of it, and what
+   * reading it then would: it needs both, so neither a reader nor a restore role learns more here
+   * than it could already. The PITR timeline is what DescribeContinuousBackups tells, in detail.
+   */
+  private List<Check> tidemarkChecks(String operation, JsonNode in) {
+    String table = text(in, "TableName");
+    List<Check> checks = new ArrayList<>();
+    if (operation.equals("tidemark:ListItemVersions")) {
+      Facts f = readFacts(in);
+      JsonNode key = in.get("Key");
+      leadingKeys(f, table, key == null ? List.of() : List.of(key));
+      checks.add(new Check("dynamodb:GetItem", tableArn(table), f));
+      checks.add(new Check("dynamodb:RestoreTableToPointInTime", tableArn(table)));
+    } else {
+      checks.add(new Check("dynamodb:DescribeContinuousBackups", tableArn(table)));
     }
     return checks;
   }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.auth.Authenticator;
-import dev.tidemark.auth.SignedRequest;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
 import dev.tidemark.protocol.RequestBodies;
@@ -88,14 +87,7 @@ public final class RestJsonHandler extends Handler.Abstract {
       // serve, not admit: the audit trail records the operation with its outcome.
       Answer answer =
           gate.serve(
-              new SignedRequest(
-                  request.getMethod(),
-                  path,
-                  request.getHttpURI().getQuery(),
-                  request.getHeaders()::get,
-                  raw,
-                  Request.getRemoteAddr(request),
-                  request.isSecure()),
+              RequestBodies.signed(request, raw),
               "backup:" + match.action().name(),
               input,
               caller -> match.action().execute(new Call(input, query)));

@@ -95,7 +95,8 @@ public final class Bootstrap {
       PeerServicesEndpoint peerServices,
       CopyJobs copies,
       VaultAccessPolicies policies,
-      CopyReceiver copyReceiver) {}
+      CopyReceiver copyReceiver,
+      dev.tidemark.console.ConsoleHandler console) {}
 
   /**
    * The dispatch table for a configuration, and how its writes are acknowledged. Whatever is opened
@@ -355,7 +356,13 @@ public final class Bootstrap {
         peerServices,
         copies,
         policies,
-        copyReceiver);
+        copyReceiver,
+        new dev.tidemark.console.ConsoleHandler(
+            new dev.tidemark.console.ConsoleApi(db, pitr, backups),
+            authenticator,
+            RequestIds::next,
+            config.region(),
+            identities != null));
   }
 
   /**
@@ -519,6 +526,8 @@ public final class Bootstrap {
               assembly.authenticator(),
               RequestIds::next));
       http.addFront(new MetricsFront(assembly.metrics()));
+      // The web console: its pages and its own operations under /console, through the gate.
+      http.addFront(assembly.console());
       // Copies between regions, on the replication channel (before it claims every such path).
       http.addFront(
           new CopyEndpoint(

@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
       Main.Serve.class,
       BackupCommand.class,
       PitrCommand.class,
+      HistoryCommand.class,
       StatusCommand.class,
       AuditCommand.class,
       ReplicasCommand.class

@@ -28,17 +28,32 @@ final class ServerClient {
    * Calls an operation; a DynamoDB error becomes a {@link ServerError} with its type and message.
    */
   JsonNode call(String operation, ObjectNode request) throws IOException, InterruptedException {
-    HttpRequest req =
-        HttpRequest.newBuilder(endpoint)
-            .header("X-Amz-Target", "DynamoDB_20120810." + operation)
+    return post(endpoint, "DynamoDB_20120810." + operation, request);
+  }
+
+  /**
+   * Calls one of Tidemark's own operations ({@code POST /console/api/<operation>}, the item
+   * history), answered with DynamoDB's errors like any other.
+   */
+  JsonNode callTidemark(String operation, ObjectNode request)
+      throws IOException, InterruptedException {
+    return post(endpoint.resolve("/console/api/" + operation), null, request);
+  }
+
+  private JsonNode post(URI uri, String target, ObjectNode request)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(uri)
             .header("Content-Type", "application/x-amz-json-1.0")
             .header(
                 "Authorization",
                 "AWS4-HMAC-SHA256 Credential=tidemark-cli/20260101/local/dynamodb/aws4_request,"
                     + " SignedHeaders=host, Signature=0")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(request)))
-            .build();
-    HttpResponse<byte[]> resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(request)));
+    if (target != null) {
+      req.header("X-Amz-Target", target);
+    }
+    HttpResponse<byte[]> resp = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
     JsonNode body = JSON.readTree(resp.body());
     if (resp.statusCode() != 200) {
       String type = body.path("__type").asText("Error");

@@ -3,7 +3,6 @@ package dev.tidemark.iam;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.auth.Authenticator;
-import dev.tidemark.auth.SignedRequest;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
 import dev.tidemark.protocol.RequestBodies;
@@ -95,14 +94,7 @@ public final class QueryApiHandler extends Handler.Abstract {
       Xml result = new Xml();
       boolean hasResult =
           gate.serve(
-              new SignedRequest(
-                  request.getMethod(),
-                  request.getHttpURI().getPath(),
-                  request.getHttpURI().getQuery(),
-                  request.getHeaders()::get,
-                  raw,
-                  Request.getRemoteAddr(request),
-                  request.isSecure()),
+              RequestBodies.signed(request, raw),
               action.operation(),
               params,
               caller -> action.execute(caller, params, result));

@@ -14,6 +14,18 @@ import org.eclipse.jetty.server.Request;
 public final class RequestBodies {
   private RequestBodies() {}
 
+  /** What the gate sees of a request whose body was read: the parts SigV4 signs, and more. */
+  public static dev.tidemark.auth.SignedRequest signed(Request request, byte[] body) {
+    return new dev.tidemark.auth.SignedRequest(
+        request.getMethod(),
+        request.getHttpURI().getPath(),
+        request.getHttpURI().getQuery(),
+        request.getHeaders()::get,
+        body,
+        Request.getRemoteAddr(request),
+        request.isSecure());
+  }
+
   public static byte[] read(Request request, int max, Supplier<DynamoException> tooLarge)
       throws IOException {
     if (request.getLength() > max) {

@@ -44,11 +44,13 @@ class RouteGuardTest {
               new BackupRepository(
                   new DirectoryObjectStore(dir.resolve("store")), SymmetricKey.random()),
               dir.resolve("scratch"));
-      Operations ops =
-          DynamoApi.operations(
-              db, backups, new PitrService(db, backups, PitrService.Config.defaults()));
+      PitrService pitr = new PitrService(db, backups, PitrService.Config.defaults());
+      Operations ops = DynamoApi.operations(db, backups, pitr);
       Set<String> routed = ops.all().stream().map(Action::name).collect(Collectors.toSet());
       assertThat(routed).containsExactlyInAnyOrderElementsOf(DynamoPermissions.OPERATIONS);
+      // The console's own operations (/console/api), as the gate names them.
+      assertThat(new dev.tidemark.console.ConsoleApi(db, pitr, backups).gateNames())
+          .containsExactlyInAnyOrderElementsOf(DynamoPermissions.TIDEMARK_OPERATIONS);
       backups.close();
     }
   }

@@ -55,6 +55,29 @@ public final class SignedHttp {
         res.statusCode(), res.body(), res.headers().firstValue("x-amzn-ErrorType").orElse(null));
   }
 
+  /**
+   * A JSON POST to any path signed for {@code service} (the console's {@code /console/api/...}),
+   * with extra headers (an {@code Origin}) sent as they are, unsigned.
+   */
+  public static RestAnswer post(
+      String endpoint,
+      String id,
+      String secret,
+      String service,
+      String path,
+      String body,
+      java.util.Map<String, String> extra)
+      throws Exception {
+    SdkHttpRequest.Builder b =
+        SdkHttpRequest.builder()
+            .method(SdkHttpMethod.POST)
+            .uri(URI.create(endpoint + path))
+            .putHeader("Content-Type", "application/json");
+    HttpResponse<String> res = exchange(b, id, secret, service, "us-east-1", body, extra);
+    return new RestAnswer(
+        res.statusCode(), res.body(), res.headers().firstValue("x-amzn-ErrorType").orElse(null));
+  }
+
   static Answer send(
       String endpoint,
       String id,
@@ -86,6 +109,18 @@ public final class SignedHttp {
       String region,
       String body)
       throws Exception {
+    return exchange(b, id, secret, service, region, body, java.util.Map.of());
+  }
+
+  private static HttpResponse<String> exchange(
+      SdkHttpRequest.Builder b,
+      String id,
+      String secret,
+      String service,
+      String region,
+      String body,
+      java.util.Map<String, String> extra)
+      throws Exception {
     var signed =
         AwsV4HttpSigner.create()
             .sign(
@@ -111,6 +146,7 @@ public final class SignedHttp {
                 req.header(k, v.get(0));
               }
             });
+    extra.forEach(req::header);
     return HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
   }
 

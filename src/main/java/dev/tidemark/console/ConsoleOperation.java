@@ -1,0 +1,19 @@
+package dev.tidemark.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One Tidemark-specific operation the console (and {@code tidemark}) calls at {@code POST
+ * /console/api/<name>}. It runs only after the gate admitted it as {@code tidemark:<name>}.
+ */
+public interface ConsoleOperation {
+  String name();
+
+  /**
+   * Validates first, then answers.
+   *
+   * @throws dev.tidemark.errors.DynamoException with DynamoDB's error types for bad input
+   */
+  ObjectNode execute(JsonNode input);
+}
