@@ -32,6 +32,7 @@ import dev.tidemark.protocol.TlsCredentials;
 import dev.tidemark.replication.ReplicationConfig;
 import dev.tidemark.replication.ReplicationEndpoint;
 import dev.tidemark.replication.Replicator;
+import dev.tidemark.replication.strong.StrongConsistency;
 import dev.tidemark.retention.ChangeLogRetention;
 import dev.tidemark.space.DiskSpace;
 import dev.tidemark.space.ReserveFile;
@@ -254,6 +255,18 @@ public final class Bootstrap {
       operations.register(new ServerStatus(db, pitr, reserve));
     }
     replicator.start(operations);
+    // Multi-Region strong consistency: a Raft group per STRONG table on --consensus-port.
+    StrongConsistency strong =
+        resources.register(
+            new StrongConsistency(
+                db,
+                replicator,
+                replication,
+                config.inMemory()
+                    ? java.nio.file.Files.createTempDirectory("tidemark-consensus")
+                    : config.dataDir().resolve("consensus")));
+    db.useStrongTables(strong);
+    strong.start(operations);
     return new Assembly(
         operations,
         new DurableAcknowledgements(db.writePath()),
