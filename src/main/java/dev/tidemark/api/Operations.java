@@ -19,6 +19,16 @@ public final class Operations {
     return this;
   }
 
+  /**
+   * Replaces the action registered as {@code name} by {@code wrapper} applied to it (routing that
+   * cuts across actions, such as multi-Region strong consistency's). Does nothing for an unknown
+   * name.
+   */
+  public Operations wrap(String name, java.util.function.UnaryOperator<Action> wrapper) {
+    byName.computeIfPresent(name, (n, a) -> wrapper.apply(a));
+    return this;
+  }
+
   public Optional<Action> find(String name) {
     return Optional.ofNullable(byName.get(name));
   }

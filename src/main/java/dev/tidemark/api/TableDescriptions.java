@@ -41,6 +41,22 @@ public final class TableDescriptions {
         }
       }
     }
+    dev.tidemark.tables.StrongReplication strong = table.strong();
+    if (strong != null) {
+      // MRSC: members are fixed at creation and ACTIVE once joined; the witness is listed apart.
+      o.put("GlobalTableVersion", "2019.11.21");
+      com.fasterxml.jackson.databind.node.ArrayNode replicas = o.putArray("Replicas");
+      for (String member : strong.replicas()) {
+        replicas.addObject().put("RegionName", member).put("ReplicaStatus", "ACTIVE");
+      }
+      if (strong.witness() != null) {
+        o.putArray("GlobalTableWitnesses")
+            .addObject()
+            .put("RegionName", strong.witness())
+            .put("WitnessStatus", "ACTIVE");
+      }
+      o.put("MultiRegionConsistency", "STRONG");
+    }
     return o;
   }
 

@@ -47,6 +47,7 @@ import dev.tidemark.replication.ReplicationEndpoint;
 import dev.tidemark.replication.Replicator;
 import dev.tidemark.replication.RestoreSource;
 import dev.tidemark.replication.SettingsSync;
+import dev.tidemark.replication.strong.StrongConsistency;
 import dev.tidemark.retention.ChangeLogRetention;
 import dev.tidemark.space.DiskSpace;
 import dev.tidemark.space.ReserveFile;
@@ -344,6 +345,18 @@ public final class Bootstrap {
     metrics.bindPitr(pitr);
     metrics.bindTtl(sweeper);
     metrics.bindReplication(replicator);
+    // Multi-Region strong consistency: a Raft group per STRONG table on --consensus-port.
+    StrongConsistency strong =
+        resources.register(
+            new StrongConsistency(
+                db,
+                replicator,
+                replication,
+                config.inMemory()
+                    ? java.nio.file.Files.createTempDirectory("tidemark-consensus")
+                    : config.dataDir().resolve("consensus")));
+    db.useStrongTables(strong);
+    strong.start(operations);
     return new Assembly(
         operations,
         new DurableAcknowledgements(db.writePath()),

@@ -343,10 +343,21 @@ public final class Main implements Callable<Integer> {
       }
     }
 
-    /** The peers and secret given, checked. */
+    @Option(
+        names = "--consensus-port",
+        paramLabel = "PORT",
+        description =
+            "The port of this server's Raft endpoint for multi-Region strongly consistent global"
+                + " tables (MultiRegionConsistency STRONG), on the same host as the API; every"
+                + " region of such a table needs one. Default: none (STRONG is refused). Keep it on"
+                + " a private network: consensus traffic is not authenticated.")
+    int consensusPort;
+
+    /** The peers, secret and consensus port given, checked. */
     ReplicationConfig replication(CommandSpec spec) {
       try {
-        return ReplicationConfig.of(region, peers, replicationSecretFile);
+        return ReplicationConfig.of(region, peers, replicationSecretFile)
+            .withConsensusPort(consensusPort);
       } catch (IllegalArgumentException | java.io.IOException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }

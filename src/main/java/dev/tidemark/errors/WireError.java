@@ -21,6 +21,7 @@ public enum WireError {
   TRANSACTION_CANCELED("TransactionCanceledException", 400),
   TRANSACTION_CONFLICT("TransactionConflictException", 400),
   TRANSACTION_IN_PROGRESS("TransactionInProgressException", 400),
+  REPLICATED_WRITE_CONFLICT("ReplicatedWriteConflictException", 400),
   IDEMPOTENT_PARAMETER_MISMATCH("IdempotentParameterMismatchException", 400),
   ITEM_COLLECTION_SIZE_LIMIT_EXCEEDED("ItemCollectionSizeLimitExceededException", 400),
   LIMIT_EXCEEDED("LimitExceededException", 400),

@@ -16,15 +16,33 @@ import java.util.Objects;
  *
  * @param peers region name to the peer server's base URL ({@code http://host:port})
  * @param secret the shared secret; null only when there are no peers
+ * @param consensusPort the port of this server's consensus (Raft) endpoint for multi-Region
+ *     strongly consistent tables, or 0 when it takes no part in them
  */
-public record ReplicationConfig(Map<String, URI> peers, byte[] secret) {
+public record ReplicationConfig(Map<String, URI> peers, byte[] secret, int consensusPort) {
   /** No peers: every table is regional, and replication requests are refused. */
   public static final ReplicationConfig NONE = new ReplicationConfig(Map.of(), null);
 
   /** Fewer bytes than this is a password, not a key. */
   static final int MIN_SECRET_BYTES = 16;
 
+  public ReplicationConfig(Map<String, URI> peers, byte[] secret) {
+    this(peers, secret, 0);
+  }
+
+  /** The same peers and secret, with a consensus endpoint on {@code port} (0: none). */
+  public ReplicationConfig withConsensusPort(int port) {
+    return new ReplicationConfig(peers, secret, port);
+  }
+
   public ReplicationConfig {
+    if (consensusPort < 0 || consensusPort > 65535) {
+      throw new IllegalArgumentException("--consensus-port must be 1..65535, not " + consensusPort);
+    }
+    if (consensusPort > 0 && peers.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--consensus-port needs --peer: strongly consistent tables span three regions");
+    }
     peers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(peers));
     if (!peers.isEmpty() && secret == null) {
       throw new IllegalArgumentException(

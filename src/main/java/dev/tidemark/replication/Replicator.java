@@ -313,7 +313,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   }
 
   /** The CreateTable request that makes a replica: same keys, indexes and capacity, streams on. */
-  static ObjectNode createTableRequest(TableDefinition d) {
+  public static ObjectNode createTableRequest(TableDefinition d) {
     ObjectNode r = JSON.createObjectNode();
     r.put("TableName", d.name());
     ArrayNode defs = r.putArray("AttributeDefinitions");
@@ -648,10 +648,35 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       case "member-removed" -> memberRemoved(body);
       case "activate" -> activated(body);
       case "delete-replica" -> deleteLocalReplica(body);
-      default ->
+      default -> {
+        PeerOperations more = strongOperations;
+        if (more == null || !op.startsWith(STRONG_PREFIX)) {
           throw new DynamoException(
               WireError.UNKNOWN_OPERATION, "Unknown replication operation: " + op);
+        }
+        yield more.serve(op, from, body);
+      }
     };
+  }
+
+  /** Peer operations served for another package, behind the same signature check. */
+  public interface PeerOperations {
+    JsonNode serve(String op, String fromRegion, JsonNode body);
+  }
+
+  /** Operations named {@code strong-*}: multi-Region strong consistency's control messages. */
+  public static final String STRONG_PREFIX = "strong-";
+
+  private volatile PeerOperations strongOperations;
+
+  /** Serves the {@code strong-*} peer operations with {@code ops}. Set once at assembly. */
+  public void serveStrong(PeerOperations ops) {
+    this.strongOperations = ops;
+  }
+
+  /** Calls {@code op} on {@code peerRegion} for a client's request (its refusal is the answer). */
+  public JsonNode callPeer(String peerRegion, String op, JsonNode body) {
+    return callForUser(peers.get(peerRegion), op, body);
   }
 
   private Table groupTable(JsonNode body) {

@@ -70,6 +70,17 @@ public final class Database implements AutoCloseable {
     return replicatedSettings;
   }
 
+  private volatile StrongTables strongTables = StrongTables.NONE;
+
+  /** Multi-Region strong consistency (MRSC) groups. Set once at assembly. */
+  public void useStrongTables(StrongTables s) {
+    this.strongTables = java.util.Objects.requireNonNull(s);
+  }
+
+  public StrongTables strongTables() {
+    return strongTables;
+  }
+
   /** Watches free space from now on: writes are refused while the data directory is full. */
   public void useSpace(dev.tidemark.space.DiskSpace space) {
     this.space = java.util.Objects.requireNonNull(space);

@@ -11,6 +11,7 @@ public final class Table {
   private volatile String status;
   private volatile RestoreSummary restoreSummary;
   private volatile Replication replication;
+  private volatile StrongReplication strong;
   final AtomicLong itemCount;
   final AtomicLong sizeBytes;
 
@@ -54,6 +55,16 @@ public final class Table {
   /** Joins, changes or (null) leaves a replica group; the replication package persists it. */
   public void replication(Replication r) {
     this.replication = r;
+  }
+
+  /** The table's MRSC group, or null unless it is a strongly consistent global table. */
+  public StrongReplication strong() {
+    return strong;
+  }
+
+  /** Joins or (null) leaves an MRSC group; the replication.strong package persists it. */
+  public void strong(StrongReplication s) {
+    this.strong = s;
   }
 
   /** Sets the status DescribeTable reports (a replica is CREATING while it is filled). */

@@ -55,6 +55,12 @@ public final class DeleteTable implements Action {
         throw DynamoException.resourceInUse(
             "Attempt to change a resource which is still in use: Table is being created: " + plain);
       }
+      if (t.strong() != null) {
+        // MRSC members leave together, through UpdateTable's ReplicaUpdates (one call).
+        throw DynamoException.validation(
+            "Deletion of only one table replica is not supported for global tables with"
+                + " MultiRegionConsistency set to STRONG.");
+      }
       if (t.definition().deletionProtection()) {
         throw DynamoException.validation(
             "Resource cannot be deleted as it is currently protected against deletion. Disable"

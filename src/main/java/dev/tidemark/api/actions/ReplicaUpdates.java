@@ -45,12 +45,6 @@ record ReplicaUpdates(boolean create, String region) {
             "Requests that modify replicas or witnesses must not also modify other fields");
       }
     }
-    if ("STRONG".equals(Json.string(req, "MultiRegionConsistency"))) {
-      // Never run STRONG as EVENTUAL silently.
-      throw DynamoException.validation(
-          "Tidemark does not support MultiRegionConsistency STRONG (multi-Region strong"
-              + " consistency) yet; global tables replicate with EVENTUAL consistency");
-    }
     new Constraints()
         .oneOf(
             Json.string(req, "MultiRegionConsistency"),

@@ -47,6 +47,10 @@ public final class UpdateTable implements Action {
         .oneOf(billing, "billingMode", List.of("PROVISIONED", "PAY_PER_REQUEST"))
         .oneOf(tableClass, "tableClass", List.of("STANDARD", "STANDARD_INFREQUENT_ACCESS"))
         .check();
+    StrongReplicaUpdates strong = StrongReplicaUpdates.read(db, req);
+    if (strong != null) {
+      return strong.execute(db, name);
+    }
     ReplicaUpdates replicaUpdates = ReplicaUpdates.read(req);
     if (replicaUpdates != null) {
       return replicaUpdates.execute(db, name);
