@@ -80,6 +80,26 @@ public final class VaultAccessPolicies {
    * Why {@code sourceAccount} may not copy into the vault, or null when it may. Called with the
    * core's monitor held.
    */
+  /**
+   * The copier is the source account's root, whose identity allows everything in its own account;
+   * across accounts the evaluator wants both sides to allow, so the root's side is stated here.
+   */
+  private static final List<PolicyDocument> ROOT_IDENTITY = rootIdentity();
+
+  private static List<PolicyDocument> rootIdentity() {
+    try {
+      return List.of(
+          PolicyDocument.parse(
+              "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                  + "\"Action\":\""
+                  + COPY_INTO
+                  + "\",\"Resource\":\"*\"}]}",
+              PolicyDocument.Kind.IDENTITY));
+    } catch (PolicyDocument.MalformedPolicyException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   String refusesCopy(Vault v, String sourceAccount) {
     VaultAccessPolicy p = current(v);
     boolean sameAccount = sourceAccount.equals(core.account());
@@ -94,7 +114,7 @@ public final class VaultAccessPolicies {
     }
     PolicyEvaluator.Verdict verdict =
         PolicyEvaluator.decide(
-            List.of(),
+            ROOT_IDENTITY,
             new Check(COPY_INTO, v.arn(), new Facts(), doc, true),
             new Principal(sourceAccount, null, sourceAccount, "copy-from-" + sourceAccount),
             new Facts());
