@@ -80,6 +80,11 @@ public final class ReplicasCommand {
               m.path("shippedThroughSeq").asLong(),
               m.path("pendingSeqs").asLong(),
               m.has("fillPercent") ? ", fill " + m.path("fillPercent").asInt() + "%" : "");
+          if (m.has("refillNeeded")) {
+            out.printf("      RE-FILL NEEDED: %s%n", m.path("refillNeeded").asText());
+          } else if (m.has("statusDescription")) {
+            out.printf("      %s%n", m.path("statusDescription").asText());
+          }
         }
       }
       for (JsonNode l : r.path("lag")) {

@@ -28,7 +28,13 @@ final class PeerClient {
     this.localRegion = localRegion;
     this.auth = auth;
     this.clock = clock;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    // HTTP/1.1 outright: the server speaks nothing else, and the default first tries an h2c
+    // upgrade on every new connection (which a proxy between regions may refuse).
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
   }
 
   /**

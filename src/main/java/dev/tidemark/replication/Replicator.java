@@ -102,6 +102,9 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   private final Map<String, Long> cursors = new ConcurrentHashMap<>();
   private final Map<String, Integer> progress = new ConcurrentHashMap<>();
   private final Set<Long> deletingForPeer = ConcurrentHashMap.newKeySet();
+  private final LogCap cap;
+  private final java.util.concurrent.atomic.AtomicLong refills =
+      new java.util.concurrent.atomic.AtomicLong();
   private final ExecutorService fills;
   private final List<Thread> shippers = new ArrayList<>();
   private final Object groups = new Object();
@@ -120,6 +123,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     this.region = db.region();
     this.clock = clock;
     this.auth = config.secret() == null ? null : new PeerAuth(config.secret());
+    this.cap = new LogCap(db.storage(), db.changeLog(), config.maxLag(), clock);
     config
         .peers()
         .forEach(
@@ -416,7 +420,11 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       log.info("Fill of {} in {} stops with the server; it resumes at start", t.name(), target);
     } catch (RuntimeException e) {
       log.error("Fill of {} in {} failed", t.name(), target, e);
-      setMemberStatus(t, target, "CREATION_FAILED");
+      if (isRefill(t, target)) {
+        markRefill(t, target, "its re-fill failed (" + e.getMessage() + "); it is tried again");
+      } else {
+        setMemberStatus(t, target, "CREATION_FAILED");
+      }
     } finally {
       progress.remove(key);
     }
@@ -430,9 +438,11 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       if (r == null) {
         return;
       }
-      if (r.replicas().stream()
-          .anyMatch(m -> m.region().equals(target) && "CREATING".equals(m.status()))) {
-        t.replication(r.withReplica(target, "CREATING", percent));
+      for (Replication.Replica m : r.replicas()) {
+        if (m.region().equals(target)
+            && ("CREATING".equals(m.status()) || "UPDATING".equals(m.status()))) {
+          t.replication(r.withReplica(target, m.status(), percent, m.statusDescription()));
+        }
       }
     }
   }
@@ -585,22 +595,20 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
 
   /** Ships one batch of this region's own writes; true if there may be more right away. */
   private boolean shipOnce(Table t, PeerClient peer) {
+    if (cap.mark(t.id(), peer.region) != null) {
+      startRefill(t, peer);
+      return false;
+    }
     long cursor = cursor(t.id(), peer.region);
     long applied = db.writePath().appliedSeq();
     if (cursor >= applied) {
       return false;
     }
-    long horizon = db.changeLog().trimmedBefore(t.id());
-    if (horizon > cursor + 1) {
-      // Retention holds the log back for every member (retentionFloor); this is a bug or a
-      // replica created before this server knew it. Say so once per pass rather than skip.
-      log.error(
-          "The change log of {} was trimmed past what {} has received (seq {} < {}): the replica"
-              + " needs a new fill",
-          t.name(),
-          peer.region,
-          cursor + 1,
-          horizon);
+    if (db.changeLog().trimmedBefore(t.id()) > cursor + 1) {
+      // Retention holds the log back up to the cap (keepFrom), so this is a replica created
+      // before this server knew it, or a cap passed while nobody looked: never a silent gap.
+      markRefill(t, peer.region, cap.overCap(t.id(), cursor, applied));
+      return false;
     }
     List<ChangeRecord> records =
         db.changeLog().read(t.id(), cursor + 1, applied + 1, BATCH_RECORDS);
@@ -816,6 +824,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       replicas.removeIf(m -> m.region().equals(removed));
       WriteSet w = new WriteSet().deleteMeta(cursorKey(t.id(), removed));
       cursors.remove(cursorName(t.id(), removed));
+      cap.clear(w, t.id(), removed);
       if (replicas.isEmpty()) {
         // The last other region left: a regional table again. Its stream stays on, as on AWS.
         t.replication(null);
@@ -883,7 +892,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     Replication r = t.replication();
     List<Replication.Replica> replicas = new ArrayList<>();
     for (Replication.Replica m : r.replicas()) {
-      replicas.add(new Replication.Replica(m.region(), m.status(), null));
+      replicas.add(new Replication.Replica(m.region(), m.status(), null, m.statusDescription()));
     }
     return new GroupState(r.groupId(), localStatus, replicas, filling);
   }
@@ -923,12 +932,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   }
 
   private static byte[] cursorKey(long tableId, String peer) {
-    byte[] r = peer.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(CURSOR_PREFIX.length + 8 + r.length)
-        .put(CURSOR_PREFIX)
-        .putLong(tableId)
-        .put(r)
-        .array();
+    return LogCap.key(CURSOR_PREFIX, tableId, peer);
   }
 
   private static String cursorName(long tableId, String peer) {
@@ -950,7 +954,10 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         });
   }
 
-  /** Retention keeps every record some member has not received yet. */
+  /**
+   * Retention keeps every record some member has not received yet, up to the cap: a member past it
+   * is marked for a re-fill here, before anything it needed can be trimmed, and holds nothing.
+   */
   @Override
   public long keepFrom(long tableId) {
     long keep = RetentionFloor.NONE;
@@ -958,11 +965,105 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       Optional<Table> t = db.catalog().find(name);
       if (t.isPresent() && t.get().id() == tableId && t.get().replication() != null) {
         for (Replication.Replica m : t.get().replication().replicas()) {
-          keep = Math.min(keep, cursor(tableId, m.region()) + 1);
+          long cursor = cursor(tableId, m.region());
+          if (cap.mark(tableId, m.region()) != null) {
+            continue;
+          }
+          String over = cap.overCap(tableId, cursor, db.writePath().appliedSeq());
+          if (over != null) {
+            markRefill(t.get(), m.region(), over);
+            continue;
+          }
+          keep = Math.min(keep, cursor + 1);
         }
       }
     }
     return keep;
+  }
+
+  // ---- the log cap: a member past it is re-filled from a snapshot ----
+
+  /**
+   * Marks {@code target}'s replica for a re-fill (durably, before retention may trim what it
+   * needed), shows it UPDATING with the reason, and says so in the log.
+   */
+  private void markRefill(Table t, String target, String reason) {
+    synchronized (groups) {
+      Replication r = t.replication();
+      if (r == null || cap.mark(t.id(), target) != null) {
+        return;
+      }
+      WriteSet w = new WriteSet();
+      cap.mark(w, t.id(), target, reason);
+      t.replication(
+          r.withReplica(
+              target,
+              "UPDATING",
+              null,
+              "Waiting for a re-fill from a snapshot in " + region + ": " + reason));
+      writeGroup(w, t.id(), stateOf(t, currentLocalStatus(t), withFilling(t, target, false)));
+      db.storage().apply(w);
+      db.storage().sync();
+    }
+    log.warn(
+        "Replica of {} in {} is past the replication log cap: {}. The change log is no longer held"
+            + " for it; it is re-filled from a snapshot once it answers",
+        t.name(),
+        target,
+        reason);
+  }
+
+  /**
+   * Starts the re-fill of a marked replica once the peer answers (a snapshot held open through an
+   * outage would pin the engine's old versions): its cursor moves to now, the fill sends the
+   * snapshot, and shipping goes on from the new cursor meanwhile, as for a new replica.
+   */
+  private void startRefill(Table t, PeerClient peer) {
+    String target = peer.region;
+    if (progress.containsKey(progressKey(t, target)) || t.replication() == null) {
+      return;
+    }
+    ObjectNode probe = tableMessage(t.name(), t.replication().groupId());
+    probe.putArray("records");
+    peer.call("apply", probe, APPLY_TIMEOUT);
+    StorageSnapshot[] snapshot = new StorageSnapshot[1];
+    String reason;
+    synchronized (groups) {
+      reason = cap.mark(t.id(), target);
+      Replication r = t.replication();
+      if (reason == null || r == null) {
+        return;
+      }
+      db.writePath()
+          .exclusive(
+              () -> {
+                WriteSet w = new WriteSet();
+                putCursor(w, t.id(), target, db.writePath().appliedSeq());
+                cap.clear(w, t.id(), target);
+                t.replication(
+                    r.withReplica(
+                        target,
+                        "UPDATING",
+                        0,
+                        "Re-filling from a snapshot in " + region + ": " + reason));
+                writeGroup(
+                    w, t.id(), stateOf(t, currentLocalStatus(t), withFilling(t, target, true)));
+                db.storage().apply(w);
+                snapshot[0] = db.storage().snapshot();
+              });
+      db.storage().sync();
+    }
+    refills.incrementAndGet();
+    log.warn("Re-filling the replica of {} in {} from a snapshot: {}", t.name(), target, reason);
+    progress.put(progressKey(t, target), 0);
+    fills.execute(() -> fill(t, target, snapshot[0]));
+  }
+
+  private static boolean isRefill(Table t, String target) {
+    Replication r = t.replication();
+    return r != null
+        && r.replicas().stream()
+            .anyMatch(m -> m.region().equals(target) && "UPDATING".equals(m.status()));
   }
 
   private static ObjectNode tableMessage(String table, String groupId) {
@@ -1021,6 +1122,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         po.put("lastContactMillis", h.lastContactMillis);
       }
     }
+    o.put("maxLag", LogCap.human(cap.maxLag())).put("refillsStarted", refills.get());
     ArrayNode ts = o.putArray("tables");
     long applied = db.writePath().appliedSeq();
     for (String name : db.catalog().names()) {
@@ -1038,6 +1140,12 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         Integer pct = percentProgress(t.get(), m.region());
         if (pct != null) {
           mo.put("fillPercent", pct);
+        }
+        String refill = cap.mark(t.get().id(), m.region());
+        if (refill != null) {
+          mo.put("refillNeeded", refill);
+        } else if (m.statusDescription() != null) {
+          mo.put("statusDescription", m.statusDescription());
         }
       }
     }

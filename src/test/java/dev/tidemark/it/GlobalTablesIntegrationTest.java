@@ -373,12 +373,18 @@ class GlobalTablesIntegrationTest {
   /** Every record of the table's stream in {@code region} (Tidemark streams have one shard). */
   static List<software.amazon.awssdk.services.dynamodb.model.Record> streamRecords(
       int region, String table) {
-    String arn = describe(region, table).latestStreamArn();
+    return streamRecords(
+        servers.get(region).endpoint(), REGIONS[region], describe(region, table).latestStreamArn());
+  }
+
+  /** Every record of the stream {@code arn} of the server at {@code endpoint}. */
+  static List<software.amazon.awssdk.services.dynamodb.model.Record> streamRecords(
+      String endpoint, String region, String arn) {
     List<software.amazon.awssdk.services.dynamodb.model.Record> out = new ArrayList<>();
     try (var streams =
         software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient.builder()
-            .endpointOverride(URI.create(servers.get(region).endpoint()))
-            .region(Region.of(REGIONS[region]))
+            .endpointOverride(URI.create(endpoint))
+            .region(Region.of(region))
             .credentialsProvider(
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
             .httpClient(UrlConnectionHttpClient.create())
