@@ -75,6 +75,9 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(20);
   private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
+  /** An idle link still sends this often: liveness, clock skew and the watermark (Tombstones). */
+  private static final long HEARTBEAT_MILLIS = 1_000;
+
   /**
    * A table's group as this region persists it.
    *
@@ -103,12 +106,15 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   private final Map<String, Integer> progress = new ConcurrentHashMap<>();
   private final Set<Long> deletingForPeer = ConcurrentHashMap.newKeySet();
   private final LogCap cap;
+  private final Tombstones tombstones;
+  private final Map<String, Long> lastSent = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong refills =
       new java.util.concurrent.atomic.AtomicLong();
   private final ExecutorService fills;
   private final List<Thread> shippers = new ArrayList<>();
   private final Object groups = new Object();
   private volatile Operations operations;
+  private final long gcEveryMillis;
   private volatile boolean closed;
 
   /** What the status report says about a peer. */
@@ -124,6 +130,8 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     this.clock = clock;
     this.auth = config.secret() == null ? null : new PeerAuth(config.secret());
     this.cap = new LogCap(db.storage(), db.changeLog(), config.maxLag(), clock);
+    this.tombstones = new Tombstones(db.storage(), db.writePath(), config.tombstoneGrace());
+    this.gcEveryMillis = Math.max(1_000, Math.min(60_000, config.tombstoneGrace().toMillis() / 2));
     config
         .peers()
         .forEach(
@@ -162,6 +170,42 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     }
     if (!peers.isEmpty()) {
       log.info("Replication: region {} with peers {}", region, peers.values());
+      Thread gc = new Thread(this::collectLoop, "tidemark-replication-tombstones");
+      gc.setDaemon(true);
+      shippers.add(gc);
+      gc.start();
+    }
+  }
+
+  /** Collects tombstones of every table whose group is settled (Tombstones), now and then. */
+  private void collectLoop() {
+    while (!closed) {
+      try {
+        sleep(gcEveryMillis);
+        for (String name : db.catalog().names()) {
+          Optional<Table> t = db.catalog().find(name);
+          Replication r = t.map(Table::replication).orElse(null);
+          if (r == null || !"ACTIVE".equals(t.get().status())) {
+            continue;
+          }
+          List<String> members = new ArrayList<>();
+          boolean settled = true;
+          for (Replication.Replica m : r.replicas()) {
+            members.add(m.region());
+            settled &= "ACTIVE".equals(m.status()) && cap.mark(t.get().id(), m.region()) == null;
+          }
+          if (settled) {
+            int n = tombstones.collect(t.get().id(), members);
+            if (n > 0) {
+              log.debug("Collected {} tombstones of {}", n, name);
+            }
+          }
+        }
+      } catch (ClosedException e) {
+        return;
+      } catch (RuntimeException e) {
+        log.error("Tombstone collection failed; it is tried again", e);
+      }
     }
   }
 
@@ -601,15 +645,21 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     }
     long cursor = cursor(t.id(), peer.region);
     long applied = db.writePath().appliedSeq();
-    if (cursor >= applied) {
+    String link = cursorName(t.id(), peer.region);
+    boolean heartbeat = clock.getAsLong() - lastSent.getOrDefault(link, 0L) >= HEARTBEAT_MILLIS;
+    if (cursor >= applied && !heartbeat) {
       return false;
     }
-    if (db.changeLog().trimmedBefore(t.id()) > cursor + 1) {
+    if (cursor < applied && db.changeLog().trimmedBefore(t.id()) > cursor + 1) {
       // Retention holds the log back up to the cap (keepFrom), so this is a replica created
       // before this server knew it, or a cap passed while nobody looked: never a silent gap.
       markRefill(t, peer.region, cap.overCap(t.id(), cursor, applied));
       return false;
     }
+    // A position, not just the applied seq: later commits get a time of at least its floor, which
+    // makes the watermark sent below true (Tombstones).
+    WritePath.Position position = db.writePath().capturePosition();
+    applied = Math.max(cursor, position.seq());
     List<ChangeRecord> records =
         db.changeLog().read(t.id(), cursor + 1, applied + 1, BATCH_RECORDS);
     Batch batch = new Batch();
@@ -622,16 +672,27 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
             r.commitTimeMillis());
       }
     }
-    if (!batch.isEmpty()) {
+    boolean more = records.size() >= BATCH_RECORDS;
+    if (!batch.isEmpty() || heartbeat) {
       Replication g = t.replication();
       if (g == null) {
         return false;
       }
       ObjectNode body = tableMessage(t.name(), g.groupId());
       body.set("records", batch.records);
+      // While this region fills the peer, what it delivers is not yet all it wrote.
+      boolean claim = !progress.containsKey(progressKey(t, peer.region));
+      long through =
+          more ? records.get(records.size() - 1).commitTimeMillis() : position.timeFloor();
+      if (claim) {
+        body.put("through", through);
+      }
       peer.call("apply", body, APPLY_TIMEOUT);
+      lastSent.put(link, clock.getAsLong());
+      if (claim) {
+        tombstones.acknowledged(t.id(), peer.region, through);
+      }
     }
-    boolean more = records.size() >= BATCH_RECORDS;
     long next = more ? records.get(records.size() - 1).seq() : applied;
     if (records.isEmpty()) {
       // Nothing of this table up to `applied`: move on without a write.
@@ -697,12 +758,27 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         Map<String, AttributeValue> image =
             rec.hasNonNull("n") ? ItemCodec.decode(b64.decode(rec.path("n").asText())) : null;
         ItemStamp stamp = ItemStamp.decode(b64.decode(rec.path("s").asText()));
+        long horizon = tombstones.horizon(t.id());
+        if (stamp.timeMillis() < horizon) {
+          // Already applied here or superseded (Tombstones): a late delivery, never a new write.
+          tombstones.droppedLate();
+          counts[1]++;
+          continue;
+        }
         if (!keys.add(ByteBuffer.wrap(storageKey)) || group.size() >= 100) {
           commitApplied(group, times, stats, fill, counts);
           keys.clear();
           keys.add(ByteBuffer.wrap(storageKey));
         }
-        group.add(new WritePath.ItemWrite(t, storageKey, keyOf(ks, storageKey), c -> image, stamp));
+        // Checked again under the write lock: a tombstone collected since the check above is gone,
+        // and its item must not come back.
+        group.add(
+            new WritePath.ItemWrite(
+                t,
+                storageKey,
+                keyOf(ks, storageKey),
+                c -> c == null && stamp.timeMillis() < tombstones.horizon(t.id()) ? null : image,
+                stamp));
         times.add(rec.path("t").asLong());
       }
       commitApplied(group, times, stats, fill, counts);
@@ -711,6 +787,9 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     }
     if (need > 0) {
       db.writePath().awaitDurableThrough(need);
+    }
+    if (!fill && body.has("through")) {
+      tombstones.received(t.id(), from, body.path("through").asLong());
     }
     return JSON.createObjectNode().put("applied", counts[0]).put("superseded", counts[1]);
   }
@@ -1123,6 +1202,8 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       }
     }
     o.put("maxLag", LogCap.human(cap.maxLag())).put("refillsStarted", refills.get());
+    o.put("tombstonesCollected", tombstones.collected());
+    o.put("lateRecordsDropped", tombstones.lateDropped());
     ArrayNode ts = o.putArray("tables");
     long applied = db.writePath().appliedSeq();
     for (String name : db.catalog().names()) {
@@ -1132,6 +1213,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         continue;
       }
       ObjectNode to = ts.addObject().put("table", name).put("status", t.get().status());
+      to.put("tombstoneHorizonMillis", tombstones.horizon(t.get().id()));
       ArrayNode rs = to.putArray("replicas");
       for (Replication.Replica m : r.replicas()) {
         long cursor = cursor(t.get().id(), m.region());
