@@ -115,6 +115,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   private final Object groups = new Object();
   private volatile Operations operations;
   private final long gcEveryMillis;
+  private final Drills drills;
   private volatile boolean closed;
 
   /** What the status report says about a peer. */
@@ -129,6 +130,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     this.region = db.region();
     this.clock = clock;
     this.auth = config.secret() == null ? null : new PeerAuth(config.secret());
+    this.drills = new Drills(db.storage(), config.peers().keySet());
     this.cap = new LogCap(db.storage(), db.changeLog(), config.maxLag(), clock);
     this.tombstones = new Tombstones(db.storage(), db.writePath(), config.tombstoneGrace());
     this.gcEveryMillis = Math.max(1_000, Math.min(60_000, config.tombstoneGrace().toMillis() / 2));
@@ -531,6 +533,10 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       if (closed) {
         throw new ClosedException();
       }
+      if (drills.paused(peer.region)) {
+        sleep(200);
+        continue;
+      }
       try {
         peer.call(op, body, APPLY_TIMEOUT);
         reachable(peer.region);
@@ -597,6 +603,10 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     while (!closed) {
       boolean busy = false;
       try {
+        if (drills.paused(peer.region)) {
+          sleep(200);
+          continue;
+        }
         for (String name : db.catalog().names()) {
           Optional<Table> t = db.catalog().find(name);
           if (t.isPresent() && memberOf(t.get(), peer.region)) {
@@ -717,10 +727,40 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       case "member-removed" -> memberRemoved(body);
       case "activate" -> activated(body);
       case "delete-replica" -> deleteLocalReplica(body);
+      case "pause" -> drill(body, true);
+      case "resume" -> drill(body, false);
       default ->
           throw new DynamoException(
               WireError.UNKNOWN_OPERATION, "Unknown replication operation: " + op);
     };
+  }
+
+  /** {@code tidemark replicas pause|resume}: the drill (Drills), for a peer of this region. */
+  private JsonNode drill(JsonNode body, boolean pause) {
+    String target = body.path("region").asText();
+    if (!peers.containsKey(target)) {
+      throw DynamoException.validation(
+          "Region "
+              + target
+              + " is not a peer of region "
+              + region
+              + " (its peers: "
+              + peers.keySet()
+              + ")");
+    }
+    java.util.Set<String> paused = drills.set(target, pause);
+    if (pause) {
+      log.warn(
+          "Replication to {} is PAUSED (drill): writes for it wait in the change log until"
+              + " `tidemark replicas resume --region {}`",
+          target,
+          target);
+    } else {
+      log.info("Replication to {} is resumed", target);
+    }
+    ObjectNode answer = JSON.createObjectNode().put("region", region);
+    paused.forEach(answer.putArray("paused")::add);
+    return answer;
   }
 
   private Table groupTable(JsonNode body) {
@@ -1199,6 +1239,13 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       }
       if (h.lastContactMillis > 0) {
         po.put("lastContactMillis", h.lastContactMillis);
+      }
+      po.put("paused", drills.paused(p.region));
+      ClockSkew.Estimate skew = p.skew.estimate();
+      if (skew != null) {
+        po.put("clockSkewMillis", skew.offsetMillis())
+            .put("clockSkewUncertaintyMillis", skew.uncertaintyMillis())
+            .put("clockSkewSamples", skew.samples());
       }
     }
     o.put("maxLag", LogCap.human(cap.maxLag())).put("refillsStarted", refills.get());
