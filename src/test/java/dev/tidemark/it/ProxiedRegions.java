@@ -7,6 +7,7 @@ import dev.tidemark.cli.ServerConfig;
 import dev.tidemark.cli.ServerConfig.Durability;
 import dev.tidemark.replication.ReplicationConfig;
 import dev.tidemark.testkit.FaultProxy;
+import dev.tidemark.testkit.GlobalTableKit;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -25,7 +25,6 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ReplicationGroupUpdate;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
@@ -125,15 +124,7 @@ final class ProxiedRegions implements AutoCloseable {
   /** Creates {@code table} (hash key pk, index byG on g) in region 0 and replicas everywhere. */
   void createGlobalTable(String table) throws InterruptedException {
     GlobalTablesIntegrationTest.createTable(clients[0], table);
-    for (int to = 1; to < count; to++) {
-      String region = NAMES[to];
-      clients[0].updateTable(
-          r ->
-              r.tableName(table)
-                  .replicaUpdates(
-                      ReplicationGroupUpdate.builder().create(c -> c.regionName(region)).build()));
-      awaitActive(0, table, to + 1);
-    }
+    GlobalTableKit.createReplicas(clients[0], table, List.of(NAMES).subList(1, count));
     for (int i = 0; i < count; i++) {
       awaitActive(i, table, count);
     }
@@ -143,38 +134,12 @@ final class ProxiedRegions implements AutoCloseable {
     return clients[i].describeTable(r -> r.tableName(table)).table();
   }
 
-  /** Waits (bounded) until region {@code i} and every other member it lists are ACTIVE. */
   void awaitActive(int i, String table, int members) throws InterruptedException {
-    for (int n = 0; n < 600; n++) {
-      TableDescription d = describe(i, table);
-      if (d.tableStatusAsString().equals("ACTIVE")
-          && d.replicas().size() == members - 1
-          && d.replicas().stream().allMatch(x -> x.replicaStatusAsString().equals("ACTIVE"))) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError(NAMES[i] + " is not ACTIVE: " + describe(i, table));
+    GlobalTableKit.awaitActive(clients[i], table, members);
   }
 
   List<Map<String, AttributeValue>> scan(int i, String table, String index) {
-    List<Map<String, AttributeValue>> items =
-        new ArrayList<>(
-            clients[i]
-                .scanPaginator(
-                    r -> {
-                      r.tableName(table);
-                      if (index == null) {
-                        r.consistentRead(true);
-                      } else {
-                        r.indexName(index);
-                      }
-                    })
-                .items()
-                .stream()
-                .toList());
-    items.sort(Comparator.comparing(m -> m.get("pk").s()));
-    return items;
+    return GlobalTableKit.scan(clients[i], table, index);
   }
 
   /** Waits (bounded) until every region holds the same items and index entries; returns them. */
