@@ -33,8 +33,8 @@ import software.amazon.awssdk.services.dynamodb.model.TableDescription;
  * items, index entries and counts; every acknowledged write of an own key is present; and on every
  * contested key the survivor is the highest stamp: no acknowledged write that began after the
  * survivor's was acknowledged (and so carries a higher stamp: one clock on this machine) was lost.
- * Tombstone collection runs with a 1 ms grace, so late duplicates meet a raised horizon (and,
- * when the timing allows, collected tombstones).
+ * Tombstone collection runs with a 1 ms grace, so late duplicates meet a raised horizon (and, when
+ * the timing allows, collected tombstones).
  *
  * <p>The faults are drawn from a seeded generator ({@code -Dtidemark.partition.seed}); which
  * request meets which draw depends on thread timing, but every assertion holds for any draw.
