@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end through the AWS CLI: the global tables console story between two regions (two
 # Tidemark servers): add a replica, write in one region and read in the other, both ways, see the
-# replica in DescribeTable and in `tidemark replicas status`, then delete the replica.
+# replica in DescribeTable and in `tidemark replicas status`, pause and resume replication (the
+# failover drill), then delete the replica.
 # Usage: e2e/global-tables.sh   (needs target/tidemark.jar; `./tidemark --help` builds it)
 source "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d)
@@ -57,6 +58,19 @@ status=$(tm replicas status --endpoint "http://127.0.0.1:$EAST" --endpoint "http
 grep -q "peer eu-west-1 *reachable" <<<"$status" || fail "replicas status: $status"
 grep -q "lag us-east-1 -> eu-west-1: p50" <<<"$status" || fail "replicas status lag: $status"
 
+# The failover drill: pause replication us-east-1 -> eu-west-1; writes wait, resume delivers them.
+tm replicas pause --region eu-west-1 --endpoint "http://127.0.0.1:$EAST" --replication-secret-file "$WORK/secret" | grep -q PAUSED || fail "pause"
+east put-item --table-name Music --item '{"Artist":{"S":"item_4"},"SongTitle":{"S":"Song Value 4"}}'
+sleep 1
+expect_eq "$(west scan --table-name Music --query Count)" "3" "paused: the write waits in us-east-1"
+grep -q "replication to it PAUSED" <<<"$(tm replicas status --endpoint "http://127.0.0.1:$EAST")" || fail "status shows no pause"
+tm replicas resume --region eu-west-1 --endpoint "http://127.0.0.1:$EAST" --replication-secret-file "$WORK/secret" >/dev/null
+for _ in $(seq 1 100); do
+  [[ "$(west scan --table-name Music --query Count)" == "4" ]] && break
+  sleep 0.1
+done
+expect_eq "$(west scan --table-name Music --query Count)" "4" "resumed: the write arrives"
+
 # Streams stay on while replicas exist.
 if out=$(east update-table --table-name Music --stream-specification StreamEnabled=false 2>&1); then
   fail "disabling the stream of a replicated table was accepted"
@@ -69,5 +83,5 @@ east update-table --table-name Music \
 if out=$(west describe-table --table-name Music 2>&1); then fail "replica still there: $out"; fi
 grep -q ResourceNotFoundException <<<"$out" || fail "$out"
 expect_eq "$(east describe-table --table-name Music --query 'Table.Replicas' --output text)" "None" "no replicas left"
-expect_eq "$(east scan --table-name Music --query Count)" "3" "items kept in us-east-1"
+expect_eq "$(east scan --table-name Music --query Count)" "4" "items kept in us-east-1"
 echo "global-tables: OK"

@@ -36,8 +36,12 @@ public final class TableDescriptions {
       for (dev.tidemark.tables.Replication.Replica m : group.replicas()) {
         ObjectNode replica = replicas.addObject().put("RegionName", m.region());
         replica.put("ReplicaStatus", m.status());
-        if (m.percentProgress() != null && "CREATING".equals(m.status())) {
+        if (m.percentProgress() != null
+            && ("CREATING".equals(m.status()) || "UPDATING".equals(m.status()))) {
           replica.put("ReplicaStatusPercentProgress", Integer.toString(m.percentProgress()));
+        }
+        if (m.statusDescription() != null) {
+          replica.put("ReplicaStatusDescription", m.statusDescription());
         }
       }
     }

@@ -353,10 +353,32 @@ public final class Main implements Callable<Integer> {
                 + " a private network: consensus traffic is not authenticated.")
     int consensusPort;
 
-    /** The peers, secret and consensus port given, checked. */
+    @Option(
+        names = "--replication-max-lag",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        defaultValue = "7d",
+        description =
+            "How long the change log is held for a region that has not received it (down,"
+                + " partitioned, paused); past it that region's replica is re-filled from a"
+                + " snapshot instead (default: ${DEFAULT-VALUE}).")
+    Duration replicationMaxLag;
+
+    @Option(
+        names = "--replication-tombstone-grace",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        defaultValue = "1h",
+        description =
+            "How long a delete's tombstone is kept after every region has passed it, before it is"
+                + " collected (default: ${DEFAULT-VALUE}).")
+    Duration replicationTombstoneGrace;
+
+    /** The peers, secret, log limits and consensus port given, checked. */
     ReplicationConfig replication(CommandSpec spec) {
       try {
         return ReplicationConfig.of(region, peers, replicationSecretFile)
+            .withLimits(replicationMaxLag, replicationTombstoneGrace)
             .withConsensusPort(consensusPort);
       } catch (IllegalArgumentException | java.io.IOException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);

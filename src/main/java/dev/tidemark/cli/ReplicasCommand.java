@@ -18,8 +18,14 @@ import picocli.CommandLine.Option;
 @Command(
     name = "replicas",
     mixinStandardHelpOptions = true,
-    description = "Global tables: replica status and replication lag.",
-    subcommands = {ReplicasCommand.Status.class})
+    description =
+        "Global tables: replica status and replication lag; pause and resume replication to a"
+            + " region (failover drills).",
+    subcommands = {
+      ReplicasCommand.Status.class,
+      ReplicasCommand.Pause.class,
+      ReplicasCommand.Resume.class
+    })
 public final class ReplicasCommand {
 
   @Command(
@@ -54,6 +60,74 @@ public final class ReplicasCommand {
     }
   }
 
+  /** What pause and resume share: the server, the region, the secret that authorizes the drill. */
+  abstract static class Drill implements Callable<Integer> {
+    @Option(
+        names = "--region",
+        required = true,
+        description = "The peer region to which replication is paused or resumed.")
+    String region;
+
+    @Option(
+        names = "--endpoint",
+        description =
+            "The server whose replication to --region changes (default: ${DEFAULT-VALUE}).",
+        defaultValue = "http://127.0.0.1:8000")
+    String endpoint;
+
+    @Option(
+        names = "--replication-secret-file",
+        required = true,
+        paramLabel = "FILE",
+        description = "The regions' shared replication secret: only its holders may run drills.")
+    java.nio.file.Path secretFile;
+
+    abstract boolean pause();
+
+    @Override
+    public Integer call() throws Exception {
+      byte[] secret =
+          java.nio.file.Files.readString(secretFile, java.nio.charset.StandardCharsets.UTF_8)
+              .strip()
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      JsonNode answer =
+          dev.tidemark.replication.DrillClient.send(
+              java.net.URI.create(endpoint), secret, region, pause());
+      System.out.printf(
+          "replication from %s to %s is %s; paused now: %s%n",
+          answer.path("region").asText(),
+          region,
+          pause() ? "PAUSED (writes wait in the change log)" : "resumed",
+          answer.path("paused"));
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "pause",
+      mixinStandardHelpOptions = true,
+      description =
+          "Pause replication from the server at --endpoint to --region (durable until resumed)."
+              + " Writes keep being accepted and wait in the change log, up to"
+              + " --replication-max-lag.")
+  static final class Pause extends Drill {
+    @Override
+    boolean pause() {
+      return true;
+    }
+  }
+
+  @Command(
+      name = "resume",
+      mixinStandardHelpOptions = true,
+      description = "Resume replication from the server at --endpoint to --region.")
+  static final class Resume extends Drill {
+    @Override
+    boolean pause() {
+      return false;
+    }
+  }
+
   /** Prints the status of each region, as `tidemark replicas status` does. */
   public static void print(JsonNode regions, PrintStream out) {
     for (JsonNode r : regions) {
@@ -64,11 +138,18 @@ public final class ReplicasCommand {
       out.printf("region %s%n", r.path("region").asText());
       for (JsonNode p : r.path("peers")) {
         out.printf(
-            "  peer %-16s %s%n",
+            "  peer %-16s %s%s%s%n",
             p.path("region").asText(),
             p.path("reachable").asBoolean()
                 ? "reachable"
-                : "UNREACHABLE: " + p.path("lastError").asText());
+                : "UNREACHABLE: " + p.path("lastError").asText(),
+            p.path("paused").asBoolean() ? ", replication to it PAUSED (drill)" : "",
+            p.has("clockSkewMillis")
+                ? String.format(
+                    ", clock %+d ms (±%d)",
+                    p.path("clockSkewMillis").asLong(),
+                    p.path("clockSkewUncertaintyMillis").asLong())
+                : "");
       }
       for (JsonNode t : r.path("tables")) {
         out.printf("  table %s (%s)%n", t.path("table").asText(), t.path("status").asText());
@@ -80,6 +161,11 @@ public final class ReplicasCommand {
               m.path("shippedThroughSeq").asLong(),
               m.path("pendingSeqs").asLong(),
               m.has("fillPercent") ? ", fill " + m.path("fillPercent").asInt() + "%" : "");
+          if (m.has("refillNeeded")) {
+            out.printf("      RE-FILL NEEDED: %s%n", m.path("refillNeeded").asText());
+          } else if (m.has("statusDescription")) {
+            out.printf("      %s%n", m.path("statusDescription").asText());
+          }
         }
       }
       for (JsonNode l : r.path("lag")) {

@@ -21,6 +21,7 @@ final class PeerClient {
   private final PeerAuth auth;
   private final LongSupplier clock;
   private final HttpClient http;
+  final ClockSkew skew = new ClockSkew();
 
   PeerClient(String region, URI base, String localRegion, PeerAuth auth, LongSupplier clock) {
     this.region = region;
@@ -28,7 +29,13 @@ final class PeerClient {
     this.localRegion = localRegion;
     this.auth = auth;
     this.clock = clock;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    // HTTP/1.1 outright: the server speaks nothing else, and the default first tries an h2c
+    // upgrade on every new connection (which a proxy between regions may refuse).
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
   }
 
   /**
@@ -53,8 +60,14 @@ final class PeerClient {
             .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
             .build();
     HttpResponse<byte[]> response;
+    long sent = clock.getAsLong();
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      long received = clock.getAsLong();
+      response
+          .headers()
+          .firstValue(ClockSkew.HEADER)
+          .ifPresent(v -> skew.sample(sent, Long.parseLong(v), received));
     } catch (IOException e) {
       throw new Unavailable(region + " (" + base + ") is unreachable: " + e);
     } catch (InterruptedException e) {

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,24 +17,40 @@ import java.util.Objects;
  *
  * @param peers region name to the peer server's base URL ({@code http://host:port})
  * @param secret the shared secret; null only when there are no peers
+ * @param maxLag how long the change log is held back for a peer that has not received it ({@code
+ *     --replication-max-lag}); past it the peer's replica is re-filled from a snapshot instead
+ * @param tombstoneGrace how long a tombstone is kept after every peer has passed it ({@code
+ *     --replication-tombstone-grace})
  * @param consensusPort the port of this server's consensus (Raft) endpoint for multi-Region
  *     strongly consistent tables, or 0 when it takes no part in them
  */
-public record ReplicationConfig(Map<String, URI> peers, byte[] secret, int consensusPort) {
+public record ReplicationConfig(
+    Map<String, URI> peers,
+    byte[] secret,
+    Duration maxLag,
+    Duration tombstoneGrace,
+    int consensusPort) {
+  /** A week: an outage longer than that is cheaper to mend with a snapshot than with the log. */
+  public static final Duration DEFAULT_MAX_LAG = Duration.ofDays(7);
+
+  /** An hour past the point every peer has passed; the proof needs none, the margin is for bugs. */
+  public static final Duration DEFAULT_TOMBSTONE_GRACE = Duration.ofHours(1);
+
   /** No peers: every table is regional, and replication requests are refused. */
   public static final ReplicationConfig NONE = new ReplicationConfig(Map.of(), null);
 
-  /** Fewer bytes than this is a password, not a key. */
-  static final int MIN_SECRET_BYTES = 16;
-
+  /** With the default log cap and tombstone grace. */
   public ReplicationConfig(Map<String, URI> peers, byte[] secret) {
-    this(peers, secret, 0);
+    this(peers, secret, DEFAULT_MAX_LAG, DEFAULT_TOMBSTONE_GRACE, 0);
   }
 
   /** The same peers and secret, with a consensus endpoint on {@code port} (0: none). */
   public ReplicationConfig withConsensusPort(int port) {
-    return new ReplicationConfig(peers, secret, port);
+    return new ReplicationConfig(peers, secret, maxLag, tombstoneGrace, port);
   }
+
+  /** Fewer bytes than this is a password, not a key. */
+  static final int MIN_SECRET_BYTES = 16;
 
   public ReplicationConfig {
     if (consensusPort < 0 || consensusPort > 65535) {
@@ -44,6 +61,12 @@ public record ReplicationConfig(Map<String, URI> peers, byte[] secret, int conse
           "--consensus-port needs --peer: strongly consistent tables span three regions");
     }
     peers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(peers));
+    Objects.requireNonNull(maxLag);
+    Objects.requireNonNull(tombstoneGrace);
+    if (maxLag.isNegative() || maxLag.isZero() || tombstoneGrace.isNegative()) {
+      throw new IllegalArgumentException(
+          "--replication-max-lag must be positive and --replication-tombstone-grace not negative");
+    }
     if (!peers.isEmpty() && secret == null) {
       throw new IllegalArgumentException(
           "--peer needs --replication-secret-file: peers authenticate each other with it");
@@ -99,6 +122,11 @@ public record ReplicationConfig(Map<String, URI> peers, byte[] secret, int conse
               .getBytes(StandardCharsets.UTF_8);
     }
     return new ReplicationConfig(peers, secret);
+  }
+
+  /** This configuration with another log cap and tombstone grace. */
+  public ReplicationConfig withLimits(Duration maxLag, Duration tombstoneGrace) {
+    return new ReplicationConfig(peers, secret, maxLag, tombstoneGrace, consensusPort);
   }
 
   public boolean hasPeer(String region) {

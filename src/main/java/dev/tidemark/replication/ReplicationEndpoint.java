@@ -95,6 +95,8 @@ public final class ReplicationEndpoint extends Handler.Abstract {
       throw new IllegalStateException(e);
     }
     response.setStatus(status);
+    // For the peer's clock-skew measurement (ClockSkew).
+    response.getHeaders().put(ClockSkew.HEADER, Long.toString(clock.getAsLong()));
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
     response.write(true, ByteBuffer.wrap(bytes), callback);

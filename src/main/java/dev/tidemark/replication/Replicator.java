@@ -75,6 +75,9 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(20);
   private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
+  /** An idle link still sends this often: liveness, clock skew and the watermark (Tombstones). */
+  private static final long HEARTBEAT_MILLIS = 1_000;
+
   /**
    * A table's group as this region persists it.
    *
@@ -102,10 +105,17 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   private final Map<String, Long> cursors = new ConcurrentHashMap<>();
   private final Map<String, Integer> progress = new ConcurrentHashMap<>();
   private final Set<Long> deletingForPeer = ConcurrentHashMap.newKeySet();
+  private final LogCap cap;
+  private final Tombstones tombstones;
+  private final Map<String, Long> lastSent = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong refills =
+      new java.util.concurrent.atomic.AtomicLong();
   private final ExecutorService fills;
   private final List<Thread> shippers = new ArrayList<>();
   private final Object groups = new Object();
   private volatile Operations operations;
+  private final long gcEveryMillis;
+  private final Drills drills;
   private volatile boolean closed;
 
   /** What the status report says about a peer. */
@@ -120,6 +130,10 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     this.region = db.region();
     this.clock = clock;
     this.auth = config.secret() == null ? null : new PeerAuth(config.secret());
+    this.drills = new Drills(db.storage(), config.peers().keySet());
+    this.cap = new LogCap(db.storage(), db.changeLog(), config.maxLag(), clock);
+    this.tombstones = new Tombstones(db.storage(), db.writePath(), config.tombstoneGrace());
+    this.gcEveryMillis = Math.max(1_000, Math.min(60_000, config.tombstoneGrace().toMillis() / 2));
     config
         .peers()
         .forEach(
@@ -158,6 +172,42 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     }
     if (!peers.isEmpty()) {
       log.info("Replication: region {} with peers {}", region, peers.values());
+      Thread gc = new Thread(this::collectLoop, "tidemark-replication-tombstones");
+      gc.setDaemon(true);
+      shippers.add(gc);
+      gc.start();
+    }
+  }
+
+  /** Collects tombstones of every table whose group is settled (Tombstones), now and then. */
+  private void collectLoop() {
+    while (!closed) {
+      try {
+        sleep(gcEveryMillis);
+        for (String name : db.catalog().names()) {
+          Optional<Table> t = db.catalog().find(name);
+          Replication r = t.map(Table::replication).orElse(null);
+          if (r == null || !"ACTIVE".equals(t.get().status())) {
+            continue;
+          }
+          List<String> members = new ArrayList<>();
+          boolean settled = true;
+          for (Replication.Replica m : r.replicas()) {
+            members.add(m.region());
+            settled &= "ACTIVE".equals(m.status()) && cap.mark(t.get().id(), m.region()) == null;
+          }
+          if (settled) {
+            int n = tombstones.collect(t.get().id(), members);
+            if (n > 0) {
+              log.debug("Collected {} tombstones of {}", n, name);
+            }
+          }
+        }
+      } catch (ClosedException e) {
+        return;
+      } catch (RuntimeException e) {
+        log.error("Tombstone collection failed; it is tried again", e);
+      }
     }
   }
 
@@ -416,7 +466,11 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       log.info("Fill of {} in {} stops with the server; it resumes at start", t.name(), target);
     } catch (RuntimeException e) {
       log.error("Fill of {} in {} failed", t.name(), target, e);
-      setMemberStatus(t, target, "CREATION_FAILED");
+      if (isRefill(t, target)) {
+        markRefill(t, target, "its re-fill failed (" + e.getMessage() + "); it is tried again");
+      } else {
+        setMemberStatus(t, target, "CREATION_FAILED");
+      }
     } finally {
       progress.remove(key);
     }
@@ -430,9 +484,11 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       if (r == null) {
         return;
       }
-      if (r.replicas().stream()
-          .anyMatch(m -> m.region().equals(target) && "CREATING".equals(m.status()))) {
-        t.replication(r.withReplica(target, "CREATING", percent));
+      for (Replication.Replica m : r.replicas()) {
+        if (m.region().equals(target)
+            && ("CREATING".equals(m.status()) || "UPDATING".equals(m.status()))) {
+          t.replication(r.withReplica(target, m.status(), percent, m.statusDescription()));
+        }
       }
     }
   }
@@ -476,6 +532,10 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     while (true) {
       if (closed) {
         throw new ClosedException();
+      }
+      if (drills.paused(peer.region)) {
+        sleep(200);
+        continue;
       }
       try {
         peer.call(op, body, APPLY_TIMEOUT);
@@ -543,6 +603,10 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     while (!closed) {
       boolean busy = false;
       try {
+        if (drills.paused(peer.region)) {
+          sleep(200);
+          continue;
+        }
         for (String name : db.catalog().names()) {
           Optional<Table> t = db.catalog().find(name);
           if (t.isPresent() && memberOf(t.get(), peer.region)) {
@@ -585,23 +649,27 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
 
   /** Ships one batch of this region's own writes; true if there may be more right away. */
   private boolean shipOnce(Table t, PeerClient peer) {
-    long cursor = cursor(t.id(), peer.region);
-    long applied = db.writePath().appliedSeq();
-    if (cursor >= applied) {
+    if (cap.mark(t.id(), peer.region) != null) {
+      startRefill(t, peer);
       return false;
     }
-    long horizon = db.changeLog().trimmedBefore(t.id());
-    if (horizon > cursor + 1) {
-      // Retention holds the log back for every member (retentionFloor); this is a bug or a
-      // replica created before this server knew it. Say so once per pass rather than skip.
-      log.error(
-          "The change log of {} was trimmed past what {} has received (seq {} < {}): the replica"
-              + " needs a new fill",
-          t.name(),
-          peer.region,
-          cursor + 1,
-          horizon);
+    long cursor = cursor(t.id(), peer.region);
+    long applied = db.writePath().appliedSeq();
+    String link = cursorName(t.id(), peer.region);
+    boolean heartbeat = clock.getAsLong() - lastSent.getOrDefault(link, 0L) >= HEARTBEAT_MILLIS;
+    if (cursor >= applied && !heartbeat) {
+      return false;
     }
+    if (cursor < applied && db.changeLog().trimmedBefore(t.id()) > cursor + 1) {
+      // Retention holds the log back up to the cap (keepFrom), so this is a replica created
+      // before this server knew it, or a cap passed while nobody looked: never a silent gap.
+      markRefill(t, peer.region, cap.overCap(t.id(), cursor, applied));
+      return false;
+    }
+    // A position, not just the applied seq: later commits get a time of at least its floor, which
+    // makes the watermark sent below true (Tombstones).
+    WritePath.Position position = db.writePath().capturePosition();
+    applied = Math.max(cursor, position.seq());
     List<ChangeRecord> records =
         db.changeLog().read(t.id(), cursor + 1, applied + 1, BATCH_RECORDS);
     Batch batch = new Batch();
@@ -614,16 +682,27 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
             r.commitTimeMillis());
       }
     }
-    if (!batch.isEmpty()) {
+    boolean more = records.size() >= BATCH_RECORDS;
+    if (!batch.isEmpty() || heartbeat) {
       Replication g = t.replication();
       if (g == null) {
         return false;
       }
       ObjectNode body = tableMessage(t.name(), g.groupId());
       body.set("records", batch.records);
+      // While this region fills the peer, what it delivers is not yet all it wrote.
+      boolean claim = !progress.containsKey(progressKey(t, peer.region));
+      long through =
+          more ? records.get(records.size() - 1).commitTimeMillis() : position.timeFloor();
+      if (claim) {
+        body.put("through", through);
+      }
       peer.call("apply", body, APPLY_TIMEOUT);
+      lastSent.put(link, clock.getAsLong());
+      if (claim) {
+        tombstones.acknowledged(t.id(), peer.region, through);
+      }
     }
-    boolean more = records.size() >= BATCH_RECORDS;
     long next = more ? records.get(records.size() - 1).seq() : applied;
     if (records.isEmpty()) {
       // Nothing of this table up to `applied`: move on without a write.
@@ -648,6 +727,8 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       case "member-removed" -> memberRemoved(body);
       case "activate" -> activated(body);
       case "delete-replica" -> deleteLocalReplica(body);
+      case "pause" -> drill(body, true);
+      case "resume" -> drill(body, false);
       default -> {
         PeerOperations more = strongOperations;
         if (more == null || !op.startsWith(STRONG_PREFIX)) {
@@ -679,6 +760,34 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     return callForUser(peers.get(peerRegion), op, body);
   }
 
+  /** {@code tidemark replicas pause|resume}: the drill (Drills), for a peer of this region. */
+  private JsonNode drill(JsonNode body, boolean pause) {
+    String target = body.path("region").asText();
+    if (!peers.containsKey(target)) {
+      throw DynamoException.validation(
+          "Region "
+              + target
+              + " is not a peer of region "
+              + region
+              + " (its peers: "
+              + peers.keySet()
+              + ")");
+    }
+    java.util.Set<String> paused = drills.set(target, pause);
+    if (pause) {
+      log.warn(
+          "Replication to {} is PAUSED (drill): writes for it wait in the change log until"
+              + " `tidemark replicas resume --region {}`",
+          target,
+          target);
+    } else {
+      log.info("Replication to {} is resumed", target);
+    }
+    ObjectNode answer = JSON.createObjectNode().put("region", region);
+    paused.forEach(answer.putArray("paused")::add);
+    return answer;
+  }
+
   private Table groupTable(JsonNode body) {
     return GroupTables.require(db, body);
   }
@@ -701,12 +810,27 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         Map<String, AttributeValue> image =
             rec.hasNonNull("n") ? ItemCodec.decode(b64.decode(rec.path("n").asText())) : null;
         ItemStamp stamp = ItemStamp.decode(b64.decode(rec.path("s").asText()));
+        long horizon = tombstones.horizon(t.id());
+        if (stamp.timeMillis() < horizon) {
+          // Already applied here or superseded (Tombstones): a late delivery, never a new write.
+          tombstones.droppedLate();
+          counts[1]++;
+          continue;
+        }
         if (!keys.add(ByteBuffer.wrap(storageKey)) || group.size() >= 100) {
           commitApplied(group, times, stats, fill, counts);
           keys.clear();
           keys.add(ByteBuffer.wrap(storageKey));
         }
-        group.add(new WritePath.ItemWrite(t, storageKey, keyOf(ks, storageKey), c -> image, stamp));
+        // Checked again under the write lock: a tombstone collected since the check above is gone,
+        // and its item must not come back.
+        group.add(
+            new WritePath.ItemWrite(
+                t,
+                storageKey,
+                keyOf(ks, storageKey),
+                c -> c == null && stamp.timeMillis() < tombstones.horizon(t.id()) ? null : image,
+                stamp));
         times.add(rec.path("t").asLong());
       }
       commitApplied(group, times, stats, fill, counts);
@@ -715,6 +839,9 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     }
     if (need > 0) {
       db.writePath().awaitDurableThrough(need);
+    }
+    if (!fill && body.has("through")) {
+      tombstones.received(t.id(), from, body.path("through").asLong());
     }
     return JSON.createObjectNode().put("applied", counts[0]).put("superseded", counts[1]);
   }
@@ -828,6 +955,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       replicas.removeIf(m -> m.region().equals(removed));
       WriteSet w = new WriteSet().deleteMeta(cursorKey(t.id(), removed));
       cursors.remove(cursorName(t.id(), removed));
+      cap.clear(w, t.id(), removed);
       if (replicas.isEmpty()) {
         // The last other region left: a regional table again. Its stream stays on, as on AWS.
         t.replication(null);
@@ -895,7 +1023,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     Replication r = t.replication();
     List<Replication.Replica> replicas = new ArrayList<>();
     for (Replication.Replica m : r.replicas()) {
-      replicas.add(new Replication.Replica(m.region(), m.status(), null));
+      replicas.add(new Replication.Replica(m.region(), m.status(), null, m.statusDescription()));
     }
     return new GroupState(r.groupId(), localStatus, replicas, filling);
   }
@@ -935,12 +1063,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   }
 
   private static byte[] cursorKey(long tableId, String peer) {
-    byte[] r = peer.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(CURSOR_PREFIX.length + 8 + r.length)
-        .put(CURSOR_PREFIX)
-        .putLong(tableId)
-        .put(r)
-        .array();
+    return LogCap.key(CURSOR_PREFIX, tableId, peer);
   }
 
   private static String cursorName(long tableId, String peer) {
@@ -962,7 +1085,10 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         });
   }
 
-  /** Retention keeps every record some member has not received yet. */
+  /**
+   * Retention keeps every record some member has not received yet, up to the cap: a member past it
+   * is marked for a re-fill here, before anything it needed can be trimmed, and holds nothing.
+   */
   @Override
   public long keepFrom(long tableId) {
     long keep = RetentionFloor.NONE;
@@ -970,11 +1096,105 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       Optional<Table> t = db.catalog().find(name);
       if (t.isPresent() && t.get().id() == tableId && t.get().replication() != null) {
         for (Replication.Replica m : t.get().replication().replicas()) {
-          keep = Math.min(keep, cursor(tableId, m.region()) + 1);
+          long cursor = cursor(tableId, m.region());
+          if (cap.mark(tableId, m.region()) != null) {
+            continue;
+          }
+          String over = cap.overCap(tableId, cursor, db.writePath().appliedSeq());
+          if (over != null) {
+            markRefill(t.get(), m.region(), over);
+            continue;
+          }
+          keep = Math.min(keep, cursor + 1);
         }
       }
     }
     return keep;
+  }
+
+  // ---- the log cap: a member past it is re-filled from a snapshot ----
+
+  /**
+   * Marks {@code target}'s replica for a re-fill (durably, before retention may trim what it
+   * needed), shows it UPDATING with the reason, and says so in the log.
+   */
+  private void markRefill(Table t, String target, String reason) {
+    synchronized (groups) {
+      Replication r = t.replication();
+      if (r == null || cap.mark(t.id(), target) != null) {
+        return;
+      }
+      WriteSet w = new WriteSet();
+      cap.mark(w, t.id(), target, reason);
+      t.replication(
+          r.withReplica(
+              target,
+              "UPDATING",
+              null,
+              "Waiting for a re-fill from a snapshot in " + region + ": " + reason));
+      writeGroup(w, t.id(), stateOf(t, currentLocalStatus(t), withFilling(t, target, false)));
+      db.storage().apply(w);
+      db.storage().sync();
+    }
+    log.warn(
+        "Replica of {} in {} is past the replication log cap: {}. The change log is no longer held"
+            + " for it; it is re-filled from a snapshot once it answers",
+        t.name(),
+        target,
+        reason);
+  }
+
+  /**
+   * Starts the re-fill of a marked replica once the peer answers (a snapshot held open through an
+   * outage would pin the engine's old versions): its cursor moves to now, the fill sends the
+   * snapshot, and shipping goes on from the new cursor meanwhile, as for a new replica.
+   */
+  private void startRefill(Table t, PeerClient peer) {
+    String target = peer.region;
+    if (progress.containsKey(progressKey(t, target)) || t.replication() == null) {
+      return;
+    }
+    ObjectNode probe = tableMessage(t.name(), t.replication().groupId());
+    probe.putArray("records");
+    peer.call("apply", probe, APPLY_TIMEOUT);
+    StorageSnapshot[] snapshot = new StorageSnapshot[1];
+    String reason;
+    synchronized (groups) {
+      reason = cap.mark(t.id(), target);
+      Replication r = t.replication();
+      if (reason == null || r == null) {
+        return;
+      }
+      db.writePath()
+          .exclusive(
+              () -> {
+                WriteSet w = new WriteSet();
+                putCursor(w, t.id(), target, db.writePath().appliedSeq());
+                cap.clear(w, t.id(), target);
+                t.replication(
+                    r.withReplica(
+                        target,
+                        "UPDATING",
+                        0,
+                        "Re-filling from a snapshot in " + region + ": " + reason));
+                writeGroup(
+                    w, t.id(), stateOf(t, currentLocalStatus(t), withFilling(t, target, true)));
+                db.storage().apply(w);
+                snapshot[0] = db.storage().snapshot();
+              });
+      db.storage().sync();
+    }
+    refills.incrementAndGet();
+    log.warn("Re-filling the replica of {} in {} from a snapshot: {}", t.name(), target, reason);
+    progress.put(progressKey(t, target), 0);
+    fills.execute(() -> fill(t, target, snapshot[0]));
+  }
+
+  private static boolean isRefill(Table t, String target) {
+    Replication r = t.replication();
+    return r != null
+        && r.replicas().stream()
+            .anyMatch(m -> m.region().equals(target) && "UPDATING".equals(m.status()));
   }
 
   private static ObjectNode tableMessage(String table, String groupId) {
@@ -1032,7 +1252,17 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       if (h.lastContactMillis > 0) {
         po.put("lastContactMillis", h.lastContactMillis);
       }
+      po.put("paused", drills.paused(p.region));
+      ClockSkew.Estimate skew = p.skew.estimate();
+      if (skew != null) {
+        po.put("clockSkewMillis", skew.offsetMillis())
+            .put("clockSkewUncertaintyMillis", skew.uncertaintyMillis())
+            .put("clockSkewSamples", skew.samples());
+      }
     }
+    o.put("maxLag", LogCap.human(cap.maxLag())).put("refillsStarted", refills.get());
+    o.put("tombstonesCollected", tombstones.collected());
+    o.put("lateRecordsDropped", tombstones.lateDropped());
     ArrayNode ts = o.putArray("tables");
     long applied = db.writePath().appliedSeq();
     for (String name : db.catalog().names()) {
@@ -1042,6 +1272,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         continue;
       }
       ObjectNode to = ts.addObject().put("table", name).put("status", t.get().status());
+      to.put("tombstoneHorizonMillis", tombstones.horizon(t.get().id()));
       ArrayNode rs = to.putArray("replicas");
       for (Replication.Replica m : r.replicas()) {
         long cursor = cursor(t.get().id(), m.region());
@@ -1050,6 +1281,12 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         Integer pct = percentProgress(t.get(), m.region());
         if (pct != null) {
           mo.put("fillPercent", pct);
+        }
+        String refill = cap.mark(t.get().id(), m.region());
+        if (refill != null) {
+          mo.put("refillNeeded", refill);
+        } else if (m.statusDescription() != null) {
+          mo.put("statusDescription", m.statusDescription());
         }
       }
     }

@@ -22,9 +22,15 @@ public record Replication(String localRegion, String groupId, List<Replica> repl
 
   /** The same group with {@code region}'s entry set to {@code status} and {@code percent}. */
   public Replication withReplica(String region, String status, Integer percent) {
+    return withReplica(region, status, percent, null);
+  }
+
+  /** As {@link #withReplica(String, String, Integer)}, saying why in ReplicaStatusDescription. */
+  public Replication withReplica(
+      String region, String status, Integer percent, String description) {
     List<Replica> next = new java.util.ArrayList<>();
     for (Replica m : replicas) {
-      next.add(m.region().equals(region) ? new Replica(region, status, percent) : m);
+      next.add(m.region().equals(region) ? new Replica(region, status, percent, description) : m);
     }
     return new Replication(localRegion, groupId, next);
   }
@@ -34,11 +40,18 @@ public record Replication(String localRegion, String groupId, List<Replica> repl
    *
    * @param status a ReplicaStatus: CREATING, ACTIVE, DELETING, CREATION_FAILED ...
    * @param percentProgress while CREATING, how much of the fill has been sent; null otherwise
+   * @param statusDescription ReplicaStatusDescription: why a replica is not simply ACTIVE (a
+   *     re-fill), or null
    */
-  public record Replica(String region, String status, Integer percentProgress) {
+  public record Replica(
+      String region, String status, Integer percentProgress, String statusDescription) {
     public Replica {
       Objects.requireNonNull(region);
       Objects.requireNonNull(status);
+    }
+
+    public Replica(String region, String status, Integer percentProgress) {
+      this(region, status, percentProgress, null);
     }
   }
 }

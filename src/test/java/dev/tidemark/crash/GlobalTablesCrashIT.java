@@ -2,10 +2,10 @@ package dev.tidemark.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tidemark.testkit.GlobalTableKit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ReplicationGroupUpdate;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
@@ -63,28 +62,11 @@ class GlobalTablesCrashIT {
   }
 
   private void awaitActive(int i, int members) throws InterruptedException {
-    for (int n = 0; n < 600; n++) {
-      TableDescription d = describe(i);
-      if (d.tableStatusAsString().equals("ACTIVE")
-          && d.replicas().size() == members - 1
-          && d.replicas().stream().allMatch(x -> x.replicaStatusAsString().equals("ACTIVE"))) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError(REGIONS[i] + " is not ACTIVE: " + describe(i));
+    GlobalTableKit.awaitActive(clients[i], "orders", members);
   }
 
   private List<Map<String, AttributeValue>> scan(int i) {
-    List<Map<String, AttributeValue>> items =
-        new ArrayList<>(
-            clients[i]
-                .scanPaginator(r -> r.tableName("orders").consistentRead(true))
-                .items()
-                .stream()
-                .toList());
-    items.sort(Comparator.comparing(m -> m.get("pk").s()));
-    return items;
+    return GlobalTableKit.scan(clients[i], "orders", null);
   }
 
   // Protects: no acknowledged write is lost and all regions converge when a region dies under
@@ -100,17 +82,7 @@ class GlobalTablesCrashIT {
         start(dir, i);
       }
       ServerProcess.createTable(clients[0], "orders");
-      for (int to = 1; to < 3; to++) {
-        String region = REGIONS[to];
-        clients[0].updateTable(
-            r ->
-                r.tableName("orders")
-                    .replicaUpdates(
-                        ReplicationGroupUpdate.builder()
-                            .create(c -> c.regionName(region))
-                            .build()));
-        awaitActive(0, to + 1);
-      }
+      GlobalTableKit.createReplicas(clients[0], "orders", List.of(REGIONS[1], REGIONS[2]));
       for (int i = 0; i < 3; i++) {
         awaitActive(i, 3);
       }
@@ -189,23 +161,11 @@ class GlobalTablesCrashIT {
               + " items converged in all three regions");
       // Not asserted (timing is no test's business): the lag each region saw, for the report.
       for (int i = 0; i < 3; i++) {
-        String body =
-            java.net.http.HttpClient.newHttpClient()
-                .send(
-                    java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create(
-                                "http://127.0.0.1:" + ports[i] + "/tidemark/status"))
-                        .build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString())
-                .body();
         System.out.println(
             "GlobalTablesCrashIT lag into "
                 + REGIONS[i]
                 + ": "
-                + new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(body)
-                    .path("Replication")
-                    .path("lag"));
+                + GlobalTableKit.replicationStatus(ports[i]).path("lag"));
       }
     } finally {
       for (int i = 0; i < 3; i++) {

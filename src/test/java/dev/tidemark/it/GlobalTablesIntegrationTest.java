@@ -32,13 +32,9 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
-import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.Projection;
-import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ReplicaDescription;
 import software.amazon.awssdk.services.dynamodb.model.ReplicationGroupUpdate;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
@@ -107,19 +103,7 @@ class GlobalTablesIntegrationTest {
   }
 
   static void createTable(DynamoDbClient c, String name) {
-    c.createTable(
-        r ->
-            r.tableName(name)
-                .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(
-                    attr("pk", ScalarAttributeType.S), attr("g", ScalarAttributeType.S))
-                .keySchema(key("pk", KeyType.HASH))
-                .globalSecondaryIndexes(
-                    GlobalSecondaryIndex.builder()
-                        .indexName("byG")
-                        .keySchema(key("g", KeyType.HASH), key("pk", KeyType.RANGE))
-                        .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
-                        .build()));
+    dev.tidemark.testkit.GlobalTableKit.createTable(c, name);
   }
 
   static AttributeDefinition attr(String name, ScalarAttributeType t) {
@@ -373,12 +357,18 @@ class GlobalTablesIntegrationTest {
   /** Every record of the table's stream in {@code region} (Tidemark streams have one shard). */
   static List<software.amazon.awssdk.services.dynamodb.model.Record> streamRecords(
       int region, String table) {
-    String arn = describe(region, table).latestStreamArn();
+    return streamRecords(
+        servers.get(region).endpoint(), REGIONS[region], describe(region, table).latestStreamArn());
+  }
+
+  /** Every record of the stream {@code arn} of the server at {@code endpoint}. */
+  static List<software.amazon.awssdk.services.dynamodb.model.Record> streamRecords(
+      String endpoint, String region, String arn) {
     List<software.amazon.awssdk.services.dynamodb.model.Record> out = new ArrayList<>();
     try (var streams =
         software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient.builder()
-            .endpointOverride(URI.create(servers.get(region).endpoint()))
-            .region(Region.of(REGIONS[region]))
+            .endpointOverride(URI.create(endpoint))
+            .region(Region.of(region))
             .credentialsProvider(
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
             .httpClient(UrlConnectionHttpClient.create())

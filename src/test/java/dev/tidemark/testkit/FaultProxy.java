@@ -21,11 +21,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * A small HTTP proxy for fault tests, between a client and an S3 server on this machine. Each
- * request is shown to a rule, which lets it through, delays it, answers it with an error, resets
- * the connection, or cuts the response off after some bytes. (Headers cannot be changed: SigV4
- * signs them.) Every request is forwarded with {@code Connection: close}, so one connection carries
- * one request and every request meets the rule.
+ * A small HTTP proxy for fault tests, between a client and a server on this machine (an S3 server,
+ * or a Tidemark region for its peers). Each request is shown to a rule, which lets it through,
+ * delays it, answers it with an error, resets the connection, cuts the response off after some
+ * bytes, delivers it twice, or delivers it and keeps a copy to deliver again later ({@link
+ * #releaseHeld}: late, and in reverse order). (Headers cannot be changed: SigV4 and the peers'
+ * signature cover them.) Every request is forwarded with {@code Connection: close}, so one
+ * connection carries one request and every request meets the rule.
  */
 public final class FaultProxy implements AutoCloseable {
 
@@ -43,6 +45,17 @@ public final class FaultProxy implements AutoCloseable {
     public boolean pathContains(String s) {
       int q = target.indexOf('?');
       return (q < 0 ? target : target.substring(0, q)).contains(s);
+    }
+
+    /** The value of the first header of that name, or null. */
+    public String header(String name) {
+      String lower = name.toLowerCase(Locale.ROOT) + ":";
+      for (String h : headerLines) {
+        if (h.toLowerCase(Locale.ROOT).startsWith(lower)) {
+          return h.substring(lower.length()).trim();
+        }
+      }
+      return null;
     }
 
     public boolean hasHeader(String name) {
@@ -70,6 +83,15 @@ public final class FaultProxy implements AutoCloseable {
   /** Forwards the request, but ends the response after this many bytes. */
   public record CutResponse(long afterBytes) implements Fault {}
 
+  /** Forwards the request twice and answers with the second answer (a retried delivery). */
+  public record Duplicate() implements Fault {}
+
+  /**
+   * Forwards the request and keeps a copy, which {@link #releaseHeld} delivers again later (a
+   * delivery delayed past newer ones). Needs a Content-Length body.
+   */
+  public record Hold() implements Fault {}
+
   public static final Fault PASS = new Pass();
 
   private final ServerSocket socket;
@@ -84,6 +106,7 @@ public final class FaultProxy implements AutoCloseable {
   private volatile Function<Request, Fault> rule = r -> PASS;
   private final AtomicInteger requests = new AtomicInteger();
   private final AtomicInteger injected = new AtomicInteger();
+  private final List<byte[][]> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public FaultProxy(int upstreamPort) throws IOException {
     this.upstreamPort = upstreamPort;
@@ -148,6 +171,17 @@ public final class FaultProxy implements AutoCloseable {
       } else if (fault instanceof Answer e) {
         answer(client, request, in, e);
         return;
+      } else if (fault instanceof Duplicate || fault instanceof Hold) {
+        byte[][] whole = {head(lines[0], headers), readBody(in, headers)};
+        byte[] answer = exchange(whole);
+        if (fault instanceof Duplicate) {
+          answer = exchange(whole);
+        } else {
+          held.add(whole);
+        }
+        client.getOutputStream().write(answer);
+        client.getOutputStream().flush();
+        return;
       }
       long limit = fault instanceof CutResponse c ? c.afterBytes() : Long.MAX_VALUE;
       forward(client, in, lines[0], headers, limit);
@@ -158,16 +192,61 @@ public final class FaultProxy implements AutoCloseable {
     }
   }
 
-  private void forward(
-      Socket client, InputStream in, String requestLine, List<String> headers, long limit)
-      throws IOException {
+  /**
+   * Delivers every held request again, newest first, and forgets them; returns how many the server
+   * answered with 200.
+   */
+  public int releaseHeld() throws IOException {
+    List<byte[][]> copies = new ArrayList<>(held);
+    held.removeAll(copies);
+    java.util.Collections.reverse(copies);
+    int ok = 0;
+    for (byte[][] c : copies) {
+      if (new String(exchange(c), ISO_8859_1).startsWith("HTTP/1.1 200")) {
+        ok++;
+      }
+    }
+    return ok;
+  }
+
+  public int heldCount() {
+    return held.size();
+  }
+
+  private static byte[] head(String requestLine, List<String> headers) {
     headers.removeIf(h -> h.toLowerCase(Locale.ROOT).startsWith("connection:"));
     StringBuilder head = new StringBuilder(requestLine).append("\r\n");
     headers.forEach(h -> head.append(h).append("\r\n"));
     head.append("Connection: close\r\n\r\n");
+    return head.toString().getBytes(ISO_8859_1);
+  }
+
+  private static byte[] readBody(InputStream in, List<String> headers) throws IOException {
+    for (String h : headers) {
+      if (h.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+        return in.readNBytes(Integer.parseInt(h.substring(h.indexOf(':') + 1).trim()));
+      }
+    }
+    return new byte[0];
+  }
+
+  /** One whole request (head, body) to the server on a new connection; its whole answer. */
+  private byte[] exchange(byte[][] request) throws IOException {
+    try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
+      upstream.getOutputStream().write(request[0]);
+      upstream.getOutputStream().write(request[1]);
+      upstream.getOutputStream().flush();
+      return upstream.getInputStream().readAllBytes();
+    }
+  }
+
+  private void forward(
+      Socket client, InputStream in, String requestLine, List<String> headers, long limit)
+      throws IOException {
+    byte[] head = head(requestLine, headers);
     try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
       OutputStream up = upstream.getOutputStream();
-      up.write(head.toString().getBytes(ISO_8859_1));
+      up.write(head);
       up.flush();
       threads.execute(
           () -> {
