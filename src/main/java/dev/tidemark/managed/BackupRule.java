@@ -31,28 +31,4 @@ public record BackupRule(
     // Rules stored before copies existed have none.
     copyActions = copyActions == null ? List.of() : List.copyOf(copyActions);
   }
-
-  /** A rule without copy actions. */
-  public BackupRule(
-      String ruleName,
-      String ruleId,
-      String targetVaultName,
-      String scheduleExpression,
-      String timezone,
-      long startWindowMinutes,
-      long completionWindowMinutes,
-      Lifecycle lifecycle,
-      Map<String, String> recoveryPointTags) {
-    this(
-        ruleName,
-        ruleId,
-        targetVaultName,
-        scheduleExpression,
-        timezone,
-        startWindowMinutes,
-        completionWindowMinutes,
-        lifecycle,
-        recoveryPointTags,
-        List.of());
-  }
 }

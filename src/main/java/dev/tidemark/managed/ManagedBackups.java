@@ -238,6 +238,7 @@ public final class ManagedBackups implements AutoCloseable {
             null,
             null,
             Map.of(),
+            null,
             null);
     putPoint(p);
     LOG.warn(
@@ -719,7 +720,8 @@ public final class ManagedBackups implements AutoCloseable {
             j.iamRoleArn(),
             j.id(),
             j.recoveryPointTags(),
-            j.createdBy()));
+            j.createdBy(),
+            null));
     putJob(j.running(now));
   }
 

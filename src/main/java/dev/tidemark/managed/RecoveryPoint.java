@@ -43,42 +43,6 @@ public record RecoveryPoint(
     tags = tags == null ? Map.of() : Map.copyOf(tags);
   }
 
-  /** A point made by a backup job here (not a copy). */
-  public RecoveryPoint(
-      String id,
-      String arn,
-      String vaultName,
-      String resourceArn,
-      String resourceName,
-      String backupArn,
-      String status,
-      long creationMillis,
-      Long completionMillis,
-      long sizeBytes,
-      Lifecycle lifecycle,
-      String iamRoleArn,
-      String backupJobId,
-      Map<String, String> tags,
-      CreatedBy createdBy) {
-    this(
-        id,
-        arn,
-        vaultName,
-        resourceArn,
-        resourceName,
-        backupArn,
-        status,
-        creationMillis,
-        completionMillis,
-        sizeBytes,
-        lifecycle,
-        iamRoleArn,
-        backupJobId,
-        tags,
-        createdBy,
-        null);
-  }
-
   public RecoveryPoint completed(String backup, long at, long size) {
     return copy(backup, COMPLETED, at, size, lifecycle, tags);
   }

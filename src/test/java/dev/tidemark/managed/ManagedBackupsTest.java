@@ -242,6 +242,7 @@ class ManagedBackupsTest {
                 ROLE,
                 "J1",
                 Map.of(),
+                null,
                 null));
   }
 
