@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.TreeSet;
 
 /**
@@ -112,9 +111,12 @@ final class IncrementalPlan {
               + baseBytes
               + " bytes)");
     }
+    // One listing rather than a size request per object: on S3 a thousand sequential HEADs took
+    // most of a small incremental backup's time.
+    Map<String, Long> stored = store.sizes(BackupLayout.dataPrefix(base.tableId()));
     for (DataObjectRef r : base.objects()) {
-      OptionalLong size = store.size(r.name());
-      if (size.isEmpty() || size.getAsLong() != r.storedSize()) {
+      Long size = stored.get(r.name());
+      if (size == null || size != r.storedSize()) {
         return new Decision(null, "data object " + r.name() + " of the earlier backup is damaged");
       }
     }

@@ -64,7 +64,7 @@ class BackupStoreBench {
     for (String kind : System.getProperty("bench.stores", "dir,s3").split(",")) {
       Path work = Files.createDirectories(dir.resolve(kind));
       if (kind.equals("s3")) {
-        try (S3ProxyServer s3 = S3ProxyServer.start(work.resolve("s3proxy"));
+        try (S3ProxyServer s3 = S3ProxyServer.startForBenchmark(work.resolve("s3proxy"));
             S3ObjectStore store =
                 S3ObjectStore.open(
                     s3.storeConfig(s3.newBucket(), "bench").toBuilder()

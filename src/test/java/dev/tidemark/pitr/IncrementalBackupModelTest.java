@@ -135,6 +135,40 @@ class IncrementalBackupModelTest {
     }
   }
 
+  // Protects the base check of an incremental backup (one listing of the table's data objects,
+  // not a size request per object): a base object that is gone or has another size must make the
+  // next backup full, never a layer over damaged data, and that backup must restore exactly.
+  @Test
+  void damagedBaseMakesTheNextBackupFull(@TempDir Path dir) throws Exception {
+    for (boolean truncate : new boolean[] {false, true}) {
+      Random random = new Random(7);
+      MemoryObjectStore store = new MemoryObjectStore();
+      PitrModelTest.Tally tally = new PitrModelTest.Tally();
+      try (PitrModelTest.Server s =
+          new PitrModelTest.Server(
+              dir.resolve("truncate-" + truncate), store, SymmetricKey.random(), START)) {
+        s.backups.setIncrementalLimits(100.0, 64);
+        PitrModelTest.Workload w = IncrementalBackupModelTest.workload(s, 7, random);
+        changeSome(w, random, 120);
+        Taken full = backup(s, w, "full");
+        String victim = manifest(s, full).objects().get(0).name();
+        if (truncate) {
+          store.tamper(victim, Arrays.copyOf(store.rawBytes(victim), 10));
+        } else {
+          store.delete(victim);
+        }
+        changeSome(w, random, 20);
+        Taken next = backup(s, w, "after-damage");
+        Manifest m = manifest(s, next);
+        assertThat(m.incremental())
+            .as("truncated=%s: a full backup, not a layer", truncate)
+            .isNull();
+        assertThat(m.formatVersion()).isEqualTo(1);
+        verifyAndRestore(s, next, w.main.definition(), tally, "after a damaged base");
+      }
+    }
+  }
+
   private void run(Path dir, long seed) throws Exception {
     Random random = new Random(seed);
     MemoryObjectStore store = new MemoryObjectStore();

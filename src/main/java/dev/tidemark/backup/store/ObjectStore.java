@@ -64,6 +64,22 @@ public interface ObjectStore {
   List<String> list(String prefix) throws IOException;
 
   /**
+   * The stored sizes of all visible objects starting with {@code prefix}, by name: what {@link
+   * #size} answers for each name {@link #list} gives. A store whose listing carries sizes answers
+   * in a few requests where one {@link #size} per object would take one round trip each.
+   */
+  default java.util.Map<String, Long> sizes(String prefix) throws IOException {
+    java.util.Map<String, Long> sizes = new java.util.HashMap<>();
+    for (String name : list(prefix)) {
+      OptionalLong size = size(name);
+      if (size.isPresent()) {
+        sizes.put(name, size.getAsLong());
+      }
+    }
+    return sizes;
+  }
+
+  /**
    * Deletes an object.
    *
    * @return whether it existed

@@ -10,8 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -631,6 +633,24 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
     Collections.sort(names);
     return names;
+  }
+
+  @Override
+  public Map<String, Long> sizes(String namePrefix) throws IOException {
+    ObjectNames.validatePrefix(namePrefix);
+    Map<String, Long> sizes = new HashMap<>();
+    try {
+      for (S3Object o :
+          s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(key(namePrefix))).contents()) {
+        String name = o.key().substring(prefix.length());
+        if (isObjectName(name)) {
+          sizes.put(name, o.size());
+        }
+      }
+    } catch (SdkException e) {
+      throw failure("ListObjectsV2", where(namePrefix), e);
+    }
+    return sizes;
   }
 
   private static boolean isObjectName(String name) {

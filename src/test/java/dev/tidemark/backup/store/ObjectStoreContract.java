@@ -3,6 +3,7 @@ package dev.tidemark.backup.store;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -38,6 +39,23 @@ abstract class ObjectStoreContract {
     assertThat(s.list("t/1/")).containsExactly("t/1/a", "t/1/b");
     assertThat(s.list("")).containsExactly("t/1/a", "t/1/b", "t/10/a", "t/2/x", "t1", "u/1");
     assertThat(s.list("nothing/")).isEmpty();
+  }
+
+  // sizes() answers what list() and size() answer together: an incremental backup checks its
+  // base's objects with it, so a wrong or missing size there would share a damaged object.
+  @Test
+  void sizesByPrefixMatchListAndSize() throws IOException {
+    ObjectStore s = store();
+    s.put("t/1/a", new byte[] {1});
+    s.put("t/1/b", new byte[300]);
+    s.put("t/10/a", new byte[7]);
+    s.put("u/1", new byte[2]);
+    assertThat(s.sizes("t/1/")).containsOnly(entry("t/1/a", 1L), entry("t/1/b", 300L));
+    assertThat(s.sizes("t/1"))
+        .containsOnly(entry("t/1/a", 1L), entry("t/1/b", 300L), entry("t/10/a", 7L));
+    assertThat(s.sizes("nothing/")).isEmpty();
+    s.delete("t/1/a");
+    assertThat(s.sizes("t/1/")).containsOnly(entry("t/1/b", 300L));
   }
 
   // Immutability: a different second put is refused and the first content survives.
