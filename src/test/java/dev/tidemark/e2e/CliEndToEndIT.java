@@ -7,8 +7,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
-/** Runs the AWS CLI end-to-end scripts in e2e/ against the packaged server jar. */
+/**
+ * Runs the AWS CLI end-to-end scripts in e2e/ against the packaged server jar, two at a time: each
+ * script works in its own temporary directory on free ports, and most of its time is the CLI's
+ * start-up and waits for servers, so two share the machine's cores without changing what they
+ * prove.
+ */
+@Execution(ExecutionMode.CONCURRENT)
 class CliEndToEndIT {
 
   static String runScript(String script) throws IOException, InterruptedException {
