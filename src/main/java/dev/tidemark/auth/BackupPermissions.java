@@ -30,6 +30,7 @@ public final class BackupPermissions {
           "backup:ListRecoveryPointsByBackupVault",
           "backup:ListRecoveryPointsByResource",
           "backup:DeleteRecoveryPoint",
+          "backup:UpdateRecoveryPointLifecycle",
           "backup:GetRecoveryPointRestoreMetadata",
           "backup:StartRestoreJob",
           "backup:DescribeRestoreJob",
@@ -96,6 +97,7 @@ public final class BackupPermissions {
           }
           case "backup:DescribeRecoveryPoint",
                   "backup:DeleteRecoveryPoint",
+                  "backup:UpdateRecoveryPointLifecycle",
                   "backup:GetRecoveryPointRestoreMetadata",
                   "backup:StartRestoreJob",
                   "backup:StartCopyJob" ->

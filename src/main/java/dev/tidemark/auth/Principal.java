@@ -57,13 +57,28 @@ public record Principal(
     }
   }
 
+  private static final String SERVICE = "service:";
+
+  /**
+   * An AWS service acting in {@code account}, as a trust policy's {@code Principal.Service} names
+   * it ({@code backup.amazonaws.com}): never a caller of this server, only the side that assumes a
+   * role the server's own jobs run under. It is neither the root nor a user.
+   */
+  public static Principal service(String account, String host) {
+    return new Principal(account, null, SERVICE + host, SERVICE + host, null);
+  }
+
   /** The account root: not subject to identity policies, as on AWS. */
   public boolean isRoot() {
-    return userName == null && session == null;
+    return userName == null && session == null && !userId.startsWith(SERVICE);
   }
 
   /** The ARN requests are evaluated as and refusals name. */
   public String arn() {
+    if (userName == null && session == null && userId.startsWith(SERVICE)) {
+      // As the policy parser files a Principal.Service entry.
+      return userId;
+    }
     if (session != null) {
       return "arn:aws:sts::"
           + account

@@ -48,11 +48,13 @@ import dev.tidemark.awsbackup.actions.StopBackupJob;
 import dev.tidemark.awsbackup.actions.TagResource;
 import dev.tidemark.awsbackup.actions.UntagResource;
 import dev.tidemark.awsbackup.actions.UpdateBackupPlan;
+import dev.tidemark.awsbackup.actions.UpdateRecoveryPointLifecycle;
 import dev.tidemark.awsbackup.actions.UpdateRestoreTestingPlan;
 import dev.tidemark.awsbackup.actions.UpdateRestoreTestingSelection;
 import dev.tidemark.managed.BackupPlans;
 import dev.tidemark.managed.CopyJobs;
 import dev.tidemark.managed.ManagedBackups;
+import dev.tidemark.managed.PlanTags;
 import dev.tidemark.managed.VaultAccessPolicies;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,15 +71,17 @@ public final class BackupApi {
   public static Map<String, BackupAction> actions(
       ManagedBackups core, BackupPlans plans, CopyJobs copies, VaultAccessPolicies policies) {
     Map<String, BackupAction> byName = new LinkedHashMap<>();
+    Tagging tagging =
+        new Tagging(core, core == null || plans == null ? null : new PlanTags(core, plans));
     for (BackupAction a :
         List.of(
             new CreateBackupVault(core),
             new DescribeBackupVault(core),
             new ListBackupVaults(core),
             new DeleteBackupVault(core),
-            new TagResource(core),
-            new UntagResource(core),
-            new ListTags(core),
+            new TagResource(tagging),
+            new UntagResource(tagging),
+            new ListTags(tagging),
             new StartBackupJob(core),
             new DescribeBackupJob(core),
             new ListBackupJobs(core),
@@ -86,13 +90,14 @@ public final class BackupApi {
             new ListRecoveryPointsByBackupVault(core),
             new ListRecoveryPointsByResource(core),
             new DeleteRecoveryPoint(core),
+            new UpdateRecoveryPointLifecycle(core),
             new GetRecoveryPointRestoreMetadata(core),
             new StartRestoreJob(core),
             new DescribeRestoreJob(core),
             new ListRestoreJobs(core),
             new PutBackupVaultLockConfiguration(core),
             new DeleteBackupVaultLockConfiguration(core),
-            new CreateBackupPlan(plans),
+            new CreateBackupPlan(plans, tagging.planTags()),
             new GetBackupPlan(plans),
             new ListBackupPlans(plans),
             new UpdateBackupPlan(plans),

@@ -107,7 +107,7 @@ public final class Shapes {
     if (j.iamRoleArn() != null) {
       o.put("IamRoleArn", j.iamRoleArn());
     }
-    o.putObject("CreatedBy");
+    o.set("CreatedBy", CopyShapes.creator(j.createdBy()));
     if (j.completeByMillis() != null) {
       o.put("ExpectedCompletionDate", seconds(j.completeByMillis()));
     }
@@ -134,7 +134,7 @@ public final class Shapes {
     o.put("ResourceArn", p.resourceArn());
     o.put("ResourceType", "DynamoDB");
     o.put("ResourceName", p.resourceName());
-    o.putObject("CreatedBy");
+    o.set("CreatedBy", CopyShapes.creator(p.createdBy()));
     if (p.iamRoleArn() != null) {
       o.put("IamRoleArn", p.iamRoleArn());
     }

@@ -25,6 +25,7 @@ import dev.tidemark.iam.IamApi;
 import dev.tidemark.iam.QueryApiHandler;
 import dev.tidemark.managed.BackupClock;
 import dev.tidemark.managed.BackupPlans;
+import dev.tidemark.managed.BackupRoles;
 import dev.tidemark.managed.ColdTier;
 import dev.tidemark.managed.CopyJobs;
 import dev.tidemark.managed.CopyReceiver;
@@ -312,6 +313,10 @@ public final class Bootstrap {
                   new BackupRepository(cold, keys.keys()),
                   coldStore.describe())));
       log.info("Cold backup store (MoveToColdStorageAfterDays): {}", coldStore.describe());
+    }
+    if (identities != null) {
+      // Jobs run under their IamRoleArn, which must exist, trust AWS Backup and allow the job.
+      managed.useJobRoles(new BackupRoles(identities, managedClock));
     }
     managed.load();
     BackupPlans plans = new BackupPlans(managed);

@@ -167,6 +167,24 @@ public final class CopyJobs implements AutoCloseable {
           WireError.INVALID_REQUEST,
           "Recovery point " + p.arn() + " is " + p.status() + " and cannot be copied yet.");
     }
+    if ("COLD".equals(core.storageClass(p))) {
+      // AWS: backups in cold storage cannot be copied (its exact error text is not published).
+      throw new DynamoException(
+          WireError.INVALID_REQUEST,
+          "Recovery point "
+              + p.arn()
+              + " is in cold storage (StorageClass COLD): recovery points in cold storage cannot"
+              + " be copied.");
+    }
+    if (core.isMovingToCold(p)) {
+      // Its warm data goes once the cold copy is verified, possibly in the middle of a transfer.
+      throw new DynamoException(
+          WireError.INVALID_REQUEST,
+          "Recovery point "
+              + p.arn()
+              + " is being moved to cold storage: recovery points in cold storage cannot be"
+              + " copied.");
+    }
     if (isLocal(d)) {
       core.vault(d.vaultName());
       if (d.vaultName().equals(p.vaultName())) {
@@ -363,6 +381,16 @@ public final class CopyJobs implements AutoCloseable {
                 core.now(),
                 null,
                 0));
+        return;
+      }
+      String denied =
+          core.jobRoles()
+              .refusal(
+                  j.iamRoleArn(),
+                  "copy",
+                  List.of(new dev.tidemark.auth.Check("backup:CopyIntoBackupVault", d.arn())));
+      if (denied != null) {
+        put(j.finished(CopyJob.FAILED, denied, core.now(), null, 0));
         return;
       }
     }

@@ -79,6 +79,7 @@ public final class ManagedBackups implements AutoCloseable {
   private ScheduledExecutorService worker;
   private RestoreTests restoreTests;
   private ColdTier cold;
+  private JobRoles roles = JobRoles.RECORDED_ONLY;
 
   public ManagedBackups(Database db, BackupService backups, LongSupplier clock) {
     this.db = db;
@@ -110,6 +111,15 @@ public final class ManagedBackups implements AutoCloseable {
    */
   public synchronized void useColdTier(ColdTier tier) {
     this.cold = tier;
+  }
+
+  /** How jobs' IAM roles are decided ({@code --auth iam}); by default they are only recorded. */
+  public synchronized void useJobRoles(JobRoles jobRoles) {
+    this.roles = jobRoles;
+  }
+
+  synchronized JobRoles jobRoles() {
+    return roles;
   }
 
   /** The point's StorageClass: COLD once its cold copy is its data, else WARM. */
@@ -315,6 +325,11 @@ public final class ManagedBackups implements AutoCloseable {
     Map<String, RecoveryPoint> byId = new HashMap<>();
     points.values().forEach(p -> byId.put(p.id(), p));
     cold.settle(byId, clock.getAsLong(), restoring());
+  }
+
+  /** Whether the point's move to cold storage has started and not yet switched it to COLD. */
+  synchronized boolean isMovingToCold(RecoveryPoint p) {
+    return cold != null && cold.isMoving(p.id());
   }
 
   /** Recovery points a PENDING or RUNNING restore reads. */
@@ -684,6 +699,17 @@ public final class ManagedBackups implements AutoCloseable {
       putJob(j.finished(BackupJob.FAILED, violation, now, 0));
       return;
     }
+    String denied =
+        roles.refusal(
+            j.iamRoleArn(),
+            "backup",
+            List.of(
+                new dev.tidemark.auth.Check("dynamodb:DescribeTable", j.resourceArn()),
+                new dev.tidemark.auth.Check("dynamodb:StartAwsBackupJob", j.resourceArn())));
+    if (denied != null) {
+      putJob(j.finished(BackupJob.FAILED, denied, now, 0));
+      return;
+    }
     String pointId = idOf(j.recoveryPointArn());
     BackupRecord started;
     try {
@@ -968,6 +994,17 @@ public final class ManagedBackups implements AutoCloseable {
       return;
     }
     String target = j.metadata().get("targetTableName");
+    String denied =
+        roles.refusal(
+            j.iamRoleArn(),
+            "restore",
+            List.of(
+                new dev.tidemark.auth.Check(
+                    "dynamodb:RestoreTableFromAwsBackup", db.tableArn(target))));
+    if (denied != null) {
+      putRestore(j.with(RestoreJob.FAILED, denied, now, null, null));
+      return;
+    }
     Table table;
     try {
       synchronized (db.catalog()) {

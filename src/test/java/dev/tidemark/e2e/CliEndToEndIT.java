@@ -115,6 +115,14 @@ class CliEndToEndIT {
     assertThat(runScript("aws-backup.sh")).contains("aws-backup: OK");
   }
 
+  // Protects a backup plan's own scheduled run through the AWS CLI across two servers: the run
+  // makes the point and its rule's copy in the other region, and a restore of the copy holds the
+  // source's items.
+  @Test
+  void awsCliPlanRunCopiesToAnotherRegion() throws Exception {
+    assertThat(runScript("aws-backup-plan-copy.sh")).contains("aws-backup-plan-copy: OK");
+  }
+
   // Protects the global tables console story through the AWS CLI between two server processes.
   @Test
   void awsCliGlobalTablesConsoleStory() throws Exception {

@@ -6,6 +6,7 @@ import dev.tidemark.awsbackup.Call;
 import dev.tidemark.awsbackup.Plans;
 import dev.tidemark.managed.BackupPlan;
 import dev.tidemark.managed.BackupPlans;
+import dev.tidemark.managed.PlanTags;
 
 /**
  * CreateBackupPlan: rules validated with AWS's rules and wording; a CreatorRequestId that matches a
@@ -13,9 +14,14 @@ import dev.tidemark.managed.BackupPlans;
  */
 public final class CreateBackupPlan implements BackupAction {
   private final BackupPlans plans;
+  private final PlanTags tags;
 
-  public CreateBackupPlan(BackupPlans plans) {
+  /**
+   * @param tags where the plan's BackupPlanTags are kept (null only where no plan is ever created)
+   */
+  public CreateBackupPlan(BackupPlans plans, PlanTags tags) {
     this.plans = plans;
+    this.tags = tags;
   }
 
   @Override
@@ -37,6 +43,7 @@ public final class CreateBackupPlan implements BackupAction {
   public Answer execute(Call call) {
     BackupPlan p =
         plans.create(Plans.name(call), Plans.rules(call), call.string("CreatorRequestId"));
+    tags.created(p, call.map("BackupPlanTags"));
     return Answer.ok(Plans.created(p));
   }
 }

@@ -5,14 +5,14 @@ import dev.tidemark.awsbackup.Answer;
 import dev.tidemark.awsbackup.BackupAction;
 import dev.tidemark.awsbackup.Call;
 import dev.tidemark.awsbackup.Shapes;
-import dev.tidemark.managed.ManagedBackups;
+import dev.tidemark.awsbackup.Tagging;
 
-/** ListTags of a vault or recovery point ARN. */
+/** ListTags of a backup plan, vault or recovery point ARN. */
 public final class ListTags implements BackupAction {
-  private final ManagedBackups core;
+  private final Tagging resources;
 
-  public ListTags(ManagedBackups core) {
-    this.core = core;
+  public ListTags(Tagging resources) {
+    this.resources = resources;
   }
 
   @Override
@@ -33,7 +33,7 @@ public final class ListTags implements BackupAction {
   @Override
   public Answer execute(Call call) {
     ObjectNode out = Shapes.object();
-    out.set("Tags", Shapes.strings(core.tags(call.required("ResourceArn"))));
+    out.set("Tags", Shapes.strings(resources.tags(call.required("ResourceArn"))));
     return Answer.ok(out);
   }
 }

@@ -3,15 +3,15 @@ package dev.tidemark.awsbackup.actions;
 import dev.tidemark.awsbackup.Answer;
 import dev.tidemark.awsbackup.BackupAction;
 import dev.tidemark.awsbackup.Call;
-import dev.tidemark.managed.ManagedBackups;
+import dev.tidemark.awsbackup.Tagging;
 import java.util.List;
 
-/** TagResource on a vault or recovery point ARN. */
+/** TagResource on a backup plan, vault or recovery point ARN. */
 public final class TagResource implements BackupAction {
-  private final ManagedBackups core;
+  private final Tagging resources;
 
-  public TagResource(ManagedBackups core) {
-    this.core = core;
+  public TagResource(Tagging resources) {
+    this.resources = resources;
   }
 
   @Override
@@ -35,7 +35,7 @@ public final class TagResource implements BackupAction {
     if (call.input().get("Tags") == null) {
       call.required("Tags");
     }
-    core.tag(arn, call.map("Tags"), List.of());
+    resources.tag(arn, call.map("Tags"), List.of());
     return Answer.empty();
   }
 }

@@ -3,15 +3,15 @@ package dev.tidemark.awsbackup.actions;
 import dev.tidemark.awsbackup.Answer;
 import dev.tidemark.awsbackup.BackupAction;
 import dev.tidemark.awsbackup.Call;
-import dev.tidemark.managed.ManagedBackups;
+import dev.tidemark.awsbackup.Tagging;
 import java.util.Map;
 
-/** UntagResource on a vault or recovery point ARN. */
+/** UntagResource on a backup plan, vault or recovery point ARN. */
 public final class UntagResource implements BackupAction {
-  private final ManagedBackups core;
+  private final Tagging resources;
 
-  public UntagResource(ManagedBackups core) {
-    this.core = core;
+  public UntagResource(Tagging resources) {
+    this.resources = resources;
   }
 
   @Override
@@ -35,7 +35,7 @@ public final class UntagResource implements BackupAction {
     if (call.input().get("TagKeyList") == null) {
       call.required("TagKeyList");
     }
-    core.tag(arn, Map.of(), call.strings("TagKeyList"));
+    resources.tag(arn, Map.of(), call.strings("TagKeyList"));
     return Answer.empty();
   }
 }
