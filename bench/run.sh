@@ -13,6 +13,9 @@
 #   bench/run.sh --global-tables [opts] three regions: replication lag at a fixed write rate,
 #                                    throughput with replication on vs off, replica fill time
 #                                    (bench/global_tables.py; --help there for its options)
+#   bench/run.sh --strong-consistency [opts]  three regions with a delay added per link: write
+#                                    latency and throughput STRONG vs EVENTUAL, strong-read latency
+#                                    (bench/strong_consistency.py; --help there for its options)
 #
 # Needs java, python3 and wrk; installs wrk with apt-get when it is missing. DynamoDB Local is
 # started with ../shared/peers/start-dynamodb-local (override the folder with BENCH_PEERS_DIR),
@@ -43,6 +46,10 @@ fi
 if [[ ${1:-} == --global-tables ]]; then
   shift
   exec python3 "$here/global_tables.py" "$@"
+fi
+if [[ ${1:-} == --strong-consistency ]]; then
+  shift
+  exec python3 "$here/strong_consistency.py" "$@"
 fi
 if [[ ${1:-} == --auth-compare ]]; then
   shift

@@ -354,6 +354,25 @@ public final class Main implements Callable<Integer> {
     int consensusPort;
 
     @Option(
+        names = "--consensus-advertised-port",
+        paramLabel = "PORT",
+        description =
+            "The port the other regions reach this server's Raft endpoint on, when a proxy or a"
+                + " port mapping stands between them. Default: --consensus-port.")
+    int consensusAdvertisedPort;
+
+    @Option(
+        names = "--consensus-wait",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        defaultValue = "10s",
+        description =
+            "How long a write or strongly consistent read of a STRONG table waits for a quorum of"
+                + " regions before it is refused with InternalServerError (default:"
+                + " ${DEFAULT-VALUE}).")
+    Duration consensusWait;
+
+    @Option(
         names = "--replication-max-lag",
         paramLabel = "DURATION",
         converter = DurationConverter.class,
@@ -379,7 +398,7 @@ public final class Main implements Callable<Integer> {
       try {
         return ReplicationConfig.of(region, peers, replicationSecretFile)
             .withLimits(replicationMaxLag, replicationTombstoneGrace)
-            .withConsensusPort(consensusPort);
+            .withConsensus(consensusPort, consensusAdvertisedPort, consensusWait);
       } catch (IllegalArgumentException | java.io.IOException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }

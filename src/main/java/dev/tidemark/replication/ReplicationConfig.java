@@ -23,30 +23,52 @@ import java.util.Objects;
  *     --replication-tombstone-grace})
  * @param consensusPort the port of this server's consensus (Raft) endpoint for multi-Region
  *     strongly consistent tables, or 0 when it takes no part in them
+ * @param consensusAdvertisedPort the port other regions reach that endpoint on, when a proxy or a
+ *     port mapping stands between them ({@code --consensus-advertised-port}); 0: the same port
+ * @param consensusWait how long a write or strongly consistent read of such a table waits for a
+ *     quorum of regions before it is refused ({@code --consensus-wait})
  */
 public record ReplicationConfig(
     Map<String, URI> peers,
     byte[] secret,
     Duration maxLag,
     Duration tombstoneGrace,
-    int consensusPort) {
+    int consensusPort,
+    int consensusAdvertisedPort,
+    Duration consensusWait) {
   /** A week: an outage longer than that is cheaper to mend with a snapshot than with the log. */
   public static final Duration DEFAULT_MAX_LAG = Duration.ofDays(7);
 
   /** An hour past the point every peer has passed; the proof needs none, the margin is for bugs. */
   public static final Duration DEFAULT_TOMBSTONE_GRACE = Duration.ofHours(1);
 
+  /** Long enough to ride out a leader election on a WAN, short of a client's socket timeout. */
+  public static final Duration DEFAULT_CONSENSUS_WAIT = Duration.ofSeconds(10);
+
   /** No peers: every table is regional, and replication requests are refused. */
   public static final ReplicationConfig NONE = new ReplicationConfig(Map.of(), null);
 
   /** With the default log cap and tombstone grace. */
   public ReplicationConfig(Map<String, URI> peers, byte[] secret) {
-    this(peers, secret, DEFAULT_MAX_LAG, DEFAULT_TOMBSTONE_GRACE, 0);
+    this(peers, secret, DEFAULT_MAX_LAG, DEFAULT_TOMBSTONE_GRACE, 0, 0, DEFAULT_CONSENSUS_WAIT);
   }
 
   /** The same peers and secret, with a consensus endpoint on {@code port} (0: none). */
   public ReplicationConfig withConsensusPort(int port) {
-    return new ReplicationConfig(peers, secret, maxLag, tombstoneGrace, port);
+    return withConsensus(port, 0, DEFAULT_CONSENSUS_WAIT);
+  }
+
+  /**
+   * The same peers and secret, with a consensus endpoint on {@code port} that other regions reach
+   * on {@code advertised} (0: on {@code port}), and waits for a quorum of up to {@code wait}.
+   */
+  public ReplicationConfig withConsensus(int port, int advertised, Duration wait) {
+    return new ReplicationConfig(peers, secret, maxLag, tombstoneGrace, port, advertised, wait);
+  }
+
+  /** The port other regions dial for this server's consensus endpoint. */
+  public int reachableConsensusPort() {
+    return consensusAdvertisedPort == 0 ? consensusPort : consensusAdvertisedPort;
   }
 
   /** Fewer bytes than this is a password, not a key. */
@@ -55,6 +77,18 @@ public record ReplicationConfig(
   public ReplicationConfig {
     if (consensusPort < 0 || consensusPort > 65535) {
       throw new IllegalArgumentException("--consensus-port must be 1..65535, not " + consensusPort);
+    }
+    if (consensusAdvertisedPort < 0
+        || consensusAdvertisedPort > 65535
+        || (consensusAdvertisedPort > 0 && consensusPort == 0)) {
+      throw new IllegalArgumentException(
+          "--consensus-advertised-port must be 1..65535 and needs --consensus-port, not "
+              + consensusAdvertisedPort);
+    }
+    Objects.requireNonNull(consensusWait);
+    if (consensusWait.toMillis() < 100) {
+      throw new IllegalArgumentException(
+          "--consensus-wait must be at least 100ms: a quorum needs a round trip");
     }
     if (consensusPort > 0 && peers.isEmpty()) {
       throw new IllegalArgumentException(
@@ -126,7 +160,14 @@ public record ReplicationConfig(
 
   /** This configuration with another log cap and tombstone grace. */
   public ReplicationConfig withLimits(Duration maxLag, Duration tombstoneGrace) {
-    return new ReplicationConfig(peers, secret, maxLag, tombstoneGrace, consensusPort);
+    return new ReplicationConfig(
+        peers,
+        secret,
+        maxLag,
+        tombstoneGrace,
+        consensusPort,
+        consensusAdvertisedPort,
+        consensusWait);
   }
 
   public boolean hasPeer(String region) {

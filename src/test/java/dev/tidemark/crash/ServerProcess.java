@@ -106,15 +106,24 @@ final class ServerProcess implements AutoCloseable {
   }
 
   DynamoDbClient client() {
+    return client(Duration.ofSeconds(10));
+  }
+
+  /** As {@link #client()}, waiting up to {@code socketTimeout} for an answer. */
+  DynamoDbClient client(Duration socketTimeout) {
     return DynamoDbClient.builder()
         .endpointOverride(URI.create("http://127.0.0.1:" + port))
         .region(Region.US_EAST_1)
         .credentialsProvider(
             StaticCredentialsProvider.create(AwsBasicCredentials.create("crash", "crash")))
-        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(10)).build())
+        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(socketTimeout).build())
         // No retries: an acknowledged write must be exactly one attempt, or the model cannot tell.
         .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry()))
         .build();
+  }
+
+  long pid() {
+    return process.pid();
   }
 
   /** SIGKILL: no shutdown hook, no flush, no clean close. */

@@ -294,6 +294,94 @@ class StrongConsistencyIT {
     assertThat(clients[0].scan(r -> r.tableName("api-strong")).count()).isEqualTo(2);
   }
 
+  private Map<String, AttributeValue> strongGet(int region, String table, String pk) {
+    return clients[region]
+        .getItem(
+            r ->
+                r.tableName(table).consistentRead(true).key(Map.of("pk", AttributeValue.fromS(pk))))
+        .item();
+  }
+
+  // Protects: a witness is a real voter without data. A table with one replica and a witness is
+  // described with the witness in both replica regions and is no table in the witness's region;
+  // with the replica's region killed (-9), a write in the other is still acknowledged (its quorum
+  // is itself and the witness), and the replica catches it up on return; teardown names the
+  // replica and the witness in one call.
+  @Test
+  void aWitnessVotesAndHoldsNoData() throws Exception {
+    ServerProcess.createTable(clients[0], "witnessed");
+    clients[0].updateTable(
+        r ->
+            r.tableName("witnessed")
+                .multiRegionConsistency(MultiRegionConsistency.STRONG)
+                .replicaUpdates(creates(1))
+                .globalTableWitnessUpdates(
+                    GlobalTableWitnessGroupUpdate.builder()
+                        .create(c -> c.regionName(REGIONS[2]))
+                        .build()));
+    for (int i = 0; i < 2; i++) {
+      TableDescription d = clients[i].describeTable(r -> r.tableName("witnessed")).table();
+      assertThat(d.multiRegionConsistencyAsString()).isEqualTo("STRONG");
+      assertThat(d.globalTableWitnesses())
+          .extracting(w -> w.regionName())
+          .containsExactly(REGIONS[2]);
+    }
+    assertThatThrownBy(() -> clients[2].describeTable(r -> r.tableName("witnessed")))
+        .isInstanceOf(ResourceNotFoundException.class);
+    clients[1].putItem(r -> r.tableName("witnessed").item(item("a", "from-eu")));
+    assertThat(strongGet(0, "witnessed", "a")).isEqualTo(item("a", "from-eu"));
+
+    servers[1].kill();
+    try {
+      // Acknowledged by us-east-1 and the witness alone (a new leader may need an election first).
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (true) {
+        try {
+          clients[0].putItem(r -> r.tableName("witnessed").item(item("b", "while-eu-down")));
+          break;
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+          if (System.nanoTime() > deadline) {
+            throw e;
+          }
+        }
+      }
+      assertThat(strongGet(0, "witnessed", "b")).isEqualTo(item("b", "while-eu-down"));
+    } finally {
+      start(1);
+    }
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+    while (true) {
+      try {
+        assertThat(strongGet(1, "witnessed", "b")).isEqualTo(item("b", "while-eu-down"));
+        break;
+      } catch (software.amazon.awssdk.core.exception.SdkException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(500);
+      }
+    }
+
+    TableDescription after =
+        clients[0]
+            .updateTable(
+                r ->
+                    r.tableName("witnessed")
+                        .replicaUpdates(
+                            ReplicationGroupUpdate.builder()
+                                .delete(c -> c.regionName(REGIONS[1]))
+                                .build())
+                        .globalTableWitnessUpdates(
+                            GlobalTableWitnessGroupUpdate.builder()
+                                .delete(c -> c.regionName(REGIONS[2]))
+                                .build()))
+            .tableDescription();
+    assertThat(after.multiRegionConsistency()).isNull();
+    assertThat(after.hasGlobalTableWitnesses()).isFalse();
+    assertThatThrownBy(() -> clients[1].describeTable(r -> r.tableName("witnessed")))
+        .isInstanceOf(ResourceNotFoundException.class);
+  }
+
   /** One client thread's recorded operations on the register {@code pk = "x"}. */
   private List<Op> runClient(
       int region, String client, String table, int rounds, boolean staleReads) {

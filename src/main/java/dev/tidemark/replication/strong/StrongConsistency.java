@@ -81,9 +81,6 @@ public final class StrongConsistency implements StrongTables, AutoCloseable {
   private static final String GROUP_PREFIX = "strong/group/";
   private static final String APPLIED_PREFIX = "strong/applied/";
 
-  /** How long a write or strong read may wait for a quorum before it is refused. */
-  private static final long QUORUM_WAIT_MILLIS = 10_000;
-
   /** Write operations that go through the log when their table is an MRSC table. */
   static final List<String> WRITES =
       List.of("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem");
@@ -153,14 +150,7 @@ public final class StrongConsistency implements StrongTables, AutoCloseable {
         }
       }
     }
-    RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-    GrpcConfigKeys.Server.setPort(p, config.consensusPort());
-    RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
-    RaftServerConfigKeys.setStorageFreeSpaceMin(p, SizeInBytes.valueOf("1MB"));
-    // Followers serve strong reads after a read-index round with the leader, never from a lease
-    // or a stale state.
-    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftProperties p = raftProperties(config, storageDir);
     this.properties = p;
     this.server =
         RaftServer.newBuilder()
@@ -177,6 +167,27 @@ public final class StrongConsistency implements StrongTables, AutoCloseable {
         config.consensusPort(),
         groups.size(),
         storageDir);
+  }
+
+  /** The Ratis settings of this server's consensus endpoint. */
+  static RaftProperties raftProperties(ReplicationConfig config, Path storageDir) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    GrpcConfigKeys.Server.setPort(p, config.consensusPort());
+    RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
+    RaftServerConfigKeys.setStorageFreeSpaceMin(p, SizeInBytes.valueOf("1MB"));
+    // Followers serve strong reads after a read-index round with the leader, never from a lease
+    // or a stale state.
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    // RPO zero rests on this: a voter's log worker forces (fsyncs) its segment before it counts
+    // the entries as flushed, and only flushed entries count towards the majority (the leader's
+    // own match index, and a follower's append reply). Ratis' defaults, pinned against a change.
+    RaftServerConfigKeys.Log.setUnsafeFlushEnabled(p, false);
+    RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, false);
+    // A leader retries a follower it cannot reach at most every second (the default backs off to
+    // 5 s), so that a region back from a partition is caught up within about a second.
+    RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms,20, 1s,1000000");
+    return p;
   }
 
   /** Whether any table here is in an MRSC group (then writes may wait for consensus). */
@@ -299,10 +310,10 @@ public final class StrongConsistency implements StrongTables, AutoCloseable {
   private RaftClientReply await(
       java.util.concurrent.CompletableFuture<RaftClientReply> f, String what) {
     try {
-      return f.get(QUORUM_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      return f.get(config.consensusWait().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       f.cancel(false);
-      throw unavailable(what, "no quorum within " + QUORUM_WAIT_MILLIS + " ms");
+      throw unavailable(what, "no quorum within " + config.consensusWait().toMillis() + " ms");
     } catch (ExecutionException e) {
       throw unavailable(what, String.valueOf(e.getCause()));
     } catch (InterruptedException e) {
@@ -342,11 +353,29 @@ public final class StrongConsistency implements StrongTables, AutoCloseable {
             RaftClient.newBuilder()
                 .setProperties(properties)
                 .setClientId(ClientId.randomId())
-                .setRaftGroup(raftGroup(g))
+                .setRaftGroup(clientGroup(g))
                 .setRetryPolicy(
                     RetryPolicies.retryForeverWithSleep(
                         TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
                 .build());
+  }
+
+  /**
+   * The group as this region's client dials it: its own server on the local port, not on the
+   * address advertised to the other regions (which may lead through a proxy or a port mapping).
+   */
+  private RaftGroup clientGroup(GroupRecord g) {
+    List<RaftPeer> peers = new ArrayList<>();
+    g.addresses()
+        .forEach(
+            (r, address) ->
+                peers.add(
+                    RaftPeer.newBuilder()
+                        .setId(r)
+                        .setAddress(
+                            r.equals(region) ? "127.0.0.1:" + config.consensusPort() : address)
+                        .build()));
+    return RaftGroup.valueOf(RaftGroupId.valueOf(UUID.fromString(g.groupId())), peers);
   }
 
   private static RaftGroup raftGroup(GroupRecord g) {
@@ -375,7 +404,8 @@ public final class StrongConsistency implements StrongTables, AutoCloseable {
       JsonNode a = replicator.callPeer(r, "strong-address", JSON.createObjectNode());
       addresses.put(r, config.peers().get(r).getHost() + ":" + a.path("port").asInt());
       // Every member knows this server by the host of its own --peer URL for this region.
-      addresses.putIfAbsent(region, a.path("yourHost").asText() + ":" + config.consensusPort());
+      addresses.putIfAbsent(
+          region, a.path("yourHost").asText() + ":" + config.reachableConsensusPort());
     }
     List<String> holders = new ArrayList<>(replicas);
     holders.add(0, region);
@@ -512,7 +542,7 @@ public final class StrongConsistency implements StrongTables, AutoCloseable {
           throw DynamoException.validation("Region " + from + " is not a --peer of " + region);
         }
         yield JSON.createObjectNode()
-            .put("port", config.consensusPort())
+            .put("port", config.reachableConsensusPort())
             .put("yourHost", config.peers().get(from).getHost());
       }
       case "strong-join" -> {
