@@ -13,6 +13,10 @@
 #   bench/run.sh --global-tables [opts] three regions: replication lag at a fixed write rate,
 #                                    throughput with replication on vs off, replica fill time
 #                                    (bench/global_tables.py; --help there for its options)
+#   bench/run.sh --managed-backups [--mib N] [opts]  AWS Backup on one table (default 1 GiB): backup,
+#                                    copy to another region, cold transition, restore jobs from WARM
+#                                    and COLD and a restore test's RTO, each against on-demand backup
+#                                    and restore (bench/managed_backups.py; --help there)
 #
 # Needs java, python3 and wrk; installs wrk with apt-get when it is missing. DynamoDB Local is
 # started with ../shared/peers/start-dynamodb-local (override the folder with BENCH_PEERS_DIR),
@@ -43,6 +47,10 @@ fi
 if [[ ${1:-} == --global-tables ]]; then
   shift
   exec python3 "$here/global_tables.py" "$@"
+fi
+if [[ ${1:-} == --managed-backups ]]; then
+  shift
+  exec python3 "$here/managed_backups.py" "$@"
 fi
 if [[ ${1:-} == --auth-compare ]]; then
   shift
