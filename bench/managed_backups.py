@@ -19,10 +19,12 @@ S3Proxy with --store s3. In us-east-1 a table is loaded with --mib MiB of 4 KB i
  5. A restore testing plan (every minute, LATEST point of the vault, validation window 0) runs once:
     its measured RTO is the one the server records, the test job's CreationDate to CompletionDate.
     The harness waits for its validation and the deletion of its table, then deletes the plan.
- 6. The cold transition: us-east-1 restarts with its AWS Backup clock two days ahead
-    (-Dtidemark.awsBackup.clockOffsetMillis, as ColdTierCrashIT does), so the point is due on the
-    first worker pass. Timed from the server's log line that starts the move to the one that says
-    the point is COLD (repacked, written, every object verified, the switch synced); the warm
+ 6. The cold transition: us-east-1 restarts with its AWS Backup clock moved ahead
+    (-Dtidemark.awsBackup.clockOffsetMillis, as ColdTierCrashIT does) so that the point comes due
+    --cold-lead seconds after the start. Meanwhile the JVM is warmed up as a long-running server's
+    would be (a restore job of the point, a full on-demand backup of the restored table, both
+    dropped). Timed from the server's log line that starts the move to the one that says the point
+    is COLD (repacked, written, every object read back and verified, the switch synced); the warm
     backup's deletion after it is reported beside. DescribeRecoveryPoint is polled to see COLD.
  7. StartRestoreJob from the COLD point (same repeats).
 
@@ -323,23 +325,42 @@ def log_time(text, *needles):
     return None
 
 
-def cold_transition(a, point, args, res):
-    """Restarts us-east-1 two days ahead; times the move of `point` from its log lines."""
+def cold_transition(a, c, point, args, res):
+    """Restarts us-east-1 with its AWS Backup clock moved so that `point` comes due a little after
+    the start; warms the JVM up meanwhile (a restore job of the point and a full on-demand backup of
+    the restored table, as a long-running server would be warm); times the move from the server's
+    log line that starts it to the one that says the point is COLD."""
+    bk = backup_api(a)
+    due = bk.describe_recovery_point(BackupVaultName=VAULT, RecoveryPointArn=point)["CalculatedLifecycle"][
+        "MoveToColdStorageAt"]
+    lead = args.cold_lead or int(20 + 3 * (res["on_demand_backup"]["median_s"] + res["on_demand_restore"]["median_s"]))
     a.stop()
     mark = a.log_size()
-    a.java_opts = (args.java_opts + " -D%s=%d" % ("tidemark.awsBackup.clockOffsetMillis", 2 * DAY_MS)).strip()
-    t0 = time.monotonic()
+    # The clock at the restart is `lead` seconds before the point is due.
+    offset_ms = int((due.timestamp() - time.time() - lead) * 1000)
+    a.java_opts = (args.java_opts + " -Dtidemark.awsBackup.clockOffsetMillis=%d" % offset_ms).strip()
     a.start()
     a.wait_ready()
+    due_mono = time.monotonic() + lead
+    h.log("cold transition: us-east-1 restarted, the point is due in about %d s; warming up" % lead)
     bk = backup_api(a)
+    c = h.Client(a.port, timeout=3600)
+    target = "%s_coldwarmup" % TABLE
+    job = bk.start_restore_job(RecoveryPointArn=point, IamRoleArn=ROLE, ResourceType="DynamoDB",
+                               Metadata={"targetTableName": target})
+    poll(lambda: bk.describe_restore_job(RestoreJobId=job["RestoreJobId"]), state_of("Status", "COMPLETED"),
+         ("FAILED", "ABORTED"), what="warm-up restore job")
+    arn, _, _ = h.backup(c, target, "coldwarmup")
+    c.call("DeleteBackup", {"BackupArn": arn})
+    c.call("DeleteTable", {"TableName": target})
+    warm_done = datetime.datetime.now()
+    h.log("cold transition: warm-up done %.1f s before the point is due" % (due_mono - time.monotonic()))
     d = poll(lambda: bk.describe_recovery_point(BackupVaultName=VAULT, RecoveryPointArn=point),
              state_of("StorageClass", "COLD"), interval=0.02, timeout=7200, what="cold transition")
-    seen = time.monotonic() - t0
     # The warm backup is deleted right after the switch: wait for its log line too.
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        text = a.log_since(mark)
-        if log_time(text, point, "its warm backup"):
+        if log_time(a.log_since(mark), point, "its warm backup"):
             break
         time.sleep(0.05)
     text = a.log_since(mark)
@@ -348,15 +369,17 @@ def cold_transition(a, point, args, res):
     warm_gone = log_time(text, point, "its warm backup")
     if not started or not cold:
         raise RuntimeError("the cold move's log lines were not found in %s" % a.log_path)
+    overlapped = started < warm_done
+    if overlapped:
+        h.log("WARNING: the move started before the warm-up ended; raise --cold-lead")
     s = secs(started, cold)
     res["cold_transition"] = {"median_s": s, "runs": [{
         "seconds": s, "warmup": False, "to_warm_deleted_s": secs(started, warm_gone),
-        "restart_to_cold_seen_s": seen, "storage_class": d["StorageClass"],
+        "lead_s": lead, "overlapped_warmup": overlapped, "storage_class": d["StorageClass"],
         "size_bytes": d.get("BackupSizeInBytes"),
         "cold_line": [ln for ln in text.splitlines() if point in ln and "is COLD" in ln][0]}]}
-    h.log("cold transition: %.2f s to COLD (%.2f s with the warm deletion; restart to COLD seen %.1f s)"
-          % (s, secs(started, warm_gone) or -1, seen))
-    return bk
+    h.log("cold transition: %.2f s to COLD (%.2f s with the warm deletion)" % (s, secs(started, warm_gone) or -1))
+    return bk, c
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,8 +425,7 @@ def run(args):
         restore_test(c, bk, table_arn, vault_arn, res)
         b.stop()
         c.close()
-        bk = cold_transition(a, point, args, res)
-        c = h.Client(a.port, timeout=3600)
+        bk, c = cold_transition(a, c, point, args, res)
         restore_jobs("restore_job_cold", "StartRestoreJob from COLD to COMPLETED", c, bk, point, args, res)
         c.close()
         res["store_bytes"] = {"warm": h.du(a.backups) if not s3 else None,
@@ -474,8 +496,9 @@ def report(res):
     lines.append("Items counted in restored tables (expected %d): %s" % (res["items"], "; ".join(checks)))
     ct = res.get("cold_transition", {}).get("runs", [{}])[0]
     if ct:
-        lines.append("Cold transition with the warm backup's deletion: %.2f s; restart to COLD seen: %.2f s" % (
-            ct.get("to_warm_deleted_s") or -1, ct.get("restart_to_cold_seen_s") or -1))
+        lines.append("Cold transition with the warm backup's deletion: %.2f s%s" % (
+            ct.get("to_warm_deleted_s") or -1,
+            " (WARNING: it overlapped the warm-up)" if ct.get("overlapped_warmup") else ""))
     sb = res.get("store_bytes") or {}
     if sb.get("warm") is not None:
         lines.append("us-east-1 stores at the end: warm %.1f MiB, cold %.1f MiB" % (
@@ -490,6 +513,8 @@ def main():
     ap.add_argument("--warmups", type=int, default=1, help="uncounted runs before them")
     ap.add_argument("--store", choices=["dir", "s3"], default="dir",
                     help="backup stores in directories, or in buckets on S3Proxy")
+    ap.add_argument("--cold-lead", type=int, default=None,
+                    help="seconds from the restart to the point coming due (default from the baseline)")
     ap.add_argument("--java-opts", default=os.environ.get("BENCH_TIDEMARK_JAVA_OPTS", ""),
                     help="extra JVM options for both servers (e.g. a JFR recording)")
     ap.add_argument("--out", default=None,
