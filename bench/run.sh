@@ -16,6 +16,10 @@
 #   bench/run.sh --strong-consistency [opts]  three regions with a delay added per link: write
 #                                    latency and throughput STRONG vs EVENTUAL, strong-read latency
 #                                    (bench/strong_consistency.py; --help there for its options)
+#   bench/run.sh --managed-backups [--mib N] [opts]  AWS Backup on one table (default 1 GiB): backup,
+#                                    copy to another region, cold transition, restore jobs from WARM
+#                                    and COLD and a restore test's RTO, each against on-demand backup
+#                                    and restore (bench/managed_backups.py; --help there)
 #
 # Needs java, python3 and wrk; installs wrk with apt-get when it is missing. DynamoDB Local is
 # started with ../shared/peers/start-dynamodb-local (override the folder with BENCH_PEERS_DIR),
@@ -50,6 +54,10 @@ fi
 if [[ ${1:-} == --strong-consistency ]]; then
   shift
   exec python3 "$here/strong_consistency.py" "$@"
+fi
+if [[ ${1:-} == --managed-backups ]]; then
+  shift
+  exec python3 "$here/managed_backups.py" "$@"
 fi
 if [[ ${1:-} == --auth-compare ]]; then
   shift

@@ -599,11 +599,17 @@ public final class BackupService implements AutoCloseable {
    * indexes it does not keep are left out.
    */
   public Table restore(BackupRecord backup, TableDefinition target) {
+    return restore(backup, target, () -> {});
+  }
+
+  /** As {@link #restore(BackupRecord, TableDefinition)}, running {@code whenDone} once it ends. */
+  public Table restore(BackupRecord backup, TableDefinition target, Runnable whenDone) {
     Manifest manifest = restorable(backup);
     return startRestore(
         target,
         new RestoreSummary(backup.arn(), backup.tableArn(), backup.creationMillis()),
-        loader -> load(manifest, target, loader));
+        loader -> load(manifest, target, loader),
+        whenDone);
   }
 
   /** Loads a backup whose manifest {@link #restorable} returned, shaped as {@code target}. */
@@ -665,6 +671,16 @@ public final class BackupService implements AutoCloseable {
    * only when complete; on any failure it is dropped (invariant I4).
    */
   public Table startRestore(TableDefinition target, RestoreSummary summary, Filler filler) {
+    return startRestore(target, summary, filler, () -> {});
+  }
+
+  /**
+   * As {@link #startRestore(TableDefinition, RestoreSummary, Filler)}, running {@code whenDone} on
+   * the restore's thread once the table is ACTIVE or dropped (so that a caller tracking the
+   * restore, AWS Backup's restore job, learns of it at once rather than at its next look).
+   */
+  public Table startRestore(
+      TableDefinition target, RestoreSummary summary, Filler filler, Runnable whenDone) {
     // A restore bulk-loads a whole table into the data directory.
     db.space().checkDataWritable();
     reserveJob();
@@ -675,11 +691,11 @@ public final class BackupService implements AutoCloseable {
       running.decrementAndGet();
       throw e;
     }
-    jobs.execute(() -> runRestore(table, filler, summary.sourceTableArn()));
+    jobs.execute(() -> runRestore(table, filler, summary.sourceTableArn(), whenDone));
     return table;
   }
 
-  private void runRestore(Table table, Filler filler, String source) {
+  private void runRestore(Table table, Filler filler, String source, Runnable whenDone) {
     Path scratch = scratchDir.resolve("restore-" + table.id());
     boolean done = false;
     long started = System.nanoTime();
@@ -717,6 +733,7 @@ public final class BackupService implements AutoCloseable {
       deleteQuietly(scratch);
       running.decrementAndGet();
       observer.finished("RESTORE", done, System.nanoTime() - started, bytes);
+      whenDone.run();
     }
   }
 

@@ -40,36 +40,62 @@ public final class BackupVerifier {
     int checked = 0;
     long bytes = 0;
     Set<String> seen = new HashSet<>();
-    byte[] buf = new byte[64 * 1024];
+    List<DataObjectRef> unique = new ArrayList<>();
     for (DataObjectRef ref : manifest.objects()) {
-      if (!seen.add(ref.name())) {
-        continue;
+      if (seen.add(ref.name())) {
+        unique.add(ref);
       }
-      try (InputStream in = BackupRepository.openObject(store, keys, manifest, ref)) {
-        while (in.read(buf) >= 0) {
-          // Reading to the end is the check.
+    }
+    // Several objects are checked at once (as many as the store transfers at once): on a local
+    // disk a check is decryption and hashing, bound by the CPU, so they spread over the cores.
+    // Results are taken in manifest order, so the report is the same as one object at a time.
+    try (Transfers.Prefetch<VerifyResult.Problem> checks =
+        Transfers.prefetch(
+            unique, store.transfersInFlight(), ref -> check(store, keys, manifest, ref))) {
+      for (DataObjectRef ref : unique) {
+        VerifyResult.Problem problem;
+        try {
+          problem = checks.next();
+        } catch (IOException | RuntimeException e) {
+          // Only an interruption gets here: check() reports every failure of its object.
+          problems.add(classify(ref.name(), e, store, ref.storedSize()));
+          break;
         }
-        OptionalLong stored = store.size(ref.name());
-        if (stored.isPresent() && stored.getAsLong() != ref.storedSize()) {
-          problems.add(
-              new VerifyResult.Problem(
-                  ref.name(),
-                  VerifyResult.Kind.CONTENT_MISMATCH,
-                  "backup object "
-                      + ref.name()
-                      + " is "
-                      + stored.getAsLong()
-                      + " bytes, but its manifest records "
-                      + ref.storedSize()));
-          continue;
+        if (problem == null) {
+          checked++;
+          bytes += ref.plaintextSize();
+        } else {
+          problems.add(problem);
         }
-        checked++;
-        bytes += ref.plaintextSize();
-      } catch (IOException | RuntimeException e) {
-        problems.add(classify(ref.name(), e, store, ref.storedSize()));
       }
     }
     return new VerifyResult(manifestName, checked, bytes, problems);
+  }
+
+  /** Reads one object to its end, which checks it; null when it is sound, else its problem. */
+  private static VerifyResult.Problem check(
+      ObjectStore store, MasterKeys keys, Manifest manifest, DataObjectRef ref) {
+    byte[] buf = new byte[64 * 1024];
+    try (InputStream in = BackupRepository.openObject(store, keys, manifest, ref)) {
+      while (in.read(buf) >= 0) {
+        // Reading to the end is the check.
+      }
+      OptionalLong stored = store.size(ref.name());
+      if (stored.isPresent() && stored.getAsLong() != ref.storedSize()) {
+        return new VerifyResult.Problem(
+            ref.name(),
+            VerifyResult.Kind.CONTENT_MISMATCH,
+            "backup object "
+                + ref.name()
+                + " is "
+                + stored.getAsLong()
+                + " bytes, but its manifest records "
+                + ref.storedSize());
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return classify(ref.name(), e, store, ref.storedSize());
+    }
   }
 
   private static VerifyResult.Problem classify(

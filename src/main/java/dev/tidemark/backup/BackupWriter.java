@@ -117,6 +117,21 @@ public final class BackupWriter implements Closeable {
     inBackground(() -> store(label, source));
   }
 
+  /** An object's content, made on the transfer thread that then stores it. */
+  @FunctionalInterface
+  public interface Content {
+    ObjectSource make() throws IOException;
+  }
+
+  /**
+   * As {@link #submit}, with the object's bytes made on the transfer thread too (compressed, say),
+   * so that making one object overlaps the caller preparing the next. Its place in the manifest is
+   * this call's.
+   */
+  public void submitMade(String label, Content content) throws IOException {
+    inBackground(() -> store(label, content.make()));
+  }
+
   /** The transfer behind one manifest entry; runs on a transfer thread. */
   @FunctionalInterface
   private interface Transfer {

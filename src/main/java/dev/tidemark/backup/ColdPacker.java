@@ -7,13 +7,13 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.storage.BulkLoader;
 import dev.tidemark.tables.TableDefinition;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Set;
 import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
 
 /**
  * Repacks one backup of a store, full or incremental, into a single full backup in another store:
@@ -88,15 +88,14 @@ public final class ColdPacker {
 
   /**
    * Takes the merged table's entries in key order (as a restore's bulk loader would) and stores
-   * them as compressed objects of about {@link #OBJECT_BYTES} each.
+   * them as compressed objects of about {@link #OBJECT_BYTES} entry bytes each. An object is
+   * compressed, fingerprinted, encrypted and written on a transfer thread while the merge fills the
+   * next ({@link BackupWriter#submitMade}, as many at once as the store takes): compression is the
+   * costliest step of a repack and would otherwise hold up the merge on a single core.
    */
   private static final class ColdObjects implements BulkLoader {
     private final BackupWriter writer;
-    private final ByteArrayOutputStream entry = new ByteArrayOutputStream();
-    private ByteArrayOutputStream compressed;
-    private DeflaterOutputStream out;
-    private Deflater deflater;
-    private long entryBytes;
+    private Entries entries;
     private int count;
 
     ColdObjects(BackupWriter writer) {
@@ -106,21 +105,14 @@ public final class ColdPacker {
     @Override
     public void add(byte[] key, byte[] value) {
       try {
-        if (out == null) {
-          compressed = new ByteArrayOutputStream(1 << 20);
-          compressed.write(TableChunks.COMPRESSED_MAGIC);
-          compressed.write(1);
-          deflater = new Deflater(Deflater.DEFAULT_COMPRESSION);
-          out = new DeflaterOutputStream(compressed, deflater, 64 * 1024);
+        if (entries == null) {
+          entries = new Entries();
         }
-        entry.reset();
-        TableChunks.writeVarint(entry, key.length);
-        entry.write(key);
-        TableChunks.writeVarint(entry, value.length);
-        entry.write(value);
-        entry.writeTo(out);
-        entryBytes += entry.size();
-        if (entryBytes >= OBJECT_BYTES) {
+        TableChunks.writeVarint(entries, key.length);
+        entries.write(key);
+        TableChunks.writeVarint(entries, value.length);
+        entries.write(value);
+        if (entries.size() >= OBJECT_BYTES) {
           flush();
         }
       } catch (IOException e) {
@@ -128,29 +120,94 @@ public final class ColdPacker {
       }
     }
 
-    /** Stores the object being filled, if it holds anything. */
+    /** Hands the object being filled, if it holds anything, to the writer. */
     void flush() throws IOException {
-      if (out == null) {
+      if (entries == null) {
         return;
       }
-      out.finish();
-      deflater.end();
+      Entries full = entries;
+      entries = null;
       count++;
-      writer.addObject(
-          String.format("cold-data-%06d", count), ObjectSource.of(compressed.toByteArray()));
-      out = null;
-      compressed = null;
-      entryBytes = 0;
+      writer.submitMade(String.format("cold-data-%06d", count), () -> compress(full));
     }
 
     @Override
     public void finish() {}
 
     @Override
-    public void close() {
-      if (deflater != null) {
-        deflater.end();
+    public void close() {}
+  }
+
+  /** One object's entries, uncompressed; its buffer is read in place. */
+  static final class Entries extends ByteArrayOutputStream {
+    Entries() {
+      super(OBJECT_BYTES + (64 << 10));
+    }
+
+    byte[] array() {
+      return buf;
+    }
+  }
+
+  /**
+   * Bytes at the start of an object compressed both ways to choose how the whole object is. Items
+   * are in key order, so the start of an object is as like the rest as any sample.
+   */
+  static final int SAMPLE_BYTES = 256 << 10;
+
+  /**
+   * The object: the magic byte, the format, then the entries as a zlib stream. Deflate's default
+   * level, unless on a sample it saves less than a tenth over Huffman coding alone: then the whole
+   * object is Huffman-coded only. Random-looking values (encrypted or hashed fields, base64 of
+   * binary) give LZ77 almost nothing to match, yet matching is most of deflate's time (Huffman
+   * coding alone runs several times faster there and is as dense); text-like values keep the
+   * matching. Either way it is one zlib stream, which {@link TableChunks#read} inflates.
+   */
+  static ObjectSource compress(Entries entries) {
+    byte[] in = entries.array();
+    int length = entries.size();
+    int strategy = strategy(in, length);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(length / 2 + 64);
+    out.write(TableChunks.COMPRESSED_MAGIC);
+    out.write(1);
+    Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION);
+    try {
+      deflater.setStrategy(strategy);
+      deflater.setInput(in, 0, length);
+      deflater.finish();
+      byte[] buf = new byte[64 << 10];
+      while (!deflater.finished()) {
+        out.write(buf, 0, deflater.deflate(buf));
       }
+    } finally {
+      deflater.end();
+    }
+    byte[] bytes = out.toByteArray();
+    return () -> new ByteArrayInputStream(bytes);
+  }
+
+  /** {@link Deflater#DEFAULT_STRATEGY} or {@link Deflater#HUFFMAN_ONLY}, from a sample. */
+  static int strategy(byte[] in, int length) {
+    int sample = Math.min(length, SAMPLE_BYTES);
+    long matched = deflatedSize(in, sample, Deflater.DEFAULT_STRATEGY);
+    long huffman = deflatedSize(in, sample, Deflater.HUFFMAN_ONLY);
+    return matched * 10 <= huffman * 9 ? Deflater.DEFAULT_STRATEGY : Deflater.HUFFMAN_ONLY;
+  }
+
+  private static long deflatedSize(byte[] in, int length, int strategy) {
+    Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION);
+    try {
+      deflater.setStrategy(strategy);
+      deflater.setInput(in, 0, length);
+      deflater.finish();
+      byte[] buf = new byte[64 << 10];
+      long total = 0;
+      while (!deflater.finished()) {
+        total += deflater.deflate(buf);
+      }
+      return total;
+    } finally {
+      deflater.end();
     }
   }
 }

@@ -366,7 +366,7 @@ public final class ColdTier implements AutoCloseable {
    * Restores a COLD point into a new table straight from its cold copy, every object verified as it
    * is read, as a warm restore is; the table is CREATING until complete and dropped on failure.
    */
-  Table restore(BackupRecord r, TableDefinition target) {
+  Table restore(BackupRecord r, TableDefinition target, Runnable whenDone) {
     Manifest m;
     try {
       m = cold.readManifest(r.manifestName());
@@ -385,7 +385,8 @@ public final class ColdTier implements AutoCloseable {
         new RestoreSummary(r.arn(), r.tableArn(), r.creationMillis()),
         loader ->
             SnapshotLoader.loadBackup(
-                cold, m, SnapshotLoader.newOverlay(), target, Set.of(), loader));
+                cold, m, SnapshotLoader.newOverlay(), target, Set.of(), loader),
+        whenDone);
   }
 
   /** Waits until the copies started so far are written and settled, for tests. */

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.backup.BackupRecord;
 import dev.tidemark.backup.BackupRepository;
-import dev.tidemark.backup.DataObjectRef;
 import dev.tidemark.backup.Manifest;
+import dev.tidemark.backup.Transfers;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
 import java.io.IOException;
@@ -472,30 +472,37 @@ public final class CopyJobs implements AutoCloseable {
       return new CopyReceiver.Done(pointArn, begun.path("BackupSizeInBytes").asLong());
     }
     int[] dup = CopyReceiver.duplicates(m.objects());
-    byte[] buf = new byte[CHUNK_BYTES];
+    List<Integer> toSend = new ArrayList<>();
     for (int i = 0; i < dup.length; i++) {
-      if (dup[i] >= 0) {
-        continue;
+      if (dup[i] < 0) {
+        toSend.add(i);
       }
-      DataObjectRef ref = m.objects().get(i);
-      // Decrypted and checked against the source manifest's size and SHA-256 as it is read.
-      try (InputStream in = repo.openObject(m, ref)) {
-        long offset = 0;
-        while (true) {
-          int n = in.readNBytes(buf, 0, CHUNK_BYTES);
-          boolean last = n < CHUNK_BYTES;
+    }
+    // Each object is decrypted and checked against the source manifest's size and SHA-256 whole,
+    // a few ahead of the one being sent, so that reading overlaps the destination storing the last.
+    try (Transfers.Prefetch<byte[]> ahead =
+        Transfers.prefetch(
+            toSend,
+            repo.store().transfersInFlight(),
+            i -> {
+              try (InputStream in = repo.openObject(m, m.objects().get(i))) {
+                return in.readAllBytes();
+              }
+            })) {
+      for (int i : toSend) {
+        byte[] data = ahead.next();
+        int offset = 0;
+        do {
+          int n = Math.min(CHUNK_BYTES, data.length - offset);
           ObjectNode chunk = JSON.createObjectNode();
           chunk.put("SessionId", session);
           chunk.put("Index", i);
-          chunk.put("Offset", offset);
-          chunk.put("Last", last);
-          chunk.put("Data", java.util.Arrays.copyOf(buf, n));
+          chunk.put("Offset", (long) offset);
+          chunk.put("Last", offset + n == data.length);
+          chunk.put("Data", java.util.Arrays.copyOfRange(data, offset, offset + n));
           peers.call(d.region(), "copy/chunk", chunk);
           offset += n;
-          if (last) {
-            break;
-          }
-        }
+        } while (offset < data.length);
       }
     }
     JsonNode done =

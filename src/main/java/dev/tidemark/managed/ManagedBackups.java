@@ -273,7 +273,7 @@ public final class ManagedBackups implements AutoCloseable {
   }
 
   private synchronized void kick() {
-    if (worker != null) {
+    if (worker != null && !worker.isShutdown()) {
       worker.execute(this::runQuietly);
     }
   }
@@ -1013,7 +1013,11 @@ public final class ManagedBackups implements AutoCloseable {
           return;
         }
         TableDefinition def = targetDefinition(r.get(), target, j.metadata());
-        table = fromCold ? cold.restore(r.get(), def) : backups.restore(r.get(), def);
+        // The job settles on the pass its end kicks off, not up to a worker period later.
+        table =
+            fromCold
+                ? cold.restore(r.get(), def, this::kick)
+                : backups.restore(r.get(), def, this::kick);
       }
     } catch (DynamoException e) {
       if (e.error() == WireError.LIMIT_EXCEEDED) {
