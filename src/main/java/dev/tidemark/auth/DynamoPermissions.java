@@ -97,6 +97,13 @@ public final class DynamoPermissions {
           STREAMS_PREFIX + "GetShardIterator",
           STREAMS_PREFIX + "GetRecords");
 
+  // "dynamodb:" + each operation, made once: decisions are cached by action, and a fresh string
+  // would be hashed on every request.
+  private static final Map<String, String> ACTIONS =
+      OPERATIONS.stream()
+          .map(o -> o.startsWith(STREAMS_PREFIX) ? o.substring(STREAMS_PREFIX.length()) : o)
+          .collect(java.util.stream.Collectors.toUnmodifiableMap(n -> n, n -> "dynamodb:" + n));
+
   /**
    * Tidemark's own operations (the console's {@code /console/api}), as the gate names them; the
    * route-enumeration test compares it with {@code console.ConsoleApi}'s.
@@ -120,7 +127,7 @@ public final class DynamoPermissions {
         operation.startsWith(STREAMS_PREFIX)
             ? operation.substring(STREAMS_PREFIX.length())
             : operation;
-    String action = "dynamodb:" + name;
+    String action = ACTIONS.get(name);
     List<Check> checks = new ArrayList<>();
     switch (name) {
       case "ListTables",

@@ -30,16 +30,50 @@ final class PolicyDecisions {
   private static final int MAX_ENTRIES = 10_000;
 
   /**
-   * Everything a decision depends on besides condition keys. Policies compare by identity (a
-   * compiled document is never changed), lists element by element.
+   * Everything a decision depends on besides condition keys. Policies compare by identity: a
+   * compiled document is never changed, and the lists are swapped whole on every IAM write. Hashed
+   * by hand from parts whose hashes are cached or cheap (a profile showed the record's element-wise
+   * list hashing and comparison).
    */
-  private record Key(
-      List<PolicyDocument> identity,
-      PolicyDocument resourcePolicy,
-      boolean resourcePolicyRequired,
-      String action,
-      String resource,
-      Principal caller) {}
+  private static final class Key {
+    private final List<PolicyDocument> identity;
+    private final PolicyDocument resourcePolicy;
+    private final boolean resourcePolicyRequired;
+    private final String action;
+    private final String resource;
+    private final Principal caller;
+    private final int hash;
+
+    Key(Check check, List<PolicyDocument> identity, Principal caller) {
+      this.identity = identity;
+      this.resourcePolicy = check.resourcePolicy();
+      this.resourcePolicyRequired = check.resourcePolicyRequired();
+      this.action = check.action();
+      this.resource = check.resource();
+      this.caller = caller;
+      this.hash =
+          ((System.identityHashCode(identity) * 31 + action.hashCode()) * 31 + resource.hashCode())
+                  * 31
+              + Objects.hashCode(caller.accessKeyId());
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k
+          && hash == k.hash
+          && identity == k.identity
+          && resourcePolicy == k.resourcePolicy
+          && resourcePolicyRequired == k.resourcePolicyRequired
+          && action.equals(k.action)
+          && resource.equals(k.resource)
+          && (caller == k.caller || caller.equals(k.caller));
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
 
   /** A verdict and the condition keys it depended on, with their states then. */
   private record Entry(PolicyEvaluator.Verdict verdict, String[] keys, Object[] states) {
@@ -58,14 +92,7 @@ final class PolicyDecisions {
   /** {@link PolicyEvaluator#decide}'s verdict for this check, from the cache when it holds. */
   PolicyEvaluator.Verdict decide(
       List<PolicyDocument> identity, Check check, Principal caller, Facts facts) {
-    Key key =
-        new Key(
-            identity,
-            check.resourcePolicy(),
-            check.resourcePolicyRequired(),
-            check.action(),
-            check.resource(),
-            caller);
+    Key key = new Key(check, identity, caller);
     Entry cached = entries.get(key);
     if (cached != null && cached.holds(facts)) {
       return cached.verdict();

@@ -71,12 +71,23 @@ public final class SigV4Verifier {
     }
   }
 
-  private record CacheKey(
-      String accessKeyId, String secret, String date, String region, String service) {}
+  /**
+   * The signing key an access key last signed with, and the scope it was derived for. One per
+   * access key id: looking it up hashes only the key id, where a key of all five strings hashed
+   * four fresh substrings of the Authorization header on every request.
+   */
+  private record Derived(String secret, String date, String region, String service, byte[] key) {
+    boolean isFor(String secret, SigV4Header h) {
+      return (this.secret == secret || this.secret.equals(secret))
+          && date.equals(h.date())
+          && region.equals(h.region())
+          && service.equals(h.service());
+    }
+  }
 
   private final KeyLookup keys;
   private final LongSupplier clock;
-  private final Map<CacheKey, byte[]> signingKeys = new ConcurrentHashMap<>();
+  private final Map<String, Derived> signingKeys = new ConcurrentHashMap<>();
 
   public SigV4Verifier(KeyLookup keys, LongSupplier clockMillis) {
     this.keys = keys;
@@ -343,10 +354,9 @@ public final class SigV4Verifier {
   }
 
   private byte[] signingKey(SigV4Header h, String secret) {
-    CacheKey k = new CacheKey(h.accessKeyId(), secret, h.date(), h.region(), h.service());
-    byte[] cached = signingKeys.get(k);
-    if (cached != null) {
-      return cached;
+    Derived cached = signingKeys.get(h.accessKeyId());
+    if (cached != null && cached.isFor(secret, h)) {
+      return cached.key();
     }
     byte[] derived =
         SignerUtils.sign(
@@ -361,7 +371,8 @@ public final class SigV4Verifier {
       // Keys live a day; dropping all at once is simpler than an LRU and rare.
       signingKeys.clear();
     }
-    signingKeys.put(k, derived);
+    signingKeys.put(
+        h.accessKeyId(), new Derived(secret, h.date(), h.region(), h.service(), derived));
     return derived;
   }
 
