@@ -12,6 +12,9 @@ accepts any signature, IAM mode verifies each one. A server never remembers a si
 checked, so a replayed request costs what a fresh one does.
 
 The modes alternate A B B A over the rounds, so that drift on a shared machine falls on both.
+Beside ops/s it reports the server process's CPU time (utime + stime) per request served in each
+mode: on a busy machine ops/s swings with the cores the server gets, its CPU per request much less.
+--profile DIR records a JFR profile of each measured run.
 Needs botocore and boto3 (the AWS CLI's own libraries) besides what bench/run.sh needs.
 """
 import argparse
@@ -21,6 +24,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -158,6 +162,45 @@ def sign_file(path, port, creds, op, args):
         raise RuntimeError("a signed %s was refused: %s %s" % (target, resp.status, answer[:300]))
 
 
+def jit_seconds(pid):
+    """CPU time of the server's JIT compiler threads (C1/C2), from /proc/PID/task/*/stat."""
+    total = 0
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return 0.0
+    for tid in tids:
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                text = f.read()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        if "CompilerThre" in name:
+            fields = text.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / h.CLK_TCK
+
+
+def start_jfr(server, args, mode, op, n):
+    """--profile: a JFR recording of the measured run (jcmd JFR.start), as harness.py takes them."""
+    if not args.profile:
+        return None
+    os.makedirs(args.profile, exist_ok=True)
+    jfr = os.path.abspath(os.path.join(args.profile, "auth-%s-%s-%d.jfr" % (mode, op, n)))
+    subprocess.run(["jcmd", str(server.pid()), "JFR.start", "name=authbench", "settings=profile",
+                    "filename=" + jfr], check=True, capture_output=True)
+    return jfr
+
+
+def stop_jfr(server, jfr, title):
+    if jfr is None:
+        return
+    subprocess.run(["jcmd", str(server.pid()), "JFR.stop", "name=authbench"], check=True, capture_output=True)
+    h.write_profile(h.profile_summary(jfr), jfr[:-4] + ".txt", title)
+    h.log("profile: %s (summary %s)" % (jfr, jfr[:-4] + ".txt"))
+
+
 def measure(mode, args, workdir, results):
     server = Tidemark(os.path.join(workdir, mode + "-%d" % len(results)), mode)
     server.start()
@@ -169,14 +212,29 @@ def measure(mode, args, workdir, results):
             sign_file(path, server.port, creds, op, args)
             env = {"BENCH_SIGNED": path, "BENCH_OP": op, "BENCH_TABLE": TABLE, "BENCH_KEYS": args.keys}
             h.run_wrk(server.port, env, args.warmup, args.connections, 1)
+            jfr = start_jfr(server, args, mode, op, len(results))
+            # The server's own CPU time (utime + stime of its process) over the measured run, per
+            # request served: what a request costs, which a busy machine leaves readable when it
+            # swings ops/s (the server gets fewer cores, not dearer requests).
+            cpu0, jit0 = server.cpu_seconds(), jit_seconds(server.pid())
             r = h.run_wrk(server.port, env, args.duration, args.connections, 1, server=server)
+            cpu1, jit1 = server.cpu_seconds(), jit_seconds(server.pid())
+            stop_jfr(server, jfr, "%s %s" % (mode, op))
+            cpu_us = (cpu1 - cpu0) * 1e6 / max(r["requests"], 1)
+            # The JIT compilers' share: on a busy machine the warm-up may not finish compiling, and
+            # IAM mode has more code to compile; that is start-up cost, not a request's.
+            jit_us = (jit1 - jit0) * 1e6 / max(r["requests"], 1)
             bad = int(r["status_errors"] + r["socket_errors"] + r["timeouts"] + r["misses"])
-            h.log("%-4s %-4s %8.0f ops/s  p50 %6.2f ms  p99 %6.2f ms%s" % (
-                mode, op, r["ops"], r["p50_us"] / 1000, r["p99_us"] / 1000, ("  ERRORS %d" % bad) if bad else ""))
+            h.log("%-4s %-4s %8.0f ops/s  p50 %6.2f ms  p99 %6.2f ms  server %6.1f us cpu/request"
+                  " (%.1f of it JIT)%s" % (
+                      mode, op, r["ops"], r["p50_us"] / 1000, r["p99_us"] / 1000, cpu_us, jit_us,
+                ("  ERRORS %d" % bad) if bad else ""))
             if bad:
                 raise RuntimeError("%d failed requests in %s %s; see %s" % (bad, mode, op, server.log_path))
             results.append({"mode": mode, "op": op, "ops": r["ops"], "p50_ms": r["p50_us"] / 1000,
-                            "p99_ms": r["p99_us"] / 1000, "server_cpu_pct": r.get("server_cpu_pct")})
+                            "p99_ms": r["p99_us"] / 1000, "server_cpu_pct": r.get("server_cpu_pct"),
+                            "server_cpu_us_per_request": cpu_us, "server_jit_us_per_request": jit_us,
+                            "requests": r["requests"]})
     finally:
         server.stop()
 
@@ -194,6 +252,8 @@ def main():
     ap.add_argument("--ops", default="get,put", help="comma list: get,put")
     ap.add_argument("--modes", default="open,iam", help="comma list in the first round's order")
     ap.add_argument("--out", default=None, help="JSON results file")
+    ap.add_argument("--profile", metavar="DIR", default=None,
+                    help="record a JFR profile of each measured run into DIR (with a text summary beside it)")
     args = ap.parse_args()
     workdir = tempfile.mkdtemp(prefix="tidemark-auth-bench-")
     results = []
@@ -204,8 +264,9 @@ def main():
     for mode in order:
         measure(mode, args, workdir, results)
     summary = {}
-    print("\n| operation | open ops/s (median) | iam ops/s (median) | iam / open | open p99 ms | iam p99 ms |")
-    print("|---|---|---|---|---|---|")
+    print("\n| operation | open ops/s (median) | iam ops/s (median) | iam / open | open p99 ms | iam p99 ms"
+          " | server CPU us/request open | iam | iam - open |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for op in args.ops.split(","):
         o = [x for x in results if x["op"] == op and x["mode"] == "open"]
         i = [x for x in results if x["op"] == op and x["mode"] == "iam"]
@@ -213,9 +274,14 @@ def main():
             continue
         mo, mi = statistics.median(x["ops"] for x in o), statistics.median(x["ops"] for x in i)
         po, pi = statistics.median(x["p99_ms"] for x in o), statistics.median(x["p99_ms"] for x in i)
-        summary[op] = {"open_ops": mo, "iam_ops": mi, "ratio": mi / mo, "open_p99_ms": po, "iam_p99_ms": pi}
-        print("| %s %dB | %.0f | %.0f | %.3f | %.2f | %.2f |" % (
-            {"get": "GetItem", "put": "PutItem"}[op], args.size, mo, mi, mi / mo, po, pi))
+        co = statistics.median(x["server_cpu_us_per_request"] for x in o)
+        ci = statistics.median(x["server_cpu_us_per_request"] for x in i)
+        jo = statistics.median(x["server_jit_us_per_request"] for x in o)
+        ji = statistics.median(x["server_jit_us_per_request"] for x in i)
+        summary[op] = {"open_ops": mo, "iam_ops": mi, "ratio": mi / mo, "open_p99_ms": po, "iam_p99_ms": pi,
+                       "open_cpu_us": co, "iam_cpu_us": ci, "open_jit_us": jo, "iam_jit_us": ji}
+        print("| %s %dB | %.0f | %.0f | %.3f | %.2f | %.2f | %.1f (JIT %.1f) | %.1f (JIT %.1f) | %.1f |" % (
+            {"get": "GetItem", "put": "PutItem"}[op], args.size, mo, mi, mi / mo, po, pi, co, jo, ci, ji, ci - co))
     out = args.out or os.path.join(h.REPO, "target", "bench", "auth-compare-%s.json" % time.strftime("%Y%m%d-%H%M%S"))
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w") as f:

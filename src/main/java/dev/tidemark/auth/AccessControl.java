@@ -3,9 +3,12 @@ package dev.tidemark.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
+import dev.tidemark.tables.TableCatalog;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -26,17 +29,32 @@ public final class AccessControl implements Authenticator {
   private final Set<String> queryRegions;
   private final LongSupplier clock;
   private final ResourcePolicyLookup resourcePolicies;
-
-  public AccessControl(
-      IdentityStore identities, DynamoPermissions dynamo, String region, LongSupplier clock) {
-    this(identities, dynamo, region, clock, null);
-  }
+  private final PolicyDecisions decisions = new PolicyDecisions();
 
   /**
-   * @param resourcePolicies the tables' and streams' resource-based policies, or null where there
-   *     are none
+   * The gate as the server assembles it, over the server's tables: their partition keys name {@code
+   * dynamodb:LeadingKeys}, and their resource-based policies take part in every decision (and may
+   * name only principals that exist). The only way to build one, so that tests and benchmarks go
+   * through the path requests take.
    */
-  public AccessControl(
+  public static AccessControl forTables(
+      IdentityStore identities, TableCatalog catalog, String region, LongSupplier clock) {
+    String account = identities.account();
+    // The principals new resource-based policies name are this server's users and roles.
+    catalog.resourcePolicies().checkPrincipalsWith(identities::principalExists);
+    return new AccessControl(
+        identities,
+        new DynamoPermissions(
+            region,
+            account,
+            table ->
+                catalog.find(table).map(t -> t.definition().keySchema().hashName()).orElse(null)),
+        region,
+        clock,
+        new ResourcePolicyLookup(region, account, catalog));
+  }
+
+  private AccessControl(
       IdentityStore identities,
       DynamoPermissions dynamo,
       String region,
@@ -80,7 +98,7 @@ public final class AccessControl implements Authenticator {
       for (Check c : checks) {
         Check withPolicy = withResourcePolicy(c);
         PolicyEvaluator.Verdict v =
-            PolicyEvaluator.decide(policies, withPolicy, caller, c.facts().over(global));
+            decisions.decide(policies, withPolicy, caller, c.facts().over(global));
         if (v != PolicyEvaluator.Verdict.ALLOW) {
           throw denied(caller, c.action(), c.resource(), v);
         }
@@ -96,7 +114,7 @@ public final class AccessControl implements Authenticator {
 
   /** The check with the resource-based policy of its resource, when it has one. */
   private Check withResourcePolicy(Check c) {
-    if (resourcePolicies == null || c.resourcePolicy() != null) {
+    if (c.resourcePolicy() != null) {
       return c;
     }
     PolicyDocument rp = resourcePolicies.find(c.resource());
@@ -110,9 +128,6 @@ public final class AccessControl implements Authenticator {
    */
   private void rootBoundByResourcePolicies(
       List<Check> checks, Principal caller, SignedRequest request, JsonNode input, String op) {
-    if (resourcePolicies == null) {
-      return;
-    }
     Facts global = null;
     for (Check c : checks) {
       if (c.action().equals("dynamodb:DeleteResourcePolicy")) {
@@ -184,22 +199,43 @@ public final class AccessControl implements Authenticator {
   private Facts globalFacts(Principal caller, SignedRequest request) {
     Clock t = time(clock.getAsLong() / 1000);
     return new Facts()
+        .over(principalFacts(caller))
         .putLower("aws:sourceip", request.remoteAddress())
         .putLower("aws:currenttime", t.iso())
         .putLower("aws:epochtime", t.epochSecond())
-        .putLower("aws:securetransport", request.secure() ? "true" : "false")
-        .putLower("aws:principalarn", caller.principalArn())
-        .putLower("aws:principalaccount", caller.account())
-        .putLower("aws:principaltype", caller.principalType())
-        .putLower("aws:username", caller.userName())
-        .putLower("aws:userid", caller.userId())
-        .putLower(
-            "aws:tokenissuetime",
-            caller.session() == null
-                ? null
-                : Instant.ofEpochMilli(caller.session().issuedMillis()).toString())
-        .putLower("aws:requestedregion", region);
+        .putLower("aws:securetransport", request.secure() ? "true" : "false");
   }
+
+  /**
+   * The condition keys that depend on the caller alone, built once per principal (its ARNs are
+   * concatenated, its token's issue time formatted) rather than on every request.
+   */
+  private Facts principalFacts(Principal caller) {
+    Facts f = byPrincipal.get(caller);
+    if (f == null) {
+      f =
+          new Facts()
+              .putLower("aws:principalarn", caller.principalArn())
+              .putLower("aws:principalaccount", caller.account())
+              .putLower("aws:principaltype", caller.principalType())
+              .putLower("aws:username", caller.userName())
+              .putLower("aws:userid", caller.userId())
+              .putLower(
+                  "aws:tokenissuetime",
+                  caller.session() == null
+                      ? null
+                      : Instant.ofEpochMilli(caller.session().issuedMillis()).toString())
+              .putLower("aws:requestedregion", region);
+      if (byPrincipal.size() >= 10_000) {
+        // Role sessions come and go; dropping all at once is simpler than an LRU and rare.
+        byPrincipal.clear();
+      }
+      byPrincipal.put(caller, f);
+    }
+    return f;
+  }
+
+  private final Map<Principal, Facts> byPrincipal = new ConcurrentHashMap<>();
 
   /**
    * The time condition keys of one second; formatting an instant per request showed in profiles.

@@ -36,18 +36,18 @@ public final class DynamoPermissions {
           "dynamodb:Scan",
           "dynamodb:BatchWriteItem");
 
-  private final String region;
   private final String account;
   private final Function<String, String> hashKeyOf;
+  private final String tablePrefix;
 
   /**
    * @param hashKeyOf the partition key attribute of a table by name, or null when the table is
    *     unknown (then {@code dynamodb:LeadingKeys} is unknown too)
    */
   public DynamoPermissions(String region, String account, Function<String, String> hashKeyOf) {
-    this.region = region;
     this.account = account;
     this.hashKeyOf = hashKeyOf;
+    this.tablePrefix = "arn:aws:dynamodb:" + region + ":" + account + ":table/";
   }
 
   /** Every operation this class knows; the route-enumeration test compares it with the server's. */
@@ -97,6 +97,13 @@ public final class DynamoPermissions {
           STREAMS_PREFIX + "GetShardIterator",
           STREAMS_PREFIX + "GetRecords");
 
+  // "dynamodb:" + each operation, made once: decisions are cached by action, and a fresh string
+  // would be hashed on every request.
+  private static final Map<String, String> ACTIONS =
+      OPERATIONS.stream()
+          .map(o -> o.startsWith(STREAMS_PREFIX) ? o.substring(STREAMS_PREFIX.length()) : o)
+          .collect(java.util.stream.Collectors.toUnmodifiableMap(n -> n, n -> "dynamodb:" + n));
+
   /**
    * Tidemark's own operations (the console's {@code /console/api}), as the gate names them; the
    * route-enumeration test compares it with {@code console.ConsoleApi}'s.
@@ -120,7 +127,7 @@ public final class DynamoPermissions {
         operation.startsWith(STREAMS_PREFIX)
             ? operation.substring(STREAMS_PREFIX.length())
             : operation;
-    String action = "dynamodb:" + name;
+    String action = ACTIONS.get(name);
     List<Check> checks = new ArrayList<>();
     switch (name) {
       case "ListTables",
@@ -279,11 +286,11 @@ public final class DynamoPermissions {
   }
 
   private static Facts readFacts(JsonNode in) {
-    Facts f = new Facts();
-    f.put("dynamodb:Select", text(in, "Select"));
-    f.put("dynamodb:ReturnValues", text(in, "ReturnValues"));
-    f.put("dynamodb:ReturnConsumedCapacity", text(in, "ReturnConsumedCapacity"));
-    return f;
+    // Keys in lower case already: folding them on every request showed in profiles.
+    return new Facts()
+        .putLower("dynamodb:select", text(in, "Select"))
+        .putLower("dynamodb:returnvalues", text(in, "ReturnValues"))
+        .putLower("dynamodb:returnconsumedcapacity", text(in, "ReturnConsumedCapacity"));
   }
 
   private void leadingKeys(Facts f, String table, List<JsonNode> items) {
@@ -441,12 +448,7 @@ public final class DynamoPermissions {
     if (tableNameOrArn != null && tableNameOrArn.startsWith("arn:")) {
       return tableNameOrArn;
     }
-    return "arn:aws:dynamodb:"
-        + region
-        + ":"
-        + account
-        + ":table/"
-        + (tableNameOrArn == null ? "" : tableNameOrArn);
+    return tableNameOrArn == null ? tablePrefix : tablePrefix.concat(tableNameOrArn);
   }
 
   private static String tableName(String nameOrArn) {

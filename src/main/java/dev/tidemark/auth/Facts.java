@@ -43,6 +43,8 @@ public final class Facts {
   private final Map<String, List<String>> values;
   // Keys this set lacks are looked up here: the request-wide keys under one check's own.
   private final Facts defaults;
+  // While a decision is worked out for the cache (PolicyDecisions): every key it looked at.
+  private List<String> consulted;
 
   public Facts() {
     this(new HashMap<>(), null);
@@ -89,11 +91,44 @@ public final class Facts {
 
   /** True when the key's value cannot be relied on: unknown here, or a key we do not support. */
   boolean isUnknown(String lowerKey) {
-    return !SUPPORTED.contains(lowerKey) || lookup(lowerKey) == UNKNOWN;
+    return !SUPPORTED.contains(lowerKey) || consult(lowerKey) == UNKNOWN;
   }
 
   /** The key's values, or null when absent. Call only when {@link #isUnknown} is false. */
   List<String> get(String lowerKey) {
+    return consult(lowerKey);
+  }
+
+  /** From now on, remembers every key an evaluation looks at ({@link #consulted()}). */
+  Facts recordLookups() {
+    consulted = new java.util.ArrayList<>(4);
+    return this;
+  }
+
+  /** The keys looked at since {@link #recordLookups()}, in order, possibly repeated. */
+  List<String> consulted() {
+    return consulted;
+  }
+
+  /**
+   * What a key says, as an evaluation sees it: {@link #UNKNOWN_STATE} when it cannot be relied on,
+   * else its values or null. Two requests with equal states for every key an evaluation consulted
+   * get the same decision from it.
+   */
+  Object state(String lowerKey) {
+    if (!SUPPORTED.contains(lowerKey)) {
+      return UNKNOWN_STATE;
+    }
+    List<String> v = lookup(lowerKey);
+    return v == UNKNOWN ? UNKNOWN_STATE : v;
+  }
+
+  static final Object UNKNOWN_STATE = new Object();
+
+  private List<String> consult(String lowerKey) {
+    if (consulted != null) {
+      consulted.add(lowerKey);
+    }
     return lookup(lowerKey);
   }
 

@@ -509,6 +509,30 @@ public final class IdentityStore implements SigV4Verifier.KeyLookup {
     return byName(roles);
   }
 
+  /**
+   * Whether a principal a resource-based policy names can exist: every IAM user and role ARN of
+   * this account must name one that does (path included), as must the role of an assumed-role
+   * session ARN. Other forms (account ids, the account root, {@code *}, other accounts' ARNs,
+   * services) cannot be checked here and pass.
+   */
+  public boolean principalExists(String principal) {
+    String iam = "arn:aws:iam::" + account + ":";
+    if (principal.startsWith(iam + "user/")) {
+      User u = users.get(principal.substring(principal.lastIndexOf('/') + 1));
+      return u != null && userArn(u).equals(principal);
+    }
+    if (principal.startsWith(iam + "role/")) {
+      return roleByArn(principal) != null;
+    }
+    String session = "arn:aws:sts::" + account + ":assumed-role/";
+    if (principal.startsWith(session)) {
+      String rest = principal.substring(session.length());
+      int slash = rest.indexOf('/');
+      return slash > 0 && roles.containsKey(rest.substring(0, slash));
+    }
+    return true;
+  }
+
   public String roleArn(Role r) {
     return arn("role", r.path(), r.name());
   }

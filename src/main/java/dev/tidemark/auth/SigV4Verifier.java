@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.internal.signer.V4CanonicalRequest;
 import software.amazon.awssdk.http.auth.aws.internal.signer.util.SignerUtils;
 
@@ -72,12 +71,23 @@ public final class SigV4Verifier {
     }
   }
 
-  private record CacheKey(
-      String accessKeyId, String secret, String date, String region, String service) {}
+  /**
+   * The signing key an access key last signed with, and the scope it was derived for. One per
+   * access key id: looking it up hashes only the key id, where a key of all five strings hashed
+   * four fresh substrings of the Authorization header on every request.
+   */
+  private record Derived(String secret, String date, String region, String service, byte[] key) {
+    boolean isFor(String secret, SigV4Header h) {
+      return (this.secret == secret || this.secret.equals(secret))
+          && date.equals(h.date())
+          && region.equals(h.region())
+          && service.equals(h.service());
+    }
+  }
 
   private final KeyLookup keys;
   private final LongSupplier clock;
-  private final Map<CacheKey, byte[]> signingKeys = new ConcurrentHashMap<>();
+  private final Map<String, Derived> signingKeys = new ConcurrentHashMap<>();
 
   public SigV4Verifier(KeyLookup keys, LongSupplier clockMillis) {
     this.keys = keys;
@@ -159,32 +169,32 @@ public final class SigV4Verifier {
       throw invalid("The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
 
-    SdkHttpRequest.Builder canonical;
-    try {
-      canonical =
-          SdkHttpRequest.builder()
-              .method(method(request.method()))
-              .protocol("http")
-              .host("localhost")
-              .encodedPath(request.path())
-              .rawQueryParameters(queryParameters(request.rawQuery()));
-    } catch (IllegalArgumentException e) {
-      throw invalid(SIGNATURE_MISMATCH);
-    }
+    Map<String, List<String>> signed = new LinkedHashMap<>(header.signedHeaders().size() * 2);
     for (String name : header.signedHeaders()) {
       String value = request.header().apply(name);
       if (value == null) {
         throw invalid(SIGNATURE_MISMATCH);
       }
-      canonical.putHeader(name, value);
+      signed.put(name, List.of(value));
     }
-    V4CanonicalRequest canonicalRequest =
-        new V4CanonicalRequest(canonical.build(), payloadHash, OPTIONS);
-    // The SDK leaves out a few headers (user-agent, expect, ...) it never signs; a client that
-    // listed one signed something else than what we can rebuild.
-    if (!canonicalRequest
-        .getSignedHeadersString()
-        .equals(String.join(";", header.signedHeaders()))) {
+    String canonicalRequest;
+    try {
+      V4CanonicalRequest canonical =
+          new V4CanonicalRequest(
+              new ReceivedRequest(
+                  method(request.method()),
+                  standardPath(request.path()),
+                  queryParameters(request.rawQuery()),
+                  signed),
+              payloadHash,
+              OPTIONS);
+      // The SDK leaves out a few headers (user-agent, expect, ...) it never signs; a client that
+      // listed one signed something else than what we can rebuild.
+      if (!canonical.getSignedHeadersString().equals(signedHeadersString(header))) {
+        throw invalid(SIGNATURE_MISMATCH);
+      }
+      canonicalRequest = canonical.getCanonicalRequestString();
+    } catch (IllegalArgumentException e) {
       throw invalid(SIGNATURE_MISMATCH);
     }
     String scope = header.date() + "/" + header.region() + "/" + header.service() + "/aws4_request";
@@ -195,9 +205,7 @@ public final class SigV4Verifier {
             + "\n"
             + scope
             + "\n"
-            + HEX.formatHex(
-                sha256(
-                    canonicalRequest.getCanonicalRequestString().getBytes(StandardCharsets.UTF_8)));
+            + HEX.formatHex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
     byte[] signingKey = signingKey(header, key.secretAccessKey());
     byte[] expected =
         HEX.formatHex(hmacSha256(signingKey, stringToSign)).getBytes(StandardCharsets.US_ASCII);
@@ -223,15 +231,6 @@ public final class SigV4Verifier {
               throw new IllegalStateException(e);
             }
           });
-  private static final ThreadLocal<javax.crypto.Mac> HMAC =
-      ThreadLocal.withInitial(
-          () -> {
-            try {
-              return javax.crypto.Mac.getInstance("HmacSHA256");
-            } catch (java.security.NoSuchAlgorithmException e) {
-              throw new IllegalStateException(e);
-            }
-          });
 
   static byte[] sha256(byte[] data) {
     MessageDigest d = SHA256.get();
@@ -239,14 +238,54 @@ public final class SigV4Verifier {
     return d.digest(data);
   }
 
-  private static byte[] hmacSha256(byte[] key, String data) {
-    javax.crypto.Mac mac = HMAC.get();
+  /**
+   * A thread's Mac and the signing key it was last initialized with: a Mac stays keyed after
+   * doFinal, and most requests on a thread are signed with the key of the one before (the same
+   * cached key array), so the key schedule is not redone for each.
+   */
+  private static final class KeyedMac {
+    final javax.crypto.Mac mac;
+    byte[] key;
+
+    KeyedMac(javax.crypto.Mac mac) {
+      this.mac = mac;
+    }
+  }
+
+  private static final ThreadLocal<KeyedMac> KEYED_HMAC =
+      ThreadLocal.withInitial(() -> new KeyedMac(newHmac()));
+
+  private static javax.crypto.Mac newHmac() {
     try {
-      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-    } catch (java.security.InvalidKeyException e) {
+      return javax.crypto.Mac.getInstance("HmacSHA256");
+    } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** HMAC-SHA256 under a derived signing key (always one of {@link #signingKeys}' arrays). */
+  private static byte[] hmacSha256(byte[] key, String data) {
+    KeyedMac k = KEYED_HMAC.get();
+    if (k.key != key) {
+      try {
+        k.mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      } catch (java.security.InvalidKeyException e) {
+        throw new IllegalStateException(e);
+      }
+      k.key = key;
+    }
+    return k.mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** As the SDK's request builder stores a path: a leading slash added when it lacks one. */
+  private static String standardPath(String path) {
+    return path.isEmpty() || path.startsWith("/") ? path : "/" + path;
+  }
+
+  /** The SignedHeaders list as the client sent it, for comparison with the SDK's. */
+  private static String signedHeadersString(SigV4Header header) {
+    List<String> names = header.signedHeaders();
+    return names.size() == 1 ? names.get(0) : String.join(";", names);
   }
 
   private static SdkHttpMethod method(String m) {
@@ -315,10 +354,9 @@ public final class SigV4Verifier {
   }
 
   private byte[] signingKey(SigV4Header h, String secret) {
-    CacheKey k = new CacheKey(h.accessKeyId(), secret, h.date(), h.region(), h.service());
-    byte[] cached = signingKeys.get(k);
-    if (cached != null) {
-      return cached;
+    Derived cached = signingKeys.get(h.accessKeyId());
+    if (cached != null && cached.isFor(secret, h)) {
+      return cached.key();
     }
     byte[] derived =
         SignerUtils.sign(
@@ -333,15 +371,16 @@ public final class SigV4Verifier {
       // Keys live a day; dropping all at once is simpler than an LRU and rare.
       signingKeys.clear();
     }
-    signingKeys.put(k, derived);
+    signingKeys.put(
+        h.accessKeyId(), new Derived(secret, h.date(), h.region(), h.service(), derived));
     return derived;
   }
 
   private static Map<String, List<String>> queryParameters(String rawQuery) {
-    Map<String, List<String>> params = new LinkedHashMap<>();
     if (rawQuery == null || rawQuery.isEmpty()) {
-      return params;
+      return Map.of();
     }
+    Map<String, List<String>> params = new LinkedHashMap<>();
     for (String pair : rawQuery.split("&")) {
       if (pair.isEmpty()) {
         continue;

@@ -259,20 +259,8 @@ public final class Bootstrap {
     if (config.authMode() == AuthMode.IAM) {
       identities = identities(config, db, keys.keys());
       authenticator =
-          new AccessControl(
-              identities,
-              new DynamoPermissions(
-                  config.region(),
-                  config.account(),
-                  table ->
-                      db.catalog()
-                          .find(table)
-                          .map(t -> t.definition().keySchema().hashName())
-                          .orElse(null)),
-              config.region(),
-              System::currentTimeMillis,
-              new dev.tidemark.auth.ResourcePolicyLookup(
-                  config.region(), config.account(), db.catalog()));
+          AccessControl.forTables(
+              identities, db.catalog(), config.region(), System::currentTimeMillis);
     }
     java.nio.file.Path auditDir = config.auditLocation();
     if (auditDir != null) {

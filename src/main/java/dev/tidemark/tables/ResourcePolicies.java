@@ -70,6 +70,21 @@ public final class ResourcePolicies {
     }
   }
 
+  private volatile java.util.function.Predicate<String> principalExists = p -> true;
+
+  /**
+   * Where the principals a new policy names are looked up (IAM mode: the server's users and roles);
+   * without one, every principal is taken as it is written.
+   */
+  public void checkPrincipalsWith(java.util.function.Predicate<String> exists) {
+    principalExists = Objects.requireNonNull(exists);
+  }
+
+  /** Whether a principal ARN a new policy names exists, as far as this server can tell. */
+  public boolean principalExists(String principal) {
+    return principalExists.test(principal);
+  }
+
   /** Whether no resource has a policy: then the gate need not look any up. */
   public boolean isEmpty() {
     return byTarget.isEmpty();

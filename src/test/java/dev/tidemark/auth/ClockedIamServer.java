@@ -66,19 +66,7 @@ final class ClockedIamServer implements AutoCloseable {
 
   private void start() throws Exception {
     identities = new IdentityStore(db.storage(), ACCOUNT, new SecretSealer(masterKey), this::now);
-    AccessControl gate =
-        new AccessControl(
-            identities,
-            new DynamoPermissions(
-                "us-east-1",
-                ACCOUNT,
-                t ->
-                    db.catalog()
-                        .find(t)
-                        .map(d -> d.definition().keySchema().hashName())
-                        .orElse(null)),
-            "us-east-1",
-            this::now);
+    AccessControl gate = AccessControl.forTables(identities, db.catalog(), "us-east-1", this::now);
     http =
         new HttpServer(
             DynamoApi.operations(

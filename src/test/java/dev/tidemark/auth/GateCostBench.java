@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tidemark.storage.RocksStorage;
+import dev.tidemark.tables.Database;
+import dev.tidemark.tables.ResourcePolicies;
+import dev.tidemark.tables.Table;
+import dev.tidemark.tables.TestTables;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -13,38 +17,70 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Not part of the suite (its name matches no surefire pattern): measures what the gate costs per
- * request, open mode against IAM mode (SigV4 verified, a ten-statement policy evaluated), for a
- * signed GetItem and PutItem, in one run. Run with {@code mvn -o -B test -Dtest=GateCostBench}.
+ * request, open mode against IAM mode (SigV4 verified, the ten-statement policy of {@code
+ * bench/auth_compare.py} evaluated), for a signed GetItem and PutItem, in one run. The gate is
+ * assembled as the server assembles it ({@link AccessControl#forTables} over a real table catalog,
+ * resource-based policies included), and measured twice: with no resource-based policy anywhere
+ * (what {@code bench/run.sh --auth-compare} runs) and with one on the table. Run with {@code mvn -o
+ * -B test -Dtest=GateCostBench}.
  */
 class GateCostBench {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String T = "arn:aws:dynamodb:us-east-1:123456789012:table/";
+
+  /** The policy of bench/auth_compare.py, statement for statement. */
+  static final String POLICY =
+      ("{'Version':'2012-10-17','Statement':["
+              + "{'Sid':'ReadItems','Effect':'Allow','Action':['dynamodb:GetItem',"
+              + "'dynamodb:BatchGetItem','dynamodb:Query','dynamodb:Scan'],"
+              + "'Resource':['T:kv1k','T:kv1k/index/*']},"
+              + "{'Sid':'WriteItems','Effect':'Allow','Action':['dynamodb:PutItem',"
+              + "'dynamodb:UpdateItem','dynamodb:DeleteItem','dynamodb:BatchWriteItem'],"
+              + "'Resource':'T:kv1k'},"
+              + "{'Sid':'Describe','Effect':'Allow','Action':['dynamodb:DescribeTable',"
+              + "'dynamodb:ListTables'],'Resource':'*'},"
+              + "{'Sid':'Streams','Effect':'Allow','Action':['dynamodb:DescribeStream',"
+              + "'dynamodb:GetRecords','dynamodb:GetShardIterator'],'Resource':'T:kv1k/stream/*'},"
+              + "{'Sid':'Backups','Effect':'Allow','Action':['dynamodb:CreateBackup',"
+              + "'dynamodb:DescribeBackup','dynamodb:ListBackups'],"
+              + "'Resource':['T:kv1k','T:kv1k/backup/*']},"
+              + "{'Sid':'OwnScratchTables','Effect':'Allow','Action':'dynamodb:*',"
+              + "'Resource':'T:scratch-${aws:username}-*'},"
+              + "{'Sid':'FromLoopbackOnly','Effect':'Allow','Action':'dynamodb:DescribeTimeToLive',"
+              + "'Resource':'T:kv1k','Condition':{'IpAddress':{'aws:SourceIp':'127.0.0.0/8'}}},"
+              + "{'Sid':'NoDeletes','Effect':'Deny','Action':['dynamodb:DeleteTable',"
+              + "'dynamodb:DeleteBackup'],'Resource':'*'},"
+              + "{'Sid':'KeepPitr','Effect':'Deny','Action':'dynamodb:UpdateContinuousBackups',"
+              + "'Resource':'*'},"
+              + "{'Sid':'NoOtherAccounts','Effect':'Deny','Action':'dynamodb:*',"
+              + "'NotResource':['arn:aws:dynamodb:*:123456789012:*']}]}")
+          .replace('\'', '"')
+          .replace("T:", T);
+
+  /** A resource-based policy of the usual kind: the account's principals, a Deny on deletes. */
+  private static final String TABLE_POLICY =
+      ("{'Version':'2012-10-17','Statement':["
+              + "{'Effect':'Allow','Principal':{'AWS':'arn:aws:iam::123456789012:root'},"
+              + "'Action':['dynamodb:GetItem','dynamodb:PutItem'],'Resource':'T:kv1k'},"
+              + "{'Effect':'Deny','Principal':'*','Action':'dynamodb:DeleteTable',"
+              + "'Resource':'T:kv1k'}]}")
+          .replace('\'', '"')
+          .replace("T:", T);
 
   @Test
   void gateCostPerRequest() throws Exception {
-    try (RocksStorage storage = RocksStorage.inMemory()) {
+    RocksStorage storage = RocksStorage.inMemory();
+    try (Database db =
+        new Database(storage, System::currentTimeMillis, false, "us-east-1", "123456789012")) {
+      Table table = TestTables.create(db, "kv1k", null);
       IdentityStore store =
           new IdentityStore(
               storage, "123456789012", new SecretSealer(new byte[32]), System::currentTimeMillis);
       store.createUser("bench", null);
-      StringBuilder policy = new StringBuilder("{\"Version\":\"2012-10-17\",\"Statement\":[");
-      for (int i = 0; i < 9; i++) {
-        policy
-            .append("{\"Effect\":\"Allow\",\"Action\":[\"dynamodb:Query\",\"dynamodb:Scan\"],")
-            .append("\"Resource\":\"arn:aws:dynamodb:us-east-1:123456789012:table/Other")
-            .append(i)
-            .append("\"},");
-      }
-      policy
-          .append("{\"Effect\":\"Allow\",\"Action\":[\"dynamodb:GetItem\",\"dynamodb:PutItem\"],")
-          .append("\"Resource\":\"arn:aws:dynamodb:us-east-1:123456789012:table/Bench\"}]}");
-      store.putUserPolicy("bench", "p", policy.toString());
+      store.putUserPolicy("bench", "app", POLICY);
       IdentityStore.NewKey key = store.createAccessKey("bench");
       AccessControl iam =
-          new AccessControl(
-              store,
-              new DynamoPermissions("us-east-1", "123456789012", t -> "pk"),
-              "us-east-1",
-              System::currentTimeMillis);
+          AccessControl.forTables(store, db.catalog(), "us-east-1", System::currentTimeMillis);
       Authenticator open = Authenticator.acceptAnyCredentials("us-east-1");
       java.nio.file.Path auditDir = java.nio.file.Files.createTempDirectory("gate-bench-audit");
       dev.tidemark.audit.AuditLog trail =
@@ -59,30 +95,44 @@ class GateCostBench {
                   null,
                   "123456789012"),
               System::currentTimeMillis);
-      for (String op : new String[] {"GetItem", "PutItem"}) {
-        String body =
-            op.equals("GetItem")
-                ? "{\"TableName\":\"Bench\",\"Key\":{\"pk\":{\"S\":\"k00000123\"}}}"
-                : "{\"TableName\":\"Bench\",\"Item\":{\"pk\":{\"S\":\"k00000123\"},\"v\":{\"S\":\""
-                    + "x".repeat(1000)
-                    + "\"}}}";
-        Map<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        h.putAll(
-            SdkSigning.signed(
-                key.key().id(), key.secret(), "DynamoDB_20120810." + op, body, Instant.now()));
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        JsonNode input = JSON.readTree(bytes);
-        SignedRequest req = new SignedRequest("POST", "/", null, h::get, bytes, "127.0.0.1");
-        assertThat(iam.admit(req, op, input).principal().userName()).isEqualTo("bench");
-        double openNs = time(() -> open.admit(req, op, input));
-        double iamNs = time(() -> iam.admit(req, op, input));
-        // The same gate with the audit trail around it, as Bootstrap assembles it: an admitted
-        // data-plane request is not recorded, so this is the cost of the classification.
-        double auditedNs = time(() -> audited.serve(req, op, input, c -> c));
-        System.out.printf(
-            "GATE %s: open %.1f us/request, iam %.1f us/request, iam+audit %.1f us/request (body %d"
-                + " bytes)%n",
-            op, openNs / 1000, iamNs / 1000, auditedNs / 1000, bytes.length);
+      for (boolean withTablePolicy : new boolean[] {false, true}) {
+        if (withTablePolicy) {
+          ResourcePolicies policies = db.catalog().resourcePolicies();
+          policies.put(
+              ResourcePolicies.Target.table(table.id()),
+              new ResourcePolicies.Stored(
+                  TABLE_POLICY, policies.nextRevision(System.currentTimeMillis())));
+        }
+        for (String op : new String[] {"GetItem", "PutItem"}) {
+          String body =
+              op.equals("GetItem")
+                  ? "{\"TableName\":\"kv1k\",\"Key\":{\"pk\":{\"S\":\"k00000123\"}}}"
+                  : "{\"TableName\":\"kv1k\",\"Item\":{\"pk\":{\"S\":\"k00000123\"},\"v\":{\"S\":\""
+                      + "x".repeat(1000)
+                      + "\"}}}";
+          Map<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+          h.putAll(
+              SdkSigning.signed(
+                  key.key().id(), key.secret(), "DynamoDB_20120810." + op, body, Instant.now()));
+          byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+          JsonNode input = JSON.readTree(bytes);
+          SignedRequest req = new SignedRequest("POST", "/", null, h::get, bytes, "127.0.0.1");
+          assertThat(iam.admit(req, op, input).principal().userName()).isEqualTo("bench");
+          double openNs = time(() -> open.admit(req, op, input));
+          double iamNs = time(() -> iam.admit(req, op, input));
+          // The same gate with the audit trail around it, as Bootstrap assembles it: an admitted
+          // data-plane request is not recorded, so this is the cost of the classification.
+          double auditedNs = time(() -> audited.serve(req, op, input, c -> c));
+          System.out.printf(
+              "GATE %s%s: open %.1f us/request, iam %.1f us/request, iam+audit %.1f us/request"
+                  + " (body %d bytes)%n",
+              op,
+              withTablePolicy ? " (table has a resource policy)" : "",
+              openNs / 1000,
+              iamNs / 1000,
+              auditedNs / 1000,
+              bytes.length);
+        }
       }
       trail.close();
       for (java.nio.file.Path f : dev.tidemark.audit.AuditLog.files(auditDir)) {

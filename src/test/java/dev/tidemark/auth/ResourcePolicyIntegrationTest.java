@@ -331,6 +331,24 @@ class ResourcePolicyIntegrationTest {
                   () -> a.putResourcePolicy(p -> p.resourceArn(arn).policy(doc)),
                   "ValidationException",
                   message));
+      // A user or role of this account that does not exist, as DynamoDB refuses a principal IAM
+      // does not know; CreateTable's ResourcePolicy is checked alike.
+      for (String nobody :
+          new String[] {
+            "arn:aws:iam::" + ACCOUNT + ":user/nobody",
+            "arn:aws:iam::" + ACCOUNT + ":role/nothing",
+            "arn:aws:iam::" + ACCOUNT + ":user/other-path/reader"
+          }) {
+        String doc = policy(statement("Allow", nobody, "\"dynamodb:GetItem\"", arn));
+        assertRefused(
+            () -> a.putResourcePolicy(p -> p.resourceArn(arn).policy(doc)),
+            "ValidationException",
+            invalid + "Invalid principal in policy document.");
+        assertRefused(
+            () -> createTable(a, "NoSuchPrincipal", b -> b.resourcePolicy(doc)),
+            "ValidationException",
+            invalid + "Invalid principal in policy document.");
+      }
       Map<String, String[]> arns =
           Map.of(
               "Revisions",

@@ -9,6 +9,7 @@ import dev.tidemark.cli.ServerConfig;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
 import dev.tidemark.storage.RocksStorage;
+import dev.tidemark.tables.TableCatalog;
 import dev.tidemark.testkit.TestPki;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -123,11 +124,8 @@ class TlsIntegrationTest {
       store.putUserPolicy("carol", "tls", TLS_ONLY);
       IdentityStore.NewKey key = store.createAccessKey("carol");
       AccessControl gate =
-          new AccessControl(
-              store,
-              new DynamoPermissions("us-east-1", ACCOUNT, t -> "pk"),
-              "us-east-1",
-              System::currentTimeMillis);
+          AccessControl.forTables(
+              store, new TableCatalog(storage), "us-east-1", System::currentTimeMillis);
       String body = "{\"TableName\":\"Secure\",\"Key\":{\"pk\":{\"S\":\"a\"}}}";
       Map<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
       h.putAll(

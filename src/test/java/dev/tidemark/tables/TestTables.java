@@ -5,11 +5,11 @@ import java.util.Map;
 import java.util.UUID;
 
 /** Tables for write-path tests: hash key {@code pk} (a string), on demand, nothing else. */
-final class TestTables {
+public final class TestTables {
   private TestTables() {}
 
   /** The definition; {@code streamViewType} null for a table without a stream. */
-  static TableDefinition definition(String name, long id, String streamViewType) {
+  public static TableDefinition definition(String name, long id, String streamViewType) {
     return new TableDefinition(
         name,
         id,
@@ -31,7 +31,7 @@ final class TestTables {
   }
 
   /** Creates the table in {@code db}'s catalog. */
-  static Table create(Database db, String name, String streamViewType) {
+  public static Table create(Database db, String name, String streamViewType) {
     return db.catalog()
         .create(definition(name, db.catalog().allocateId(), streamViewType), Map.of());
   }

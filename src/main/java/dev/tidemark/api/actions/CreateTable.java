@@ -159,7 +159,7 @@ public final class CreateTable implements Action {
     Map<String, String> tags = Schemas.tags(Json.array(req, "Tags"));
     boolean protection = Boolean.TRUE.equals(Json.bool(req, "DeletionProtectionEnabled"));
     String policy = Json.string(req, "ResourcePolicy");
-    String policyText = policy == null ? null : ResourcePolicyRules.validate(policy, false);
+    String policyText = policy == null ? null : ResourcePolicyRules.validate(db, policy, false);
 
     // A new table space, and the writes it invites, need the room the reserve keeps.
     db.space().checkDataWritable();

@@ -43,7 +43,7 @@ public final class PutResourcePolicy implements Action {
         .check();
     synchronized (db.catalog()) {
       ResourcePolicyRules.Resource r = ResourcePolicyRules.resolve(db, arn);
-      String text = ResourcePolicyRules.validate(policy, r.isStream());
+      String text = ResourcePolicyRules.validate(db, policy, r.isStream());
       ResourcePolicies policies = db.catalog().resourcePolicies();
       ResourcePolicies.Stored current = policies.find(r.target());
       if (NO_POLICY.equals(expected)) {

@@ -107,7 +107,39 @@ final class ResourcePolicyRules {
    * Checks a policy document for a table ({@code stream} false) or a stream and returns it without
    * insignificant whitespace, the form it is stored, compared and returned in.
    */
-  static String validate(String text, boolean stream) {
+  static String validate(Database db, String text, boolean stream) {
+    String stored = validate(text, stream);
+    ResourcePolicies policies = db.catalog().resourcePolicies();
+    try {
+      for (JsonNode s : statements(JSON.readTree(stored))) {
+        for (String field : new String[] {"Principal", "NotPrincipal"}) {
+          JsonNode p = s.get(field);
+          for (String principal : p == null ? List.<String>of() : texts(p.get("AWS"))) {
+            if (!policies.principalExists(principal)) {
+              // DynamoDB's text for a principal IAM does not know (as for one not yet propagated).
+              throw DynamoException.invalidParameter("Invalid principal in policy document.");
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("a validated policy no longer parses", e);
+    }
+    return stored;
+  }
+
+  private static List<JsonNode> statements(JsonNode root) {
+    List<JsonNode> list = new ArrayList<>();
+    JsonNode statements = root.get("Statement");
+    if (statements.isArray()) {
+      statements.forEach(list::add);
+    } else {
+      list.add(statements);
+    }
+    return list;
+  }
+
+  private static String validate(String text, boolean stream) {
     if (text.getBytes(StandardCharsets.UTF_8).length > MAX_POLICY_BYTES) {
       throw DynamoException.invalidParameter(
           "Maximum policy size of " + MAX_POLICY_BYTES + " bytes exceeded");
