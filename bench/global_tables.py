@@ -50,7 +50,9 @@ class Region(h.Server):
     """A Tidemark server named as a region, peering with the others on preassigned ports."""
 
     def __init__(self, workdir, region, port, peers, secret_file):
-        super().__init__("tidemark", workdir, log_name="tidemark-%s.log" % region)
+        # BENCH_TIDEMARK_JAVA_OPTS reaches every region (a JFR recording: filename=...%p.jfr).
+        super().__init__("tidemark", workdir, java_opts=os.environ.get("BENCH_TIDEMARK_JAVA_OPTS", ""),
+                         log_name="tidemark-%s.log" % region)
         self.region = region
         self.fixed_port = port
         self.peers = peers  # {region: port}
@@ -356,7 +358,9 @@ def main():
     ap.add_argument("--load-threads", type=int, default=24, help="--loader python: threads per region")
     ap.add_argument("--loader", choices=["wrk", "python"], default="wrk",
                     help="wrk: one paced wrk per region (default); python: the earlier thread loader")
-    ap.add_argument("--load-connections", type=int, default=64, help="--loader wrk: connections per region")
+    ap.add_argument("--load-connections", type=int, default=32,
+                    help="--loader wrk: connections per region (more lets the rate hold at a higher latency; "
+                         "on an overloaded machine deeper client queues also delay the replicated applies)")
     ap.add_argument("--fill-mib", type=int, default=1024)
     ap.add_argument("--fill-item-size", type=int, default=1024)
     ap.add_argument("--wrk-duration", type=int, default=15)
