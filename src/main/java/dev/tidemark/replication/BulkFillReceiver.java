@@ -45,6 +45,9 @@ final class BulkFillReceiver {
   private static final Logger log = LoggerFactory.getLogger(BulkFillReceiver.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** How long a frame that arrived early waits for the one before it. */
+  private static final long TURN_WAIT_NANOS = 30_000_000_000L;
+
   private final Database db;
   private volatile Path scratch;
   private final Map<Long, Session> sessions = new ConcurrentHashMap<>();
@@ -127,6 +130,23 @@ final class BulkFillReceiver {
     }
     synchronized (s) {
       long seq = body.path("seq").asLong();
+      // The source keeps two frames in flight: the later one waits here for its turn.
+      long deadline = System.nanoTime() + TURN_WAIT_NANOS;
+      while (seq > s.nextSeq && !s.finished && sessions.get(t.id()) == s) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        try {
+          s.wait(left / 1_000_000 + 1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      if (sessions.get(t.id()) != s) {
+        return answer.put("lost", true);
+      }
       if (seq < s.nextSeq || s.finished) {
         return answer.put("entries", s.entries);
       }
@@ -152,6 +172,7 @@ final class BulkFillReceiver {
         s.entries++;
       }
       s.nextSeq++;
+      s.notifyAll();
       return answer.put("entries", s.entries);
     }
   }
@@ -203,6 +224,7 @@ final class BulkFillReceiver {
     Session s = sessions.remove(tableId);
     if (s != null) {
       synchronized (s) {
+        s.notifyAll();
         if (!s.finished) {
           s.loader.close();
         }

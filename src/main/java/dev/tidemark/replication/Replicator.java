@@ -588,6 +588,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         }
       }
       frames.flush();
+      frames.drain();
       if (!frames.lost) {
         ObjectNode finish =
             tableMessage(t.name(), r.groupId())
@@ -616,13 +617,29 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     private int bytes;
     private long seq;
     long entriesSent;
-    boolean lost;
+    volatile boolean lost;
+
+    /**
+     * Two frames in flight: the next is encoded and sent while the replica writes the previous one;
+     * the replica takes them in their order (BulkFillReceiver.put).
+     */
+    private final SendPipeline pipeline = new SendPipeline(fills, 2);
 
     BulkFrames(String table, String groupId, String session, PeerClient peer) {
       this.table = table;
       this.groupId = groupId;
       this.session = session;
       this.peer = peer;
+    }
+
+    /** Waits for every frame's answer (rethrows the first failure). */
+    void drain() {
+      try {
+        pipeline.drain();
+      } catch (RuntimeException e) {
+        pipeline.cancel();
+        throw e;
+      }
     }
 
     void add(byte[] key, byte[] value) {
@@ -639,7 +656,17 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       }
       ObjectNode body = tableMessage(table, groupId).put("session", session).put("seq", ++seq);
       body.set("entries", entries);
-      lost = callUntilDone(peer, "bulk-put", body).path("lost").asBoolean(false);
+      try {
+        pipeline.submit(
+            () -> {
+              if (callUntilDone(peer, "bulk-put", body).path("lost").asBoolean(false)) {
+                lost = true;
+              }
+            });
+      } catch (RuntimeException e) {
+        pipeline.cancel();
+        throw e;
+      }
       entriesSent += entries.size();
       entries = JSON.createArrayNode();
       bytes = 0;
