@@ -152,7 +152,9 @@ class ReplicaFillCrashIT {
                               .consistentRead(true)
                               .key(Map.of("pk", AttributeValue.fromS(e.getKey()))))
                   .item();
-          if (got == null || !e.getValue().equals(got.get("v").s())) {
+          // The SDK answers an absent item with an empty map.
+          AttributeValue v = got == null ? null : got.get("v");
+          if (v == null || !e.getValue().equals(v.s())) {
             arrived = false;
             Thread.sleep(100);
             break;
