@@ -7,9 +7,11 @@ loaded table ACTIVE.
                                  [--wrk-duration 15] [--rounds 2] [--smoke] [--out DIR]
 
 1. Lag. Three servers (us-east-1, eu-west-1, ap-southeast-2) peer with each other over loopback;
-   a table in us-east-1 gets replicas in the other two. Three load processes, one per region, send
-   1 KB PutItems at a fixed total rate (--rate, spread evenly) with random keys, so every region
-   writes and receives. Every second the harness scrapes each server's /metrics for the lag it
+   a table in us-east-1 gets replicas in the other two. Three paced wrk processes (--loader wrk, the
+   default: bench/wrk/dynamo.lua with BENCH_RATE), one per region, send 1 KB PutItems at a fixed
+   total rate (--rate, spread evenly) with random keys, so every region writes and receives. The
+   harness reports the CPU the load generator and each server used meanwhile: all share the cores.
+   (--loader python is the earlier generator, Python threads, kept to compare its cost.) Every second the harness scrapes each server's /metrics for the lag it
    measures (commit in the origin region to apply here, over its last 8,192 applied records per
    origin): p50, p99 and max. Reported per region pair: the median and the largest of the per-second
    p99 samples, and the largest max. After the load, the harness waits for every backlog to drain
@@ -30,6 +32,7 @@ import os
 import random
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -47,7 +50,9 @@ class Region(h.Server):
     """A Tidemark server named as a region, peering with the others on preassigned ports."""
 
     def __init__(self, workdir, region, port, peers, secret_file):
-        super().__init__("tidemark", workdir, log_name="tidemark-%s.log" % region)
+        # BENCH_TIDEMARK_JAVA_OPTS reaches every region (a JFR recording: filename=...%p.jfr).
+        super().__init__("tidemark", workdir, java_opts=os.environ.get("BENCH_TIDEMARK_JAVA_OPTS", ""),
+                         log_name="tidemark-%s.log" % region)
         self.region = region
         self.fixed_port = port
         self.peers = peers  # {region: port}
@@ -160,6 +165,38 @@ def loader(port, rate, duration, size, keys, seed, threads, queue):
                "p99_ms": 1000 * h.pct(latencies, 99) if latencies else None})
 
 
+def wrk_loads(regions, args):
+    """One paced wrk per region (bench/wrk/dynamo.lua with BENCH_RATE), all at once; returns the
+    loader results in the shape loader() gives, plus the CPU seconds the wrk processes used."""
+    per = args.rate / len(regions)
+    procs = []
+    import resource
+    u0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    for n, s in enumerate(regions):
+        env = dict(os.environ, BENCH_OP="put", BENCH_TABLE=TABLE, BENCH_KEYS=str(args.keys),
+                   BENCH_SIZE=str(args.size), BENCH_SEED=str(args.seed + n), BENCH_RATE=str(per),
+                   BENCH_THREADS="1")
+        cmd = ["wrk", "-t1", "-c%d" % args.load_connections, "-d%ds" % args.duration, "--timeout", "30s",
+               "-s", h.LUA, "http://127.0.0.1:%d/" % s.port]
+        procs.append((s, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)))
+    loads = []
+    for s, p in procs:
+        text = p.communicate(timeout=args.duration * 4 + 120)[0].decode(errors="replace")
+        res = None
+        for line in text.splitlines():
+            if line.startswith("BENCH_RESULT"):
+                res = {k: float(v) for k, v in (x.split("=") for x in line.split()[1:])}
+        if res is None:
+            raise RuntimeError("wrk printed no BENCH_RESULT:\n" + text)
+        errors = res["status_errors"] + res["socket_errors"] + res["timeouts"]
+        loads.append({"port": s.port, "acked": int(res["requests"] - res["status_errors"]),
+                      "errors": int(errors), "seconds": res["duration_us"] / 1e6,
+                      "p50_ms": res["p50_us"] / 1000, "p99_ms": res["p99_us"] / 1000})
+    u1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (u1.ru_utime - u0.ru_utime) + (u1.ru_stime - u0.ru_stime)
+    return loads, cpu
+
+
 def lag_run(regions, args):
     ctx = multiprocessing.get_context("fork")
     q = ctx.Queue()
@@ -179,17 +216,35 @@ def lag_run(regions, args):
                     pass
             stop.wait(1.0)
 
-    h.log("lag: %d PutItem/s of %d B over %d regions for %ds" % (args.rate, args.size, len(regions), args.duration))
-    # Forked before the sampler thread exists: a fork while a thread holds a lock can hang.
-    for p in procs:
-        p.start()
+    h.log("lag: %d PutItem/s of %d B over %d regions for %ds (loader: %s)" % (
+        args.rate, args.size, len(regions), args.duration, args.loader))
+    import resource
+    u0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu0 = {s.region: s.cpu_seconds() for s in regions}
+    t0 = time.monotonic()
+    if args.loader == "python":
+        # Forked before the sampler thread exists: a fork while a thread holds a lock can hang.
+        for p in procs:
+            p.start()
     st = threading.Thread(target=sampler)
     st.start()
     loads = []
-    for p in procs:
-        loads.append(q.get(timeout=args.duration * 4 + 120))
-    for p in procs:
-        p.join()
+    if args.loader == "python":
+        for p in procs:
+            loads.append(q.get(timeout=args.duration * 4 + 120))
+        for p in procs:
+            p.join()
+        u1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        loader_cpu = (u1.ru_utime - u0.ru_utime) + (u1.ru_stime - u0.ru_stime)
+    else:
+        loads, loader_cpu = wrk_loads(regions, args)
+    wall = time.monotonic() - t0
+    # Who used the two cores during the load: the generator against each server.
+    cpu = {"wall_s": wall, "loader_cpu_s": loader_cpu, "loader_cores": loader_cpu / wall,
+           "servers_cores": {s.region: (s.cpu_seconds() - cpu0[s.region]) / wall for s in regions}}
+    h.log("lag: load CPU %.2f cores (%s); servers %s" % (
+        cpu["loader_cores"], args.loader,
+        ", ".join("%s %.2f" % kv for kv in cpu["servers_cores"].items())))
     acked_by_region = {s.region: next(x["acked"] for x in loads if x["port"] == s.port) for s in regions}
     drained_after = wait_drained(regions, acked_by_region)
     stop.set()
@@ -216,7 +271,7 @@ def lag_run(regions, args):
     seconds = max(x["seconds"] for x in loads)
     return {"target_rate": args.rate, "achieved_rate": acked / seconds, "acked": acked,
             "errors": sum(x["errors"] for x in loads), "loads": loads, "pairs": pairs,
-            "drained_after_s": drained_after, "item_counts": counts,
+            "drained_after_s": drained_after, "item_counts": counts, "cpu": cpu,
             "converged_counts": len(set(counts)) == 1}
 
 
@@ -300,7 +355,12 @@ def main():
     ap.add_argument("--duration", type=int, default=60)
     ap.add_argument("--size", type=int, default=1024)
     ap.add_argument("--keys", type=int, default=100000)
-    ap.add_argument("--load-threads", type=int, default=24)
+    ap.add_argument("--load-threads", type=int, default=24, help="--loader python: threads per region")
+    ap.add_argument("--loader", choices=["wrk", "python"], default="wrk",
+                    help="wrk: one paced wrk per region (default); python: the earlier thread loader")
+    ap.add_argument("--load-connections", type=int, default=32,
+                    help="--loader wrk: connections per region (more lets the rate hold at a higher latency; "
+                         "on an overloaded machine deeper client queues also delay the replicated applies)")
     ap.add_argument("--fill-mib", type=int, default=1024)
     ap.add_argument("--fill-item-size", type=int, default=1024)
     ap.add_argument("--wrk-duration", type=int, default=15)
@@ -362,6 +422,11 @@ def report(r):
                   lag["achieved_rate"], lag["target_rate"], lag["acked"], lag["errors"],
                   lag["drained_after_s"] or -1, lag["item_counts"],
                   "identical" if lag["converged_counts"] else "DIFFERENT"))
+        c = lag.get("cpu")
+        if c:
+            print("CPU during the load (cores of 2): load generator (%s) %.2f; servers %s" % (
+                r["args"]["loader"], c["loader_cores"],
+                ", ".join("%s %.2f" % kv for kv in c["servers_cores"].items())))
         print("\n| from | to | p50 ms (median) | p99 ms (median of 1 s samples) | p99 ms (worst sample) | max ms |")
         print("|---|---|---|---|---|---|")
         for p in lag["pairs"]:

@@ -8,6 +8,8 @@
 --   BENCH_READ_PCT  mix only: percentage of GetItem, the rest are UpdateItem
 --   BENCH_PAGE      query only: Limit of each Query (items per partition are loaded to match)
 --   BENCH_SEED      base seed; each wrk thread adds its own number
+--   BENCH_RATE      optional: requests per second for this wrk process (paced, see delay() below);
+--                   unset or 0 means as fast as the connections go
 --   BENCH_SIGNED    optional: a file of requests signed beforehand with real SigV4 signatures
 --                   (bench/auth_compare.py writes it); each request is drawn from it instead of
 --                   being built here, because wrk's Lua has no HMAC. One request per line:
@@ -168,6 +170,44 @@ function request()
     return update(i)
   end
   error("unknown BENCH_OP " .. op)
+end
+
+-- Pacing (BENCH_RATE): each thread keeps a schedule of send times, one every threads/rate seconds,
+-- and delay() hands the next free slot to whichever connection asks, so the rate does not depend on
+-- the server's latency as long as enough connections are free (an open loop up to -c). A thread
+-- that falls behind catches up at most one second's worth, then drops the missed slots. Defined
+-- only when pacing, since wrk calls delay() before every request once it exists.
+local rate = tonumber(os.getenv("BENCH_RATE") or "0")
+if rate > 0 then
+  local ffi = require("ffi")
+  ffi.cdef([[
+    typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+    int clock_gettime(int clk_id, bench_timespec *tp);
+  ]])
+  local ts = ffi.new("bench_timespec")
+  local function nowMs()
+    ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
+    return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+  end
+  local intervalMs = nil
+  local nextDue = nil
+  function delay()
+    local now = nowMs()
+    if intervalMs == nil then
+      local n = tonumber(os.getenv("BENCH_THREADS") or "1")
+      intervalMs = 1000 * n / rate
+      nextDue = now
+    end
+    if nextDue < now - 1000 then
+      nextDue = now - 1000
+    end
+    local due = nextDue
+    nextDue = nextDue + intervalMs
+    if due <= now then
+      return 0
+    end
+    return math.floor(due - now)
+  end
 end
 
 function response(status, hdrs, body)

@@ -90,6 +90,48 @@ public final class ChangeRecordCodec {
     return out.array();
   }
 
+  /**
+   * What a replication shipper sends of a record, still encoded: the origin, commit time, the
+   * encoded key, the encoded new image (null for a delete) and the encoded stamp (null in a record
+   * without one). Shipping decoded every image only to encode it again.
+   */
+  public record Shippable(
+      ChangeRecord.Origin origin,
+      long commitTimeMillis,
+      byte[] key,
+      byte[] newImage,
+      byte[] stamp) {}
+
+  /** The parts of a stored record a shipper needs, without decoding any image. */
+  public static Shippable shippable(byte[] value) {
+    ByteBuffer b = ByteBuffer.wrap(value);
+    if (b.get() != FORMAT) {
+      throw new IllegalStateException("unknown change record format " + value[0]);
+    }
+    ChangeRecord.Origin origin = ChangeRecord.Origin.values()[b.get()];
+    long time = b.getLong();
+    byte[] key = rawBlock(b);
+    int oldLen = b.getInt();
+    b.position(b.position() + Math.max(oldLen, 0));
+    byte[] newImage = rawBlock(b);
+    byte[] stamp = null;
+    if (b.hasRemaining()) {
+      stamp = new byte[b.getInt()];
+      b.get(stamp);
+    }
+    return new Shippable(origin, time, key, newImage, stamp);
+  }
+
+  private static byte[] rawBlock(ByteBuffer b) {
+    int n = b.getInt();
+    if (n < 0) {
+      return null;
+    }
+    byte[] block = new byte[n];
+    b.get(block);
+    return block;
+  }
+
   /** The item key alone, without decoding the images (incremental backups need only keys). */
   public static Map<String, AttributeValue> key(byte[] value) {
     ByteBuffer b = ByteBuffer.wrap(value);

@@ -239,6 +239,7 @@ public final class Bootstrap {
     Replicator replicator =
         resources.register(new Replicator(db, replication, System::currentTimeMillis));
     db.useGlobalTables(replicator);
+    replicator.useScratch(scratchDir(config).resolve("fills"));
     retention.addFloor(replicator);
     // Restores whose source is another region ask that region over the same signed channel.
     db.useCrossRegionRestores(

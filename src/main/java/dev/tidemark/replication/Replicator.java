@@ -10,7 +10,9 @@ import dev.tidemark.api.Operations;
 import dev.tidemark.api.RequestContext;
 import dev.tidemark.api.TableDescriptions;
 import dev.tidemark.auth.CallerIdentity;
+import dev.tidemark.changelog.ChangeLog;
 import dev.tidemark.changelog.ChangeRecord;
+import dev.tidemark.changelog.ChangeRecordCodec;
 import dev.tidemark.changelog.ItemStamp;
 import dev.tidemark.changelog.RetentionFloor;
 import dev.tidemark.errors.DynamoException;
@@ -34,6 +36,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -45,6 +48,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,12 +75,27 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   private static final byte[] GROUP_PREFIX = "repl/group/".getBytes(StandardCharsets.UTF_8);
   private static final byte[] CURSOR_PREFIX = "repl/cursor/".getBytes(StandardCharsets.UTF_8);
   static final int BATCH_RECORDS = 500;
+
+  /** Raw bytes per frame of a bulk fill. */
+  private static final int BULK_FRAME_BYTES = 4 << 20;
+
+  /**
+   * Fill requests in flight at once (SendPipeline): the source encodes while the replica applies.
+   */
+  private static final int FILL_IN_FLIGHT = 3;
+
   private static final int BATCH_BYTES = 2 << 20;
   private static final Duration CONTROL_TIMEOUT = Duration.ofSeconds(20);
   private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
 
   /** An idle link still sends this often: liveness, clock skew and the watermark (Tombstones). */
   private static final long HEARTBEAT_MILLIS = 1_000;
+
+  /** How soon a replica that held back shipped writes (it is filling) is offered them again. */
+  private static final long HELD_RETRY_MILLIS = 200;
+
+  /** How long an idle shipper waits for a commit before it looks at its links anyway. */
+  private static final long IDLE_WAIT_NANOS = 50_000_000L;
 
   /**
    * A table's group as this region persists it.
@@ -116,7 +135,11 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   private volatile Operations operations;
   private final long gcEveryMillis;
   private final Drills drills;
+  private final BulkFillReceiver bulk;
   private volatile boolean closed;
+
+  /** Per link: a replica held back shipped writes (it is being filled); not asked again before. */
+  private final Map<String, Long> heldUntil = new ConcurrentHashMap<>();
 
   /** What the status report says about a peer. */
   static final class PeerHealth {
@@ -133,6 +156,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     this.drills = new Drills(db.storage(), config.peers().keySet());
     this.cap = new LogCap(db.storage(), db.changeLog(), config.maxLag(), clock);
     this.tombstones = new Tombstones(db.storage(), db.writePath(), config.tombstoneGrace());
+    this.bulk = new BulkFillReceiver(db);
     this.gcEveryMillis = Math.max(1_000, Math.min(60_000, config.tombstoneGrace().toMillis() / 2));
     config
         .peers()
@@ -150,6 +174,14 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
             });
   }
 
+  /**
+   * Where a replica filled from another region stages its SST files (BulkFillReceiver); without
+   * one, fills go through the write path.
+   */
+  public void useScratch(java.nio.file.Path dir) {
+    bulk.useScratch(dir);
+  }
+
   /** The authenticator of incoming peer requests, or null when no secret is configured. */
   PeerAuth auth() {
     return auth;
@@ -163,6 +195,9 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     this.operations = operations;
     for (String name : db.catalog().names()) {
       db.catalog().find(name).ifPresent(this::load);
+    }
+    if (!peers.isEmpty()) {
+      db.writePath().afterCommit(this::wakeShippers);
     }
     for (PeerClient p : peers.values()) {
       Thread t = new Thread(() -> shipLoop(p), "tidemark-replication-" + p.region);
@@ -317,12 +352,24 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
 
   @Override
   public void tableDeleted(Table t) {
+    // Nothing of a deleted table's replication may outlive it in the meta space, in or out of a
+    // group: its cursors, re-fill marks, tombstone horizon and settings versions.
+    WriteSet leftovers = new WriteSet();
+    for (String p : peers.keySet()) {
+      leftovers.deleteMeta(cursorKey(t.id(), p));
+      cursors.remove(cursorName(t.id(), p));
+      cap.clear(leftovers, t.id(), p);
+    }
+    leftovers.deleteMeta(Tombstones.key(t.id())).deleteMeta(SettingsSync.key(t.id()));
+    tombstones.forget(t.id());
+    bulk.drop(t.id());
     Replication current = t.replication();
     if (current == null || deletingForPeer.remove(t.id())) {
+      db.storage().apply(leftovers);
       return;
     }
     t.replication(null);
-    db.storage().apply(new WriteSet().deleteMeta(groupKey(t.id())));
+    db.storage().apply(leftovers.deleteMeta(groupKey(t.id())));
     for (Replication.Replica m : current.replicas()) {
       ObjectNode removed = tableMessage(t.name(), current.groupId()).put("region", region);
       callQuietly(peers.get(m.region()), "member-removed", removed);
@@ -423,48 +470,75 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
 
   /**
    * Sends every item of the snapshot, with its stamp (an item written before the table joined a
-   * group has none: it gets the lowest stamp of this region), then every tombstone, so that a
-   * delete this region made before the snapshot cannot be undone by an older version another member
-   * ships. Then the replica is ACTIVE everywhere.
+   * group has none: it gets the lowest stamp of this region), and every tombstone, so that a delete
+   * this region made before the snapshot cannot be undone by an older version another member ships.
+   * Then the replica is ACTIVE everywhere.
+   *
+   * <p>One pass: a stamp's key is its item's key under another first byte, so the items and the
+   * stamps are read side by side in the same order (no point read per item), and a stamp with no
+   * item beside it is a tombstone. Up to {@link #FILL_IN_FLIGHT} batches are in flight at once.
    */
   private void fill(Table t, String target, StorageSnapshot snapshot) {
     PeerClient peer = peers.get(target);
     String key = progressKey(t, target);
+    SendPipeline pipeline = new SendPipeline(fills, FILL_IN_FLIGHT);
     try (snapshot) {
       long total = Math.max(1, t.itemCount());
+      if (!isRefill(t, target) && bulkFill(t, target, peer, snapshot, total)) {
+        activate(t, target);
+        log.info("Replica of {} in {} is ACTIVE (bulk-loaded)", t.name(), target);
+        return;
+      }
       long sent = 0;
       ItemStamp unstamped = new ItemStamp(0, 0, region);
       Batch batch = new Batch();
-      try (Cursor c = snapshot.scan(t.id(), ItemKeys.itemsLower(), ItemKeys.itemsUpper(), false)) {
-        while (c.next()) {
-          byte[] k = c.key();
-          ItemStamp s = ItemStamp.decode(snapshot.get(t.id(), ItemStamp.storageKey(k)));
-          batch.add(k, c.value(), s == null ? unstamped : s, 0);
+      try (Cursor items =
+              snapshot.scan(t.id(), ItemKeys.itemsLower(), ItemKeys.itemsUpper(), false);
+          Cursor stamps = snapshot.scan(t.id(), new byte[] {ItemStamp.STAMP_PREFIX}, null, false)) {
+        boolean stamp = stamps.next();
+        while (items.next()) {
+          byte[] k = items.key();
+          ItemStamp s = null;
+          while (stamp) {
+            byte[] sk = stamps.key();
+            int order = Arrays.compareUnsigned(sk, 1, sk.length, k, 1, k.length);
+            if (order > 0) {
+              break;
+            }
+            if (order == 0) {
+              s = ItemStamp.decode(stamps.value());
+            } else {
+              addTombstone(batch, sk, stamps.value());
+            }
+            stamp = stamps.next();
+          }
+          batch.add(k, items.value(), s == null ? unstamped : s, 0);
           sent++;
           if (batch.full()) {
-            sendUntilDone(t, peer, batch, true);
+            submitFill(pipeline, t, peer, batch);
             showProgress(t, target, (int) Math.min(99, sent * 100 / total));
           }
         }
-      }
-      byte[] lower = {ItemStamp.STAMP_PREFIX};
-      try (Cursor c = snapshot.scan(t.id(), lower, null, false)) {
-        while (c.next()) {
-          if (ItemStamp.isTombstone(c.value())) {
-            batch.add(
-                ItemStamp.itemKey(c.key(), ItemKeys.ITEMS), null, ItemStamp.decode(c.value()), 0);
-            if (batch.full()) {
-              sendUntilDone(t, peer, batch, true);
-            }
+        for (; stamp; stamp = stamps.next()) {
+          addTombstone(batch, stamps.key(), stamps.value());
+          if (batch.full()) {
+            submitFill(pipeline, t, peer, batch);
           }
         }
       }
-      sendUntilDone(t, peer, batch, true);
+      submitFill(pipeline, t, peer, batch);
+      pipeline.drain();
       activate(t, target);
       log.info("Replica of {} in {} is ACTIVE ({} items sent)", t.name(), target, sent);
     } catch (ClosedException e) {
+      pipeline.cancel();
       log.info("Fill of {} in {} stops with the server; it resumes at start", t.name(), target);
     } catch (RuntimeException e) {
+      pipeline.cancel();
+      if (closed) {
+        log.info("Fill of {} in {} stops with the server; it resumes at start", t.name(), target);
+        return;
+      }
       log.error("Fill of {} in {} failed", t.name(), target, e);
       if (isRefill(t, target)) {
         markRefill(t, target, "its re-fill failed (" + e.getMessage() + "); it is tried again");
@@ -474,6 +548,146 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     } finally {
       progress.remove(key);
     }
+  }
+
+  /**
+   * Fills a new replica by bulk load (BulkFillReceiver): the snapshot's items, then its stamp
+   * entries, as stored, in key order, in numbered frames, ingested at the end. False when the
+   * replica does not take one (it has secondary indexes, or already holds entries), so that the
+   * fill goes through its write path instead. A replica that restarted mid-fill lost its session:
+   * the load starts over from the same snapshot, a few times.
+   */
+  private boolean bulkFill(
+      Table t, String target, PeerClient peer, StorageSnapshot snapshot, long total) {
+    if (!t.definition().localIndexes().isEmpty() || !t.definition().globalIndexes().isEmpty()) {
+      return false;
+    }
+    for (int attempt = 1; ; attempt++) {
+      Replication r = t.replication();
+      if (r == null) {
+        throw new ClosedException();
+      }
+      String session = UUID.randomUUID().toString();
+      ObjectNode open = tableMessage(t.name(), r.groupId()).put("session", session);
+      if (!callUntilDone(peer, "bulk-open", open).path("bulk").asBoolean(false)) {
+        return false;
+      }
+      BulkFrames frames = new BulkFrames(t.name(), r.groupId(), session, peer);
+      long items = 0;
+      try (Cursor c = snapshot.scan(t.id(), ItemKeys.itemsLower(), ItemKeys.itemsUpper(), false)) {
+        while (c.next() && !frames.lost) {
+          frames.add(c.key(), c.value());
+          if (++items % BATCH_RECORDS == 0) {
+            showProgress(t, target, (int) Math.min(99, items * 100 / total));
+          }
+        }
+      }
+      try (Cursor c = snapshot.scan(t.id(), new byte[] {ItemStamp.STAMP_PREFIX}, null, false)) {
+        while (c.next() && !frames.lost) {
+          frames.add(c.key(), c.value());
+        }
+      }
+      frames.flush();
+      frames.drain();
+      if (!frames.lost) {
+        ObjectNode finish =
+            tableMessage(t.name(), r.groupId())
+                .put("session", session)
+                .put("entries", frames.entriesSent);
+        if (!callUntilDone(peer, "bulk-finish", finish).path("lost").asBoolean(false)) {
+          return true;
+        }
+      }
+      if (attempt >= 3) {
+        throw new IllegalStateException(
+            "the bulk fill of " + t.name() + " in " + target + " lost its session 3 times");
+      }
+      log.warn("Bulk fill of {} in {} lost its session there; starting over", t.name(), target);
+    }
+  }
+
+  /** Frames of one bulk fill, sent one after the other as they fill up. */
+  private final class BulkFrames {
+    private final String table;
+    private final String groupId;
+    private final String session;
+    private final PeerClient peer;
+    private final Base64.Encoder b64 = Base64.getEncoder();
+    private ArrayNode entries = JSON.createArrayNode();
+    private int bytes;
+    private long seq;
+    long entriesSent;
+    volatile boolean lost;
+
+    /**
+     * Two frames in flight: the next is encoded and sent while the replica writes the previous one;
+     * the replica takes them in their order (BulkFillReceiver.put).
+     */
+    private final SendPipeline pipeline = new SendPipeline(fills, 2);
+
+    BulkFrames(String table, String groupId, String session, PeerClient peer) {
+      this.table = table;
+      this.groupId = groupId;
+      this.session = session;
+      this.peer = peer;
+    }
+
+    /** Waits for every frame's answer (rethrows the first failure). */
+    void drain() {
+      try {
+        pipeline.drain();
+      } catch (RuntimeException e) {
+        pipeline.cancel();
+        throw e;
+      }
+    }
+
+    void add(byte[] key, byte[] value) {
+      entries.addArray().add(b64.encodeToString(key)).add(b64.encodeToString(value));
+      bytes += key.length + value.length + 16;
+      if (bytes >= BULK_FRAME_BYTES) {
+        flush();
+      }
+    }
+
+    void flush() {
+      if (entries.isEmpty() || lost) {
+        return;
+      }
+      ObjectNode body = tableMessage(table, groupId).put("session", session).put("seq", ++seq);
+      body.set("entries", entries);
+      try {
+        pipeline.submit(
+            () -> {
+              if (callUntilDone(peer, "bulk-put", body).path("lost").asBoolean(false)) {
+                lost = true;
+              }
+            });
+      } catch (RuntimeException e) {
+        pipeline.cancel();
+        throw e;
+      }
+      entriesSent += entries.size();
+      entries = JSON.createArrayNode();
+      bytes = 0;
+    }
+  }
+
+  /** A stamp entry with no item beside it: sent if it is a tombstone. */
+  private static void addTombstone(Batch batch, byte[] stampKey, byte[] value) {
+    if (ItemStamp.isTombstone(value)) {
+      batch.add(ItemStamp.itemKey(stampKey, ItemKeys.ITEMS), null, ItemStamp.decode(value), 0);
+    }
+  }
+
+  /** Hands the batch's records to the pipeline and starts a new batch. */
+  private void submitFill(SendPipeline pipeline, Table t, PeerClient peer, Batch batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    ArrayNode records = batch.records;
+    batch.clear();
+    pipeline.submit(() -> sendRecords(t, peer, records, true));
   }
 
   /** ReplicaStatusPercentProgress while filling: in memory only, a restart starts it over. */
@@ -527,7 +741,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     }
   }
 
-  private void callUntilDone(PeerClient peer, String op, JsonNode body) {
+  private JsonNode callUntilDone(PeerClient peer, String op, JsonNode body) {
     long backoff = 200;
     while (true) {
       if (closed) {
@@ -538,9 +752,9 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         continue;
       }
       try {
-        peer.call(op, body, APPLY_TIMEOUT);
+        JsonNode answer = peer.call(op, body, APPLY_TIMEOUT);
         reachable(peer.region);
-        return;
+        return answer;
       } catch (PeerClient.Unavailable e) {
         unreachable(peer.region, e.getMessage());
         sleep(backoff);
@@ -549,19 +763,15 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     }
   }
 
-  private void sendUntilDone(Table t, PeerClient peer, Batch batch, boolean fill) {
-    if (batch.isEmpty()) {
-      return;
-    }
+  private void sendRecords(Table t, PeerClient peer, ArrayNode records, boolean fill) {
     Replication r = t.replication();
     if (r == null) {
       throw new ClosedException();
     }
     ObjectNode body = tableMessage(t.name(), r.groupId());
     body.put("fill", fill);
-    body.set("records", batch.records);
+    body.set("records", records);
     callUntilDone(peer, "apply", body);
-    batch.clear();
   }
 
   /** Records on their way to a peer: storage key, image (absent for a delete), stamp, time. */
@@ -570,6 +780,11 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     int bytes;
 
     void add(byte[] storageKey, byte[] image, ItemStamp stamp, long commitTime) {
+      add(storageKey, image, stamp.encode(false), commitTime);
+    }
+
+    /** {@code stamp} as {@code ItemStamp.encode(false)} gives it. */
+    void add(byte[] storageKey, byte[] image, byte[] stamp, long commitTime) {
       Base64.Encoder b64 = Base64.getEncoder();
       ObjectNode o = records.addObject();
       o.put("k", b64.encodeToString(storageKey));
@@ -577,7 +792,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         o.put("n", b64.encodeToString(image));
         bytes += image.length;
       }
-      o.put("s", b64.encodeToString(stamp.encode(false)));
+      o.put("s", b64.encodeToString(stamp));
       o.put("t", commitTime);
       bytes += storageKey.length + 32;
     }
@@ -602,6 +817,8 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     long backoff = 0;
     while (!closed) {
       boolean busy = false;
+      // Read before shipping: a commit after this point wakes the idle wait below at once.
+      long seen = db.writePath().appliedSeq();
       try {
         if (drills.paused(peer.region)) {
           sleep(200);
@@ -624,13 +841,46 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         log.error("Shipping to {} failed", peer.region, e);
         backoff = Math.min(5_000, Math.max(200, backoff * 2));
       }
-      if (!busy || backoff > 0) {
+      if (backoff > 0) {
         try {
-          sleep(backoff > 0 ? backoff : 20);
+          sleep(backoff);
         } catch (ClosedException e) {
           return;
         }
+      } else if (!busy) {
+        awaitCommit(seen);
       }
+    }
+  }
+
+  /** Shippers idle in {@link #awaitCommit}; the write path's after-commit hook unparks them. */
+  private final Set<Thread> idleShippers = ConcurrentHashMap.newKeySet();
+
+  /** The write path's after-commit hook: a commit ends every idle shipper's wait. */
+  private void wakeShippers() {
+    if (!idleShippers.isEmpty()) {
+      for (Thread t : idleShippers) {
+        LockSupport.unpark(t);
+      }
+    }
+  }
+
+  /**
+   * Waits until something past {@code seen} is committed, or {@link #IDLE_WAIT_NANOS} passes (for
+   * heartbeats, drills and group changes). Shipping starts as soon as a write commits instead of at
+   * the next poll; while a request is out, later commits gather for the next one.
+   */
+  private void awaitCommit(long seen) {
+    Thread me = Thread.currentThread();
+    idleShippers.add(me);
+    try {
+      // Checked after joining the set: a commit that slipped in between is seen here, and one
+      // after it unparks.
+      if (db.writePath().appliedSeq() == seen && !closed) {
+        LockSupport.parkNanos(this, IDLE_WAIT_NANOS);
+      }
+    } finally {
+      idleShippers.remove(me);
     }
   }
 
@@ -656,6 +906,13 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     long cursor = cursor(t.id(), peer.region);
     long applied = db.writePath().appliedSeq();
     String link = cursorName(t.id(), peer.region);
+    Long held = heldUntil.get(link);
+    if (held != null) {
+      if (clock.getAsLong() < held) {
+        return false;
+      }
+      heldUntil.remove(link);
+    }
     boolean heartbeat = clock.getAsLong() - lastSent.getOrDefault(link, 0L) >= HEARTBEAT_MILLIS;
     if (cursor >= applied && !heartbeat) {
       return false;
@@ -670,14 +927,16 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     // makes the watermark sent below true (Tombstones).
     WritePath.Position position = db.writePath().capturePosition();
     applied = Math.max(cursor, position.seq());
-    List<ChangeRecord> records =
-        db.changeLog().read(t.id(), cursor + 1, applied + 1, BATCH_RECORDS);
+    // Raw records: the image and stamp go out as the log stores them, decoded by the receiver only.
+    List<ChangeLog.Raw> records =
+        db.changeLog().readRaw(t.id(), cursor + 1, applied + 1, BATCH_RECORDS);
     Batch batch = new Batch();
-    for (ChangeRecord r : records) {
+    for (ChangeLog.Raw raw : records) {
+      ChangeRecordCodec.Shippable r = ChangeRecordCodec.shippable(raw.value());
       if (r.origin() != ChangeRecord.Origin.REPLICATION && r.stamp() != null) {
         batch.add(
-            ItemKeys.storageKey(t.keySchema(), r.key()),
-            r.newImage() == null ? null : ItemCodec.encode(r.newImage()),
+            ItemKeys.storageKey(t.keySchema(), ItemCodec.decode(r.key())),
+            r.newImage(),
             r.stamp(),
             r.commitTimeMillis());
       }
@@ -697,8 +956,12 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       if (claim) {
         body.put("through", through);
       }
-      peer.call("apply", body, APPLY_TIMEOUT);
+      JsonNode answer = peer.call("apply", body, APPLY_TIMEOUT);
       lastSent.put(link, clock.getAsLong());
+      if (answer.path("held").asBoolean(false)) {
+        heldUntil.put(link, clock.getAsLong() + HELD_RETRY_MILLIS);
+        return false;
+      }
       if (claim) {
         tombstones.acknowledged(t.id(), peer.region, through);
       }
@@ -721,6 +984,9 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   JsonNode serve(String op, String from, JsonNode body) {
     return switch (op) {
       case "apply" -> apply(from, body);
+      case "bulk-open" -> bulk.open(groupTable(body), body.path("session").asText());
+      case "bulk-put" -> bulk.put(groupTable(body), body);
+      case "bulk-finish" -> bulk.finish(groupTable(body), body);
       case "create-table" -> createTable(from, body);
       case "member-added" -> memberAdded(body);
       case "member-status" -> memberStatus(body);
@@ -795,6 +1061,11 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   private JsonNode apply(String from, JsonNode body) {
     Table t = groupTable(body);
     boolean fill = body.path("fill").asBoolean(false);
+    if (!fill && "CREATING".equals(t.status())) {
+      // Held until this replica's fill is done (BulkFillReceiver: an ingested file would override
+      // a version applied before it); the sender keeps its cursor and offers them again.
+      return JSON.createObjectNode().put("held", true);
+    }
     KeySchema ks = t.keySchema();
     LagStats stats = lag.computeIfAbsent(from, r -> new LagStats());
     Base64.Decoder b64 = Base64.getDecoder();

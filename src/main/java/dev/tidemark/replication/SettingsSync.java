@@ -443,7 +443,8 @@ public final class SettingsSync implements ReplicatedSettings, AutoCloseable {
     }
   }
 
-  private static byte[] key(long tableId) {
+  /** The meta key of a table's settings versions. */
+  static byte[] key(long tableId) {
     return ByteBuffer.allocate(PREFIX.length + 8).put(PREFIX).putLong(tableId).array();
   }
 

@@ -170,7 +170,8 @@ final class Tombstones {
     horizons.remove(tableId);
   }
 
-  private static byte[] key(long tableId) {
+  /** The meta key of a table's horizon. */
+  static byte[] key(long tableId) {
     return ByteBuffer.allocate(PREFIX.length + 8).put(PREFIX).putLong(tableId).array();
   }
 }

@@ -134,6 +134,17 @@ public final class TableCatalog {
     t.status("ACTIVE");
   }
 
+  /**
+   * Sets the counters of a table whose items were bulk-loaded beside the write path (a replica's
+   * fill), durably. The caller holds the write lock, so no commit's delta interleaves.
+   */
+  public synchronized void bulkLoaded(Table t, long itemCount, long sizeBytes) {
+    storage.apply(new WriteSet().putMeta(statsKey(t.id()), statsValue(itemCount, sizeBytes)));
+    storage.sync();
+    t.itemCount.set(itemCount);
+    t.sizeBytes.set(sizeBytes);
+  }
+
   /** Drops a restore that failed: its space, its marker and its name. */
   public synchronized void abandonRestore(Table t) {
     byName.remove(t.name(), t);

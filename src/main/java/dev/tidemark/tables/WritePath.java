@@ -109,6 +109,8 @@ public final class WritePath {
 
   private volatile SyncObserver syncObserver = SyncObserver.NONE;
 
+  private volatile Runnable afterCommit;
+
   private long syncedSeq;
   private boolean syncing;
 
@@ -334,6 +336,10 @@ public final class WritePath {
     } finally {
       lock.unlock();
     }
+    Runnable hook = afterCommit;
+    if (hook != null && origin != ChangeRecord.Origin.REPLICATION) {
+      hook.run();
+    }
     if (syncDurability) {
       long[] deferred = DEFERRED.get();
       if (deferred != null) {
@@ -530,6 +536,17 @@ public final class WritePath {
    */
   public void guardSpace(DiskSpace space) {
     this.space = java.util.Objects.requireNonNull(space);
+  }
+
+  /**
+   * Runs {@code hook} after every commit that wrote something accepted here (not one applied for
+   * another region, which is never shipped on), on the committing thread, outside the write lock
+   * and before the durability wait: cross-region replication wakes its shippers with it instead of
+   * polling the change log. It must be quick and must not block or throw. Replaces the previous
+   * hook.
+   */
+  public void afterCommit(Runnable hook) {
+    this.afterCommit = hook;
   }
 
   /** Registers a contributor; every later commit calls it for each changed item. */
