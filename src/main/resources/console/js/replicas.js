@@ -86,7 +86,7 @@ export async function replicas(body, t, current) {
           id: "replication-lag-chart",
           title: `Replication lag to ${r.RegionName || "this region"} from each replica region, p99`,
           unit: "ms",
-          series: regions.map((g) => ({ name: `from ${g}`, points: history.flatMap((s) => s.Replicas.filter((x) => x.RegionName === g && x.LagToThisRegion).map((x) => [s.NowMillis, x.LagToThisRegion.P99Millis])) })),
+          series: regions.map((g) => ({ name: `from ${g}`, points: history.flatMap((s) => s.Replicas.filter((x) => x.RegionName === g && x.LagToThisRegion && x.LagToThisRegion.Samples > 0).map((x) => [s.NowMillis, x.LagToThisRegion.P99Millis])) })),
         }),
         lineChart({
           id: "replication-pending-chart",
