@@ -2,6 +2,7 @@
 // #/vault/<name>, ...), each with the navigation entry it belongs to.
 import { vaultsPage, vaultPage, plansPage, planPage, jobsPage, restoreTestsPage } from "./awsbackup.js";
 import { auditPage } from "./audit.js";
+import { throughputPage } from "./throughput.js";
 
 const PAGES = {
   vaults: ["vaults", (main, current) => vaultsPage(main, current)],
@@ -11,6 +12,7 @@ const PAGES = {
   jobs: ["jobs", (main, current, parts, params) => jobsPage(main, current, params)],
   "restore-tests": ["restore-tests", (main, current) => restoreTestsPage(main, current)],
   audit: ["audit", (main, current, parts, params) => auditPage(main, current, params)],
+  throughput: ["throughput", (main, current) => throughputPage(main, current)],
 };
 
 /** [navigation section, page function] for an address's first part, or undefined. */

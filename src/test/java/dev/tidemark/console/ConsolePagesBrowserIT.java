@@ -27,8 +27,9 @@ import software.amazon.awssdk.services.dynamodb.model.Tag;
  * charts sampled over time), AWS Backup's vaults (recovery points with their storage class, Vault
  * Lock), backup plans (rules, selections), jobs (backup and restore, filtered by state), restore
  * testing (a test run by its plan, its measured RTO in the table and the chart), and the audit
- * trail (events filtered by action, table and time). Each page passes the accessibility basics and
- * the narrow pages fit a phone; screenshots go to {@code target/console-screenshots/}.
+ * trail (events filtered by action, table and time), and throughput and latency drawn from the
+ * server's /metrics. Each page passes the accessibility basics and the narrow pages fit a phone;
+ * screenshots go to {@code target/console-screenshots/}.
  */
 class ConsolePagesBrowserIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -260,6 +261,22 @@ class ConsolePagesBrowserIT {
     waitForText("#audit-events", "backup:StartBackupJob");
     open("#/audit?since=2099-01-01T00:00:00");
     waitForText("#audit-empty", "No records match.");
+
+    // ---- Throughput and latency from /metrics, sampled by the page: the writes made between two
+    // samples are drawn as PutItem's rate and latency.
+    open("#/throughput");
+    waitFor("#throughput-chart");
+    for (int i = 0; i < 20; i++) {
+      ConsoleApiIntegrationTest.put(east, "Orders", "t" + i, "load");
+    }
+    wait.until(
+        d ->
+            d.findElement(By.cssSelector("#throughput-chart title"))
+                .getAttribute("textContent")
+                .contains("Latest: PutItem:"));
+    assertThat(browser.findElements(By.cssSelector("#latency-chart circle"))).isNotEmpty();
+    checkAccessible("throughput");
+    shot("28-throughput");
 
     // ---- A phone's width.
     browser.manage().window().setSize(new Dimension(375, 800));
