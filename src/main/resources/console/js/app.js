@@ -5,6 +5,7 @@ import { h, field, status, showError } from "./util.js";
 import { tablesPage } from "./tables.js";
 import { tablePage } from "./table.js";
 import { backupsPage } from "./backups.js";
+import { sectionPage } from "./pages.js";
 
 const main = document.getElementById("main");
 let renders = 0;
@@ -16,8 +17,8 @@ export function ticket() {
 }
 
 function setNav(section) {
-  for (const id of ["nav-tables", "nav-backups"]) {
-    const a = document.getElementById(id);
+  for (const a of document.querySelectorAll(".top nav a")) {
+    const id = a.id;
     if (id === "nav-" + section) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
@@ -74,6 +75,10 @@ async function route() {
     if (parts[0] === "backups") {
       setNav("backups");
       await backupsPage(main, ticket());
+    } else if (sectionPage(parts[0])) {
+      const [section, page] = sectionPage(parts[0]);
+      setNav(section);
+      await page(main, ticket(), parts, new URLSearchParams(query || ""));
     } else if (parts[0] === "table" && parts[1]) {
       setNav("tables");
       await tablePage(main, ticket(), parts[1], parts[2] || "overview", new URLSearchParams(query || ""));

@@ -23,6 +23,22 @@ export function canSign() {
   return typeof crypto !== "undefined" && crypto.subtle !== undefined;
 }
 
+/** RFC 3986 encoding, as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
+export function uriEncode(text) {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
+}
+
+/** An already encoded query string (a=b&c=d) in SigV4's order: by name, then value. */
+function canonicalQuery(query) {
+  return query
+    .split("&")
+    .filter(Boolean)
+    .map((p) => (p.includes("=") ? p.split("=", 2) : [p, ""]))
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join("&");
+}
+
 function amzDate(now) {
   return now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 }
@@ -31,7 +47,7 @@ function amzDate(now) {
  * Adds X-Amz-Date (and X-Amz-Security-Token) and Authorization to `headers` (lower-case names)
  * for a request to this page's own host. The body is signed whole (no UNSIGNED-PAYLOAD).
  */
-export async function sign({ method, path, headers, body, credentials, region, service }) {
+export async function sign({ method, path, query, headers, body, credentials, region, service }) {
   const now = new Date();
   const stamp = amzDate(now);
   const day = stamp.slice(0, 8);
@@ -47,7 +63,7 @@ export async function sign({ method, path, headers, body, credentials, region, s
   const canonical = [
     method,
     path.split("/").map(encodeURIComponent).join("/"),
-    "",
+    canonicalQuery(query || ""),
     canonicalHeaders,
     signedHeaders,
     await sha256Hex(body),

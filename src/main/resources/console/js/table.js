@@ -1,8 +1,9 @@
-// One table: overview, items, settings, backups, point-in-time recovery, item history.
+// One table: overview, items, settings, backups, point-in-time recovery, replicas, item history.
 import { dynamo, tidemark } from "./api.js";
 import { h, field, checkbox, status, showError, iso, fromSeconds, bytes, show, diff, dialog, confirmByName, poll } from "./util.js";
 import { restoreBackup, pitrRestoreForm, watchTable } from "./restore.js";
 import { timeline } from "./timeline.js";
+import { replicas } from "./replicas.js";
 
 const TABS = [
   ["overview", "Overview"],
@@ -10,6 +11,7 @@ const TABS = [
   ["settings", "Settings"],
   ["backups", "Backups"],
   ["pitr", "Point-in-time recovery"],
+  ["replicas", "Replicas"],
   ["history", "Item history"],
 ];
 
@@ -25,7 +27,7 @@ export async function tablePage(main, current, name, tab, params) {
       TABS.map(([id, label]) => h("li", {}, h("a", { href: base + id, id: "tablink-" + id, "aria-current": id === tab ? "page" : null }, label))))),
     body,
   );
-  const pages = { overview, items, settings, backups, pitr, history };
+  const pages = { overview, items, settings, backups, pitr, replicas, history };
   await (pages[tab] || overview)(body, t, current, params);
 }
 

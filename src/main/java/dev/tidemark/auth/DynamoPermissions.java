@@ -109,7 +109,11 @@ public final class DynamoPermissions {
    * route-enumeration test compares it with {@code console.ConsoleApi}'s.
    */
   public static final Set<String> TIDEMARK_OPERATIONS =
-      Set.of("tidemark:ListItemVersions", "tidemark:DescribePitrWindow");
+      Set.of(
+          "tidemark:ListItemVersions",
+          "tidemark:DescribePitrWindow",
+          "tidemark:DescribeReplicas",
+          "tidemark:ListAuditEvents");
 
   /**
    * The checks an operation needs; null when the operation is unknown here (refused).
@@ -250,6 +254,13 @@ public final class DynamoPermissions {
       leadingKeys(f, table, key == null ? List.of() : List.of(key));
       checks.add(new Check("dynamodb:GetItem", tableArn(table), f));
       checks.add(new Check("dynamodb:RestoreTableToPointInTime", tableArn(table)));
+    } else if (operation.equals("tidemark:DescribeReplicas")) {
+      // The replicas' replication state is DescribeTable's Replicas in detail.
+      checks.add(new Check("dynamodb:DescribeTable", tableArn(table)));
+    } else if (operation.equals("tidemark:ListAuditEvents")) {
+      // The trail names every caller's actions, whatever the table filter: AWS's audit read,
+      // CloudTrail's LookupEvents, on everything.
+      checks.add(new Check("cloudtrail:LookupEvents", "*"));
     } else {
       checks.add(new Check("dynamodb:DescribeContinuousBackups", tableArn(table)));
     }

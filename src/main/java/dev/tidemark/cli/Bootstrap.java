@@ -365,7 +365,7 @@ public final class Bootstrap {
         policies,
         copyReceiver,
         new dev.tidemark.console.ConsoleHandler(
-            new dev.tidemark.console.ConsoleApi(db, pitr, backups),
+            new dev.tidemark.console.ConsoleApi(db, pitr, backups, auditDir),
             authenticator,
             RequestIds::next,
             config.region(),

@@ -16,8 +16,18 @@ public final class ConsoleApi {
   private final Map<String, ConsoleOperation> operations = new TreeMap<>();
 
   public ConsoleApi(Database db, PitrService pitr, BackupService backups) {
+    this(db, pitr, backups, null);
+  }
+
+  /**
+   * @param auditDir the audit trail's directory, or null when the server keeps none
+   */
+  public ConsoleApi(
+      Database db, PitrService pitr, BackupService backups, java.nio.file.Path auditDir) {
     register(new ListItemVersions(db, new ItemHistory(db, pitr)));
     register(new DescribePitrWindow(db, pitr, backups, System::currentTimeMillis));
+    register(new DescribeReplicas(db, System::currentTimeMillis));
+    register(new ListAuditEvents(auditDir));
   }
 
   private void register(ConsoleOperation op) {

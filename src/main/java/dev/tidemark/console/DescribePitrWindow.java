@@ -3,7 +3,6 @@ package dev.tidemark.console;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tidemark.api.Constraints;
 import dev.tidemark.api.Json;
 import dev.tidemark.backup.BackupRecord;
 import dev.tidemark.backup.BackupService;
@@ -39,12 +38,7 @@ final class DescribePitrWindow implements ConsoleOperation {
 
   @Override
   public ObjectNode execute(JsonNode req) {
-    String tableName = Json.string(req, "TableName");
-    new Constraints()
-        .notNull(Json.field(req, "TableName"), "tableName")
-        .tableNameOrArn(tableName, "tableName")
-        .check();
-    Table table = db.require(tableName);
+    Table table = TableInput.require(db, req);
     // The clock is read before the window so the lag is never negative.
     long now = clock.getAsLong();
     PitrService.Status status = pitr.status(table);

@@ -19,9 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -112,13 +109,8 @@ class RestoreTestingIntegrationTest {
 
   /** Moves the server's AWS Backup clock to one minute past the next 03:00 UTC. */
   void moveToNextRun() {
-    long now = System.currentTimeMillis() + offset.get();
-    ZonedDateTime next =
-        Instant.ofEpochMilli(now).atZone(ZoneOffset.UTC).withHour(3).withMinute(1).withSecond(0);
-    if (!next.toInstant().isAfter(Instant.ofEpochMilli(now))) {
-      next = next.plusDays(1);
-    }
-    offset.addAndGet(next.toInstant().toEpochMilli() - now);
+    offset.addAndGet(
+        dev.tidemark.testkit.ScheduledRun.untilNext0301(System.currentTimeMillis() + offset.get()));
   }
 
   @Test

@@ -1,34 +1,21 @@
 package dev.tidemark.console;
 
+import static dev.tidemark.console.ConsoleBrowser.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tidemark.cli.Bootstrap;
 import dev.tidemark.testkit.OpenServerConfig;
-import java.io.File;
 import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -48,25 +35,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * integration tests; without it the test is skipped, saying so.
  */
 class ConsoleBrowserIT {
-  private static final Path SHOTS = Path.of("target", "console-screenshots");
-  private static final String CHROMIUM = "/usr/bin/chromium";
-  private static final String DRIVER = "/usr/bin/chromedriver";
-
   private static Bootstrap.Running server;
   private static DynamoDbClient ddb;
-  private static WebDriver browser;
-  private static WebDriverWait wait;
-  private static String console;
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(
-        new File(CHROMIUM).canExecute() && new File(DRIVER).canExecute(),
-        "chromium and chromedriver are not installed (scripts/install-browser.sh installs them as"
-            + " root with apt-get): the console's browser tests are skipped");
-    Files.createDirectories(SHOTS);
+    assumeInstalled();
     server = Bootstrap.start(OpenServerConfig.inMemory(Files.createTempDirectory("console-ui")));
-    console = server.endpoint() + "/console/";
     ddb =
         DynamoDbClient.builder()
             .endpointOverride(URI.create(server.endpoint()))
@@ -75,87 +50,18 @@ class ConsoleBrowserIT {
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
             .httpClient(UrlConnectionHttpClient.create())
             .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--window-size=1280,1000",
-        "--js-flags=--max-old-space-size=256");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File(DRIVER))
-            .usingAnyFreePort()
-            .build();
-    browser = new ChromeDriver(service, options);
-    wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+    ConsoleBrowser.start(server.endpoint());
   }
 
   @AfterAll
   static void stop() {
-    if (browser != null) {
-      browser.quit();
-    }
+    ConsoleBrowser.stop();
     if (ddb != null) {
       ddb.close();
     }
     if (server != null) {
       server.close();
     }
-  }
-
-  private static void shot(String name) throws Exception {
-    File f = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Files.copy(f.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static void open(String hash) {
-    browser.get(console + hash);
-    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("main h1")));
-  }
-
-  private static WebElement waitFor(String css) {
-    return wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
-  }
-
-  private static void waitForText(String css, String text) {
-    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));
-  }
-
-  private static void type(String css, String text) {
-    WebElement e = waitFor(css);
-    e.clear();
-    e.sendKeys(text);
-  }
-
-  private static Object js(String script) {
-    return ((JavascriptExecutor) browser).executeScript(script);
-  }
-
-  /** Every form control has a label, and the page does not scroll sideways. */
-  private static void checkAccessible(String page) {
-    @SuppressWarnings("unchecked")
-    List<String> duplicateIds =
-        (List<String>)
-            js(
-                "const ids = [...document.querySelectorAll('[id]')].map(e => e.id);"
-                    + "return ids.filter((id, i) => ids.indexOf(id) !== i);");
-    assertThat(duplicateIds).as("ids used twice on " + page).isEmpty();
-    @SuppressWarnings("unchecked")
-    List<String> unlabelled =
-        (List<String>)
-            js(
-                "return [...document.querySelectorAll('input, select, textarea')]"
-                    + ".filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))"
-                    + ".map(e => e.outerHTML);");
-    assertThat(unlabelled).as("unlabelled controls on " + page).isEmpty();
-    Object overflow =
-        js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
-    assertThat(((Number) overflow).intValue())
-        .as("sideways scroll on " + page)
-        .isLessThanOrEqualTo(1);
   }
 
   private static void item(String table, String pk, String v) {
