@@ -55,6 +55,20 @@ public final class ConsoleHandler extends Handler.Abstract {
   private static final Pattern FILE =
       Pattern.compile("[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_.-]*)*\\.(html|js|css|svg)");
 
+  /** The version of the uPlot webjar in the pom; ConsoleApiIntegrationTest fetches its files. */
+  static final String UPLOT_VERSION = "1.6.30";
+
+  /**
+   * Third-party files the console uses, shipped in the jar as webjars and served under names of the
+   * app's own form (so the {@link #FILE} rule still admits nothing else).
+   */
+  private static final Map<String, String> VENDOR =
+      Map.of(
+          "vendor/uplot.js",
+          "/META-INF/resources/webjars/uplot/" + UPLOT_VERSION + "/dist/uPlot.esm.js",
+          "vendor/uplot.css",
+          "/META-INF/resources/webjars/uplot/" + UPLOT_VERSION + "/dist/uPlot.min.css");
+
   private static final Map<String, String> TYPES =
       Map.of(
           "html", "text/html; charset=utf-8",
@@ -149,7 +163,8 @@ public final class ConsoleHandler extends Handler.Abstract {
   }
 
   private static byte[] resource(String name) {
-    try (InputStream in = ConsoleHandler.class.getResourceAsStream("/console/" + name)) {
+    String path = VENDOR.getOrDefault(name, "/console/" + name);
+    try (InputStream in = ConsoleHandler.class.getResourceAsStream(path)) {
       return in == null ? null : in.readAllBytes();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);

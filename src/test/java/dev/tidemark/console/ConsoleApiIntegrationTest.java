@@ -131,6 +131,16 @@ class ConsoleApiIntegrationTest {
     assertThat(get("/console/js/sigv4.js").headers().firstValue("Content-Type").orElseThrow())
         .startsWith("text/javascript");
 
+    // The charting library comes from the jar (the uPlot webjar), so the console works offline;
+    // this fails if the pom's uPlot version and ConsoleHandler.UPLOT_VERSION part ways.
+    HttpResponse<String> uplot = get("/console/vendor/uplot.js");
+    assertThat(uplot.statusCode()).isEqualTo(200);
+    assertThat(uplot.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("text/javascript");
+    assertThat(uplot.body()).contains("export { uPlot as default }");
+    assertThat(get("/console/vendor/uplot.css").body()).contains(".uplot");
+    assertThat(get("/console/vendor/uPlot.esm.js").statusCode()).isEqualTo(404);
+
     JsonNode settings = JSON.readTree(get("/console/settings.json").body());
     assertThat(settings.path("region").asText()).isEqualTo("us-east-1");
     assertThat(settings.path("auth").asText()).isEqualTo("open");

@@ -98,6 +98,11 @@ final class ConsoleBrowser {
     return waitFor(css).getText();
   }
 
+  /** How many points a chart drew (its {@code data-samples}), once it is shown. */
+  static int samples(String css) {
+    return Integer.parseInt(waitFor(css).getAttribute("data-samples"));
+  }
+
   static void type(String css, String text) {
     WebElement e = waitFor(css);
     e.clear();

@@ -118,11 +118,11 @@ class ConsolePagesBrowserIT {
     // The next samples show the writes eu-west-1 sent here, and the charts have points.
     waitForText("#replicas-table", "records)");
     assertThat(text("#replicas-table")).contains("eu-west-1").contains("reachable");
-    assertThat(browser.findElements(By.cssSelector("#replication-lag-chart circle"))).isNotEmpty();
-    // An SVG title is not rendered, so it is read as text content (what a screen reader reads).
+    assertThat(samples("#replication-lag-chart")).isPositive();
+    assertThat(browser.findElements(By.cssSelector("#replication-lag-chart canvas"))).isNotEmpty();
     assertThat(
             browser
-                .findElement(By.cssSelector("#replication-pending-chart title"))
+                .findElement(By.cssSelector("#replication-pending-chart figcaption"))
                 .getAttribute("textContent"))
         .contains("Latest: to eu-west-1");
     checkAccessible("replicas");
@@ -240,7 +240,7 @@ class ConsolePagesBrowserIT {
     assertThat(text("#restore-tests")).contains("weekly").contains("Orders").contains("COMPLETED");
     assertThat(browser.findElement(By.cssSelector("#restore-tests .rto")).getText())
         .isEqualTo(rto.stripTrailingZeros().toPlainString() + " s");
-    assertThat(browser.findElements(By.cssSelector("#rto-chart circle"))).hasSize(1);
+    assertThat(samples("#rto-chart")).isEqualTo(1);
     checkAccessible("restore tests");
     shot("25-restore-tests");
 
@@ -274,10 +274,10 @@ class ConsolePagesBrowserIT {
     }
     wait.until(
         d ->
-            d.findElement(By.cssSelector("#throughput-chart title"))
+            d.findElement(By.cssSelector("#throughput-chart figcaption"))
                 .getAttribute("textContent")
                 .contains("Latest: PutItem:"));
-    assertThat(browser.findElements(By.cssSelector("#latency-chart circle"))).isNotEmpty();
+    assertThat(samples("#latency-chart")).isPositive();
     checkAccessible("throughput");
     shot("28-throughput");
 
@@ -334,7 +334,9 @@ class ConsolePagesBrowserIT {
               + "', secretAccessKey: '"
               + admin[1]
               + "'}));");
-      browser.get(page + "#/jobs?kind=backup&state=COMPLETED");
+      // Any state: in --auth iam the job's role is decided, and no role named "backup" exists
+      // here, so the job FAILS; what this test checks is that the page's signed GET is admitted.
+      browser.get(page + "#/jobs?kind=backup");
       waitForText("#jobs", jobId);
       browser.get(page + "#/audit?action=backup:StartBackupJob");
       waitForText("#audit-events", "backup:StartBackupJob");
