@@ -18,6 +18,7 @@ public final class ConsoleApi {
   public ConsoleApi(Database db, PitrService pitr, BackupService backups) {
     register(new ListItemVersions(db, new ItemHistory(db, pitr)));
     register(new DescribePitrWindow(db, pitr, backups, System::currentTimeMillis));
+    register(new DescribeTableSummaries(db, pitr));
   }
 
   private void register(ConsoleOperation op) {
