@@ -82,12 +82,7 @@ class ConsoleLoadBench {
         for (int i = 0; i < backups; i++) {
           ids.add(i);
         }
-        all(
-            pool,
-            ids,
-            i ->
-                ddb.createBackup(
-                    r -> r.tableName(names.get(i % tables)).backupName("backup-" + i)));
+        all(pool, ids, i -> createBackup(ddb, names.get(i % tables), "backup-" + i));
         long t2 = System.nanoTime();
         int available = 0;
         while (available < backups) {
@@ -177,6 +172,22 @@ class ConsoleLoadBench {
 
   private interface Work<T> {
     void run(T t) throws Exception;
+  }
+
+  /**
+   * The server runs at most ten backups and restores at once, as DynamoDB limits them; more callers
+   * than that are told LimitExceededException and retry here after a short pause.
+   */
+  private static void createBackup(DynamoDbClient ddb, String table, String name)
+      throws InterruptedException {
+    while (true) {
+      try {
+        ddb.createBackup(r -> r.tableName(table).backupName(name));
+        return;
+      } catch (software.amazon.awssdk.services.dynamodb.model.LimitExceededException e) {
+        Thread.sleep(20);
+      }
+    }
   }
 
   private static <T> void all(ExecutorService pool, List<T> items, Work<T> work) throws Exception {
