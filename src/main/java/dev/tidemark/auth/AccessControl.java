@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  * account root, whose key the first start creates, may do everything, as on AWS. An operation no
  * permission table knows is refused to everyone else.
  */
-public final class AccessControl implements Authenticator {
+public final class AccessControl implements Authenticator, Visibility {
   private final SigV4Verifier verifier;
   private final IdentityStore identities;
   private final DynamoPermissions dynamo;
@@ -110,6 +110,27 @@ public final class AccessControl implements Authenticator {
       rootBoundByResourcePolicies(checks, caller, request, input, operation);
     }
     return identity(caller, service);
+  }
+
+  /**
+   * Decided as {@link #admit} decides each check, without refusing: the root is bound only by
+   * resource-based denies; any other caller needs an allow and no deny. A caller without a verified
+   * principal (never admitted here) sees nothing.
+   */
+  @Override
+  public boolean allows(SignedRequest request, CallerIdentity admitted, Check c) {
+    Principal caller = admitted.principal();
+    if (caller == null) {
+      return false;
+    }
+    Facts global = globalFacts(caller, request);
+    if (caller.isRoot()) {
+      PolicyDocument rp = resourcePolicies == null ? null : resourcePolicies.find(c.resource());
+      return rp == null || !PolicyEvaluator.resourceDenies(rp, c, caller, c.facts().over(global));
+    }
+    return PolicyEvaluator.decide(
+            identities.policiesOf(caller), withResourcePolicy(c), caller, c.facts().over(global))
+        == PolicyEvaluator.Verdict.ALLOW;
   }
 
   /** The check with the resource-based policy of its resource, when it has one. */

@@ -113,7 +113,8 @@ public final class DynamoPermissions {
           "tidemark:ListItemVersions",
           "tidemark:DescribePitrWindow",
           "tidemark:DescribeReplicas",
-          "tidemark:ListAuditEvents");
+          "tidemark:ListAuditEvents",
+          "tidemark:DescribeTableSummaries");
 
   /**
    * The checks an operation needs; null when the operation is unknown here (refused).
@@ -244,11 +245,16 @@ public final class DynamoPermissions {
    * An item's history shows what a restore to any instant of the window would show of it, and what
    * reading it then would: it needs both, so neither a reader nor a restore role learns more here
    * than it could already. The PITR timeline is what DescribeContinuousBackups tells, in detail.
+   * The table summaries are what ListTables lists, each shown only where DescribeTable is allowed
+   * (the operation filters them through {@link Visibility}).
    */
   private List<Check> tidemarkChecks(String operation, JsonNode in) {
     String table = text(in, "TableName");
     List<Check> checks = new ArrayList<>();
-    if (operation.equals("tidemark:ListItemVersions")) {
+    if (operation.equals("tidemark:DescribeTableSummaries")) {
+      // The list as ListTables gives it; each table in it is then filtered by DescribeTable.
+      checks.add(new Check("dynamodb:ListTables", "*"));
+    } else if (operation.equals("tidemark:ListItemVersions")) {
       Facts f = readFacts(in);
       JsonNode key = in.get("Key");
       leadingKeys(f, table, key == null ? List.of() : List.of(key));

@@ -129,10 +129,13 @@ public final class Bootstrap {
       Resources resources,
       java.util.function.LongSupplier managedClock)
       throws IOException {
-    ObjectStore store = config.backupStore().open();
-    if (store instanceof AutoCloseable closeable) {
-      resources.register(closeable);
-    }
+    // Failed requests are counted for /metrics; the counts are bound once the registry exists.
+    dev.tidemark.backup.store.StoreErrors storeErrors =
+        new dev.tidemark.backup.store.StoreErrors("backup");
+    ObjectStore store =
+        resources.register(
+            new dev.tidemark.backup.store.CountingObjectStore(
+                config.backupStore().open(), storeErrors));
     log.info("Backup store: {}", config.backupStore().describe());
     // First of all: refuse to start (before anything is written anywhere) rather than hide the
     // store's backups behind a new or wrong key.
@@ -263,6 +266,11 @@ public final class Bootstrap {
           AccessControl.forTables(
               identities, db.catalog(), config.region(), System::currentTimeMillis);
     }
+    // What a list shows each caller is decided by the policy checks alone, not the wrappers below.
+    dev.tidemark.auth.Visibility visibility =
+        authenticator instanceof dev.tidemark.auth.Visibility v
+            ? v
+            : dev.tidemark.auth.Visibility.everything();
     java.nio.file.Path auditDir = config.auditLocation();
     if (auditDir != null) {
       AuditLog trail =
@@ -285,15 +293,19 @@ public final class Bootstrap {
     }
     // Outermost, so that what the audit trail and the policy checks cost is measured too.
     ServerMetrics metrics = resources.register(new ServerMetrics(System::currentTimeMillis));
-    authenticator = metrics.measure(authenticator);
+    if (config.metrics()) {
+      authenticator = metrics.measure(authenticator);
+    }
     Operations operations = DynamoApi.operations(db, backups, pitr);
     // AWS Backup: vaults, jobs and recovery points over the same backup store.
     ManagedBackups managed = resources.register(new ManagedBackups(db, backups, managedClock));
     if (coldStore != null) {
-      ObjectStore cold = coldStore.open();
-      if (cold instanceof AutoCloseable closeable) {
-        resources.register(closeable);
-      }
+      dev.tidemark.backup.store.StoreErrors coldErrors =
+          new dev.tidemark.backup.store.StoreErrors("cold");
+      metrics.bindStoreErrors(coldErrors);
+      ObjectStore cold =
+          resources.register(
+              new dev.tidemark.backup.store.CountingObjectStore(coldStore.open(), coldErrors));
       managed.useColdTier(
           resources.register(
               new ColdTier(
@@ -336,6 +348,7 @@ public final class Bootstrap {
     settings.start(operations);
     metrics.bindDatabase(db);
     metrics.bindBackups(backups);
+    metrics.bindStoreErrors(storeErrors);
     metrics.bindPitr(pitr);
     metrics.bindTtl(sweeper);
     metrics.bindReplication(replicator);
@@ -367,6 +380,7 @@ public final class Bootstrap {
         new dev.tidemark.console.ConsoleHandler(
             new dev.tidemark.console.ConsoleApi(db, pitr, backups, auditDir),
             authenticator,
+            visibility,
             RequestIds::next,
             config.region(),
             identities != null));
@@ -532,7 +546,9 @@ public final class Bootstrap {
               assembly.policies(),
               assembly.authenticator(),
               RequestIds::next));
-      http.addFront(new MetricsFront(assembly.metrics()));
+      if (config.metrics()) {
+        http.addFront(new MetricsFront(assembly.metrics()));
+      }
       // The web console: its pages and its own operations under /console, through the gate.
       http.addFront(assembly.console());
       // Copies between regions, on the replication channel (before it claims every such path).

@@ -305,6 +305,15 @@ public final class Main implements Callable<Integer> {
     Duration auditRetention;
 
     @Option(
+        names = "--metrics",
+        paramLabel = "on|off",
+        defaultValue = "on",
+        description =
+            "Serve Prometheus metrics at GET /metrics, without authentication (default:"
+                + " ${DEFAULT-VALUE}). Off, /metrics is not served and requests are not metered.")
+    String metrics;
+
+    @Option(
         names = "--peer",
         paramLabel = "REGION=URL",
         description =
@@ -409,41 +418,47 @@ public final class Main implements Callable<Integer> {
         throw new ParameterException(
             spec.commandLine(), "--in-memory and --data-dir (-dbPath) cannot be used together");
       }
+      if (!metrics.equals("on") && !metrics.equals("off")) {
+        throw new ParameterException(
+            spec.commandLine(), "--metrics is on or off, not '" + metrics + "'");
+      }
       if ((tlsCert == null) != (tlsKey == null)) {
         throw new ParameterException(
             spec.commandLine(), "--tls-cert and --tls-key go together: give both or neither");
       }
       try {
         return new ServerConfig(
-            host,
-            port,
-            dataDir != null ? dataDir : Path.of("./tidemark-data"),
-            inMemory,
-            region,
-            durability,
-            account,
-            backupStore.spec(
-                System.getenv(), coldBackupStore != null && coldBackupStore.startsWith("s3://")),
-            backupKeyFile,
-            ttlSweepInterval,
-            changeLogRetention,
-            minFreeSpace,
-            newBackupKey,
-            backupPassphraseFile,
-            auth,
-            adminCredentialsFile,
-            tlsCert == null ? null : new ServerConfig.TlsFiles(tlsCert, tlsKey),
-            new dev.tidemark.audit.AuditConfig(
-                auditDir,
-                auditMaxFileSize != null
-                    ? auditMaxFileSize
-                    : dev.tidemark.audit.AuditConfig.DEFAULT_MAX_FILE_BYTES,
-                auditMaxFileAge != null
-                    ? auditMaxFileAge
-                    : dev.tidemark.audit.AuditConfig.DEFAULT_MAX_FILE_AGE,
-                auditRetention != null
-                    ? auditRetention
-                    : dev.tidemark.audit.AuditConfig.DEFAULT_RETENTION));
+                host,
+                port,
+                dataDir != null ? dataDir : Path.of("./tidemark-data"),
+                inMemory,
+                region,
+                durability,
+                account,
+                backupStore.spec(
+                    System.getenv(),
+                    coldBackupStore != null && coldBackupStore.startsWith("s3://")),
+                backupKeyFile,
+                ttlSweepInterval,
+                changeLogRetention,
+                minFreeSpace,
+                newBackupKey,
+                backupPassphraseFile,
+                auth,
+                adminCredentialsFile,
+                tlsCert == null ? null : new ServerConfig.TlsFiles(tlsCert, tlsKey),
+                new dev.tidemark.audit.AuditConfig(
+                    auditDir,
+                    auditMaxFileSize != null
+                        ? auditMaxFileSize
+                        : dev.tidemark.audit.AuditConfig.DEFAULT_MAX_FILE_BYTES,
+                    auditMaxFileAge != null
+                        ? auditMaxFileAge
+                        : dev.tidemark.audit.AuditConfig.DEFAULT_MAX_FILE_AGE,
+                    auditRetention != null
+                        ? auditRetention
+                        : dev.tidemark.audit.AuditConfig.DEFAULT_RETENTION))
+            .withMetrics(metrics.equals("on"));
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }

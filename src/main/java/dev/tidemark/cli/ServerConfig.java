@@ -32,6 +32,8 @@ import java.util.Objects;
  *     default beside the data directory
  * @param tls the PEM certificate chain and key to serve HTTPS with, or null for plain HTTP
  * @param audit where the audit trail goes, its rotation and retention
+ * @param metrics whether {@code GET /metrics} is served ({@code --metrics}, on by default); off,
+ *     requests are not metered at all
  */
 public record ServerConfig(
     String host,
@@ -51,7 +53,8 @@ public record ServerConfig(
     AuthMode auth,
     Path adminCredentialsFile,
     TlsFiles tls,
-    dev.tidemark.audit.AuditConfig audit) {
+    dev.tidemark.audit.AuditConfig audit,
+    boolean metrics) {
 
   /** The two PEM files of {@code --tls-cert} and {@code --tls-key}. */
   public record TlsFiles(Path cert, Path key) {
@@ -105,6 +108,48 @@ public record ServerConfig(
     if (!account.matches("\\d{12}")) {
       throw new IllegalArgumentException("account must be 12 digits, not '" + account + "'");
     }
+  }
+
+  /** With {@code /metrics} served, as by default. */
+  public ServerConfig(
+      String host,
+      int port,
+      Path dataDir,
+      boolean inMemory,
+      String region,
+      Durability durability,
+      String account,
+      BackupStoreSpec backupStore,
+      Path backupKeyFile,
+      Duration ttlSweepInterval,
+      Duration changeLogRetention,
+      Long minFreeSpace,
+      boolean newBackupKey,
+      Path backupPassphraseFile,
+      AuthMode auth,
+      Path adminCredentialsFile,
+      TlsFiles tls,
+      dev.tidemark.audit.AuditConfig audit) {
+    this(
+        host,
+        port,
+        dataDir,
+        inMemory,
+        region,
+        durability,
+        account,
+        backupStore,
+        backupKeyFile,
+        ttlSweepInterval,
+        changeLogRetention,
+        minFreeSpace,
+        newBackupKey,
+        backupPassphraseFile,
+        auth,
+        adminCredentialsFile,
+        tls,
+        audit,
+        true);
   }
 
   /** Plain HTTP and the default audit trail. */
@@ -166,7 +211,8 @@ public record ServerConfig(
         auth,
         adminCredentialsFile,
         files,
-        audit);
+        audit,
+        metrics);
   }
 
   /** This configuration with another audit trail setting. */
@@ -189,7 +235,8 @@ public record ServerConfig(
         auth,
         adminCredentialsFile,
         tls,
-        settings);
+        settings,
+        metrics);
   }
 
   /**
@@ -223,7 +270,32 @@ public record ServerConfig(
         mode,
         credentialsFile,
         tls,
-        audit);
+        audit,
+        metrics);
+  }
+
+  /** This configuration with {@code /metrics} served or not. */
+  public ServerConfig withMetrics(boolean on) {
+    return new ServerConfig(
+        host,
+        port,
+        dataDir,
+        inMemory,
+        region,
+        durability,
+        account,
+        backupStore,
+        backupKeyFile,
+        ttlSweepInterval,
+        changeLogRetention,
+        minFreeSpace,
+        newBackupKey,
+        backupPassphraseFile,
+        auth,
+        adminCredentialsFile,
+        tls,
+        audit,
+        on);
   }
 
   /** The mode in effect: the one given, else open. */

@@ -28,6 +28,7 @@ public final class ConsoleApi {
     register(new DescribePitrWindow(db, pitr, backups, System::currentTimeMillis));
     register(new DescribeReplicas(db, System::currentTimeMillis));
     register(new ListAuditEvents(auditDir));
+    register(new DescribeTableSummaries(db, pitr));
   }
 
   private void register(ConsoleOperation op) {

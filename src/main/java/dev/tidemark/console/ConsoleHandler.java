@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.auth.Authenticator;
+import dev.tidemark.auth.SignedRequest;
+import dev.tidemark.auth.Visibility;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
 import dev.tidemark.protocol.RequestBodies;
@@ -88,6 +90,7 @@ public final class ConsoleHandler extends Handler.Abstract {
   private final Authenticator gate;
   private final Supplier<String> requestIds;
   private final byte[] settings;
+  private final Visibility visibility;
 
   /**
    * @param region the server's region, which the page needs for the signature's scope
@@ -95,6 +98,21 @@ public final class ConsoleHandler extends Handler.Abstract {
    */
   public ConsoleHandler(
       ConsoleApi api, Authenticator gate, Supplier<String> requestIds, String region, boolean iam) {
+    this(api, gate, Visibility.everything(), requestIds, region, iam);
+  }
+
+  /**
+   * @param visibility what an admitted caller may see of the resources a list names (the gate's
+   *     policy checks in IAM mode)
+   */
+  public ConsoleHandler(
+      ConsoleApi api,
+      Authenticator gate,
+      Visibility visibility,
+      Supplier<String> requestIds,
+      String region,
+      boolean iam) {
+    this.visibility = Objects.requireNonNull(visibility);
     this.api = Objects.requireNonNull(api);
     this.gate = Objects.requireNonNull(gate);
     this.requestIds = Objects.requireNonNull(requestIds);
@@ -196,12 +214,13 @@ public final class ConsoleHandler extends Handler.Abstract {
                       WireError.REQUEST_TOO_LARGE,
                       "Request body must be at most " + MAX_BODY + " bytes."));
       JsonNode input = parse(raw);
+      SignedRequest signed = RequestBodies.signed(request, raw);
       ObjectNode output =
           gate.serve(
-              RequestBodies.signed(request, raw),
+              signed,
               ConsoleApi.SERVICE_PREFIX + op.name(),
               input,
-              caller -> op.execute(input));
+              caller -> op.execute(input, check -> visibility.allows(signed, caller, check)));
       status = 200;
       body = JSON.writeValueAsBytes(output);
     } catch (DynamoException e) {

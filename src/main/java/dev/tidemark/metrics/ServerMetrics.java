@@ -210,6 +210,21 @@ public final class ServerMetrics implements AutoCloseable {
         .register(registry);
   }
 
+  /**
+   * Failed requests to a backup store, by operation ({@code get}, {@code commit}, {@code list}
+   * ...), each series present from the start at zero so an alert can watch its rate.
+   */
+  public void bindStoreErrors(dev.tidemark.backup.store.StoreErrors errors) {
+    held.add(errors);
+    for (String op : dev.tidemark.backup.store.StoreErrors.OPERATIONS) {
+      FunctionCounter.builder("tidemark.backup.store.errors", errors, e -> e.count(op))
+          .description("Backup store requests that failed, by store and operation")
+          .tag("store", errors.store())
+          .tag("operation", op)
+          .register(registry);
+    }
+  }
+
   public void bindTtl(TtlSweeper sweeper) {
     FunctionCounter.builder("tidemark.ttl.deleted.items", sweeper, TtlSweeper::deletedTotal)
         .description("Items deleted because their TTL attribute had passed")

@@ -6,7 +6,6 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
@@ -15,9 +14,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -30,8 +26,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 final class ConsoleBrowser {
   static final Path SHOTS = Path.of("target", "console-screenshots");
-  private static final String CHROMIUM = "/usr/bin/chromium";
-  private static final String DRIVER = "/usr/bin/chromedriver";
 
   static WebDriver browser;
   static WebDriverWait wait;
@@ -41,32 +35,16 @@ final class ConsoleBrowser {
 
   /** Skips the calling test class, saying why, when the browser is not installed. */
   static void assumeInstalled() {
-    Assumptions.assumeTrue(
-        new File(CHROMIUM).canExecute() && new File(DRIVER).canExecute(),
-        "chromium and chromedriver are not installed (scripts/install-browser.sh installs them as"
-            + " root with apt-get): the console's browser tests are skipped");
+    String missing = HeadlessChromium.missing();
+    Assumptions.assumeTrue(missing == null, missing + ": the console's browser tests are skipped");
   }
 
   /** Starts the browser on the console of the server at {@code endpoint}. */
   static void start(String endpoint) throws Exception {
     Files.createDirectories(SHOTS);
     console = endpoint + "/console/";
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--disable-gpu",
-        "--window-size=1280,1000",
-        "--js-flags=--max-old-space-size=256");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File(DRIVER))
-            .usingAnyFreePort()
-            .build();
-    browser = new ChromeDriver(service, options);
-    wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+    browser = HeadlessChromium.start();
+    wait = HeadlessChromium.waiting(browser);
   }
 
   static void stop() {

@@ -41,7 +41,7 @@ public final class DescribeContinuousBackups implements Action {
   }
 
   /** The ContinuousBackupsDescription shape. */
-  static ObjectNode description(PitrService.Status s) {
+  public static ObjectNode description(PitrService.Status s) {
     ObjectNode o = Json.object();
     o.put("ContinuousBackupsStatus", "ENABLED");
     ObjectNode p = o.putObject("PointInTimeRecoveryDescription");
