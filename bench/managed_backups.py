@@ -386,7 +386,7 @@ def cold_transition(a, c, point, args, res):
 
 
 def run(args):
-    workdir = args.out or os.path.join(h.REPO, "target", "bench", "managed-" + time.strftime("%Y%m%d-%H%M%S"))
+    workdir = os.path.abspath(args.out or os.path.join(h.REPO, "target", "bench", "managed-" + time.strftime("%Y%m%d-%H%M%S")))
     os.makedirs(workdir, exist_ok=True)
     secret = os.path.join(workdir, "secret")
     with open(secret, "w") as f:
