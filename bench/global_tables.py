@@ -375,7 +375,7 @@ def main():
         args.rate, args.duration, args.fill_mib, args.wrk_duration, args.rounds = 300, 5, 8, 3, 1
         args.keys = 2000
     skip = set(filter(None, args.skip.split(",")))
-    workdir = args.out or tempfile.mkdtemp(prefix="tidemark-gt-bench-")
+    workdir = os.path.abspath(args.out) if args.out else tempfile.mkdtemp(prefix="tidemark-gt-bench-")
     os.makedirs(workdir, exist_ok=True)
     secret = os.path.join(workdir, "secret")
     with open(secret, "w") as f:

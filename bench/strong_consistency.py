@@ -244,7 +244,7 @@ def main():
     args = ap.parse_args()
     if args.smoke:
         args.duration = 3
-    workdir = args.out or tempfile.mkdtemp(prefix="tidemark-mrsc-bench-")
+    workdir = os.path.abspath(args.out) if args.out else tempfile.mkdtemp(prefix="tidemark-mrsc-bench-")
     os.makedirs(workdir, exist_ok=True)
     secret = os.path.join(workdir, "secret")
     with open(secret, "w") as f:
