@@ -63,6 +63,17 @@ class IamStateCrashIT {
         DynamoDbClient root = dynamo(port, admin[0], admin[1])) {
       ServerProcess.createTable(root, "Kept");
       root.putItem(r -> r.tableName("Kept").item(Map.of("pk", AttributeValue.fromS("a"))));
+      // GET /tidemark/status is unsigned, so in IAM mode it must not answer: it would name the
+      // tables (disk use, replication) to anyone who can reach the port.
+      java.net.http.HttpResponse<String> status =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + port + "/tidemark/status"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(status.statusCode()).as(status.body()).isNotEqualTo(200);
+      assertThat(status.body()).doesNotContain("Kept");
       iam.createUser(r -> r.userName("reader"));
       iam.createUser(r -> r.userName("writer"));
       iam.createUser(r -> r.userName("gone"));
