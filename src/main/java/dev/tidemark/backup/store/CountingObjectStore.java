@@ -66,6 +66,17 @@ public final class CountingObjectStore implements ObjectStore, AutoCloseable {
     }
   }
 
+  /** The wrapped store's own listing with sizes (one request on S3), not the per-object default. */
+  @Override
+  public java.util.Map<String, Long> sizes(String prefix) throws IOException {
+    try {
+      return store.sizes(prefix);
+    } catch (IOException | RuntimeException e) {
+      errors.record("list", e);
+      throw e;
+    }
+  }
+
   @Override
   public boolean delete(String name) throws IOException {
     try {

@@ -95,4 +95,51 @@ class CountingObjectStoreTest {
       assertThat(errors.count(op)).as(op).isZero();
     }
   }
+
+  // The server wraps its stores in this counter, so the wrapper must hand sizes() to the wrapped
+  // store: S3 answers it with one listing, the interface's default with a HEAD per object.
+  @Test
+  void sizesUseTheWrappedStoresOwnListing() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger sizeCalls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    MemoryObjectStore memory = new MemoryObjectStore();
+    ObjectStore listing =
+        new ObjectStore() {
+          @Override
+          public PendingObject create(String name) throws IOException {
+            return memory.create(name);
+          }
+
+          @Override
+          public InputStream get(String name) throws IOException {
+            return memory.get(name);
+          }
+
+          @Override
+          public OptionalLong size(String name) {
+            sizeCalls.incrementAndGet();
+            return memory.size(name);
+          }
+
+          @Override
+          public List<String> list(String prefix) {
+            return memory.list(prefix);
+          }
+
+          @Override
+          public java.util.Map<String, Long> sizes(String prefix) {
+            return java.util.Map.of("x/one", 3L);
+          }
+
+          @Override
+          public boolean delete(String name) {
+            return memory.delete(name);
+          }
+        };
+    ObjectStore store = new CountingObjectStore(listing, new StoreErrors("backup"));
+    store.put("x/one", new byte[] {1, 2, 3});
+    sizeCalls.set(0);
+    assertThat(store.sizes("x/")).containsExactly(java.util.Map.entry("x/one", 3L));
+    assertThat(sizeCalls).hasValue(0);
+  }
 }
