@@ -14,6 +14,11 @@ public interface Storage extends AutoCloseable {
   /** Drops a table incarnation's key space and everything in it. Idempotent. */
   void dropTableSpace(long tableId);
 
+  /** Drops several key spaces at once, which an engine may do more cheaply than one by one. */
+  default void dropTableSpaces(java.util.Collection<Long> tableIds) {
+    tableIds.forEach(this::dropTableSpace);
+  }
+
   boolean hasTableSpace(long tableId);
 
   /** Every table space that exists. */

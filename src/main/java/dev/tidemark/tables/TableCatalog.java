@@ -300,13 +300,19 @@ public final class TableCatalog {
   private void dropOrphanSpaces() {
     java.util.Set<Long> owned = new java.util.HashSet<>();
     byName.values().forEach(t -> owned.add(t.id()));
+    List<Long> orphans = new ArrayList<>();
     for (long id : storage.tableSpaces()) {
-      if (!owned.contains(id)) {
+      if (owned.contains(id)) {
+        continue;
+      }
+      orphans.add(id);
+      // Spaces above the last allocated id were made ahead by the storage and never used.
+      if (id < nextId) {
         LOG.info(
             "dropping table space {}, which belongs to no table (a deletion was cut short)", id);
-        storage.dropTableSpace(id);
       }
     }
+    storage.dropTableSpaces(orphans);
   }
 
   public Map<String, String> tags(Table t) {
