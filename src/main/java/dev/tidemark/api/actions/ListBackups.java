@@ -72,7 +72,7 @@ public final class ListBackups implements Action {
         more = true;
         break;
       }
-      rows.add(row.summary());
+      rows.add(row.summary().get());
       last = row.arn();
     }
     if (more) {
@@ -81,9 +81,16 @@ public final class ListBackups implements Action {
     return out;
   }
 
-  /** One listed backup: a readable one, or one whose manifest cannot be read. */
+  /**
+   * One listed backup: a readable one, or one whose manifest cannot be read. Its summary is built
+   * only if the page shows it; a listing walks every backup for each page.
+   */
   private record Row(
-      String arn, String tableName, String type, long creationMillis, ObjectNode summary) {}
+      String arn,
+      String tableName,
+      String type,
+      long creationMillis,
+      java.util.function.Supplier<ObjectNode> summary) {}
 
   /**
    * Readable and unreadable backups, oldest first. An unreadable backup's table name and type are
@@ -99,7 +106,11 @@ public final class ListBackups implements Action {
       }
       out.add(
           new Row(
-              r.arn(), r.tableName(), r.type(), r.creationMillis(), BackupDescriptions.summary(r)));
+              r.arn(),
+              r.tableName(),
+              r.type(),
+              r.creationMillis(),
+              () -> BackupDescriptions.summary(r)));
     }
     String filterUuid =
         tableFilter == null
@@ -114,7 +125,7 @@ public final class ListBackups implements Action {
       o.put("BackupType", "USER");
       o.put("BackupCreationDateTime", Json.seconds(u.creationMillis()));
       String name = u.tableUuid().equals(filterUuid) ? tableFilter : u.tableUuid();
-      out.add(new Row(u.arn(), name, "USER", u.creationMillis(), o));
+      out.add(new Row(u.arn(), name, "USER", u.creationMillis(), () -> o));
     }
     out.sort(
         Comparator.comparingLong((Row r) -> r.creationMillis()).thenComparing((Row r) -> r.arn()));
