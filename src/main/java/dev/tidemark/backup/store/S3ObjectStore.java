@@ -23,6 +23,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
@@ -61,6 +62,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       with a HEAD of each parent (remembered once a child is written) and a one-key listing of
  *       children, so layouts keep working on every store. Like the directory store, this relies on
  *       one server owning a store.
+ *   <li><b>Integrity in transit.</b> Uploads of objects the backup format seals (data objects,
+ *       manifests, PITR segments and state: AES-GCM segments bound to the object's name) are sent
+ *       with {@code UNSIGNED-PAYLOAD}: a changed byte fails the read, not the write. Every other
+ *       upload keeps a SigV4-signed body on any transport, which the service checks. See {@link
+ *       S3PayloadSigning}.
  *   <li><b>Retries</b>: the SDK's standard strategy retries throttling, 5xx and I/O failures with
  *       jittered exponential back-off. Bodies are in memory (one part at a time), so any attempt
  *       can be repeated. A read that breaks off mid-object resumes with a ranged GET pinned to the
@@ -159,6 +165,12 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                     .connectionTimeout(Duration.ofSeconds(5))
                     .socketTimeout(Duration.ofSeconds(60)))
             .forcePathStyle(config.pathStyle())
+            // Bodies are covered by SigV4 or by the object format (S3PayloadSigning); the SDK's
+            // extra CRC of every upload would only add a pass over the bytes and aws-chunked
+            // framing for the service to undo.
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .authSchemeProvider(S3PayloadSigning.provider(config.prefix()))
+            .putAuthScheme(S3PayloadSigning.authScheme())
             .credentialsProvider(
                 config.credentials() != null
                     ? config.credentials()
