@@ -1,5 +1,6 @@
 package dev.tidemark.backup.store;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -11,12 +12,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -32,6 +33,7 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -59,9 +61,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       ASCII, so that is {@link String} order. Keys under the prefix that are not valid object
  *       names (the probe's, or anything foreign) are never listed.
  *   <li><b>Names that cannot coexist on disk</b> ({@code a} and {@code a/b}) are refused here too,
- *       with a HEAD of each parent (remembered once a child is written) and a one-key listing of
- *       children, so layouts keep working on every store. Like the directory store, this relies on
- *       one server owning a store.
+ *       with a HEAD of each parent (remembered once a child is written) and one delimited listing
+ *       per directory per process ({@link S3NameSpace}), so layouts keep working on every store.
+ *       Like the directory store, this relies on one server owning a store.
  *   <li><b>Integrity in transit.</b> Uploads of objects the backup format seals (data objects,
  *       manifests, PITR segments and state: AES-GCM segments bound to the object's name) are sent
  *       with {@code UNSIGNED-PAYLOAD}: a changed byte fails the read, not the write. Every other
@@ -84,8 +86,19 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   private final String prefix;
   private final SecureRandom random = new SecureRandom();
 
-  /** Names this process wrote children under: known not to be objects themselves. */
-  private final Set<String> knownDirectories = ConcurrentHashMap.newKeySet();
+  private final S3NameSpace names =
+      new S3NameSpace(
+          new S3NameSpace.Service() {
+            @Override
+            public boolean isObject(String name) throws IOException {
+              return exists(name);
+            }
+
+            @Override
+            public Set<String> subdirectories(String dir) throws IOException {
+              return S3ObjectStore.this.subdirectories(dir);
+            }
+          });
 
   private S3ObjectStore(S3Client s3, S3StoreConfig config) {
     this.s3 = s3;
@@ -264,9 +277,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   }
 
   /**
-   * Each request is a round trip (and, for a write, a HEAD and a one-key listing before the PUT),
-   * so throughput needs several in flight; 8 stays well inside the connection pool (32) and bounds
-   * the memory of buffered parts and prefetched objects.
+   * Each request is a round trip (and a data object's write is a HEAD for deduplication, then the
+   * PUT), so throughput needs several in flight; 8 stays well inside the connection pool (32) and
+   * bounds the memory of buffered parts and prefetched objects.
    */
   @Override
   public int transfersInFlight() {
@@ -334,6 +347,18 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       }
     }
 
+    /**
+     * The buffered bytes as a request body, without the two copies {@code RequestBody.fromBytes}
+     * would make; each attempt reads them afresh, and the buffer is not touched until the request
+     * returns.
+     */
+    private RequestBody body() {
+      byte[] bytes = buffer;
+      int length = filled;
+      return RequestBody.fromContentProvider(
+          () -> new ByteArrayInputStream(bytes, 0, length), length, "application/octet-stream");
+    }
+
     /** Ships the full buffer as the next part, starting a multipart upload on the first. */
     private void uploadPart() throws IOException {
       try {
@@ -350,7 +375,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                             .uploadId(uploadId)
                             .partNumber(number)
                             .contentLength((long) filled),
-                    RequestBody.fromBytes(Arrays.copyOf(buffer, filled)))
+                    body())
                 .eTag();
         parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
         filled = 0;
@@ -364,7 +389,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       open();
       done = true;
       try {
-        checkNameConflicts(name());
+        names.check(name());
         for (int attempt = 1; ; attempt++) {
           Outcome outcome = uploadId == null ? putWhole() : completeMultipart();
           if (outcome == Outcome.WRITTEN) {
@@ -384,10 +409,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
           }
           pause(Duration.ofMillis(100L << attempt));
         }
-        knownDirectories.remove(name());
-        for (int slash = name().indexOf('/'); slash >= 0; slash = name().indexOf('/', slash + 1)) {
-          knownDirectories.add(name().substring(0, slash));
-        }
+        names.written(name());
       } finally {
         buffer = null;
         abortUpload();
@@ -398,7 +420,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       try {
         s3.putObject(
             r -> r.bucket(bucket).key(key(name())).ifNoneMatch("*").contentLength((long) filled),
-            RequestBody.fromBytes(Arrays.copyOf(buffer, filled)));
+            body());
         return Outcome.WRITTEN;
       } catch (AwsServiceException e) {
         return refusal(e, "PutObject");
@@ -499,24 +521,20 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     return MessageDigest.isEqual(digest.digest(), sha);
   }
 
-  /** Refuses {@code name} if a parent of it is an object, or it already has children. */
-  private void checkNameConflicts(String name) throws IOException {
-    for (int slash = name.indexOf('/'); slash >= 0; slash = name.indexOf('/', slash + 1)) {
-      String parent = name.substring(0, slash);
-      if (!knownDirectories.contains(parent) && exists(parent)) {
-        throw new ObjectNameConflictException(name, parent);
-      }
-    }
+  /** The immediate subdirectories of {@code dir}, for {@link S3NameSpace}. */
+  private Set<String> subdirectories(String dir) throws IOException {
+    Set<String> subdirectories = new HashSet<>();
+    String from = key(dir);
     try {
-      List<S3Object> children =
-          s3.listObjectsV2(r -> r.bucket(bucket).prefix(key(name) + "/").maxKeys(1)).contents();
-      if (!children.isEmpty()) {
-        throw new ObjectNameConflictException(
-            name, children.get(0).key().substring(prefix.length()));
+      for (CommonPrefix p :
+          s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(from).delimiter("/"))
+              .commonPrefixes()) {
+        subdirectories.add(p.prefix().substring(from.length(), p.prefix().length() - 1));
       }
     } catch (SdkException e) {
-      throw failure("ListObjectsV2", where(name + "/"), e);
+      throw failure("ListObjectsV2", where(dir), e);
     }
+    return subdirectories;
   }
 
   // ---- reads ------------------------------------------------------------------------------
@@ -683,6 +701,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
     try {
       s3.deleteObject(r -> r.bucket(bucket).key(key(name)));
+      names.deleted(name);
     } catch (SdkException e) {
       throw failure("DeleteObject", where(name), e);
     }
