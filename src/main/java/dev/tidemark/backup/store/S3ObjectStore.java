@@ -1,6 +1,5 @@
 package dev.tidemark.backup.store;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -9,7 +8,6 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,6 +23,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
@@ -33,6 +32,7 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -67,8 +67,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *   <li><b>Integrity in transit.</b> Uploads of objects the backup format seals (data objects,
  *       manifests, PITR segments and state: AES-GCM segments bound to the object's name) are sent
  *       with {@code UNSIGNED-PAYLOAD}: a changed byte fails the read, not the write. Every other
- *       upload keeps a SigV4-signed body on any transport, which the service checks. See {@link
- *       S3PayloadSigning}.
+ *       upload keeps a SigV4-signed body on any transport, which the service checks, and is read
+ *       with the service's checksum validated where it keeps one. See {@link S3PayloadSigning}.
  *   <li><b>Retries</b>: the SDK's standard strategy retries throttling, 5xx and I/O failures with
  *       jittered exponential back-off. Bodies are in memory (one part at a time), so any attempt
  *       can be repeated. A read that breaks off mid-object resumes with a ranged GET pinned to the
@@ -182,6 +182,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
             // extra CRC of every upload would only add a pass over the bytes and aws-chunked
             // framing for the service to undo.
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            // Likewise on reads: a sealed object authenticates itself; getFrom asks for the
+            // service's checksum of every other object.
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
             .authSchemeProvider(S3PayloadSigning.provider(config.prefix()))
             .putAuthScheme(S3PayloadSigning.authScheme())
             .credentialsProvider(
@@ -294,8 +297,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   }
 
   private final class S3Pending extends PendingObject {
-    private byte[] buffer = new byte[8192];
-    private int filled;
+    private PartBuffer buffer = new PartBuffer();
     private long total;
 
     /**
@@ -328,35 +330,24 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       open();
       total += len;
       while (len > 0) {
-        if (filled == config.partSizeBytes()) {
+        if (buffer.size() == config.partSizeBytes()) {
           uploadPart();
         }
-        int room = config.partSizeBytes() - filled;
-        if (buffer.length - filled < Math.min(room, len)) {
-          buffer =
-              Arrays.copyOf(
-                  buffer,
-                  (int)
-                      Math.min(config.partSizeBytes(), Math.max(2L * buffer.length, filled + len)));
-        }
-        int n = Math.min(len, room);
-        System.arraycopy(b, off, buffer, filled, n);
-        filled += n;
+        int n = Math.min(len, config.partSizeBytes() - buffer.size());
+        buffer.write(b, off, n);
         off += n;
         len -= n;
       }
     }
 
     /**
-     * The buffered bytes as a request body, without the two copies {@code RequestBody.fromBytes}
-     * would make; each attempt reads them afresh, and the buffer is not touched until the request
-     * returns.
+     * The buffered bytes as a request body, not copied again; each attempt reads them afresh, and
+     * the buffer is not touched until the request returns.
      */
     private RequestBody body() {
-      byte[] bytes = buffer;
-      int length = filled;
+      PartBuffer bytes = buffer;
       return RequestBody.fromContentProvider(
-          () -> new ByteArrayInputStream(bytes, 0, length), length, "application/octet-stream");
+          bytes::newStream, bytes.size(), "application/octet-stream");
     }
 
     /** Ships the full buffer as the next part, starting a multipart upload on the first. */
@@ -365,7 +356,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         if (uploadId == null) {
           uploadId = s3.createMultipartUpload(r -> r.bucket(bucket).key(key(name()))).uploadId();
         }
-        shipped.update(buffer, 0, filled);
+        buffer.digestInto(shipped);
         int number = parts.size() + 1;
         String etag =
             s3.uploadPart(
@@ -374,11 +365,11 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                             .key(key(name()))
                             .uploadId(uploadId)
                             .partNumber(number)
-                            .contentLength((long) filled),
+                            .contentLength((long) buffer.size()),
                     body())
                 .eTag();
         parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-        filled = 0;
+        buffer.clear();
       } catch (SdkException e) {
         throw failure("UploadPart", where(name()), e);
       }
@@ -396,7 +387,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
             break;
           }
           if (outcome == Outcome.EXISTS) {
-            shipped.update(buffer, 0, filled);
+            buffer.digestInto(shipped);
             if (sameContent(name(), total, shipped.digest())) {
               break;
             }
@@ -419,7 +410,11 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     private Outcome putWhole() throws IOException {
       try {
         s3.putObject(
-            r -> r.bucket(bucket).key(key(name())).ifNoneMatch("*").contentLength((long) filled),
+            r ->
+                r.bucket(bucket)
+                    .key(key(name()))
+                    .ifNoneMatch("*")
+                    .contentLength((long) buffer.size()),
             body());
         return Outcome.WRITTEN;
       } catch (AwsServiceException e) {
@@ -430,7 +425,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     private Outcome completeMultipart() throws IOException {
-      if (filled > 0) {
+      if (buffer.size() > 0) {
         uploadPart();
       }
       try {
@@ -552,6 +547,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       return s3.getObject(
           r -> {
             r.bucket(bucket).key(key(name));
+            if (!S3PayloadSigning.isSealed(name)) {
+              r.checksumMode(ChecksumMode.ENABLED);
+            }
             if (offset > 0) {
               r.range("bytes=" + offset + "-");
             }

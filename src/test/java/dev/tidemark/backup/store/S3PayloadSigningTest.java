@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
  * Protects the integrity rule of the S3 store's uploads (S3PayloadSigning): only objects whose
  * format authenticates itself (data objects, manifests, PITR segments and state) go with {@code
  * UNSIGNED-PAYLOAD}; key material and everything else keeps a signed body even over plain HTTP. The
- * headers are read on the wire, through a proxy between the store and S3Proxy, and the objects must
- * still read back intact.
+ * same objects are read without, the others with, the service's checksum validated. The headers are
+ * read on the wire, through a proxy between the store and S3Proxy, and the objects must still read
+ * back intact.
  */
 class S3PayloadSigningTest {
   private static S3ProxyServer server;
@@ -36,13 +37,16 @@ class S3PayloadSigningTest {
   @Test
   void onlySealedObjectsAreSentUnsigned() throws Exception {
     Map<String, String> contentSha = new ConcurrentHashMap<>();
+    Map<String, String> checksumMode = new ConcurrentHashMap<>();
     proxy.rule(
         r -> {
+          String path = r.target().contains("?") ? r.target().split("\\?")[0] : r.target();
+          String name = path.substring(path.indexOf("/signing/") + "/signing/".length());
           if (r.isPut()) {
-            String path = r.target().contains("?") ? r.target().split("\\?")[0] : r.target();
-            String name = path.substring(path.indexOf("/signing/") + "/signing/".length());
             contentSha.merge(
                 name, String.valueOf(r.header("x-amz-content-sha256")), (a, b) -> a + "," + b);
+          } else if (r.isGet() && !r.target().contains("list-type")) {
+            checksumMode.put(name, String.valueOf(r.header("x-amz-checksum-mode")));
           }
           return FaultProxy.PASS;
         });
@@ -77,6 +81,8 @@ class S3PayloadSigningTest {
           "tables/t1/data/c1", "manifests/t1/b1", "pitr/u1/seg/0001", "pitr/u1/state/0001"
         }) {
       assertThat(contentSha.get(sealed)).as(sealed).isEqualTo("UNSIGNED-PAYLOAD");
+      // Read back without asking for the service's checksum: the format authenticates it.
+      assertThat(checksumMode.get(sealed)).as(sealed).isEqualTo("null");
     }
     // Both parts of the multipart upload.
     assertThat(contentSha.get("tables/t1/data/big")).isEqualTo("UNSIGNED-PAYLOAD,UNSIGNED-PAYLOAD");
@@ -87,6 +93,7 @@ class S3PayloadSigningTest {
           .isNotNull()
           .isNotEqualTo("null")
           .doesNotContain("UNSIGNED");
+      assertThat(checksumMode.get(signed)).as(signed).isEqualTo("ENABLED");
     }
   }
 
