@@ -8,21 +8,22 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
@@ -31,6 +32,8 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -58,9 +61,14 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       ASCII, so that is {@link String} order. Keys under the prefix that are not valid object
  *       names (the probe's, or anything foreign) are never listed.
  *   <li><b>Names that cannot coexist on disk</b> ({@code a} and {@code a/b}) are refused here too,
- *       with a HEAD of each parent (remembered once a child is written) and a one-key listing of
- *       children, so layouts keep working on every store. Like the directory store, this relies on
- *       one server owning a store.
+ *       with a HEAD of each parent (remembered once a child is written) and one delimited listing
+ *       per directory per process ({@link S3NameSpace}), so layouts keep working on every store.
+ *       Like the directory store, this relies on one server owning a store.
+ *   <li><b>Integrity in transit.</b> Uploads of objects the backup format seals (data objects,
+ *       manifests, PITR segments and state: AES-GCM segments bound to the object's name) are sent
+ *       with {@code UNSIGNED-PAYLOAD}: a changed byte fails the read, not the write. Every other
+ *       upload keeps a SigV4-signed body on any transport, which the service checks, and is read
+ *       with the service's checksum validated where it keeps one. See {@link S3PayloadSigning}.
  *   <li><b>Retries</b>: the SDK's standard strategy retries throttling, 5xx and I/O failures with
  *       jittered exponential back-off. Bodies are in memory (one part at a time), so any attempt
  *       can be repeated. A read that breaks off mid-object resumes with a ranged GET pinned to the
@@ -78,8 +86,19 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   private final String prefix;
   private final SecureRandom random = new SecureRandom();
 
-  /** Names this process wrote children under: known not to be objects themselves. */
-  private final Set<String> knownDirectories = ConcurrentHashMap.newKeySet();
+  private final S3NameSpace names =
+      new S3NameSpace(
+          new S3NameSpace.Service() {
+            @Override
+            public boolean isObject(String name) throws IOException {
+              return exists(name);
+            }
+
+            @Override
+            public Set<String> subdirectories(String dir) throws IOException {
+              return S3ObjectStore.this.subdirectories(dir);
+            }
+          });
 
   private S3ObjectStore(S3Client s3, S3StoreConfig config) {
     this.s3 = s3;
@@ -159,6 +178,15 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                     .connectionTimeout(Duration.ofSeconds(5))
                     .socketTimeout(Duration.ofSeconds(60)))
             .forcePathStyle(config.pathStyle())
+            // Bodies are covered by SigV4 or by the object format (S3PayloadSigning); the SDK's
+            // extra CRC of every upload would only add a pass over the bytes and aws-chunked
+            // framing for the service to undo.
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            // Likewise on reads: a sealed object authenticates itself; getFrom asks for the
+            // service's checksum of every other object.
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .authSchemeProvider(S3PayloadSigning.provider(config.prefix()))
+            .putAuthScheme(S3PayloadSigning.authScheme())
             .credentialsProvider(
                 config.credentials() != null
                     ? config.credentials()
@@ -252,9 +280,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   }
 
   /**
-   * Each request is a round trip (and, for a write, a HEAD and a one-key listing before the PUT),
-   * so throughput needs several in flight; 8 stays well inside the connection pool (32) and bounds
-   * the memory of buffered parts and prefetched objects.
+   * Each request is a round trip (and a data object's write is a HEAD for deduplication, then the
+   * PUT), so throughput needs several in flight; 8 stays well inside the connection pool (32) and
+   * bounds the memory of buffered parts and prefetched objects.
    */
   @Override
   public int transfersInFlight() {
@@ -269,8 +297,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   }
 
   private final class S3Pending extends PendingObject {
-    private byte[] buffer = new byte[8192];
-    private int filled;
+    private PartBuffer buffer = new PartBuffer();
     private long total;
 
     /**
@@ -303,23 +330,24 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       open();
       total += len;
       while (len > 0) {
-        if (filled == config.partSizeBytes()) {
+        if (buffer.size() == config.partSizeBytes()) {
           uploadPart();
         }
-        int room = config.partSizeBytes() - filled;
-        if (buffer.length - filled < Math.min(room, len)) {
-          buffer =
-              Arrays.copyOf(
-                  buffer,
-                  (int)
-                      Math.min(config.partSizeBytes(), Math.max(2L * buffer.length, filled + len)));
-        }
-        int n = Math.min(len, room);
-        System.arraycopy(b, off, buffer, filled, n);
-        filled += n;
+        int n = Math.min(len, config.partSizeBytes() - buffer.size());
+        buffer.write(b, off, n);
         off += n;
         len -= n;
       }
+    }
+
+    /**
+     * The buffered bytes as a request body, not copied again; each attempt reads them afresh, and
+     * the buffer is not touched until the request returns.
+     */
+    private RequestBody body() {
+      PartBuffer bytes = buffer;
+      return RequestBody.fromContentProvider(
+          bytes::newStream, bytes.size(), "application/octet-stream");
     }
 
     /** Ships the full buffer as the next part, starting a multipart upload on the first. */
@@ -328,7 +356,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         if (uploadId == null) {
           uploadId = s3.createMultipartUpload(r -> r.bucket(bucket).key(key(name()))).uploadId();
         }
-        shipped.update(buffer, 0, filled);
+        buffer.digestInto(shipped);
         int number = parts.size() + 1;
         String etag =
             s3.uploadPart(
@@ -337,11 +365,11 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                             .key(key(name()))
                             .uploadId(uploadId)
                             .partNumber(number)
-                            .contentLength((long) filled),
-                    RequestBody.fromBytes(Arrays.copyOf(buffer, filled)))
+                            .contentLength((long) buffer.size()),
+                    body())
                 .eTag();
         parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-        filled = 0;
+        buffer.clear();
       } catch (SdkException e) {
         throw failure("UploadPart", where(name()), e);
       }
@@ -352,14 +380,14 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       open();
       done = true;
       try {
-        checkNameConflicts(name());
+        names.check(name());
         for (int attempt = 1; ; attempt++) {
           Outcome outcome = uploadId == null ? putWhole() : completeMultipart();
           if (outcome == Outcome.WRITTEN) {
             break;
           }
           if (outcome == Outcome.EXISTS) {
-            shipped.update(buffer, 0, filled);
+            buffer.digestInto(shipped);
             if (sameContent(name(), total, shipped.digest())) {
               break;
             }
@@ -372,10 +400,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
           }
           pause(Duration.ofMillis(100L << attempt));
         }
-        knownDirectories.remove(name());
-        for (int slash = name().indexOf('/'); slash >= 0; slash = name().indexOf('/', slash + 1)) {
-          knownDirectories.add(name().substring(0, slash));
-        }
+        names.written(name());
       } finally {
         buffer = null;
         abortUpload();
@@ -385,8 +410,12 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     private Outcome putWhole() throws IOException {
       try {
         s3.putObject(
-            r -> r.bucket(bucket).key(key(name())).ifNoneMatch("*").contentLength((long) filled),
-            RequestBody.fromBytes(Arrays.copyOf(buffer, filled)));
+            r ->
+                r.bucket(bucket)
+                    .key(key(name()))
+                    .ifNoneMatch("*")
+                    .contentLength((long) buffer.size()),
+            body());
         return Outcome.WRITTEN;
       } catch (AwsServiceException e) {
         return refusal(e, "PutObject");
@@ -396,7 +425,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     private Outcome completeMultipart() throws IOException {
-      if (filled > 0) {
+      if (buffer.size() > 0) {
         uploadPart();
       }
       try {
@@ -487,24 +516,20 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     return MessageDigest.isEqual(digest.digest(), sha);
   }
 
-  /** Refuses {@code name} if a parent of it is an object, or it already has children. */
-  private void checkNameConflicts(String name) throws IOException {
-    for (int slash = name.indexOf('/'); slash >= 0; slash = name.indexOf('/', slash + 1)) {
-      String parent = name.substring(0, slash);
-      if (!knownDirectories.contains(parent) && exists(parent)) {
-        throw new ObjectNameConflictException(name, parent);
-      }
-    }
+  /** The immediate subdirectories of {@code dir}, for {@link S3NameSpace}. */
+  private Set<String> subdirectories(String dir) throws IOException {
+    Set<String> subdirectories = new HashSet<>();
+    String from = key(dir);
     try {
-      List<S3Object> children =
-          s3.listObjectsV2(r -> r.bucket(bucket).prefix(key(name) + "/").maxKeys(1)).contents();
-      if (!children.isEmpty()) {
-        throw new ObjectNameConflictException(
-            name, children.get(0).key().substring(prefix.length()));
+      for (CommonPrefix p :
+          s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(from).delimiter("/"))
+              .commonPrefixes()) {
+        subdirectories.add(p.prefix().substring(from.length(), p.prefix().length() - 1));
       }
     } catch (SdkException e) {
-      throw failure("ListObjectsV2", where(name + "/"), e);
+      throw failure("ListObjectsV2", where(dir), e);
     }
+    return subdirectories;
   }
 
   // ---- reads ------------------------------------------------------------------------------
@@ -522,6 +547,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
       return s3.getObject(
           r -> {
             r.bucket(bucket).key(key(name));
+            if (!S3PayloadSigning.isSealed(name)) {
+              r.checksumMode(ChecksumMode.ENABLED);
+            }
             if (offset > 0) {
               r.range("bytes=" + offset + "-");
             }
@@ -671,6 +699,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
     try {
       s3.deleteObject(r -> r.bucket(bucket).key(key(name)));
+      names.deleted(name);
     } catch (SdkException e) {
       throw failure("DeleteObject", where(name), e);
     }
