@@ -219,13 +219,18 @@ public final class AccessControl implements Authenticator, Visibility {
 
   private Facts globalFacts(Principal caller, SignedRequest request) {
     Clock t = time(clock.getAsLong() / 1000);
-    return new Facts()
-        .over(principalFacts(caller))
-        .putLower("aws:sourceip", request.remoteAddress())
-        .putLower("aws:currenttime", t.iso())
-        .putLower("aws:epochtime", t.epochSecond())
-        .putLower("aws:securetransport", request.secure() ? "true" : "false");
+    return Facts.later(
+        principalFacts(caller),
+        REQUEST_KEYS,
+        f ->
+            f.putLower("aws:sourceip", request.remoteAddress())
+                .putLower("aws:currenttime", t.iso())
+                .putLower("aws:epochtime", t.epochSecond())
+                .putLower("aws:securetransport", request.secure() ? "true" : "false"));
   }
+
+  private static final Set<String> REQUEST_KEYS =
+      Set.of("aws:sourceip", "aws:currenttime", "aws:epochtime", "aws:securetransport");
 
   /**
    * The condition keys that depend on the caller alone, built once per principal (its ARNs are

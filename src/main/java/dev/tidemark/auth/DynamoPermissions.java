@@ -181,18 +181,30 @@ public final class DynamoPermissions {
         String table = text(in, "TableName");
         String index = text(in, "IndexName");
         String resource = index == null ? tableArn(table) : tableArn(table) + "/index/" + index;
-        Facts f = readFacts(in);
-        if (name.equals("Query")) {
-          queryLeadingKeys(f, table, in);
-        }
+        Facts f =
+            Facts.later(
+                null,
+                ITEM_KEYS,
+                later -> {
+                  readFacts(later, in);
+                  if (name.equals("Query")) {
+                    queryLeadingKeys(later, table, in);
+                  }
+                });
         checks.add(new Check(action, resource, f));
       }
       case "GetItem", "DeleteItem", "UpdateItem", "PutItem" -> {
         String table = text(in, "TableName");
-        Facts f = readFacts(in);
-        JsonNode item = in.get(name.equals("PutItem") ? "Item" : "Key");
-        leadingKeys(f, table, item == null ? List.of() : List.of(item));
-        attributes(f, name, in);
+        Facts f =
+            Facts.later(
+                null,
+                ITEM_KEYS,
+                later -> {
+                  readFacts(later, in);
+                  JsonNode item = in.get(name.equals("PutItem") ? "Item" : "Key");
+                  leadingKeys(later, table, item == null ? List.of() : List.of(item));
+                  attributes(later, name, in);
+                });
         checks.add(new Check(action, tableArn(table), f));
       }
       case "BatchGetItem", "BatchWriteItem" -> {
@@ -302,10 +314,22 @@ public final class DynamoPermissions {
     }
   }
 
+  /** The condition keys of item reads and writes, queries and scans. */
+  private static final Set<String> ITEM_KEYS =
+      Set.of(
+          "dynamodb:select",
+          "dynamodb:returnvalues",
+          "dynamodb:returnconsumedcapacity",
+          "dynamodb:leadingkeys",
+          "dynamodb:attributes");
+
   private static Facts readFacts(JsonNode in) {
+    return readFacts(new Facts(), in);
+  }
+
+  private static Facts readFacts(Facts f, JsonNode in) {
     // Keys in lower case already: folding them on every request showed in profiles.
-    return new Facts()
-        .putLower("dynamodb:select", text(in, "Select"))
+    return f.putLower("dynamodb:select", text(in, "Select"))
         .putLower("dynamodb:returnvalues", text(in, "ReturnValues"))
         .putLower("dynamodb:returnconsumedcapacity", text(in, "ReturnConsumedCapacity"));
   }

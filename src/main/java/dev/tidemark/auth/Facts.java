@@ -43,6 +43,11 @@ public final class Facts {
   private final Map<String, List<String>> values;
   // Keys this set lacks are looked up here: the request-wide keys under one check's own.
   private final Facts defaults;
+  // Fills in the keys on the first look-up of one it provides (see later()); then null.
+  private java.util.function.Consumer<Facts> fill;
+  private java.util.Set<String> provides;
+  // For a view (over()): the set whose keys it shows, filled before the view is read.
+  private Facts origin;
   // While a decision is worked out for the cache (PolicyDecisions): every key it looked at.
   private List<String> consulted;
 
@@ -60,7 +65,42 @@ public final class Facts {
    * every check of every request.
    */
   Facts over(Facts defaults) {
-    return new Facts(values, defaults);
+    Facts view = new Facts(values, defaults);
+    view.origin = this;
+    return view;
+  }
+
+  /**
+   * Keys worked out only when an evaluation first looks up one of them. Most decisions come from
+   * {@link PolicyDecisions} without reading these keys (no statement that applies has a condition
+   * on them; a policy variable such as {@code ${aws:username}} reads the caller's keys, which are
+   * built once per principal), and building every key of every request (leading keys, attributes,
+   * the time) was the largest share of what the gate allocated. The keys are the same whenever they
+   * are built: the fill reads only the request.
+   *
+   * @param provides the lower-case keys the fill may set; a look-up of any other key does not run
+   *     it, so the fill must set no other (checked when it runs)
+   */
+  static Facts later(
+      Facts defaults, java.util.Set<String> provides, java.util.function.Consumer<Facts> fill) {
+    Facts f = new Facts(new HashMap<>(), defaults);
+    f.provides = java.util.Objects.requireNonNull(provides);
+    f.fill = java.util.Objects.requireNonNull(fill);
+    return f;
+  }
+
+  private void filled(String lowerKey) {
+    if (origin != null) {
+      origin.filled(lowerKey);
+    }
+    java.util.function.Consumer<Facts> f = fill;
+    if (f != null && (lowerKey == null || provides.contains(lowerKey))) {
+      fill = null;
+      f.accept(this);
+      if (!provides.containsAll(values.keySet())) {
+        throw new IllegalStateException("a fill set keys it does not provide: " + values.keySet());
+      }
+    }
   }
 
   /** {@link #put} for a key already in lower case (the request-wide keys, set on every request). */
@@ -133,12 +173,14 @@ public final class Facts {
   }
 
   private List<String> lookup(String lowerKey) {
+    filled(lowerKey);
     List<String> v = values.get(lowerKey);
     return v == null && defaults != null ? defaults.lookup(lowerKey) : v;
   }
 
   @Override
   public String toString() {
+    filled(null);
     return Objects.toString(values);
   }
 }

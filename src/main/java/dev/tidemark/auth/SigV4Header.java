@@ -49,6 +49,72 @@ public record SigV4Header(
    *     is what DynamoDB answers for a header it cannot take apart
    */
   public static SigV4Header parse(String header) {
+    LastParsed last = LAST_PARSED.get();
+    if (last != null && header != null) {
+      SigV4Header same = last.withSignatureOf(header);
+      if (same != null) {
+        return same;
+      }
+    }
+    SigV4Header parsed = parseAll(header);
+    LastParsed next = LastParsed.of(header, parsed);
+    if (next != null) {
+      LAST_PARSED.set(next);
+    }
+    return parsed;
+  }
+
+  /**
+   * A client signs request after request with the same credential scope and signed headers, so its
+   * Authorization headers differ only in the signature at their end. A thread remembers the last
+   * header it parsed up to and including {@code Signature=}; a header that starts with those very
+   * characters and ends in nothing but hex digits parses, by {@link #parseAll}'s own rules, to the
+   * same parts with that signature (its components are the same but the last, and the checks on
+   * them passed already), so only the signature is read. Anything else is parsed in full.
+   */
+  private record LastParsed(String prefix, SigV4Header parts) {
+    private static final String KEY = "Signature=";
+
+    static LastParsed of(String header, SigV4Header parsed) {
+      int at = header.lastIndexOf(KEY);
+      if (at <= 0 || !isSeparator(header.charAt(at - 1))) {
+        return null;
+      }
+      // Only a header whose last component is the signature, with nothing after its value.
+      if (header.length() - at - KEY.length() != parsed.signature().length()
+          || !header.endsWith(parsed.signature())) {
+        return null;
+      }
+      return new LastParsed(header.substring(0, at + KEY.length()), parsed);
+    }
+
+    SigV4Header withSignatureOf(String header) {
+      int n = prefix.length();
+      if (header.length() <= n || !header.startsWith(prefix)) {
+        return null;
+      }
+      for (int i = n; i < header.length(); i++) {
+        if (!isHexDigit(header.charAt(i))) {
+          return null;
+        }
+      }
+      return new SigV4Header(
+          parts.accessKeyId(),
+          parts.date(),
+          parts.region(),
+          parts.service(),
+          parts.signedHeaders(),
+          header.substring(n));
+    }
+
+    private static boolean isSeparator(char c) {
+      return c == ',' || Character.isWhitespace(c);
+    }
+  }
+
+  private static final ThreadLocal<LastParsed> LAST_PARSED = new ThreadLocal<>();
+
+  static SigV4Header parseAll(String header) {
     if (header == null || header.isBlank()) {
       throw incomplete("Authorization header is empty.");
     }
@@ -174,8 +240,11 @@ public record SigV4Header(
   }
 
   private static boolean isHex(String s) {
-    return !s.isEmpty()
-        && all(s, c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'));
+    return !s.isEmpty() && all(s, SigV4Header::isHexDigit);
+  }
+
+  private static boolean isHexDigit(int c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   // A plain loop: these run on every signed request, where a stream pipeline per check showed.

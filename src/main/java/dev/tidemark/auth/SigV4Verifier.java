@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +29,12 @@ import software.amazon.awssdk.http.auth.aws.internal.signer.util.SignerUtils;
  * signed.
  *
  * <p>Derived signing keys are cached per access key, date, region and service (four HMACs saved per
- * request). Payloads must be signed: the DynamoDB, IAM and STS SDKs never send {@code
- * UNSIGNED-PAYLOAD} or streaming (chunked) signatures for these JSON and query APIs, so such a
- * request is refused rather than trusted.
+ * request), and a thread keeps the SDK's canonical request of its last few distinct requests
+ * without their payload hash, for the next request with the very same method, path, query and
+ * signed header values (see {@link Scratch}); the body's hash, the string to sign and the signature
+ * are computed for every request. Payloads must be signed: the DynamoDB, IAM and STS SDKs never
+ * send {@code UNSIGNED-PAYLOAD} or streaming (chunked) signatures for these JSON and query APIs, so
+ * such a request is refused rather than trusted.
  */
 public final class SigV4Verifier {
   /** AWS refuses a request whose X-Amz-Date is more than 15 minutes from its clock. */
@@ -42,7 +44,6 @@ public final class SigV4Verifier {
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
   private static final V4CanonicalRequest.Options OPTIONS =
       new V4CanonicalRequest.Options(true, true);
-  private static final HexFormat HEX = HexFormat.of();
   private static final int MAX_CACHED_KEYS = 10_000;
 
   /**
@@ -76,7 +77,8 @@ public final class SigV4Verifier {
    * access key id: looking it up hashes only the key id, where a key of all five strings hashed
    * four fresh substrings of the Authorization header on every request.
    */
-  private record Derived(String secret, String date, String region, String service, byte[] key) {
+  private record Derived(
+      String secret, String date, String region, String service, byte[] key, byte[] scopeLine) {
     boolean isFor(String secret, SigV4Header h) {
       return (this.secret == secret || this.secret.equals(secret))
           && date.equals(h.date())
@@ -162,20 +164,65 @@ public final class SigV4Verifier {
     }
     checkClock(signedAt);
 
-    String payloadHash = HEX.formatHex(sha256(request.body()));
+    Scratch scratch = SCRATCH.get();
+    byte[] payloadHash = scratch.payloadHashHex(request.body());
     String declared = request.header().apply("X-Amz-Content-Sha256");
-    if (declared != null && !declared.strip().equalsIgnoreCase(payloadHash)) {
+    if (declared != null && !declared.strip().equalsIgnoreCase(ascii(payloadHash))) {
       // UNSIGNED-PAYLOAD, STREAMING-... or a wrong hash: none is what these SDKs send.
       throw invalid("The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
 
-    Map<String, List<String>> signed = new LinkedHashMap<>(header.signedHeaders().size() * 2);
-    for (String name : header.signedHeaders()) {
-      String value = request.header().apply(name);
+    List<String> names = header.signedHeaders();
+    String[] values = new String[names.size()];
+    for (int i = 0; i < values.length; i++) {
+      String value = request.header().apply(names.get(i));
       if (value == null) {
         throw invalid(SIGNATURE_MISMATCH);
       }
-      signed.put(name, List.of(value));
+      values[i] = value;
+    }
+    CanonicalPrefix prefix = scratch.canonicalPrefix(request, names, values);
+    if (prefix == null) {
+      prefix = canonicalPrefix(request, header, values, ascii(payloadHash));
+      scratch.remember(prefix);
+    }
+    Derived signingKey = signingKey(header, key.secretAccessKey());
+    byte[] expected = scratch.signature(signingKey, amzDate.strip(), prefix.bytes(), payloadHash);
+    if (!MessageDigest.isEqual(expected, unhex(header.signature()))) {
+      throw invalid(SIGNATURE_MISMATCH);
+    }
+    return key.principal();
+  }
+
+  /**
+   * The canonical request of a received request up to, not including, its payload hash: the SDK's
+   * {@link V4CanonicalRequest} output for these method, path, query and signed header values, which
+   * SigV4 ends with the hex payload hash (checked when it is taken). What it was built from is
+   * kept, so that it stands for nothing else.
+   */
+  private record CanonicalPrefix(
+      String method,
+      String path,
+      String rawQuery,
+      List<String> names,
+      String[] values,
+      byte[] bytes) {
+    boolean isFor(SignedRequest r, List<String> names, String[] values) {
+      return method.equals(r.method())
+          && path.equals(r.path())
+          && java.util.Objects.equals(rawQuery, r.rawQuery())
+          && (this.names == names || this.names.equals(names))
+          && java.util.Arrays.equals(this.values, values);
+    }
+  }
+
+  /** The canonical request as the SDK builds it, without the payload hash it ends with. */
+  private static CanonicalPrefix canonicalPrefix(
+      SignedRequest request, SigV4Header header, String[] values, String payloadHash) {
+    List<String> names = header.signedHeaders();
+    Map<String, List<String>> signed = new LinkedHashMap<>(names.size() * 2);
+    for (int i = 0; i < values.length; i++) {
+      signed.put(names.get(i), List.of(values[i]));
     }
     String canonicalRequest;
     try {
@@ -197,63 +244,94 @@ public final class SigV4Verifier {
     } catch (IllegalArgumentException e) {
       throw invalid(SIGNATURE_MISMATCH);
     }
-    String scope = header.date() + "/" + header.region() + "/" + header.service() + "/aws4_request";
-    String stringToSign =
-        SigV4Header.ALGORITHM
-            + "\n"
-            + amzDate.strip()
-            + "\n"
-            + scope
-            + "\n"
-            + HEX.formatHex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8)));
-    byte[] signingKey = signingKey(header, key.secretAccessKey());
-    byte[] expected =
-        HEX.formatHex(hmacSha256(signingKey, stringToSign)).getBytes(StandardCharsets.US_ASCII);
-    byte[] given =
-        header.signature().toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
-    if (!MessageDigest.isEqual(expected, given)) {
-      throw invalid(SIGNATURE_MISMATCH);
+    if (!canonicalRequest.endsWith("\n" + payloadHash)) {
+      // Never so in SigV4 as the SDK builds it; refusing is the safe answer should it change.
+      throw new IllegalStateException("canonical request does not end with the payload hash");
     }
-    return key.principal();
-  }
-
-  /*
-   * The hashes and the HMAC are SigV4's own (SHA-256, HMAC-SHA256), computed with one digest and
-   * one Mac per thread instead of the SDK helpers' new instance per call: on the request path the
-   * provider look-ups cost more than hashing a 1 KB body.
-   */
-  private static final ThreadLocal<MessageDigest> SHA256 =
-      ThreadLocal.withInitial(
-          () -> {
-            try {
-              return MessageDigest.getInstance("SHA-256");
-            } catch (java.security.NoSuchAlgorithmException e) {
-              throw new IllegalStateException(e);
-            }
-          });
-
-  static byte[] sha256(byte[] data) {
-    MessageDigest d = SHA256.get();
-    d.reset();
-    return d.digest(data);
+    byte[] bytes =
+        canonicalRequest
+            .substring(0, canonicalRequest.length() - payloadHash.length())
+            .getBytes(StandardCharsets.UTF_8);
+    return new CanonicalPrefix(
+        request.method(), request.path(), request.rawQuery(), names, values.clone(), bytes);
   }
 
   /**
-   * A thread's Mac and the signing key it was last initialized with: a Mac stays keyed after
-   * doFinal, and most requests on a thread are signed with the key of the one before (the same
-   * cached key array), so the key schedule is not redone for each.
+   * A thread's hashing state: one SHA-256 digest and one HMAC-SHA256 (the provider look-ups of a
+   * new instance per call cost more than hashing a 1 KB body), and the canonical-request prefixes
+   * of its last few requests. A client sends request after request whose signed headers (host,
+   * content type, target, and X-Amz-Date, which moves on each second) are the same; for those the
+   * SDK's canonical request is built once and only the payload hash, which SigV4 puts at its end,
+   * differs. The signature is computed in full every time.
    */
-  private static final class KeyedMac {
-    final javax.crypto.Mac mac;
-    byte[] key;
+  private static final class Scratch {
+    private static final int PREFIXES = 4;
+    private static final byte[] ALGORITHM_LINE =
+        (SigV4Header.ALGORITHM + "\n").getBytes(StandardCharsets.US_ASCII);
 
-    KeyedMac(javax.crypto.Mac mac) {
-      this.mac = mac;
+    private final MessageDigest sha256 = newDigest();
+    private final javax.crypto.Mac hmac = newHmac();
+    private final CanonicalPrefix[] prefixes = new CanonicalPrefix[PREFIXES];
+    private int nextPrefix;
+    // The key the Mac is initialized with: a Mac stays keyed after doFinal, and most requests on a
+    // thread are signed with the key of the one before (the same cached array).
+    private byte[] macKey;
+
+    /** The lower-case hex SHA-256 of the body, in a new array (it may outlive the next request). */
+    byte[] payloadHashHex(byte[] body) {
+      sha256.reset();
+      return hex(sha256.digest(body));
+    }
+
+    CanonicalPrefix canonicalPrefix(SignedRequest r, List<String> names, String[] values) {
+      for (CanonicalPrefix p : prefixes) {
+        if (p != null && p.isFor(r, names, values)) {
+          return p;
+        }
+      }
+      return null;
+    }
+
+    void remember(CanonicalPrefix p) {
+      prefixes[nextPrefix] = p;
+      nextPrefix = (nextPrefix + 1) % PREFIXES;
+    }
+
+    /**
+     * HMAC-SHA256 of SigV4's string to sign (algorithm, request date, credential scope, hex SHA-256
+     * of the canonical request, one per line), fed to the Mac piece by piece.
+     */
+    byte[] signature(Derived key, String amzDate, byte[] canonicalPrefix, byte[] payloadHash) {
+      sha256.reset();
+      sha256.update(canonicalPrefix);
+      sha256.update(payloadHash);
+      byte[] canonicalHash = hex(sha256.digest());
+      if (macKey != key.key()) {
+        try {
+          hmac.init(new javax.crypto.spec.SecretKeySpec(key.key(), "HmacSHA256"));
+        } catch (java.security.InvalidKeyException e) {
+          throw new IllegalStateException(e);
+        }
+        macKey = key.key();
+      }
+      hmac.update(ALGORITHM_LINE);
+      hmac.update(amzDate.getBytes(StandardCharsets.UTF_8));
+      hmac.update((byte) '\n');
+      hmac.update(key.scopeLine());
+      hmac.update(canonicalHash);
+      return hmac.doFinal();
     }
   }
 
-  private static final ThreadLocal<KeyedMac> KEYED_HMAC =
-      ThreadLocal.withInitial(() -> new KeyedMac(newHmac()));
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private static MessageDigest newDigest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   private static javax.crypto.Mac newHmac() {
     try {
@@ -263,18 +341,39 @@ public final class SigV4Verifier {
     }
   }
 
-  /** HMAC-SHA256 under a derived signing key (always one of {@link #signingKeys}' arrays). */
-  private static byte[] hmacSha256(byte[] key, String data) {
-    KeyedMac k = KEYED_HMAC.get();
-    if (k.key != key) {
-      try {
-        k.mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-      } catch (java.security.InvalidKeyException e) {
-        throw new IllegalStateException(e);
-      }
-      k.key = key;
+  private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+  private static byte[] hex(byte[] bytes) {
+    byte[] out = new byte[bytes.length * 2];
+    for (int i = 0; i < bytes.length; i++) {
+      out[2 * i] = HEX_DIGITS[(bytes[i] >> 4) & 0xf];
+      out[2 * i + 1] = HEX_DIGITS[bytes[i] & 0xf];
     }
-    return k.mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+    return out;
+  }
+
+  /**
+   * The bytes a hex signature stands for, either case (as the lower-cased comparison of hex text
+   * took it); an array no HMAC-SHA256 equals when it is not 64 hex digits.
+   */
+  private static byte[] unhex(String hex) {
+    if (hex.length() != 64) {
+      return new byte[0];
+    }
+    byte[] out = new byte[32];
+    for (int i = 0; i < 32; i++) {
+      int hi = Character.digit(hex.charAt(2 * i), 16);
+      int lo = Character.digit(hex.charAt(2 * i + 1), 16);
+      if (hi < 0 || lo < 0) {
+        return new byte[0];
+      }
+      out[i] = (byte) (hi << 4 | lo);
+    }
+    return out;
+  }
+
+  private static String ascii(byte[] b) {
+    return new String(b, StandardCharsets.US_ASCII);
   }
 
   /** As the SDK's request builder stores a path: a leading slash added when it lacks one. */
@@ -353,10 +452,10 @@ public final class SigV4Verifier {
     }
   }
 
-  private byte[] signingKey(SigV4Header h, String secret) {
+  private Derived signingKey(SigV4Header h, String secret) {
     Derived cached = signingKeys.get(h.accessKeyId());
     if (cached != null && cached.isFor(secret, h)) {
-      return cached.key();
+      return cached;
     }
     byte[] derived =
         SignerUtils.sign(
@@ -371,9 +470,17 @@ public final class SigV4Verifier {
       // Keys live a day; dropping all at once is simpler than an LRU and rare.
       signingKeys.clear();
     }
-    signingKeys.put(
-        h.accessKeyId(), new Derived(secret, h.date(), h.region(), h.service(), derived));
-    return derived;
+    String scopeLine = h.date() + "/" + h.region() + "/" + h.service() + "/aws4_request\n";
+    Derived d =
+        new Derived(
+            secret,
+            h.date(),
+            h.region(),
+            h.service(),
+            derived,
+            scopeLine.getBytes(StandardCharsets.UTF_8));
+    signingKeys.put(h.accessKeyId(), d);
+    return d;
   }
 
   private static Map<String, List<String>> queryParameters(String rawQuery) {

@@ -123,15 +123,21 @@ class GateCostBench {
           // The same gate with the audit trail around it, as Bootstrap assembles it: an admitted
           // data-plane request is not recorded, so this is the cost of the classification.
           double auditedNs = time(() -> audited.serve(req, op, input, c -> c));
+          // Allocation shows beside CPU: in the server it costs cache misses and collections
+          // that a warm loop over one request hides.
+          long openBytes = allocated(() -> open.admit(req, op, input));
+          long iamBytes = allocated(() -> iam.admit(req, op, input));
           System.out.printf(
               "GATE %s%s: open %.1f us/request, iam %.1f us/request, iam+audit %.1f us/request"
-                  + " (body %d bytes)%n",
+                  + " (body %d bytes); allocated open %d, iam %d bytes/request%n",
               op,
               withTablePolicy ? " (table has a resource policy)" : "",
               openNs / 1000,
               iamNs / 1000,
               auditedNs / 1000,
-              bytes.length);
+              bytes.length,
+              openBytes,
+              iamBytes);
         }
       }
       trail.close();
@@ -140,6 +146,18 @@ class GateCostBench {
       }
       java.nio.file.Files.delete(auditDir);
     }
+  }
+
+  /** Bytes allocated per call, by this thread, over many calls. */
+  private static long allocated(Runnable r) {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    int n = 100_000;
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < n; i++) {
+      r.run();
+    }
+    return (threads.getCurrentThreadAllocatedBytes() - before) / n;
   }
 
   private static double time(Runnable r) {

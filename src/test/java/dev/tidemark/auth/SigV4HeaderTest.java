@@ -103,6 +103,52 @@ class SigV4HeaderTest {
     refusal("\u0000\u0001 junk ,,, ==");
   }
 
+  /**
+   * Protects the parse memo: after a header is parsed, the next one that starts the same way is
+   * read only up to its signature. Whatever follows, the answer (parts or refusal) must be exactly
+   * what a full parse gives, so nothing that a full parse refuses slips through as a signature.
+   */
+  @Test
+  void aHeaderLikeTheLastParsesAsInFull() {
+    String prefix = VALID.substring(0, VALID.length() - SIGNATURE.length());
+    String[] tails = {
+      SIGNATURE,
+      "ab".repeat(32),
+      SIGNATURE.toUpperCase(java.util.Locale.ROOT),
+      "a",
+      "",
+      SIGNATURE + " ",
+      SIGNATURE + ",",
+      SIGNATURE + ", Signature=" + SIGNATURE,
+      SIGNATURE + ", Foo=bar",
+      SIGNATURE + "g",
+      SIGNATURE + "/" + SIGNATURE,
+      " " + SIGNATURE,
+    };
+    for (String tail : tails) {
+      SigV4Header.parse(VALID); // primes this thread's memo
+      String header = prefix + tail;
+      Object full = outcome(() -> SigV4Header.parseAll(header));
+      assertThat(outcome(() -> SigV4Header.parse(header))).as(header).isEqualTo(full);
+    }
+    // A header whose signature is not its last component is never taken as a prefix.
+    String reordered =
+        "AWS4-HMAC-SHA256 Signature="
+            + SIGNATURE
+            + ", Credential=AK/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host";
+    SigV4Header.parse(reordered);
+    assertThat(SigV4Header.parse(reordered + "ab").signedHeaders()).containsExactly("hostab");
+  }
+
+  /** The parsed header, or the refusal's type and message. */
+  private static Object outcome(java.util.function.Supplier<SigV4Header> parse) {
+    try {
+      return parse.get();
+    } catch (DynamoException e) {
+      return e.error() + ": " + e.getMessage();
+    }
+  }
+
   // Development mode: no header is anonymous, any well-formed header is believed, bad ones refused.
   @Test
   void developmentAuthenticatorAcceptsAnyCredentials() {

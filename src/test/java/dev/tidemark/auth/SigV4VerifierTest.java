@@ -115,6 +115,49 @@ class SigV4VerifierTest {
                 + " documentation for details.");
   }
 
+  /**
+   * Protects the per-thread memo of canonical requests: requests with the same signed headers but
+   * other bodies each verify with their own signature, and a signature never carries over to
+   * another body, another target, another second or another path once the first was verified.
+   */
+  @Test
+  void aRememberedCanonicalRequestStandsOnlyForIdenticalHeaders() {
+    Instant now = Instant.parse("2026-12-06T04:00:00Z");
+    SigV4Verifier v = verifier(now, true);
+    String target = "DynamoDB_20120810.GetItem";
+    String a = "{\"TableName\":\"T\",\"Key\":{\"pk\":{\"S\":\"a\"}}}";
+    String b = "{\"TableName\":\"T\",\"Key\":{\"pk\":{\"S\":\"b\"}}}";
+    Map<String, String> signedA = sdkSigned(target, a, now, SECRET);
+    Map<String, String> signedB = sdkSigned(target, b, now, SECRET);
+    for (int i = 0; i < 3; i++) {
+      assertThat(v.verify(request("POST", "/", null, signedA, a), Set.of("us-east-1"), "dynamodb"))
+          .isEqualTo(ALICE);
+      assertThat(v.verify(request("POST", "/", null, signedB, b), Set.of("us-east-1"), "dynamodb"))
+          .isEqualTo(ALICE);
+    }
+    // A's headers and signature over B's body; B's signature on A's body.
+    assertThat(refusal(v, request("POST", "/", null, signedA, b)).error())
+        .isEqualTo(WireError.INVALID_SIGNATURE);
+    assertThat(refusal(v, request("POST", "/", null, signedB, a)).error())
+        .isEqualTo(WireError.INVALID_SIGNATURE);
+    // The same body and signature, one header value other than the remembered request's.
+    Map<String, String> otherTarget = new TreeMap<>(signedA);
+    otherTarget.put("X-Amz-Target", "DynamoDB_20120810.DeleteItem");
+    assertThat(refusal(v, request("POST", "/", null, otherTarget, a)).error())
+        .isEqualTo(WireError.INVALID_SIGNATURE);
+    Map<String, String> nextSecond = new TreeMap<>(signedA);
+    nextSecond.put("X-Amz-Date", "20261206T040001Z");
+    assertThat(refusal(v, request("POST", "/", null, nextSecond, a)).error())
+        .isEqualTo(WireError.INVALID_SIGNATURE);
+    assertThat(refusal(v, request("POST", "/x", null, signedA, a)).error())
+        .isEqualTo(WireError.INVALID_SIGNATURE);
+    assertThat(refusal(v, request("POST", "/", "a=b", signedA, a)).error())
+        .isEqualTo(WireError.INVALID_SIGNATURE);
+    // And the remembered request still verifies after all those refusals.
+    assertThat(v.verify(request("POST", "/", null, signedA, a), Set.of("us-east-1"), "dynamodb"))
+        .isEqualTo(ALICE);
+  }
+
   // The clock-skew window is AWS's 15 minutes, on both sides, with its message shapes.
   @Test
   void expiredAndFutureSignaturesAreRefused() {
