@@ -924,8 +924,9 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       return false;
     }
     // A position, not just the applied seq: later commits get a time of at least its floor, which
-    // makes the watermark sent below true (Tombstones).
-    WritePath.Position position = db.writePath().capturePosition();
+    // makes the watermark sent below true (Tombstones). Durable first (in sync mode): a record
+    // shipped before its fsync could survive in a peer after a power loss here took it back.
+    WritePath.Position position = db.writePath().durablePosition();
     applied = Math.max(cursor, position.seq());
     // Raw records: the image and stamp go out as the log stores them, decoded by the receiver only.
     List<ChangeLog.Raw> records =
