@@ -98,6 +98,16 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   private static final long IDLE_WAIT_NANOS = 50_000_000L;
 
   /**
+   * The shortest time between two rounds of a shipper that is not behind by a full batch. Under a
+   * steady stream of writes a shipper otherwise sends one request per round trip, a few records
+   * each, and the fixed cost per request (HTTP on both sides, signing, the cursor write, the
+   * receiver's durability wait) is paid hundreds of times a second per link, on the same cores the
+   * writes need. This caps it at 100 requests a second per link and adds at most this much lag; a
+   * write after a quiet spell still leaves at once, and a backlog is sent back to back.
+   */
+  private static final long SHIP_LINGER_NANOS = 10_000_000L;
+
+  /**
    * A table's group as this region persists it.
    *
    * @param localStatus CREATING while this region's replica is being filled, else ACTIVE
@@ -806,7 +816,16 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
 
   private void shipLoop(PeerClient peer) {
     long backoff = 0;
+    long lastRound = System.nanoTime() - SHIP_LINGER_NANOS;
+    boolean behind = false;
     while (!closed) {
+      if (!behind) {
+        long linger = lastRound + SHIP_LINGER_NANOS - System.nanoTime();
+        if (linger > 0) {
+          LockSupport.parkNanos(this, linger);
+        }
+      }
+      lastRound = System.nanoTime();
       boolean busy = false;
       // Read before shipping: a commit after this point wakes the idle wait below at once.
       long seen = db.writePath().appliedSeq();
@@ -841,6 +860,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       } else if (!busy) {
         awaitCommit(seen);
       }
+      behind = busy;
     }
   }
 
