@@ -101,6 +101,7 @@ public final class WritePath {
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final boolean syncDurability;
   private final ReentrantLock lock = new ReentrantLock();
+  private final WriteTurns turns = new WriteTurns(lock, WriteTurns.STEP_ASIDE_NANOS);
   private final Object syncMonitor = new Object();
   private volatile long appliedSeq;
 
@@ -190,7 +191,7 @@ public final class WritePath {
     DiskSpace guard = space;
     List<Outcome> outcomes = new ArrayList<>(writes.size());
     long lastSeq;
-    lock.lock();
+    turns.lock(origin == ChangeRecord.Origin.REPLICATION);
     try {
       // Two volatile reads, no system call: the free space is sampled in the background. Checked
       // under the lock, because the commit before this one may have just found the disk full, and
