@@ -11,12 +11,8 @@ import dev.tidemark.model.AttributeValue;
 import dev.tidemark.storage.ItemCodec;
 import dev.tidemark.storage.RocksStorage;
 import dev.tidemark.tables.Database;
-import dev.tidemark.tables.Replication;
 import dev.tidemark.tables.Table;
-import dev.tidemark.tables.TestTables;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -41,18 +37,8 @@ class ApplyPathsTest {
   void framesAndLegacyJsonApplyTheSameWritesByTheMergeRule() {
     try (Database db =
         new Database(RocksStorage.inMemory(), System::currentTimeMillis, true, "us-east-1", "1")) {
-      Table t = TestTables.create(db, "t", "NEW_AND_OLD_IMAGES");
-      t.replication(
-          new Replication(
-              "us-east-1",
-              "group-1",
-              List.of(new Replication.Replica("eu-west-1", "ACTIVE", null))));
-      Replicator replicator =
-          new Replicator(
-              db,
-              new ReplicationConfig(
-                  Map.of(), "a-replication-secret-of-32-bytes".getBytes(StandardCharsets.UTF_8)),
-              System::currentTimeMillis);
+      Table t = InProcessRegion.replicatedTable(db);
+      Replicator replicator = InProcessRegion.replicator(db, Map.of());
       long now = System.currentTimeMillis();
       byte[] newer = new ItemStamp(now, 0, "eu-west-1").encode(false);
       byte[] older = new ItemStamp(now - 1_000, 0, "eu-west-1").encode(false);

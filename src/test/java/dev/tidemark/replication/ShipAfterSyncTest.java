@@ -8,9 +8,7 @@ import dev.tidemark.changelog.ChangeRecord;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.tables.Database;
 import dev.tidemark.tables.GatedStorage;
-import dev.tidemark.tables.Replication;
 import dev.tidemark.tables.Table;
-import dev.tidemark.tables.TestTables;
 import dev.tidemark.tables.WritePath;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -77,19 +75,8 @@ class ShipAfterSyncTest {
     GatedStorage storage = new GatedStorage();
     try (RecordingPeer peer = new RecordingPeer();
         Database db = new Database(storage, System::currentTimeMillis, true, "us-east-1", "1")) {
-      Table t = TestTables.create(db, "t", "NEW_AND_OLD_IMAGES");
-      t.replication(
-          new Replication(
-              "us-east-1",
-              "group-1",
-              List.of(new Replication.Replica("eu-west-1", "ACTIVE", null))));
-      Replicator replicator =
-          new Replicator(
-              db,
-              new ReplicationConfig(
-                  Map.of("eu-west-1", peer.uri()),
-                  "a-replication-secret-of-32-bytes".getBytes(StandardCharsets.UTF_8)),
-              System::currentTimeMillis);
+      Table t = InProcessRegion.replicatedTable(db);
+      Replicator replicator = InProcessRegion.replicator(db, Map.of("eu-west-1", peer.uri()));
       replicator.start(null);
       try {
         storage.gate = new CountDownLatch(1);
