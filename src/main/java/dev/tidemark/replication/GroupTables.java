@@ -15,7 +15,11 @@ final class GroupTables {
    * ResourceNotFoundException (the table is gone, or is not that group's replica).
    */
   static Table require(Database db, JsonNode body) {
-    String name = body.path("table").asText();
+    return require(db, body.path("table").asText(), body.path("groupId").asText());
+  }
+
+  /** Table {@code name} of group {@code groupId} here, or ResourceNotFoundException. */
+  static Table require(Database db, String name, String groupId) {
     Table t =
         db.catalog()
             .find(name)
@@ -24,7 +28,7 @@ final class GroupTables {
                     DynamoException.resourceNotFound(
                         "Requested resource not found: Table: " + name + " not found"));
     Replication r = t.replication();
-    if (r == null || !r.groupId().equals(body.path("groupId").asText())) {
+    if (r == null || !r.groupId().equals(groupId)) {
       throw DynamoException.resourceNotFound(
           "Table " + name + " in region " + db.region() + " is not a replica of this global table");
     }

@@ -45,17 +45,24 @@ final class PeerClient {
    * @throws Refused when the peer answered with a client error (its message is for the user)
    */
   JsonNode call(String op, JsonNode body, Duration timeout) {
-    String path = PATH_PREFIX + op;
-    byte[] bytes;
     try {
-      bytes = JSON.writeValueAsBytes(body);
+      return call(op, JSON.writeValueAsBytes(body), "application/json", timeout);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Calls {@code op} with a binary {@link ApplyFrame}; the answer is JSON as for any call. */
+  JsonNode call(String op, byte[] frame, Duration timeout) {
+    return call(op, frame, ApplyFrame.CONTENT_TYPE, timeout);
+  }
+
+  private JsonNode call(String op, byte[] bytes, String contentType, Duration timeout) {
+    String path = PATH_PREFIX + op;
     HttpRequest request =
         HttpRequest.newBuilder(base.resolve(path))
             .timeout(timeout)
-            .header("Content-Type", "application/json")
+            .header("Content-Type", contentType)
             .header(PeerAuth.HEADER, auth.sign(localRegion, clock.getAsLong(), path, bytes))
             .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
             .build();

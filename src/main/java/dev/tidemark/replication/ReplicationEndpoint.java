@@ -37,6 +37,9 @@ public final class ReplicationEndpoint extends PeerEndpoint {
 
   @Override
   protected byte[] answer(String op, String from, byte[] body) throws IOException {
+    if (ApplyFrame.OP.equals(op)) {
+      return JSON.writeValueAsBytes(replicator.applyFrame(from, body));
+    }
     return JSON.writeValueAsBytes(replicator.serve(op, from, JSON.readTree(body)));
   }
 

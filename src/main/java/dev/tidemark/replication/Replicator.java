@@ -98,6 +98,16 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   private static final long IDLE_WAIT_NANOS = 50_000_000L;
 
   /**
+   * The shortest time between two rounds of a shipper that is not behind by a full batch. Under a
+   * steady stream of writes a shipper otherwise sends one request per round trip, a few records
+   * each, and the fixed cost per request (HTTP on both sides, signing, the cursor write, the
+   * receiver's durability wait) is paid hundreds of times a second per link, on the same cores the
+   * writes need. This caps it at 100 requests a second per link and adds at most this much lag; a
+   * write after a quiet spell still leaves at once, and a backlog is sent back to back.
+   */
+  private static final long SHIP_LINGER_NANOS = 10_000_000L;
+
+  /**
    * A table's group as this region persists it.
    *
    * @param localStatus CREATING while this region's replica is being filled, else ACTIVE
@@ -685,7 +695,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     if (batch.isEmpty()) {
       return;
     }
-    ArrayNode records = batch.records;
+    ApplyFrame.Writer records = batch.records;
     batch.clear();
     pipeline.submit(() -> sendRecords(t, peer, records, true));
   }
@@ -742,6 +752,10 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   }
 
   private JsonNode callUntilDone(PeerClient peer, String op, JsonNode body) {
+    return callUntilDone(peer, () -> peer.call(op, body, APPLY_TIMEOUT));
+  }
+
+  private JsonNode callUntilDone(PeerClient peer, java.util.function.Supplier<JsonNode> call) {
     long backoff = 200;
     while (true) {
       if (closed) {
@@ -752,7 +766,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         continue;
       }
       try {
-        JsonNode answer = peer.call(op, body, APPLY_TIMEOUT);
+        JsonNode answer = call.get();
         reachable(peer.region);
         return answer;
       } catch (PeerClient.Unavailable e) {
@@ -763,21 +777,18 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     }
   }
 
-  private void sendRecords(Table t, PeerClient peer, ArrayNode records, boolean fill) {
+  private void sendRecords(Table t, PeerClient peer, ApplyFrame.Writer records, boolean fill) {
     Replication r = t.replication();
     if (r == null) {
       throw new ClosedException();
     }
-    ObjectNode body = tableMessage(t.name(), r.groupId());
-    body.put("fill", fill);
-    body.set("records", records);
-    callUntilDone(peer, "apply", body);
+    byte[] frame = records.frame(t.name(), r.groupId(), fill, null);
+    callUntilDone(peer, () -> peer.call(ApplyFrame.OP, frame, APPLY_TIMEOUT));
   }
 
   /** Records on their way to a peer: storage key, image (absent for a delete), stamp, time. */
   private static final class Batch {
-    ArrayNode records = JSON.createArrayNode();
-    int bytes;
+    ApplyFrame.Writer records = new ApplyFrame.Writer();
 
     void add(byte[] storageKey, byte[] image, ItemStamp stamp, long commitTime) {
       add(storageKey, image, stamp.encode(false), commitTime);
@@ -785,29 +796,19 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
 
     /** {@code stamp} as {@code ItemStamp.encode(false)} gives it. */
     void add(byte[] storageKey, byte[] image, byte[] stamp, long commitTime) {
-      Base64.Encoder b64 = Base64.getEncoder();
-      ObjectNode o = records.addObject();
-      o.put("k", b64.encodeToString(storageKey));
-      if (image != null) {
-        o.put("n", b64.encodeToString(image));
-        bytes += image.length;
-      }
-      o.put("s", b64.encodeToString(stamp));
-      o.put("t", commitTime);
-      bytes += storageKey.length + 32;
+      records.add(storageKey, image, stamp, commitTime);
     }
 
     boolean full() {
-      return records.size() >= BATCH_RECORDS || bytes >= BATCH_BYTES;
+      return records.count() >= BATCH_RECORDS || records.bytes() >= BATCH_BYTES;
     }
 
     boolean isEmpty() {
-      return records.isEmpty();
+      return records.count() == 0;
     }
 
     void clear() {
-      records = JSON.createArrayNode();
-      bytes = 0;
+      records = new ApplyFrame.Writer();
     }
   }
 
@@ -815,7 +816,16 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
 
   private void shipLoop(PeerClient peer) {
     long backoff = 0;
+    long lastRound = System.nanoTime() - SHIP_LINGER_NANOS;
+    boolean behind = false;
     while (!closed) {
+      if (!behind) {
+        long linger = lastRound + SHIP_LINGER_NANOS - System.nanoTime();
+        if (linger > 0) {
+          LockSupport.parkNanos(this, linger);
+        }
+      }
+      lastRound = System.nanoTime();
       boolean busy = false;
       // Read before shipping: a commit after this point wakes the idle wait below at once.
       long seen = db.writePath().appliedSeq();
@@ -850,6 +860,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       } else if (!busy) {
         awaitCommit(seen);
       }
+      behind = busy;
     }
   }
 
@@ -924,8 +935,9 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       return false;
     }
     // A position, not just the applied seq: later commits get a time of at least its floor, which
-    // makes the watermark sent below true (Tombstones).
-    WritePath.Position position = db.writePath().capturePosition();
+    // makes the watermark sent below true (Tombstones). Durable first (in sync mode): a record
+    // shipped before its fsync could survive in a peer after a power loss here took it back.
+    WritePath.Position position = db.writePath().durablePosition();
     applied = Math.max(cursor, position.seq());
     // Raw records: the image and stamp go out as the log stores them, decoded by the receiver only.
     List<ChangeLog.Raw> records =
@@ -947,16 +959,12 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       if (g == null) {
         return false;
       }
-      ObjectNode body = tableMessage(t.name(), g.groupId());
-      body.set("records", batch.records);
       // While this region fills the peer, what it delivers is not yet all it wrote.
       boolean claim = !progress.containsKey(progressKey(t, peer.region));
       long through =
           more ? records.get(records.size() - 1).commitTimeMillis() : position.timeFloor();
-      if (claim) {
-        body.put("through", through);
-      }
-      JsonNode answer = peer.call("apply", body, APPLY_TIMEOUT);
+      byte[] frame = batch.records.frame(t.name(), g.groupId(), false, claim ? through : null);
+      JsonNode answer = peer.call(ApplyFrame.OP, frame, APPLY_TIMEOUT);
       lastSent.put(link, clock.getAsLong());
       if (answer.path("held").asBoolean(false)) {
         heldUntil.put(link, clock.getAsLong() + HELD_RETRY_MILLIS);
@@ -1058,9 +1066,39 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     return GroupTables.require(db, body);
   }
 
+  /**
+   * {@code apply} as JSON with base64 fields: what a peer of the previous version sends (this one
+   * sends {@link ApplyFrame}s), so that regions can be upgraded one at a time.
+   */
   private JsonNode apply(String from, JsonNode body) {
-    Table t = groupTable(body);
-    boolean fill = body.path("fill").asBoolean(false);
+    Base64.Decoder b64 = Base64.getDecoder();
+    List<ApplyFrame.Shipped> records = new ArrayList<>();
+    for (JsonNode rec : body.path("records")) {
+      records.add(
+          new ApplyFrame.Shipped(
+              b64.decode(rec.path("k").asText()),
+              rec.hasNonNull("n") ? b64.decode(rec.path("n").asText()) : null,
+              b64.decode(rec.path("s").asText()),
+              rec.path("t").asLong()));
+    }
+    return apply(
+        from,
+        new ApplyFrame.Decoded(
+            body.path("table").asText(),
+            body.path("groupId").asText(),
+            body.path("fill").asBoolean(false),
+            body.has("through") ? body.path("through").asLong() : null,
+            records));
+  }
+
+  /** Serves an {@link ApplyFrame}: the replicated writes of one batch from region {@code from}. */
+  JsonNode applyFrame(String from, byte[] frame) {
+    return apply(from, ApplyFrame.decode(frame));
+  }
+
+  private JsonNode apply(String from, ApplyFrame.Decoded body) {
+    Table t = GroupTables.require(db, body.table(), body.groupId());
+    boolean fill = body.fill();
     if (!fill && "CREATING".equals(t.status())) {
       // Held until this replica's fill is done (BulkFillReceiver: an ingested file would override
       // a version applied before it); the sender keeps its cursor and offers them again.
@@ -1068,7 +1106,6 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     }
     KeySchema ks = t.keySchema();
     LagStats stats = lag.computeIfAbsent(from, r -> new LagStats());
-    Base64.Decoder b64 = Base64.getDecoder();
     List<WritePath.ItemWrite> group = new ArrayList<>();
     Set<ByteBuffer> keys = new HashSet<>();
     List<Long> times = new ArrayList<>();
@@ -1076,11 +1113,11 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     db.writePath().deferDurability();
     long need;
     try {
-      for (JsonNode rec : body.path("records")) {
-        byte[] storageKey = b64.decode(rec.path("k").asText());
+      for (ApplyFrame.Shipped rec : body.records()) {
+        byte[] storageKey = rec.storageKey();
         Map<String, AttributeValue> image =
-            rec.hasNonNull("n") ? ItemCodec.decode(b64.decode(rec.path("n").asText())) : null;
-        ItemStamp stamp = ItemStamp.decode(b64.decode(rec.path("s").asText()));
+            rec.image() != null ? ItemCodec.decode(rec.image()) : null;
+        ItemStamp stamp = ItemStamp.decode(rec.stamp());
         long horizon = tombstones.horizon(t.id());
         if (stamp.timeMillis() < horizon) {
           // Already applied here or superseded (Tombstones): a late delivery, never a new write.
@@ -1102,7 +1139,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
                 keyOf(ks, storageKey),
                 c -> c == null && stamp.timeMillis() < tombstones.horizon(t.id()) ? null : image,
                 stamp));
-        times.add(rec.path("t").asLong());
+        times.add(rec.commitTime());
       }
       commitApplied(group, times, stats, fill, counts);
     } finally {
@@ -1111,8 +1148,8 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     if (need > 0) {
       db.writePath().awaitDurableThrough(need);
     }
-    if (!fill && body.has("through")) {
-      tombstones.received(t.id(), from, body.path("through").asLong());
+    if (!fill && body.through() != null) {
+      tombstones.received(t.id(), from, body.through());
     }
     return JSON.createObjectNode().put("applied", counts[0]).put("superseded", counts[1]);
   }
@@ -1425,9 +1462,10 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     if (progress.containsKey(progressKey(t, target)) || t.replication() == null) {
       return;
     }
-    ObjectNode probe = tableMessage(t.name(), t.replication().groupId());
-    probe.putArray("records");
-    peer.call("apply", probe, APPLY_TIMEOUT);
+    peer.call(
+        ApplyFrame.OP,
+        new ApplyFrame.Writer().frame(t.name(), t.replication().groupId(), false, null),
+        APPLY_TIMEOUT);
     StorageSnapshot[] snapshot = new StorageSnapshot[1];
     String reason;
     synchronized (groups) {

@@ -101,6 +101,7 @@ public final class WritePath {
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final boolean syncDurability;
   private final ReentrantLock lock = new ReentrantLock();
+  private final WriteTurns turns = new WriteTurns(lock, WriteTurns.STEP_ASIDE_NANOS);
   private final Object syncMonitor = new Object();
   private volatile long appliedSeq;
 
@@ -190,7 +191,7 @@ public final class WritePath {
     DiskSpace guard = space;
     List<Outcome> outcomes = new ArrayList<>(writes.size());
     long lastSeq;
-    lock.lock();
+    turns.lock(origin == ChangeRecord.Origin.REPLICATION);
     try {
       // Two volatile reads, no system call: the free space is sampled in the background. Checked
       // under the lock, because the commit before this one may have just found the disk full, and
@@ -542,7 +543,8 @@ public final class WritePath {
    * Runs {@code hook} after every commit that wrote something accepted here (not one applied for
    * another region, which is never shipped on), on the committing thread, outside the write lock
    * and before the durability wait: cross-region replication wakes its shippers with it instead of
-   * polling the change log. It must be quick and must not block or throw. Replaces the previous
+   * polling the change log (a shipper then waits in {@link #durablePosition} for the sync that
+   * makes the write shippable). It must be quick and must not block or throw. Replaces the previous
    * hook.
    */
   public void afterCommit(Runnable hook) {
@@ -582,6 +584,21 @@ public final class WritePath {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * The position up to which this region's own writes may leave the server (to another region): in
+   * sync mode it returns only once the WAL is durable through {@code seq}, joining the group commit
+   * that the writers wait for, so a peer never holds a write that a power loss here could take back
+   * (and that no peer would ever ship back). Without sync durability nothing is promised and it
+   * returns at once.
+   */
+  public Position durablePosition() {
+    Position p = capturePosition();
+    if (syncDurability) {
+      awaitDurable(p.seq());
+    }
+    return p;
   }
 
   /** Blocks until everything up to {@code seq} is durable in the WAL. */

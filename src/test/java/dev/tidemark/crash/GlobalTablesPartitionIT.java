@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.TableDescription;
 
 /**
@@ -264,8 +265,17 @@ class GlobalTablesPartitionIT {
       boolean acked;
       try {
         if (delete) {
-          clients[region].deleteItem(
-              r -> r.tableName("orders").key(Map.of("pk", AttributeValue.fromS(pk))));
+          // A delete that found no item here changed nothing: like DynamoDB, it leaves no stream
+          // record, so it is not replicated and cannot win over an older write still on its way
+          // here. Only a delete that removed something competes as a write.
+          acked =
+              clients[region]
+                  .deleteItem(
+                      r ->
+                          r.tableName("orders")
+                              .key(Map.of("pk", AttributeValue.fromS(pk)))
+                              .returnValues(ReturnValue.ALL_OLD))
+                  .hasAttributes();
         } else {
           clients[region].putItem(
               r ->
@@ -275,8 +285,8 @@ class GlobalTablesPartitionIT {
                               "pk", AttributeValue.fromS(pk),
                               "g", AttributeValue.fromS(g),
                               "v", AttributeValue.fromS(value))));
+          acked = true;
         }
-        acked = true;
       } catch (RuntimeException e) {
         acked = false;
       }
