@@ -382,6 +382,27 @@ public final class Main implements Callable<Integer> {
     Duration consensusWait;
 
     @Option(
+        names = "--consensus-election-timeout",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        defaultValue = "150ms",
+        description =
+            "Raft: a region that hears from no leader for a random time between this and"
+                + " --consensus-leader-timeout starts an election; a leader sends heartbeats every"
+                + " half of it. Raise it above the round trip between regions (default:"
+                + " ${DEFAULT-VALUE}).")
+    Duration consensusElectionTimeout;
+
+    @Option(
+        names = "--consensus-leader-timeout",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        description =
+            "Raft: a leader that has heard from no majority for this long steps down. Default:"
+                + " twice --consensus-election-timeout.")
+    Duration consensusLeaderTimeout;
+
+    @Option(
         names = "--replication-max-lag",
         paramLabel = "DURATION",
         converter = DurationConverter.class,
@@ -407,7 +428,10 @@ public final class Main implements Callable<Integer> {
       try {
         return ReplicationConfig.of(region, peers, replicationSecretFile)
             .withLimits(replicationMaxLag, replicationTombstoneGrace)
-            .withConsensus(consensusPort, consensusAdvertisedPort, consensusWait);
+            .withConsensus(consensusPort, consensusAdvertisedPort, consensusWait)
+            .withConsensusTimeouts(
+                dev.tidemark.replication.ConsensusTimeouts.of(
+                    consensusElectionTimeout, consensusLeaderTimeout));
       } catch (IllegalArgumentException | java.io.IOException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }

@@ -27,6 +27,8 @@ import java.util.Objects;
  *     port mapping stands between them ({@code --consensus-advertised-port}); 0: the same port
  * @param consensusWait how long a write or strongly consistent read of such a table waits for a
  *     quorum of regions before it is refused ({@code --consensus-wait})
+ * @param consensusTimeouts the Raft election and leader timeouts ({@code
+ *     --consensus-election-timeout}, {@code --consensus-leader-timeout})
  */
 public record ReplicationConfig(
     Map<String, URI> peers,
@@ -35,7 +37,8 @@ public record ReplicationConfig(
     Duration tombstoneGrace,
     int consensusPort,
     int consensusAdvertisedPort,
-    Duration consensusWait) {
+    Duration consensusWait,
+    ConsensusTimeouts consensusTimeouts) {
   /** A week: an outage longer than that is cheaper to mend with a snapshot than with the log. */
   public static final Duration DEFAULT_MAX_LAG = Duration.ofDays(7);
 
@@ -50,7 +53,15 @@ public record ReplicationConfig(
 
   /** With the default log cap and tombstone grace. */
   public ReplicationConfig(Map<String, URI> peers, byte[] secret) {
-    this(peers, secret, DEFAULT_MAX_LAG, DEFAULT_TOMBSTONE_GRACE, 0, 0, DEFAULT_CONSENSUS_WAIT);
+    this(
+        peers,
+        secret,
+        DEFAULT_MAX_LAG,
+        DEFAULT_TOMBSTONE_GRACE,
+        0,
+        0,
+        DEFAULT_CONSENSUS_WAIT,
+        ConsensusTimeouts.DEFAULT);
   }
 
   /** The same peers and secret, with a consensus endpoint on {@code port} (0: none). */
@@ -63,7 +74,21 @@ public record ReplicationConfig(
    * on {@code advertised} (0: on {@code port}), and waits for a quorum of up to {@code wait}.
    */
   public ReplicationConfig withConsensus(int port, int advertised, Duration wait) {
-    return new ReplicationConfig(peers, secret, maxLag, tombstoneGrace, port, advertised, wait);
+    return new ReplicationConfig(
+        peers, secret, maxLag, tombstoneGrace, port, advertised, wait, consensusTimeouts);
+  }
+
+  /** This configuration with other Raft election and leader timeouts. */
+  public ReplicationConfig withConsensusTimeouts(ConsensusTimeouts timeouts) {
+    return new ReplicationConfig(
+        peers,
+        secret,
+        maxLag,
+        tombstoneGrace,
+        consensusPort,
+        consensusAdvertisedPort,
+        consensusWait,
+        timeouts);
   }
 
   /** The port other regions dial for this server's consensus endpoint. */
@@ -86,6 +111,7 @@ public record ReplicationConfig(
               + consensusAdvertisedPort);
     }
     Objects.requireNonNull(consensusWait);
+    Objects.requireNonNull(consensusTimeouts);
     if (consensusWait.toMillis() < 100) {
       throw new IllegalArgumentException(
           "--consensus-wait must be at least 100ms: a quorum needs a round trip");
@@ -167,7 +193,8 @@ public record ReplicationConfig(
         tombstoneGrace,
         consensusPort,
         consensusAdvertisedPort,
-        consensusWait);
+        consensusWait,
+        consensusTimeouts);
   }
 
   public boolean hasPeer(String region) {

@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
  * retry that a new leader appended a second time (same client id and call id) is answered from a
  * bounded memory of recent calls instead of being applied twice.
  *
- * <p>Reads: {@link #query} answers empty. A linearizable read asks this server for a read-only
- * request; Ratis (read option LINEARIZABLE) first learns the leader's commit index and waits until
- * this state machine has applied it, which is the barrier; the read itself then runs locally.
+ * <p>Reads: a strong read commits a barrier entry (op {@link StrongConsistency#BARRIER_OP}), which
+ * changes nothing, and waits on {@link #applied} until this region has applied it; the read itself
+ * then runs locally. {@link #query} answers empty.
  */
 final class RegionStateMachine extends BaseStateMachine {
   private static final Logger log = LoggerFactory.getLogger(RegionStateMachine.class);
@@ -66,6 +66,10 @@ final class RegionStateMachine extends BaseStateMachine {
   private final Map<String, Claim> inFlight = new java.util.HashMap<>();
 
   private record Claim(String origin, long sinceNanos) {}
+
+  /** Strong reads waiting for an index to be applied here, by index. */
+  private final java.util.concurrent.ConcurrentSkipListMap<Long, CompletableFuture<Void>> waiting =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
 
   RegionStateMachine(StrongConsistency owner, GroupRecord group) {
     this.owner = owner;
@@ -156,7 +160,9 @@ final class RegionStateMachine extends BaseStateMachine {
     String call =
         Base64.getEncoder().encodeToString(sm.getClientId().toByteArray()) + ":" + sm.getCallId();
     byte[] answer;
-    if (witness) {
+    if (isBarrier(sm.getLogData())) {
+      answer = StrongConsistency.NOTHING;
+    } else if (witness) {
       answer = StrongConsistency.NOTHING;
     } else if (recentCalls.containsKey(call)) {
       answer = recentCalls.get(call);
@@ -169,7 +175,36 @@ final class RegionStateMachine extends BaseStateMachine {
       recentCalls.put(call, answer);
     }
     updateLastAppliedTermIndex(term, index);
+    if (!waiting.isEmpty()) {
+      wake(index);
+    }
     return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(answer)));
+  }
+
+  private static final ByteString BARRIER_PREFIX =
+      ByteString.copyFromUtf8("{\"op\":\"" + StrongConsistency.BARRIER_OP + "\"");
+
+  private static boolean isBarrier(ByteString data) {
+    return data.startsWith(BARRIER_PREFIX);
+  }
+
+  /** Completes once this region has applied the entry at {@code index}. */
+  CompletableFuture<Void> applied(long index) {
+    if (getLastAppliedTermIndex().getIndex() >= index) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> f = waiting.computeIfAbsent(index, i -> new CompletableFuture<>());
+    // Applied between the check and the registration: nobody else would wake it.
+    wake(getLastAppliedTermIndex().getIndex());
+    return f;
+  }
+
+  private void wake(long appliedIndex) {
+    for (var e = waiting.firstEntry(); e != null && e.getKey() <= appliedIndex; ) {
+      waiting.remove(e.getKey(), e.getValue());
+      e.getValue().complete(null);
+      e = waiting.firstEntry();
+    }
   }
 
   private byte[] apply(long term, long index, ByteString data) {

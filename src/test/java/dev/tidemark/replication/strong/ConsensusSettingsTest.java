@@ -3,12 +3,14 @@ package dev.tidemark.replication.strong;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tidemark.replication.ConsensusTimeouts;
 import dev.tidemark.replication.ReplicationConfig;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,7 @@ class ConsensusSettingsTest {
 
   // Protects: RPO zero. Ratis counts an entry towards the majority only once its log worker has
   // forced the segment to disk, unless unsafe or asynchronous flushing is switched on; the server
-  // pins both off, and strong reads use the read-index barrier, not a leader lease.
+  // pins both off, and Ratis' read-only path uses no leader lease.
   @Test
   void theRaftLogIsForcedToDiskBeforeAnAppendCounts() {
     RaftProperties p =
@@ -46,5 +48,21 @@ class ConsensusSettingsTest {
         .hasMessageContaining("--consensus-advertised-port");
     assertThatThrownBy(() -> peers().withConsensus(7000, 0, Duration.ofMillis(5)))
         .hasMessageContaining("--consensus-wait");
+  }
+
+  // Protects: the election timings given on the command line reach Ratis, and a leader timeout that
+  // would let followers elect before the leader's own heartbeat could arrive is refused.
+  @Test
+  void theElectionTimeoutsReachRatis() {
+    RaftProperties p =
+        StrongConsistency.raftProperties(
+            peers()
+                .withConsensusPort(7000)
+                .withConsensusTimeouts(ConsensusTimeouts.of(Duration.ofMillis(400), null)),
+            Path.of("x"));
+    assertThat(RaftServerConfigKeys.Rpc.timeoutMin(p).toLong(TimeUnit.MILLISECONDS)).isEqualTo(400);
+    assertThat(RaftServerConfigKeys.Rpc.timeoutMax(p).toLong(TimeUnit.MILLISECONDS)).isEqualTo(800);
+    assertThatThrownBy(() -> ConsensusTimeouts.of(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+        .hasMessageContaining("--consensus-leader-timeout");
   }
 }
