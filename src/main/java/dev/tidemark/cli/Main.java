@@ -403,6 +403,25 @@ public final class Main implements Callable<Integer> {
     Duration consensusLeaderTimeout;
 
     @Option(
+        names = "--consensus-snapshot-every",
+        paramLabel = "ENTRIES",
+        defaultValue = "10000",
+        description =
+            "Raft: a region snapshots a STRONG table's group every so many applied log entries,"
+                + " and its log is then purged up to what every region holds (default:"
+                + " ${DEFAULT-VALUE}).")
+    long consensusSnapshotEvery;
+
+    @Option(
+        names = "--consensus-log-segment-mb",
+        paramLabel = "MB",
+        defaultValue = "8",
+        description =
+            "Raft: the size of one log segment file, the unit the log is purged by (default:"
+                + " ${DEFAULT-VALUE}).")
+    int consensusLogSegmentMb;
+
+    @Option(
         names = "--replication-max-lag",
         paramLabel = "DURATION",
         converter = DurationConverter.class,
@@ -429,9 +448,12 @@ public final class Main implements Callable<Integer> {
         return ReplicationConfig.of(region, peers, replicationSecretFile)
             .withLimits(replicationMaxLag, replicationTombstoneGrace)
             .withConsensus(consensusPort, consensusAdvertisedPort, consensusWait)
-            .withConsensusTimeouts(
-                dev.tidemark.replication.ConsensusTimeouts.of(
-                    consensusElectionTimeout, consensusLeaderTimeout));
+            .withConsensusTuning(
+                dev.tidemark.replication.ConsensusTuning.of(
+                    consensusElectionTimeout,
+                    consensusLeaderTimeout,
+                    consensusSnapshotEvery,
+                    consensusLogSegmentMb));
       } catch (IllegalArgumentException | java.io.IOException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }

@@ -27,8 +27,9 @@ import java.util.Objects;
  *     port mapping stands between them ({@code --consensus-advertised-port}); 0: the same port
  * @param consensusWait how long a write or strongly consistent read of such a table waits for a
  *     quorum of regions before it is refused ({@code --consensus-wait})
- * @param consensusTimeouts the Raft election and leader timeouts ({@code
- *     --consensus-election-timeout}, {@code --consensus-leader-timeout})
+ * @param consensusTuning the Raft timings and log sizes ({@code --consensus-election-timeout},
+ *     {@code --consensus-leader-timeout}, {@code --consensus-snapshot-every}, {@code
+ *     --consensus-log-segment-mb})
  */
 public record ReplicationConfig(
     Map<String, URI> peers,
@@ -38,7 +39,7 @@ public record ReplicationConfig(
     int consensusPort,
     int consensusAdvertisedPort,
     Duration consensusWait,
-    ConsensusTimeouts consensusTimeouts) {
+    ConsensusTuning consensusTuning) {
   /** A week: an outage longer than that is cheaper to mend with a snapshot than with the log. */
   public static final Duration DEFAULT_MAX_LAG = Duration.ofDays(7);
 
@@ -61,7 +62,7 @@ public record ReplicationConfig(
         0,
         0,
         DEFAULT_CONSENSUS_WAIT,
-        ConsensusTimeouts.DEFAULT);
+        ConsensusTuning.DEFAULT);
   }
 
   /** The same peers and secret, with a consensus endpoint on {@code port} (0: none). */
@@ -75,11 +76,11 @@ public record ReplicationConfig(
    */
   public ReplicationConfig withConsensus(int port, int advertised, Duration wait) {
     return new ReplicationConfig(
-        peers, secret, maxLag, tombstoneGrace, port, advertised, wait, consensusTimeouts);
+        peers, secret, maxLag, tombstoneGrace, port, advertised, wait, consensusTuning);
   }
 
-  /** This configuration with other Raft election and leader timeouts. */
-  public ReplicationConfig withConsensusTimeouts(ConsensusTimeouts timeouts) {
+  /** This configuration with other Raft timings and log sizes. */
+  public ReplicationConfig withConsensusTuning(ConsensusTuning tuning) {
     return new ReplicationConfig(
         peers,
         secret,
@@ -88,7 +89,7 @@ public record ReplicationConfig(
         consensusPort,
         consensusAdvertisedPort,
         consensusWait,
-        timeouts);
+        tuning);
   }
 
   /** The port other regions dial for this server's consensus endpoint. */
@@ -111,7 +112,7 @@ public record ReplicationConfig(
               + consensusAdvertisedPort);
     }
     Objects.requireNonNull(consensusWait);
-    Objects.requireNonNull(consensusTimeouts);
+    Objects.requireNonNull(consensusTuning);
     if (consensusWait.toMillis() < 100) {
       throw new IllegalArgumentException(
           "--consensus-wait must be at least 100ms: a quorum needs a round trip");
@@ -194,7 +195,7 @@ public record ReplicationConfig(
         consensusPort,
         consensusAdvertisedPort,
         consensusWait,
-        consensusTimeouts);
+        consensusTuning);
   }
 
   public boolean hasPeer(String region) {

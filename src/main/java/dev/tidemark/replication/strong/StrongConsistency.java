@@ -195,8 +195,8 @@ public final class StrongConsistency implements StrongTables, AutoCloseable {
     // Ratis' read-only path stays linearizable (no lease), but strong reads do not use it: see
     // readBarrier for why they go through the log.
     RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-    RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(config.consensusTimeouts().election()));
-    RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(config.consensusTimeouts().leader()));
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(config.consensusTuning().election()));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(config.consensusTuning().leader()));
     // RPO zero rests on this: a voter's log worker forces (fsyncs) its segment before it counts
     // the entries as flushed, and only flushed entries count towards the majority (the leader's
     // own match index, and a follower's append reply). Ratis' defaults, pinned against a change.
@@ -205,6 +205,20 @@ public final class StrongConsistency implements StrongTables, AutoCloseable {
     // A leader retries a follower it cannot reach at most every second (the default backs off to
     // 5 s), so that a region back from a partition is caught up within about a second.
     RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, "1ms,10, 100ms,20, 1s,1000000");
+    // Snapshots and purge (RegionStateMachine.takeSnapshot): a snapshot only says this region's
+    // storage holds the state through an index, so it must never be sent to another region; the
+    // purge that follows it removes whole segments, up to what every region has committed.
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, false);
+    RaftServerConfigKeys.Log.setPurgeGap(p, 1);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(
+        p, config.consensusTuning().snapshotEvery());
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    long segment = config.consensusTuning().segmentBytes();
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(segment));
+    RaftServerConfigKeys.Log.setPreallocatedSize(
+        p, SizeInBytes.valueOf(Math.min(segment, 4L << 20)));
     return p;
   }
 

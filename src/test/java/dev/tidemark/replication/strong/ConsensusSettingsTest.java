@@ -3,7 +3,7 @@ package dev.tidemark.replication.strong;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tidemark.replication.ConsensusTimeouts;
+import dev.tidemark.replication.ConsensusTuning;
 import dev.tidemark.replication.ReplicationConfig;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -58,11 +58,30 @@ class ConsensusSettingsTest {
         StrongConsistency.raftProperties(
             peers()
                 .withConsensusPort(7000)
-                .withConsensusTimeouts(ConsensusTimeouts.of(Duration.ofMillis(400), null)),
+                .withConsensusTuning(ConsensusTuning.of(Duration.ofMillis(400), null, 10_000, 8)),
             Path.of("x"));
     assertThat(RaftServerConfigKeys.Rpc.timeoutMin(p).toLong(TimeUnit.MILLISECONDS)).isEqualTo(400);
     assertThat(RaftServerConfigKeys.Rpc.timeoutMax(p).toLong(TimeUnit.MILLISECONDS)).isEqualTo(800);
-    assertThatThrownBy(() -> ConsensusTimeouts.of(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+    assertThatThrownBy(
+            () -> ConsensusTuning.of(Duration.ofSeconds(2), Duration.ofSeconds(1), 10_000, 8))
         .hasMessageContaining("--consensus-leader-timeout");
+  }
+
+  // Protects: a snapshot records only that this region's own storage holds the state through an
+  // index, so Ratis must never ship it to another region (which would then skip entries), and the
+  // purge after it must stay below what every region has committed.
+  @Test
+  void snapshotsStayLocalAndThePurgeWaitsForEveryRegion() {
+    RaftProperties p =
+        StrongConsistency.raftProperties(
+            peers()
+                .withConsensusPort(7000)
+                .withConsensusTuning(ConsensusTuning.of(Duration.ofMillis(150), null, 500, 2)),
+            Path.of("x"));
+    assertThat(RaftServerConfigKeys.Log.Appender.installSnapshotEnabled(p)).isFalse();
+    assertThat(RaftServerConfigKeys.Log.purgeUptoSnapshotIndex(p)).isFalse();
+    assertThat(RaftServerConfigKeys.Snapshot.autoTriggerEnabled(p)).isTrue();
+    assertThat(RaftServerConfigKeys.Snapshot.autoTriggerThreshold(p)).isEqualTo(500);
+    assertThat(RaftServerConfigKeys.Log.segmentSizeMax(p).getSize()).isEqualTo(2L << 20);
   }
 }
