@@ -94,6 +94,9 @@ final class StrongRegions {
     args.addAll(List.of("--consensus-advertised-port", Integer.toString(linkProxies[i].port())));
     // A cut-off region answers after this wait; the default 10 s would only make tests longer.
     args.addAll(List.of("--consensus-wait", "3s"));
+    // Ratis' 150 ms election timeout lets a leader whose followers answer late on a loaded test
+    // machine step down, and the elections that follow eat the majority's window under a partition.
+    args.addAll(List.of("--consensus-election-timeout", "400ms"));
     for (int j = 0; j < 3; j++) {
       if (j != i) {
         args.addAll(List.of("--peer", REGIONS[j] + "=" + peerProxies[j].endpoint()));
