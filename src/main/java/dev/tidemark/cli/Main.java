@@ -382,6 +382,46 @@ public final class Main implements Callable<Integer> {
     Duration consensusWait;
 
     @Option(
+        names = "--consensus-election-timeout",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        defaultValue = "150ms",
+        description =
+            "Raft: a region that hears from no leader for a random time between this and"
+                + " --consensus-leader-timeout starts an election; a leader sends heartbeats every"
+                + " half of it. Raise it above the round trip between regions (default:"
+                + " ${DEFAULT-VALUE}).")
+    Duration consensusElectionTimeout;
+
+    @Option(
+        names = "--consensus-leader-timeout",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        description =
+            "Raft: a leader that has heard from no majority for this long steps down. Default:"
+                + " twice --consensus-election-timeout.")
+    Duration consensusLeaderTimeout;
+
+    @Option(
+        names = "--consensus-snapshot-every",
+        paramLabel = "ENTRIES",
+        defaultValue = "10000",
+        description =
+            "Raft: a region snapshots a STRONG table's group every so many applied log entries,"
+                + " and its log is then purged up to what every region holds (default:"
+                + " ${DEFAULT-VALUE}).")
+    long consensusSnapshotEvery;
+
+    @Option(
+        names = "--consensus-log-segment-mb",
+        paramLabel = "MB",
+        defaultValue = "8",
+        description =
+            "Raft: the size of one log segment file, the unit the log is purged by (default:"
+                + " ${DEFAULT-VALUE}).")
+    int consensusLogSegmentMb;
+
+    @Option(
         names = "--replication-max-lag",
         paramLabel = "DURATION",
         converter = DurationConverter.class,
@@ -407,7 +447,13 @@ public final class Main implements Callable<Integer> {
       try {
         return ReplicationConfig.of(region, peers, replicationSecretFile)
             .withLimits(replicationMaxLag, replicationTombstoneGrace)
-            .withConsensus(consensusPort, consensusAdvertisedPort, consensusWait);
+            .withConsensus(consensusPort, consensusAdvertisedPort, consensusWait)
+            .withConsensusTuning(
+                dev.tidemark.replication.ConsensusTuning.of(
+                    consensusElectionTimeout,
+                    consensusLeaderTimeout,
+                    consensusSnapshotEvery,
+                    consensusLogSegmentMb));
       } catch (IllegalArgumentException | java.io.IOException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }

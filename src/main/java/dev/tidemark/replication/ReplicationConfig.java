@@ -27,6 +27,9 @@ import java.util.Objects;
  *     port mapping stands between them ({@code --consensus-advertised-port}); 0: the same port
  * @param consensusWait how long a write or strongly consistent read of such a table waits for a
  *     quorum of regions before it is refused ({@code --consensus-wait})
+ * @param consensusTuning the Raft timings and log sizes ({@code --consensus-election-timeout},
+ *     {@code --consensus-leader-timeout}, {@code --consensus-snapshot-every}, {@code
+ *     --consensus-log-segment-mb})
  */
 public record ReplicationConfig(
     Map<String, URI> peers,
@@ -35,7 +38,8 @@ public record ReplicationConfig(
     Duration tombstoneGrace,
     int consensusPort,
     int consensusAdvertisedPort,
-    Duration consensusWait) {
+    Duration consensusWait,
+    ConsensusTuning consensusTuning) {
   /** A week: an outage longer than that is cheaper to mend with a snapshot than with the log. */
   public static final Duration DEFAULT_MAX_LAG = Duration.ofDays(7);
 
@@ -50,7 +54,15 @@ public record ReplicationConfig(
 
   /** With the default log cap and tombstone grace. */
   public ReplicationConfig(Map<String, URI> peers, byte[] secret) {
-    this(peers, secret, DEFAULT_MAX_LAG, DEFAULT_TOMBSTONE_GRACE, 0, 0, DEFAULT_CONSENSUS_WAIT);
+    this(
+        peers,
+        secret,
+        DEFAULT_MAX_LAG,
+        DEFAULT_TOMBSTONE_GRACE,
+        0,
+        0,
+        DEFAULT_CONSENSUS_WAIT,
+        ConsensusTuning.DEFAULT);
   }
 
   /** The same peers and secret, with a consensus endpoint on {@code port} (0: none). */
@@ -63,7 +75,21 @@ public record ReplicationConfig(
    * on {@code advertised} (0: on {@code port}), and waits for a quorum of up to {@code wait}.
    */
   public ReplicationConfig withConsensus(int port, int advertised, Duration wait) {
-    return new ReplicationConfig(peers, secret, maxLag, tombstoneGrace, port, advertised, wait);
+    return new ReplicationConfig(
+        peers, secret, maxLag, tombstoneGrace, port, advertised, wait, consensusTuning);
+  }
+
+  /** This configuration with other Raft timings and log sizes. */
+  public ReplicationConfig withConsensusTuning(ConsensusTuning tuning) {
+    return new ReplicationConfig(
+        peers,
+        secret,
+        maxLag,
+        tombstoneGrace,
+        consensusPort,
+        consensusAdvertisedPort,
+        consensusWait,
+        tuning);
   }
 
   /** The port other regions dial for this server's consensus endpoint. */
@@ -86,6 +112,7 @@ public record ReplicationConfig(
               + consensusAdvertisedPort);
     }
     Objects.requireNonNull(consensusWait);
+    Objects.requireNonNull(consensusTuning);
     if (consensusWait.toMillis() < 100) {
       throw new IllegalArgumentException(
           "--consensus-wait must be at least 100ms: a quorum needs a round trip");
@@ -167,7 +194,8 @@ public record ReplicationConfig(
         tombstoneGrace,
         consensusPort,
         consensusAdvertisedPort,
-        consensusWait);
+        consensusWait,
+        consensusTuning);
   }
 
   public boolean hasPeer(String region) {

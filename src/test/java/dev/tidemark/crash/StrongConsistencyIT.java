@@ -109,15 +109,7 @@ class StrongConsistencyIT {
       }
     }
     // The temporary folder goes with the run; the servers' logs are kept for a failure's report.
-    Path logs = Path.of("target", "strong-consistency-it");
-    Files.createDirectories(logs);
-    for (String region : REGIONS) {
-      Path log = dir.resolve(region).resolve("server.log");
-      if (Files.exists(log)) {
-        Files.copy(
-            log, logs.resolve(region + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      }
-    }
+    StrongRegions.keepLogs(dir, "strong-consistency-it");
   }
 
   /** Creates {@code name} in the first region and makes it STRONG with the other two. */

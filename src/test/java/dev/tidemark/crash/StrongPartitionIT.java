@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tidemark.testkit.FaultProxy;
 import dev.tidemark.testkit.TcpLinkProxy;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,24 +18,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-import org.apache.ratis.RaftConfigKeys;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.client.api.GroupManagementApi;
-import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
-import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
-import org.apache.ratis.rpc.SupportedRpcType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.DynamoDbException;
 import software.amazon.awssdk.services.dynamodb.model.InternalServerErrorException;
-import software.amazon.awssdk.services.dynamodb.model.MultiRegionConsistency;
 import software.amazon.awssdk.services.dynamodb.model.ReplicatedWriteConflictException;
-import software.amazon.awssdk.services.dynamodb.model.ReplicationGroupUpdate;
 
 /**
  * Network partitions of a multi-Region strongly consistent (MRSC) table between three server
@@ -50,96 +36,14 @@ import software.amazon.awssdk.services.dynamodb.model.ReplicationGroupUpdate;
  * item, so a lost or doubled write shows in the list.
  */
 class StrongPartitionIT {
-  private static final String[] REGIONS = {"us-east-1", "eu-west-1", "ap-south-1"};
-  private static final List<String> JVM = List.of("-Xmx256m", "-XX:+UseSerialGC");
+  private static final String[] REGIONS = StrongRegions.REGIONS;
   private static final String TABLE = "ledger";
 
   /** One write and what its client saw: acknowledged, refused, or of unknown outcome. */
   record Write(int region, int n, long start, long end, boolean acked) {}
 
-  private Path dir;
-  private final int[] ports = new int[3];
-  private final int[] consensusPorts = new int[3];
-  private final FaultProxy[] peerProxies = new FaultProxy[3];
-  private final TcpLinkProxy[] linkProxies = new TcpLinkProxy[3];
-  private final ServerProcess[] servers = new ServerProcess[3];
-  private final DynamoDbClient[] clients = new DynamoDbClient[3];
-  private final Map<Long, String> pids = new ConcurrentHashMap<>();
-  private final Set<String> isolated = ConcurrentHashMap.newKeySet();
-
-  private ServerProcess start(int i) throws Exception {
-    List<String> args = new ArrayList<>();
-    args.addAll(List.of("--region", REGIONS[i], "--durability", "sync"));
-    args.addAll(List.of("--replication-secret-file", dir.resolve("secret").toString()));
-    args.addAll(List.of("--consensus-port", Integer.toString(consensusPorts[i])));
-    args.addAll(List.of("--consensus-advertised-port", Integer.toString(linkProxies[i].port())));
-    // A cut-off region answers after this wait; the default 10 s would only make the test longer.
-    args.addAll(List.of("--consensus-wait", "3s"));
-    for (int j = 0; j < 3; j++) {
-      if (j != i) {
-        args.addAll(List.of("--peer", REGIONS[j] + "=" + peerProxies[j].endpoint()));
-      }
-    }
-    Path home = dir.resolve(REGIONS[i]);
-    Files.createDirectories(home);
-    ServerProcess s =
-        ServerProcess.start(
-            JVM,
-            home.resolve("data"),
-            home.resolve("server.log"),
-            ports[i],
-            args.toArray(String[]::new));
-    pids.put(s.pid(), REGIONS[i]);
-    return s;
-  }
-
-  /** The peer request's fault: a reset while its sender or its receiver is cut off. */
-  private FaultProxy.Fault peerRule(FaultProxy.Request r, String receiver) {
-    String signed = r.header("X-Tidemark-Replication");
-    String sender = signed == null ? "?" : signed.substring(0, Math.max(0, signed.indexOf(':')));
-    return isolated.contains(receiver) || isolated.contains(sender)
-        ? new FaultProxy.Reset()
-        : FaultProxy.PASS;
-  }
-
-  private void isolate(int region) {
-    isolated.add(REGIONS[region]);
-    for (TcpLinkProxy p : linkProxies) {
-      p.enforce();
-    }
-  }
-
-  /** The region whose Raft server leads the table's group, asked directly (not via a proxy). */
-  private int leader() throws Exception {
-    RaftProperties p = new RaftProperties();
-    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      for (int i = 0; i < 3; i++) {
-        RaftPeer peer =
-            RaftPeer.newBuilder()
-                .setId(REGIONS[i])
-                .setAddress("127.0.0.1:" + consensusPorts[i])
-                .build();
-        try (RaftClient c =
-            RaftClient.newBuilder()
-                .setProperties(p)
-                .setRaftGroup(RaftGroup.valueOf(RaftGroupId.randomId(), peer))
-                .build()) {
-          GroupManagementApi api = c.getGroupManagementApi(peer.getId());
-          for (RaftGroupId g : api.list().getGroupIds()) {
-            if (api.info(g).getRoleInfoProto().getRole() == RaftPeerRole.LEADER) {
-              return i;
-            }
-          }
-        } catch (IOException e) {
-          // between terms; ask again
-        }
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("no region leads the group");
-  }
+  private StrongRegions regions;
+  private DynamoDbClient[] clients;
 
   private static Map<String, AttributeValue> key(String pk) {
     return Map.of("pk", AttributeValue.fromS(pk));
@@ -228,7 +132,7 @@ class StrongPartitionIT {
     for (int i = 0; i < 3; i++) {
       before[i] = acked(writes, i);
     }
-    isolate(victim);
+    regions.isolate(victim);
     long cutAt = System.nanoTime();
     Future<String> strong = pool.submit(() -> strongRead(victim));
     var eventual =
@@ -245,7 +149,7 @@ class StrongPartitionIT {
       Thread.sleep(100);
     }
     long healAt = System.nanoTime();
-    isolated.clear();
+    regions.heal();
     StringBuilder majority = new StringBuilder();
     for (int i = 0; i < 3; i++) {
       if (i != victim) {
@@ -286,39 +190,11 @@ class StrongPartitionIT {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         Files.isReadable(Path.of("/proc/net/tcp")),
         "TcpLinkProxy tells regions apart through /proc (Linux only)");
-    dir = tmp;
-    Files.writeString(dir.resolve("secret"), "mrsc-partition-replication-secret-0123456789");
     ExecutorService pool = Executors.newCachedThreadPool();
     try {
-      for (int i = 0; i < 3; i++) {
-        ports[i] = ServerProcess.freePort();
-        consensusPorts[i] = ServerProcess.freePort();
-        peerProxies[i] = new FaultProxy(ports[i]);
-        String receiver = REGIONS[i];
-        peerProxies[i].rule(r -> peerRule(r, receiver));
-        linkProxies[i] = new TcpLinkProxy(REGIONS[i], consensusPorts[i], pids, isolated);
-      }
-      List<Future<ServerProcess>> starting = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        int n = i;
-        starting.add(pool.submit(() -> start(n)));
-      }
-      for (int i = 0; i < 3; i++) {
-        servers[i] = starting.get(i).get();
-        clients[i] = servers[i].client(Duration.ofSeconds(30));
-      }
-      ServerProcess.createTable(clients[0], TABLE);
-      clients[0].updateTable(
-          r ->
-              r.tableName(TABLE)
-                  .multiRegionConsistency(MultiRegionConsistency.STRONG)
-                  .replicaUpdates(
-                      ReplicationGroupUpdate.builder()
-                          .create(c -> c.regionName(REGIONS[1]))
-                          .build(),
-                      ReplicationGroupUpdate.builder()
-                          .create(c -> c.regionName(REGIONS[2]))
-                          .build()));
+      regions = new StrongRegions(tmp, i -> List.of());
+      clients = regions.clients;
+      regions.createStrongTable(TABLE);
 
       ConcurrentLinkedQueue<Write> writes = new ConcurrentLinkedQueue<>();
       AtomicBoolean stop = new AtomicBoolean();
@@ -330,10 +206,10 @@ class StrongPartitionIT {
       while (java.util.stream.IntStream.range(0, 3).anyMatch(i -> acked(writes, i) < 3)) {
         Thread.sleep(50);
       }
-      int firstVictim = leader();
+      int firstVictim = regions.leader();
       String first = cutOff(firstVictim, writes, pool);
       // Then a follower: another region than the first victim when that one leads again.
-      int leader = leader();
+      int leader = regions.leader();
       int follower = (leader + 1) % 3 == firstVictim ? (leader + 2) % 3 : (leader + 1) % 3;
       String second = cutOff(follower, writes, pool);
       Thread.sleep(500);
@@ -402,42 +278,11 @@ class StrongPartitionIT {
               + " acknowledged writes present once in three regions, "
               + unknown
               + " of unknown outcome; connections cut: "
-              + java.util.Arrays.stream(linkProxies).mapToInt(TcpLinkProxy::cutConnections).sum());
+              + regions.cutConnections());
     } finally {
       pool.shutdownNow();
-      // Stopped side by side: each takes seconds to close its Raft server.
-      List<Thread> stopping = new ArrayList<>();
-      for (ServerProcess s : servers) {
-        if (s != null) {
-          Thread t = new Thread(s::close);
-          t.start();
-          stopping.add(t);
-        }
-      }
-      for (Thread t : stopping) {
-        t.join();
-      }
-      for (int i = 0; i < 3; i++) {
-        if (clients[i] != null) {
-          clients[i].close();
-        }
-        if (linkProxies[i] != null) {
-          linkProxies[i].close();
-        }
-        if (peerProxies[i] != null) {
-          peerProxies[i].close();
-        }
-      }
-      Path logs = Path.of("target", "strong-partition-it");
-      Files.createDirectories(logs);
-      for (String region : REGIONS) {
-        Path log = dir.resolve(region).resolve("server.log");
-        if (Files.exists(log)) {
-          Files.copy(
-              log,
-              logs.resolve(region + ".log"),
-              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
+      if (regions != null) {
+        regions.close("strong-partition-it");
       }
     }
   }

@@ -4,22 +4,34 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.io.MD5Hash;
+import org.apache.ratis.proto.RaftProtos;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +49,9 @@ import org.slf4j.LoggerFactory;
  * retry that a new leader appended a second time (same client id and call id) is answered from a
  * bounded memory of recent calls instead of being applied twice.
  *
- * <p>Reads: {@link #query} answers empty. A linearizable read asks this server for a read-only
- * request; Ratis (read option LINEARIZABLE) first learns the leader's commit index and waits until
- * this state machine has applied it, which is the barrier; the read itself then runs locally.
+ * <p>Reads: a strong read commits a barrier entry (op {@link StrongConsistency#BARRIER_OP}), which
+ * changes nothing, and waits on {@link #applied} until this region has applied it; the read itself
+ * then runs locally. {@link #query} answers empty.
  */
 final class RegionStateMachine extends BaseStateMachine {
   private static final Logger log = LoggerFactory.getLogger(RegionStateMachine.class);
@@ -67,6 +79,17 @@ final class RegionStateMachine extends BaseStateMachine {
 
   private record Claim(String origin, long sinceNanos) {}
 
+  private final SimpleStateMachineStorage snapshots = new SimpleStateMachineStorage();
+
+  /** When takeSnapshot last found it could not advance (a region lags), in nanoTime. */
+  private volatile long declinedAt = System.nanoTime() - DECLINE_PAUSE_NANOS;
+
+  private static final long DECLINE_PAUSE_NANOS = 1_000_000_000L;
+
+  /** Strong reads waiting for an index to be applied here, by index. */
+  private final java.util.concurrent.ConcurrentSkipListMap<Long, CompletableFuture<Void>> waiting =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+
   RegionStateMachine(StrongConsistency owner, GroupRecord group) {
     this.owner = owner;
     this.group = group;
@@ -77,6 +100,13 @@ final class RegionStateMachine extends BaseStateMachine {
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage)
       throws java.io.IOException {
     super.initialize(server, groupId, storage);
+    snapshots.init(storage);
+    SingleFileSnapshotInfo latest = snapshots.getLatestSnapshot();
+    if (latest != null) {
+      // Ratis replays the log from the entry after the snapshot; this machine starts there too.
+      checkSnapshot(latest);
+      updateLastAppliedTermIndex(latest.getTerm(), latest.getIndex());
+    }
     if (group == null) {
       log.warn(
           "Consensus group {} is in the Raft storage but not known; it applies nothing", groupId);
@@ -156,7 +186,9 @@ final class RegionStateMachine extends BaseStateMachine {
     String call =
         Base64.getEncoder().encodeToString(sm.getClientId().toByteArray()) + ":" + sm.getCallId();
     byte[] answer;
-    if (witness) {
+    if (isBarrier(sm.getLogData())) {
+      answer = StrongConsistency.NOTHING;
+    } else if (witness) {
       answer = StrongConsistency.NOTHING;
     } else if (recentCalls.containsKey(call)) {
       answer = recentCalls.get(call);
@@ -169,7 +201,36 @@ final class RegionStateMachine extends BaseStateMachine {
       recentCalls.put(call, answer);
     }
     updateLastAppliedTermIndex(term, index);
+    if (!waiting.isEmpty()) {
+      wake(index);
+    }
     return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(answer)));
+  }
+
+  private static final ByteString BARRIER_PREFIX =
+      ByteString.copyFromUtf8("{\"op\":\"" + StrongConsistency.BARRIER_OP + "\"");
+
+  private static boolean isBarrier(ByteString data) {
+    return data.startsWith(BARRIER_PREFIX);
+  }
+
+  /** Completes once this region has applied the entry at {@code index}. */
+  CompletableFuture<Void> applied(long index) {
+    if (getLastAppliedTermIndex().getIndex() >= index) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> f = waiting.computeIfAbsent(index, i -> new CompletableFuture<>());
+    // Applied between the check and the registration: nobody else would wake it.
+    wake(getLastAppliedTermIndex().getIndex());
+    return f;
+  }
+
+  private void wake(long appliedIndex) {
+    for (var e = waiting.firstEntry(); e != null && e.getKey() <= appliedIndex; ) {
+      waiting.remove(e.getKey(), e.getValue());
+      e.getValue().complete(null);
+      e = waiting.firstEntry();
+    }
   }
 
   private byte[] apply(long term, long index, ByteString data) {
@@ -211,6 +272,105 @@ final class RegionStateMachine extends BaseStateMachine {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  // ---- snapshots and the log's purge ----
+
+  /**
+   * Records that this region's storage holds the state through an index, so that Ratis replays the
+   * log from there on restart and may purge the segments before it. What it records: the group,
+   * table and region, and the index and term; <i>the state it corresponds to</i> is this region's
+   * own table (and, for every table, the applied-index mark), made durable by a sync of the storage
+   * before the file is written. Such a snapshot is only good for the region that took it, so it is
+   * never sent to another one (Ratis' snapshot installation is off), and its index is held to what
+   * every region of the group has committed: the purge that follows never removes an entry that a
+   * lagging region still needs, and that region catches up from the log, entry by entry.
+   *
+   * @return the index now covered, unchanged when it cannot advance
+   */
+  @Override
+  public long takeSnapshot() throws IOException {
+    SingleFileSnapshotInfo previous = snapshots.getLatestSnapshot();
+    long covered = previous == null ? RaftLog.INVALID_LOG_INDEX : previous.getIndex();
+    long now = System.nanoTime();
+    if (now - declinedAt < DECLINE_PAUSE_NANOS) {
+      return covered; // Ratis asks after every apply while a region lags; not every time
+    }
+    RaftServer.Division division = getServer().join().getDivision(getGroupId());
+    long index = getLastAppliedTermIndex().getIndex();
+    Map<RaftPeerId, Long> committed = new java.util.HashMap<>();
+    for (CommitInfoProto c : division.getCommitInfos()) {
+      committed.put(RaftPeerId.valueOf(c.getServer().getId()), c.getCommitIndex());
+    }
+    for (RaftPeer voter : division.getGroup().getPeers()) {
+      // A region whose progress is not known here holds the snapshot back entirely.
+      index = Math.min(index, committed.getOrDefault(voter.getId(), RaftLog.INVALID_LOG_INDEX));
+    }
+    TermIndex at = index > covered ? division.getRaftLog().getTermIndex(index) : null;
+    if (at == null) {
+      declinedAt = now;
+      return covered;
+    }
+    // Everything applied so far (so through the snapshot's index) is durable before it is claimed.
+    owner.db().storage().sync();
+    File file = snapshots.getSnapshotFile(at.getTerm(), at.getIndex());
+    ObjectNode record =
+        StrongConsistency.JSON
+            .createObjectNode()
+            .put("groupId", getGroupId().getUuid().toString())
+            .put("table", group == null ? null : group.table())
+            .put("region", owner.region())
+            .put("term", at.getTerm())
+            .put("index", at.getIndex());
+    File tmp = new File(file.getPath() + ".tmp");
+    try (java.io.FileOutputStream out = new java.io.FileOutputStream(tmp)) {
+      out.write(StrongConsistency.JSON.writeValueAsBytes(record));
+      out.getFD().sync();
+    }
+    java.nio.file.Files.move(
+        tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+    snapshots.updateLatestSnapshot(
+        new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
+    return at.getIndex();
+  }
+
+  /** Refuses to start from a snapshot that another group, table or region wrote. */
+  private void checkSnapshot(SingleFileSnapshotInfo s) throws IOException {
+    JsonNode r = StrongConsistency.JSON.readTree(s.getFile().getPath().toFile());
+    boolean ours =
+        r.path("groupId").asText().equals(getGroupId().getUuid().toString())
+            && r.path("region").asText().equals(owner.region())
+            && r.path("index").asLong() == s.getIndex()
+            && (group == null || r.path("table").asText().equals(group.table()));
+    if (!ours) {
+      throw new IOException(
+          "consensus snapshot " + s.getFile().getPath() + " is not this region's: " + r);
+    }
+  }
+
+  /**
+   * A region that needs entries already purged everywhere. The purge is held to what every region
+   * has committed, so this means lost or foreign consensus storage; the table state would have to
+   * come from another region, which is not built. It is refused (Ratis retries and logs it) rather
+   * than answered with an index, which would make this region skip the entries.
+   */
+  @Override
+  public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
+      RaftProtos.RoleInfoProto roleInfo, TermIndex firstInLog) {
+    log.error(
+        "MRSC group {} in region {} needs log entries before {} that every region has purged;"
+            + " installing the table from another region is not supported",
+        getGroupId(),
+        owner.region(),
+        firstInLog);
+    return CompletableFuture.failedFuture(
+        new IOException("installing an MRSC table from another region is not supported"));
+  }
+
+  @Override
+  public SimpleStateMachineStorage getStateMachineStorage() {
+    return snapshots;
   }
 
   @Override
