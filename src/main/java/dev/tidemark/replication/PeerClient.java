@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /** Sends signed replication requests to one peer region. Thread-safe. */
@@ -45,18 +46,29 @@ final class PeerClient {
    * @throws Refused when the peer answered with a client error (its message is for the user)
    */
   JsonNode call(String op, JsonNode body, Duration timeout) {
-    String path = PATH_PREFIX + op;
     byte[] bytes;
     try {
       bytes = JSON.writeValueAsBytes(body);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+    return call(op, bytes, bytes.length, timeout);
+  }
+
+  /**
+   * Calls {@code op} with a body whose signature covers its first {@code signedLength} bytes (all
+   * of a JSON body; the framing of a binary one whose content is authenticated otherwise).
+   */
+  JsonNode call(String op, byte[] bytes, int signedLength, Duration timeout) {
+    String path = PATH_PREFIX + op;
+    byte[] signed = signedLength == bytes.length ? bytes : Arrays.copyOf(bytes, signedLength);
     HttpRequest request =
         HttpRequest.newBuilder(base.resolve(path))
             .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .header(PeerAuth.HEADER, auth.sign(localRegion, clock.getAsLong(), path, bytes))
+            .header(
+                "Content-Type",
+                signedLength == bytes.length ? "application/json" : "application/octet-stream")
+            .header(PeerAuth.HEADER, auth.sign(localRegion, clock.getAsLong(), path, signed))
             .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
             .build();
     HttpResponse<byte[]> response;

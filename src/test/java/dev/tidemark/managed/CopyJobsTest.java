@@ -96,6 +96,16 @@ class CopyJobsTest {
           throw new UncheckedIOException(e);
         }
       }
+
+      @Override
+      public JsonNode send(String region, String op, byte[] frame, int signedLength) {
+        assertThat(signedLength).isEqualTo(CopyFrame.signedLength(frame));
+        try {
+          return CopyEndpoint.frame(peerReceiver, frame);
+        } catch (DynamoException e) {
+          throw new Refused(e.error().typeName(), e.getMessage());
+        }
+      }
     };
   }
 
