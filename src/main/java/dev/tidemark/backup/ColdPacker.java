@@ -41,8 +41,9 @@ public final class ColdPacker {
 
   /**
    * Writes the cold copy of {@code manifestName} (a backup in {@code from}) into {@code to} under
-   * the same table id and backup id. Every source object is verified as it is read; the copy's
-   * manifest is written last, so a copy cut short leaves only objects no manifest names.
+   * the same table id and backup id. Every source object is verified as it is read, and every copy
+   * object is read back and verified once written; the copy's manifest is written last, so a copy
+   * cut short leaves only objects no manifest names.
    */
   public static Packed pack(BackupRepository from, String manifestName, BackupRepository to)
       throws IOException {
@@ -89,9 +90,10 @@ public final class ColdPacker {
   /**
    * Takes the merged table's entries in key order (as a restore's bulk loader would) and stores
    * them as compressed objects of about {@link #OBJECT_BYTES} entry bytes each. An object is
-   * compressed, fingerprinted, encrypted and written on a transfer thread while the merge fills the
-   * next ({@link BackupWriter#submitMade}, as many at once as the store takes): compression is the
-   * costliest step of a repack and would otherwise hold up the merge on a single core.
+   * compressed, fingerprinted, encrypted, written and read back (decrypted, size and SHA-256
+   * checked) on a transfer thread while the merge fills the next ({@link
+   * BackupWriter#submitReadBack}, as many at once as the store takes): compression and the check
+   * are the costliest steps of a repack and would otherwise hold up the merge on a single core.
    */
   private static final class ColdObjects implements BulkLoader {
     private final BackupWriter writer;
@@ -128,7 +130,7 @@ public final class ColdPacker {
       Entries full = entries;
       entries = null;
       count++;
-      writer.submitMade(String.format("cold-data-%06d", count), () -> compress(full));
+      writer.submitReadBack(String.format("cold-data-%06d", count), () -> compress(full));
     }
 
     @Override
