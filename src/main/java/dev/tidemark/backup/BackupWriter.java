@@ -253,7 +253,8 @@ public final class BackupWriter implements Closeable {
      * Stores {@code content}, which the caller owns and no longer changes, as this entry's object
      * (or finds it already stored), with up to {@link ObjectStore#transfersInFlight()} stores of
      * this writer at once, as for {@link #submit}. Its SHA-256 is compared with {@code sha256}
-     * before anything is uploaded.
+     * before anything is uploaded; once stored, the object is read back as {@link #submitReadBack}
+     * reads it, so that a backup whose places were all filled has had every object verified.
      *
      * @throws UnexpectedContent if the content's SHA-256 is another (nothing was stored)
      */
@@ -271,6 +272,7 @@ public final class BackupWriter implements Closeable {
         }
         DataObjectRef ref =
             BackupWriter.this.store(label, () -> new ByteArrayInputStream(content), sha256, true);
+        readBack(ref);
         slot.complete(ref);
         return ref;
       } catch (IOException | RuntimeException e) {

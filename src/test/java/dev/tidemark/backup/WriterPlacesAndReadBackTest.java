@@ -112,4 +112,18 @@ class WriterPlacesAndReadBackTest {
         .extracting(VerifyResult.Problem::kind)
         .containsExactly(VerifyResult.Kind.MISSING);
   }
+
+  /** A copy's object that the store garbles is caught by the read-back of its place. */
+  @Test
+  void aPlacesObjectTheStoreGarblesIsCaughtByItsReadBack() throws Exception {
+    faulty.corruptWrites(name -> name.contains("/data/"));
+    byte[] content = bytes(50_000, 7);
+    try (BackupWriter w = repo.begin(T, "b1")) {
+      BackupWriter.Place p = w.reserve();
+      assertThatThrownBy(() -> p.store("items", content, sha256(content)))
+          .isInstanceOf(IOException.class)
+          .isNotInstanceOf(BackupWriter.UnexpectedContent.class);
+    }
+    assertThat(memory.list(BackupLayout.MANIFESTS)).isEmpty();
+  }
 }
