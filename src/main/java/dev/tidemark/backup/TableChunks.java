@@ -1,5 +1,6 @@
 package dev.tidemark.backup;
 
+import com.github.luben.zstd.Zstd;
 import dev.tidemark.storage.Cursor;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -40,6 +41,14 @@ public final class TableChunks {
    * after the format byte, a zlib stream of a table data object's entries.
    */
   public static final int COMPRESSED_MAGIC = 0x5A;
+
+  /** The format byte of a compressed object that holds a zstd frame (1 is a zlib stream). */
+  public static final int ZSTD_FORMAT = 2;
+
+  /**
+   * No cold object holds more than its 16 MiB of entries and one entry; this bounds a damaged one.
+   */
+  private static final long MAX_INFLATED = 1L << 30;
 
   /** The average object size the cut rule aims at. */
   public static final int TARGET_BYTES = 1 << 20;
@@ -138,6 +147,10 @@ public final class TableChunks {
     int format = in.read();
     if (magic == COMPRESSED_MAGIC && expectedMagic == MAGIC && format == FORMAT) {
       in = new InflaterInputStream(in);
+    } else if (magic == COMPRESSED_MAGIC && expectedMagic == MAGIC && format == ZSTD_FORMAT) {
+      byte[] frame = in.readAllBytes();
+      byte[] plain = unzstd(frame, 0, frame.length, objectName, 0);
+      in = new ByteArrayInputStream(plain);
     } else if (magic != expectedMagic || format != FORMAT) {
       throw new IOException(
           "data object " + objectName + " is not a " + kind + " object of format " + FORMAT);
@@ -164,6 +177,12 @@ public final class TableChunks {
    * loader. Any other object is returned as it is.
    */
   public static InputStream inflated(byte[] object, String objectName) throws IOException {
+    if (object.length >= 2 && (object[0] & 0xFF) == COMPRESSED_MAGIC && object[1] == ZSTD_FORMAT) {
+      byte[] framed = unzstd(object, 2, object.length - 2, objectName, 2);
+      framed[0] = (byte) MAGIC;
+      framed[1] = (byte) FORMAT;
+      return new ByteArrayInputStream(framed);
+    }
     if (object.length < 2 || (object[0] & 0xFF) != COMPRESSED_MAGIC || object[1] != FORMAT) {
       return new ByteArrayInputStream(object);
     }
@@ -191,6 +210,30 @@ public final class TableChunks {
     } finally {
       inflater.end();
     }
+  }
+
+  /**
+   * One zstd frame that records its content size, decompressed after {@code headroom} bytes left
+   * free at the start of the array.
+   */
+  private static byte[] unzstd(byte[] src, int offset, int length, String objectName, int headroom)
+      throws IOException {
+    long size = Zstd.getFrameContentSize(src, offset, length);
+    if (size < 0 || size > MAX_INFLATED) {
+      throw new IOException("data object " + objectName + " holds a damaged zstd frame");
+    }
+    byte[] plain = new byte[headroom + (int) size];
+    long n;
+    try {
+      n = Zstd.decompressByteArray(plain, headroom, (int) size, src, offset, length);
+    } catch (RuntimeException e) { // zstd-jni reports its errors as ZstdException
+      throw new IOException(
+          "data object " + objectName + " holds a damaged zstd frame: " + e.getMessage(), e);
+    }
+    if (Zstd.isError(n) || n != size) {
+      throw new IOException("data object " + objectName + " holds a damaged zstd frame");
+    }
+    return plain;
   }
 
   private static ByteArrayOutputStream newBuffer(int magic) {
