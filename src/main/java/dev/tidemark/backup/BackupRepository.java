@@ -209,6 +209,14 @@ public final class BackupRepository {
   }
 
   /**
+   * The checks left for a backup whose objects were each read back as they were written. See {@link
+   * BackupVerifier#verifyPresent}.
+   */
+  public VerifyResult verifyPresent(String manifestName, Manifest written) {
+    return BackupVerifier.verifyPresent(store, manifestName, keys, written);
+  }
+
+  /**
    * Deletes a backup: first its manifest (from then on the backup does not exist), then those of
    * its data objects that no other manifest of the table references. A crash in between leaves only
    * unreferenced objects, which {@link #collectOrphans} removes; never a manifest pointing at

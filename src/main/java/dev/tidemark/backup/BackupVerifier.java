@@ -29,12 +29,8 @@ public final class BackupVerifier {
 
   public static VerifyResult verify(ObjectStore store, String manifestName, MasterKeys keys) {
     List<VerifyResult.Problem> problems = new ArrayList<>();
-    Manifest manifest;
-    try {
-      manifest = BackupRepository.readManifest(store, keys, manifestName);
-      BackupRepository.dataKey(store, keys, manifest);
-    } catch (IOException | RuntimeException e) {
-      problems.add(classify(manifestName, e, store, -1));
+    Manifest manifest = readable(store, manifestName, keys, problems);
+    if (manifest == null) {
       return new VerifyResult(manifestName, 0, 0, problems);
     }
     int checked = 0;
@@ -70,6 +66,83 @@ public final class BackupVerifier {
       }
     }
     return new VerifyResult(manifestName, checked, bytes, problems);
+  }
+
+  /**
+   * The checks of {@link #verify} that remain once every object has been read back as it was
+   * written ({@link BackupWriter#submitReadBack}): the manifest as stored decrypts and parses, its
+   * data key unwraps, it lists {@code written}'s objects, and each of them is still in the store at
+   * its recorded size (one listing, no object read).
+   */
+  public static VerifyResult verifyPresent(
+      ObjectStore store, String manifestName, MasterKeys keys, Manifest written) {
+    List<VerifyResult.Problem> problems = new ArrayList<>();
+    Manifest manifest = readable(store, manifestName, keys, problems);
+    if (manifest == null) {
+      return new VerifyResult(manifestName, 0, 0, problems);
+    }
+    if (!manifest.objects().equals(written.objects())) {
+      problems.add(
+          new VerifyResult.Problem(
+              manifestName,
+              VerifyResult.Kind.MALFORMED_MANIFEST,
+              "backup " + manifestName + " does not list the objects that were written for it"));
+      return new VerifyResult(manifestName, 0, 0, problems);
+    }
+    java.util.Map<String, Long> sizes;
+    try {
+      sizes = store.sizes(BackupLayout.dataPrefix(manifest.tableId()));
+    } catch (IOException e) {
+      problems.add(classify(manifestName, e, store, -1));
+      return new VerifyResult(manifestName, 0, 0, problems);
+    }
+    int checked = 0;
+    long bytes = 0;
+    Set<String> seen = new HashSet<>();
+    for (DataObjectRef ref : manifest.objects()) {
+      if (!seen.add(ref.name())) {
+        continue;
+      }
+      Long size = sizes.get(ref.name());
+      if (size == null) {
+        problems.add(
+            new VerifyResult.Problem(
+                ref.name(),
+                VerifyResult.Kind.MISSING,
+                "backup object " + ref.name() + " is missing"));
+      } else if (size != ref.storedSize()) {
+        problems.add(
+            new VerifyResult.Problem(
+                ref.name(),
+                VerifyResult.Kind.CONTENT_MISMATCH,
+                "backup object "
+                    + ref.name()
+                    + " is "
+                    + size
+                    + " bytes, but its manifest records "
+                    + ref.storedSize()));
+      } else {
+        checked++;
+        bytes += ref.plaintextSize();
+      }
+    }
+    return new VerifyResult(manifestName, checked, bytes, problems);
+  }
+
+  /** The manifest, if it reads and its data key unwraps; else null, with the problem added. */
+  private static Manifest readable(
+      ObjectStore store,
+      String manifestName,
+      MasterKeys keys,
+      List<VerifyResult.Problem> problems) {
+    try {
+      Manifest manifest = BackupRepository.readManifest(store, keys, manifestName);
+      BackupRepository.dataKey(store, keys, manifest);
+      return manifest;
+    } catch (IOException | RuntimeException e) {
+      problems.add(classify(manifestName, e, store, -1));
+      return null;
+    }
   }
 
   /** Reads one object to its end, which checks it; null when it is sound, else its problem. */

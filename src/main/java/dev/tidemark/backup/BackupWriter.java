@@ -7,6 +7,7 @@ import dev.tidemark.backup.crypto.SymmetricKey;
 import dev.tidemark.backup.store.ObjectAlreadyExistsException;
 import dev.tidemark.backup.store.ObjectStore;
 import dev.tidemark.backup.store.PendingObject;
+import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -132,6 +133,42 @@ public final class BackupWriter implements Closeable {
     inBackground(() -> store(label, content.make()));
   }
 
+  /**
+   * As {@link #submitMade}, for content the maker owns and never changes (so the upload does not
+   * hash it a second time), and with the stored object then read back on the same transfer thread:
+   * decrypted and its size and SHA-256 checked against its entry, as {@link BackupVerifier} checks
+   * an object, before its place counts. A backup made this way has had every object verified by the
+   * time {@link #commit} returns, each while later ones were still being made, rather than in a
+   * second pass over the whole backup after it.
+   */
+  public void submitReadBack(String label, Content content) throws IOException {
+    inBackground(
+        () -> {
+          DataObjectRef ref = store(label, content.make(), null, true);
+          readBack(ref);
+          return ref;
+        });
+  }
+
+  /** Reads a stored object to its end through decryption and its manifest entry's checks. */
+  private void readBack(DataObjectRef ref) throws IOException {
+    byte[] buf = new byte[64 * 1024];
+    InputStream raw = store.get(ref.name());
+    try (InputStream in =
+        new VerifyingInputStream(
+            new dev.tidemark.backup.crypto.DecryptingInputStream(raw, tableKey.key(), ref.name()),
+            ref)) {
+      while (in.read(buf) >= 0) {
+        // Reading to the end is the check.
+      }
+    }
+    OptionalLong stored = store.size(ref.name());
+    if (stored.isEmpty() || stored.getAsLong() != ref.storedSize()) {
+      throw new IOException(
+          "data object " + ref.name() + " does not have the size it was stored with");
+    }
+  }
+
   /** The transfer behind one manifest entry; runs on a transfer thread. */
   @FunctionalInterface
   private interface Transfer {
@@ -194,8 +231,84 @@ public final class BackupWriter implements Closeable {
     }
   }
 
-  /** Fingerprints, then uploads unless the store holds the content already. */
+  /**
+   * Takes the next manifest entry's place now, to be filled later from any thread: how a copy
+   * stores objects that arrive out of order in their manifest's order. {@link #commit} waits until
+   * every place is filled; a place never filled keeps it waiting, so fill or abandon (close) them
+   * all.
+   */
+  public Place reserve() {
+    return new Place(slot());
+  }
+
+  /** One reserved manifest entry; see {@link #reserve}. */
+  public final class Place {
+    private final CompletableFuture<DataObjectRef> slot;
+
+    private Place(CompletableFuture<DataObjectRef> slot) {
+      this.slot = slot;
+    }
+
+    /**
+     * Stores {@code content}, which the caller owns and no longer changes, as this entry's object
+     * (or finds it already stored), with up to {@link ObjectStore#transfersInFlight()} stores of
+     * this writer at once, as for {@link #submit}. Its SHA-256 is compared with {@code sha256}
+     * before anything is uploaded; once stored, the object is read back as {@link #submitReadBack}
+     * reads it, so that a backup whose places were all filled has had every object verified.
+     *
+     * @throws UnexpectedContent if the content's SHA-256 is another (nothing was stored)
+     */
+    public DataObjectRef store(String label, byte[] content, String sha256) throws IOException {
+      try {
+        inFlight.acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted waiting for an object upload");
+      }
+      try {
+        if (abandoned) {
+          // close() set this before waiting for the stores in flight, so none lands after it.
+          throw new IOException("backup " + manifestName() + " was abandoned");
+        }
+        DataObjectRef ref =
+            BackupWriter.this.store(label, () -> new ByteArrayInputStream(content), sha256, true);
+        readBack(ref);
+        slot.complete(ref);
+        return ref;
+      } catch (IOException | RuntimeException e) {
+        slot.completeExceptionally(e);
+        throw e;
+      } finally {
+        inFlight.release();
+      }
+    }
+
+    /** Fills this entry with an object this writer has stored already (a repeated entry). */
+    public void same(DataObjectRef ref) {
+      slot.complete(ref);
+    }
+  }
+
+  /** Content whose SHA-256 is not the one expected; nothing was uploaded. */
+  public static final class UnexpectedContent extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    UnexpectedContent(String message) {
+      super(message);
+    }
+  }
+
   private DataObjectRef store(String label, ObjectSource source) throws IOException {
+    return store(label, source, null, false);
+  }
+
+  /**
+   * Fingerprints, then uploads unless the store holds the content already. With {@code expected} (a
+   * SHA-256) the content must have that hash: a mismatch uploads nothing. {@code owned} content
+   * cannot change between the reads, so the upload does not hash it a second time.
+   */
+  private DataObjectRef store(String label, ObjectSource source, String expected, boolean owned)
+      throws IOException {
     ContentFingerprint fp = new ContentFingerprint(tableKey.key());
     byte[] buf = new byte[64 * 1024];
     try (InputStream in = source.open()) {
@@ -204,6 +317,10 @@ public final class BackupWriter implements Closeable {
       }
     }
     ContentFingerprint.Result content = fp.finish();
+    if (expected != null && !expected.equals(content.sha256())) {
+      throw new UnexpectedContent(
+          "content of SHA-256 " + content.sha256() + " where " + expected + " was expected");
+    }
     String name = BackupLayout.dataObjectName(tableId, content.contentId());
     OptionalLong existing = store.size(name);
     long storedSize;
@@ -211,7 +328,7 @@ public final class BackupWriter implements Closeable {
     if (existing.isPresent()) {
       storedSize = existing.getAsLong();
     } else {
-      OptionalLong size = upload(name, source, content);
+      OptionalLong size = upload(name, source, content, !owned);
       wasUploaded = size.isPresent();
       storedSize = wasUploaded ? size.getAsLong() : store.size(name).orElseThrow();
     }
@@ -247,7 +364,8 @@ public final class BackupWriter implements Closeable {
   }
 
   /** Encrypts and uploads; empty if a concurrent writer stored the same content first. */
-  private OptionalLong upload(String name, ObjectSource source, ContentFingerprint.Result expected)
+  private OptionalLong upload(
+      String name, ObjectSource source, ContentFingerprint.Result expected, boolean recheck)
       throws IOException {
     MessageDigest sha = sha256();
     long count = 0;
@@ -256,14 +374,17 @@ public final class BackupWriter implements Closeable {
         InputStream in = source.open()) {
       EncryptingOutputStream enc = new EncryptingOutputStream(out, tableKey.key(), name, chunkSize);
       for (int n; (n = in.read(buf)) >= 0; ) {
-        sha.update(buf, 0, n);
+        if (recheck) {
+          sha.update(buf, 0, n);
+        }
         enc.write(buf, 0, n);
         count += n;
       }
       // The name was derived from the first read; committing different bytes under it would
-      // corrupt every backup that later dedups against it.
+      // corrupt every backup that later dedups against it (content the caller guarantees
+      // immutable cannot differ, and is not hashed twice).
       if (count != expected.size()
-          || !HexFormat.of().formatHex(sha.digest()).equals(expected.sha256())) {
+          || recheck && !HexFormat.of().formatHex(sha.digest()).equals(expected.sha256())) {
         throw new IOException(
             "content for " + name + " changed while it was being backed up; upload abandoned");
       }

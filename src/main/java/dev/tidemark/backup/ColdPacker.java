@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.luben.zstd.Zstd;
 import dev.tidemark.storage.BulkLoader;
 import dev.tidemark.tables.TableDefinition;
 import java.io.ByteArrayInputStream;
@@ -13,14 +14,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.Deflater;
 
 /**
  * Repacks one backup of a store, full or incremental, into a single full backup in another store:
  * the cold tier's form of a recovery point (docs/backup-format.md, §10). The base snapshot and
  * every delta layer are merged into the table as the backup restores it (so superseded item images
  * and objects shared with other backups are not carried along), cut into objects of {@link
- * #OBJECT_BYTES} entry bytes rather than the warm store's 1 MiB, and each object compressed (zlib)
+ * #OBJECT_BYTES} entry bytes rather than the warm store's 1 MiB, and each object compressed (zstd)
  * before it is encrypted and checksummed like any data object. The copy is an ordinary format-1
  * manifest, so it restores and verifies with the code every backup uses.
  */
@@ -41,8 +41,9 @@ public final class ColdPacker {
 
   /**
    * Writes the cold copy of {@code manifestName} (a backup in {@code from}) into {@code to} under
-   * the same table id and backup id. Every source object is verified as it is read; the copy's
-   * manifest is written last, so a copy cut short leaves only objects no manifest names.
+   * the same table id and backup id. Every source object is verified as it is read, and every copy
+   * object is read back and verified once written; the copy's manifest is written last, so a copy
+   * cut short leaves only objects no manifest names.
    */
   public static Packed pack(BackupRepository from, String manifestName, BackupRepository to)
       throws IOException {
@@ -89,9 +90,10 @@ public final class ColdPacker {
   /**
    * Takes the merged table's entries in key order (as a restore's bulk loader would) and stores
    * them as compressed objects of about {@link #OBJECT_BYTES} entry bytes each. An object is
-   * compressed, fingerprinted, encrypted and written on a transfer thread while the merge fills the
-   * next ({@link BackupWriter#submitMade}, as many at once as the store takes): compression is the
-   * costliest step of a repack and would otherwise hold up the merge on a single core.
+   * compressed, fingerprinted, encrypted, written and read back (decrypted, size and SHA-256
+   * checked) on a transfer thread while the merge fills the next ({@link
+   * BackupWriter#submitReadBack}, as many at once as the store takes): compression and the check
+   * are the costliest steps of a repack and would otherwise hold up the merge on a single core.
    */
   private static final class ColdObjects implements BulkLoader {
     private final BackupWriter writer;
@@ -128,7 +130,7 @@ public final class ColdPacker {
       Entries full = entries;
       entries = null;
       count++;
-      writer.submitMade(String.format("cold-data-%06d", count), () -> compress(full));
+      writer.submitReadBack(String.format("cold-data-%06d", count), () -> compress(full));
     }
 
     @Override
@@ -150,64 +152,34 @@ public final class ColdPacker {
   }
 
   /**
-   * Bytes at the start of an object compressed both ways to choose how the whole object is. Items
-   * are in key order, so the start of an object is as like the rest as any sample.
+   * zstd's level for cold objects. Level 3 (zstd's default) compresses random-looking values as
+   * densely as deflate's Huffman coding and text far better than deflate's default level, at
+   * several times either's speed; it inflates faster too, which is a restore from COLD's time.
    */
-  static final int SAMPLE_BYTES = 256 << 10;
+  static final int ZSTD_LEVEL = 3;
 
   /**
-   * The object: the magic byte, the format, then the entries as a zlib stream. Deflate's default
-   * level, unless on a sample it saves less than a tenth over Huffman coding alone: then the whole
-   * object is Huffman-coded only. Random-looking values (encrypted or hashed fields, base64 of
-   * binary) give LZ77 almost nothing to match, yet matching is most of deflate's time (Huffman
-   * coding alone runs several times faster there and is as dense); text-like values keep the
-   * matching. Either way it is one zlib stream, which {@link TableChunks#read} inflates.
+   * The object: the magic byte, the format ({@link TableChunks#ZSTD_FORMAT}), then the entries as
+   * one zstd frame that records its content size. zlib (format 1, {@code java.util.zip}) is still
+   * read, for cold copies written before; it compressed at a tenth of zstd's speed on this
+   * machine's two cores, which made compression most of a move to the cold tier.
    */
-  static ObjectSource compress(Entries entries) {
+  static ObjectSource compress(Entries entries) throws IOException {
     byte[] in = entries.array();
     int length = entries.size();
-    int strategy = strategy(in, length);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(length / 2 + 64);
-    out.write(TableChunks.COMPRESSED_MAGIC);
-    out.write(1);
-    Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION);
+    byte[] out = new byte[2 + (int) Zstd.compressBound(length)];
+    out[0] = (byte) TableChunks.COMPRESSED_MAGIC;
+    out[1] = (byte) TableChunks.ZSTD_FORMAT;
+    long n;
     try {
-      deflater.setStrategy(strategy);
-      deflater.setInput(in, 0, length);
-      deflater.finish();
-      byte[] buf = new byte[64 << 10];
-      while (!deflater.finished()) {
-        out.write(buf, 0, deflater.deflate(buf));
-      }
-    } finally {
-      deflater.end();
+      n = Zstd.compressByteArray(out, 2, out.length - 2, in, 0, length, ZSTD_LEVEL);
+    } catch (RuntimeException e) { // zstd-jni reports its errors as ZstdException
+      throw new IOException("zstd could not compress a cold object: " + e.getMessage(), e);
     }
-    byte[] bytes = out.toByteArray();
-    return () -> new ByteArrayInputStream(bytes);
-  }
-
-  /** {@link Deflater#DEFAULT_STRATEGY} or {@link Deflater#HUFFMAN_ONLY}, from a sample. */
-  static int strategy(byte[] in, int length) {
-    int sample = Math.min(length, SAMPLE_BYTES);
-    long matched = deflatedSize(in, sample, Deflater.DEFAULT_STRATEGY);
-    long huffman = deflatedSize(in, sample, Deflater.HUFFMAN_ONLY);
-    return matched * 10 <= huffman * 9 ? Deflater.DEFAULT_STRATEGY : Deflater.HUFFMAN_ONLY;
-  }
-
-  private static long deflatedSize(byte[] in, int length, int strategy) {
-    Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION);
-    try {
-      deflater.setStrategy(strategy);
-      deflater.setInput(in, 0, length);
-      deflater.finish();
-      byte[] buf = new byte[64 << 10];
-      long total = 0;
-      while (!deflater.finished()) {
-        total += deflater.deflate(buf);
-      }
-      return total;
-    } finally {
-      deflater.end();
+    if (Zstd.isError(n)) {
+      throw new IOException("zstd could not compress a cold object: " + Zstd.getErrorName(n));
     }
+    int size = 2 + (int) n;
+    return () -> new ByteArrayInputStream(out, 0, size);
   }
 }

@@ -127,9 +127,14 @@ public final class SnapshotLoader {
     SnapshotLoader l =
         new SnapshotLoader(loader, target, overlay, baseItems, baseBytes, baseIndexStats, rebuild);
     List<DataObjectRef> refs = base.baseObjects();
-    try (Transfers.Prefetch<byte[]> objects = readAhead(repository, base, refs)) {
+    // Read ahead, verified and (cold objects) inflated on the transfer threads.
+    try (Transfers.Prefetch<InputStream> objects =
+        Transfers.prefetch(
+            refs,
+            repository.store().transfersInFlight(),
+            ref -> TableChunks.inflated(read(repository, base, ref), ref.name()))) {
       for (DataObjectRef ref : refs) {
-        TableChunks.read(new ByteArrayInputStream(objects.next()), ref.name(), l::accept);
+        TableChunks.read(objects.next(), ref.name(), l::accept);
       }
     }
     l.advanceTo(256);
@@ -198,13 +203,15 @@ public final class SnapshotLoader {
   private static Transfers.Prefetch<byte[]> readAhead(
       BackupRepository repository, Manifest manifest, List<DataObjectRef> refs) {
     return Transfers.prefetch(
-        refs,
-        repository.store().transfersInFlight(),
-        ref -> {
-          try (InputStream in = repository.openObject(manifest, ref)) {
-            return in.readAllBytes();
-          }
-        });
+        refs, repository.store().transfersInFlight(), ref -> read(repository, manifest, ref));
+  }
+
+  /** One object whole, verified (its size and SHA-256 are checked at the end of its stream). */
+  private static byte[] read(BackupRepository repository, Manifest manifest, DataObjectRef ref)
+      throws IOException {
+    try (InputStream in = repository.openObject(manifest, ref)) {
+      return in.readAllBytes();
+    }
   }
 
   private static final com.fasterxml.jackson.databind.ObjectMapper DEFINITIONS =

@@ -1,15 +1,20 @@
 package dev.tidemark.backup;
 
+import com.github.luben.zstd.Zstd;
 import dev.tidemark.storage.Cursor;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.function.BiConsumer;
 import java.util.zip.CRC32;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
 
 /**
@@ -36,6 +41,14 @@ public final class TableChunks {
    * after the format byte, a zlib stream of a table data object's entries.
    */
   public static final int COMPRESSED_MAGIC = 0x5A;
+
+  /** The format byte of a compressed object that holds a zstd frame (1 is a zlib stream). */
+  public static final int ZSTD_FORMAT = 2;
+
+  /**
+   * No cold object holds more than its 16 MiB of entries and one entry; this bounds a damaged one.
+   */
+  private static final long MAX_INFLATED = 1L << 30;
 
   /** The average object size the cut rule aims at. */
   public static final int TARGET_BYTES = 1 << 20;
@@ -134,6 +147,10 @@ public final class TableChunks {
     int format = in.read();
     if (magic == COMPRESSED_MAGIC && expectedMagic == MAGIC && format == FORMAT) {
       in = new InflaterInputStream(in);
+    } else if (magic == COMPRESSED_MAGIC && expectedMagic == MAGIC && format == ZSTD_FORMAT) {
+      byte[] frame = in.readAllBytes();
+      byte[] plain = unzstd(frame, 0, frame.length, objectName, 0);
+      in = new ByteArrayInputStream(plain);
     } else if (magic != expectedMagic || format != FORMAT) {
       throw new IOException(
           "data object " + objectName + " is not a " + kind + " object of format " + FORMAT);
@@ -151,6 +168,72 @@ public final class TableChunks {
       }
       entry.accept(key, value);
     }
+  }
+
+  /**
+   * The plaintext of a data object as {@link #read} takes it, with a compressed (cold) object
+   * inflated here, whole: restores call this on their read-ahead threads, so that objects are
+   * inflated several at once rather than one at a time inside the reader, which also feeds the bulk
+   * loader. Any other object is returned as it is.
+   */
+  public static InputStream inflated(byte[] object, String objectName) throws IOException {
+    if (object.length >= 2 && (object[0] & 0xFF) == COMPRESSED_MAGIC && object[1] == ZSTD_FORMAT) {
+      byte[] framed = unzstd(object, 2, object.length - 2, objectName, 2);
+      framed[0] = (byte) MAGIC;
+      framed[1] = (byte) FORMAT;
+      return new ByteArrayInputStream(framed);
+    }
+    if (object.length < 2 || (object[0] & 0xFF) != COMPRESSED_MAGIC || object[1] != FORMAT) {
+      return new ByteArrayInputStream(object);
+    }
+    Inflater inflater = new Inflater();
+    try {
+      inflater.setInput(object, 2, object.length - 2);
+      byte[] out = new byte[Math.max(1 << 16, object.length * 2)];
+      out[0] = (byte) MAGIC;
+      out[1] = (byte) FORMAT;
+      int n = 2;
+      while (!inflater.finished()) {
+        if (n == out.length) {
+          out = Arrays.copyOf(out, out.length * 2);
+        }
+        int got = inflater.inflate(out, n, out.length - n);
+        if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+          throw new EOFException("data object " + objectName + " ends inside its zlib stream");
+        }
+        n += got;
+      }
+      return new ByteArrayInputStream(out, 0, n);
+    } catch (DataFormatException e) {
+      throw new IOException(
+          "data object " + objectName + " holds a damaged zlib stream: " + e.getMessage(), e);
+    } finally {
+      inflater.end();
+    }
+  }
+
+  /**
+   * One zstd frame that records its content size, decompressed after {@code headroom} bytes left
+   * free at the start of the array.
+   */
+  private static byte[] unzstd(byte[] src, int offset, int length, String objectName, int headroom)
+      throws IOException {
+    long size = Zstd.getFrameContentSize(src, offset, length);
+    if (size < 0 || size > MAX_INFLATED) {
+      throw new IOException("data object " + objectName + " holds a damaged zstd frame");
+    }
+    byte[] plain = new byte[headroom + (int) size];
+    long n;
+    try {
+      n = Zstd.decompressByteArray(plain, headroom, (int) size, src, offset, length);
+    } catch (RuntimeException e) { // zstd-jni reports its errors as ZstdException
+      throw new IOException(
+          "data object " + objectName + " holds a damaged zstd frame: " + e.getMessage(), e);
+    }
+    if (Zstd.isError(n) || n != size) {
+      throw new IOException("data object " + objectName + " holds a damaged zstd frame");
+    }
+    return plain;
   }
 
   private static ByteArrayOutputStream newBuffer(int magic) {

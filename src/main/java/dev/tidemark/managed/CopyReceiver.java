@@ -5,7 +5,6 @@ import dev.tidemark.backup.BackupRecord;
 import dev.tidemark.backup.BackupWriter;
 import dev.tidemark.backup.DataObjectRef;
 import dev.tidemark.backup.Manifest;
-import dev.tidemark.backup.ObjectSource;
 import dev.tidemark.backup.VerifyResult;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
@@ -14,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
@@ -37,12 +35,15 @@ import org.slf4j.LoggerFactory;
  * point is COMPLETED.
  *
  * <p>A copy from another server arrives in steps ({@link #begin}, {@link #chunk} per piece of each
- * object in manifest order, {@link #commit}); each object is spooled to a scratch file as it
- * arrives and stored as soon as it is whole, so neither side holds a point in memory. Copies of one
- * source table incarnation share a table id here ({@code copy-<hash>}), so successive copies of it
- * share unchanged objects as its own backups do. A copy between vaults of this server ({@link
- * #copyLocal}) writes a manifest that references the source's objects: the same bytes, counted by
- * the store's garbage collector for both points, so deleting either leaves the other whole.
+ * object, {@link #commit}). Objects may arrive in any order and several at once: each takes its
+ * manifest entry's place in the writer at {@code begin} ({@link BackupWriter#reserve}), is held in
+ * memory until whole, checked against the offered SHA-256 and stored (re-encrypted) before its last
+ * piece is answered; the sender bounds how many are in flight, so neither side holds a point in
+ * memory. Copies of one source table incarnation share a table id here ({@code copy-<hash>}), so
+ * successive copies of it share unchanged objects as its own backups do. A copy between vaults of
+ * this server ({@link #copyLocal}) writes a manifest that references the source's objects: the same
+ * bytes, counted by the store's garbage collector for both points, so deleting either leaves the
+ * other whole.
  *
  * <p>Crashes: a record {@code aws-backup/copy-in/<point id>} exists from {@code begin} until the
  * point is COMPLETED. At start ({@link #load}), a copy still recorded there was never acknowledged
@@ -56,7 +57,10 @@ public final class CopyReceiver implements AutoCloseable {
 
   private final ManagedBackups core;
   private final VaultAccessPolicies policies;
+
+  /** Where earlier versions spooled incoming objects; cleared at start. */
   private final Path spoolRoot;
+
   private final MetaRecords<IncomingCopy> incoming;
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
@@ -99,10 +103,17 @@ public final class CopyReceiver implements AutoCloseable {
     final String tableId;
     final String backupId;
     final BackupWriter writer;
-    final Path spool;
     final int[] dupOf;
     final DataObjectRef[] refs;
-    int next;
+
+    /** Each manifest entry's place in the writer; null for a copy between vaults of this server. */
+    final BackupWriter.Place[] places;
+
+    /** Objects some of whose pieces have arrived. */
+    final Map<Integer, Partial> partial = new HashMap<>();
+
+    final boolean[] storing;
+    int stored;
     boolean closed;
 
     Session(
@@ -111,16 +122,32 @@ public final class CopyReceiver implements AutoCloseable {
         String tableId,
         String backupId,
         BackupWriter writer,
-        Path spool) {
+        boolean reserve) {
       this.id = UUID.randomUUID().toString();
       this.offer = offer;
       this.point = point;
       this.tableId = tableId;
       this.backupId = backupId;
       this.writer = writer;
-      this.spool = spool;
       this.dupOf = duplicates(offer.manifest().objects());
       this.refs = new DataObjectRef[dupOf.length];
+      this.storing = new boolean[dupOf.length];
+      this.places = reserve ? new BackupWriter.Place[dupOf.length] : null;
+      if (reserve) {
+        for (int i = 0; i < places.length; i++) {
+          places[i] = writer.reserve();
+        }
+      }
+    }
+  }
+
+  /** An object being received in several pieces. */
+  private static final class Partial {
+    final byte[] bytes;
+    int have;
+
+    Partial(int size) {
+      this.bytes = new byte[size];
     }
   }
 
@@ -214,10 +241,10 @@ public final class CopyReceiver implements AutoCloseable {
   public Begun begin(Offer offer) {
     String tableId =
         copyTableId(offer.sourceRegion(), offer.sourceAccount(), offer.manifest().tableId());
-    return open(offer, tableId);
+    return open(offer, tableId, true);
   }
 
-  private Begun open(Offer offer, String tableId) {
+  private Begun open(Offer offer, String tableId, boolean remote) {
     String pointId = pointId(offer.sourceRegion(), offer.sourceAccount(), offer.copyJobId());
     String arn = core.arnPrefix() + "recovery-point:" + pointId;
     RecoveryPoint point;
@@ -288,7 +315,7 @@ public final class CopyReceiver implements AutoCloseable {
           WireError.BACKUP_SERVICE_UNAVAILABLE,
           "The backup store cannot take the copy now: " + e.getMessage());
     }
-    Session s = new Session(offer, point, tableId, backupId, writer, spoolRoot.resolve(pointId));
+    Session s = new Session(offer, point, tableId, backupId, writer, remote);
     sessions.put(s.id, s);
     return new Begun(s.id, arn, 0);
   }
@@ -307,82 +334,121 @@ public final class CopyReceiver implements AutoCloseable {
       if (!s.closed) {
         s.closed = true;
         sessions.remove(s.id);
+        s.partial.clear();
         s.writer.close();
-        deleteTree(s.spool);
       }
     }
   }
 
   /**
    * One piece of the object at {@code index}, starting at plaintext {@code offset}; {@code last}
-   * ends the object, which is then stored and checked against the offered size and SHA-256.
+   * ends the object, which is then checked against the offered size and SHA-256 and stored before
+   * this returns. Objects may come in any order and several at once (each one's pieces in order); a
+   * piece of an object already stored is a retry, and changes nothing.
    */
   public void chunk(String sessionId, int index, long offset, byte[] data, boolean last) {
     Session s = session(sessionId);
+    DataObjectRef expected;
+    byte[] whole;
     synchronized (s) {
       if (s.closed) {
         throw lost(sessionId);
       }
-      if (index < s.next) {
-        return; // a retried piece of an object already stored
-      }
-      if (index != s.next || s.dupOf[index] >= 0) {
+      if (index < 0 || index >= s.dupOf.length || s.dupOf[index] >= 0 || s.places == null) {
         throw new DynamoException(
             WireError.INVALID_REQUEST,
-            "Copy session " + sessionId + " expects object " + s.next + ", not " + index + ".");
+            "Copy session " + sessionId + " has no object " + index + " to receive.");
       }
-      DataObjectRef expected = s.offer.manifest().objects().get(index);
-      try {
-        Files.createDirectories(s.spool);
-        Path file = s.spool.resolve(Integer.toString(index));
-        long have = Files.exists(file) ? Files.size(file) : 0;
-        if (offset < have && offset + data.length <= have) {
-          return; // a retried piece
+      if (s.refs[index] != null) {
+        return; // a retried piece of an object already stored
+      }
+      if (s.storing[index]) {
+        throw new DynamoException(
+            WireError.INVALID_REQUEST,
+            "Copy session " + sessionId + " is storing object " + index + " already.");
+      }
+      expected = s.offer.manifest().objects().get(index);
+      if (expected.plaintextSize() > Integer.MAX_VALUE - 64) {
+        fail(s, "object " + index + " is too large to copy (" + expected.plaintextSize() + " B)");
+      }
+      Partial p = s.partial.get(index);
+      int have = p == null ? 0 : p.have;
+      if (offset < have && offset + data.length <= have) {
+        return; // a retried piece
+      }
+      if (offset != have) {
+        throw new DynamoException(
+            WireError.INVALID_REQUEST,
+            "Copy session " + sessionId + " holds " + have + " bytes of object " + index + ".");
+      }
+      if (have + (long) data.length > expected.plaintextSize()
+          || last && have + data.length != expected.plaintextSize()) {
+        fail(
+            s,
+            "object "
+                + index
+                + " arrived with "
+                + (have + (long) data.length)
+                + (last ? "" : " or more")
+                + " bytes, not "
+                + expected.plaintextSize());
+      }
+      if (last && have == 0) {
+        whole = data; // the usual case: a whole object in one piece
+      } else {
+        if (p == null) {
+          p = new Partial((int) expected.plaintextSize());
+          s.partial.put(index, p);
         }
-        if (offset != have) {
-          throw new DynamoException(
-              WireError.INVALID_REQUEST,
-              "Copy session " + sessionId + " holds " + have + " bytes of object " + index + ".");
-        }
-        Files.write(file, data, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        System.arraycopy(data, 0, p.bytes, have, data.length);
+        p.have += data.length;
         if (!last) {
           return;
         }
-        if (Files.size(file) != expected.plaintextSize()) {
-          fail(
-              s,
-              "object "
-                  + index
-                  + " arrived with "
-                  + Files.size(file)
-                  + " bytes, not "
-                  + expected.plaintextSize());
+        whole = p.bytes;
+        s.partial.remove(index);
+      }
+      s.storing[index] = true;
+    }
+    // Stored outside the session's monitor, so that several objects are stored at once.
+    DataObjectRef stored;
+    try {
+      stored = s.places[index].store(expected.label(), whole, expected.sha256());
+    } catch (BackupWriter.UnexpectedContent e) {
+      synchronized (s) {
+        fail(s, "object " + index + " arrived with other content than its source's SHA-256");
+      }
+      return;
+    } catch (IOException e) {
+      synchronized (s) {
+        if (s.closed) {
+          throw lost(sessionId);
         }
-        DataObjectRef stored = s.writer.addObject(expected.label(), ObjectSource.of(file));
-        if (!stored.sha256().equals(expected.sha256())) {
-          fail(s, "object " + index + " arrived with other content than its source's SHA-256");
-        }
-        Files.delete(file);
-        s.refs[index] = stored;
-        s.next++;
-        while (s.next < s.dupOf.length && s.dupOf[s.next] >= 0) {
-          DataObjectRef first = s.refs[s.dupOf[s.next]];
-          DataObjectRef entry = s.offer.manifest().objects().get(s.next);
-          s.refs[s.next] =
-              new DataObjectRef(
-                  first.name(),
-                  entry.label(),
-                  first.plaintextSize(),
-                  first.storedSize(),
-                  first.sha256());
-          s.writer.reference(s.refs[s.next]);
-          s.next++;
-        }
-      } catch (IOException e) {
         close(s);
-        throw new DynamoException(
-            WireError.BACKUP_SERVICE_UNAVAILABLE,
-            "Object " + index + " of the copy could not be stored: " + e.getMessage());
+      }
+      throw new DynamoException(
+          WireError.BACKUP_SERVICE_UNAVAILABLE,
+          "Object " + index + " of the copy could not be stored: " + e.getMessage());
+    }
+    synchronized (s) {
+      if (s.closed) {
+        throw lost(sessionId);
+      }
+      s.refs[index] = stored;
+      s.stored++;
+      for (int i = index + 1; i < s.dupOf.length; i++) {
+        if (s.dupOf[i] == index) {
+          DataObjectRef entry = s.offer.manifest().objects().get(i);
+          s.refs[i] =
+              new DataObjectRef(
+                  stored.name(),
+                  entry.label(),
+                  stored.plaintextSize(),
+                  stored.storedSize(),
+                  stored.sha256());
+          s.places[i].same(s.refs[i]);
+          s.stored++;
+        }
       }
     }
   }
@@ -399,10 +465,16 @@ public final class CopyReceiver implements AutoCloseable {
       if (s.closed) {
         throw lost(sessionId);
       }
-      if (s.next != s.dupOf.length) {
+      if (s.stored != s.dupOf.length) {
         throw new DynamoException(
             WireError.INVALID_REQUEST,
-            "Copy session " + sessionId + " has " + s.next + " of " + s.dupOf.length + " objects.");
+            "Copy session "
+                + sessionId
+                + " has "
+                + s.stored
+                + " of "
+                + s.dupOf.length
+                + " objects.");
       }
       s.closed = true;
       sessions.remove(s.id);
@@ -440,16 +512,19 @@ public final class CopyReceiver implements AutoCloseable {
               source.incremental());
     } catch (IOException | RuntimeException e) {
       s.writer.close();
-      deleteTree(s.spool);
       throw new DynamoException(
           WireError.BACKUP_SERVICE_UNAVAILABLE,
           "The copy's manifest could not be written: " + e.getMessage());
-    } finally {
-      deleteTree(s.spool);
     }
     BackupRecord r = backups.register(written);
-    // Every object is read back, decrypted and checked against the manifest before COMPLETED.
-    VerifyResult check = backups.verify(r);
+    // Every object is read back, decrypted and checked against the manifest before COMPLETED: a
+    // copy from a peer had each object read back as soon as it was stored (BackupWriter.Place),
+    // while others were still arriving, so the stored manifest, its key and the objects'
+    // presence are what is left; a copy within this server references objects it never read.
+    VerifyResult check =
+        s.places != null
+            ? backups.repository().verifyPresent(r.manifestName(), written)
+            : backups.verify(r);
     if (!check.ok()) {
       try {
         backups.delete(r);
@@ -478,7 +553,7 @@ public final class CopyReceiver implements AutoCloseable {
    * verified like any copy.
    */
   Done copyLocal(Offer offer, String sourceManifestName) {
-    Begun b = open(offer, offer.manifest().tableId());
+    Begun b = open(offer, offer.manifest().tableId(), false);
     if (b.sessionId() == null) {
       return new Done(b.pointArn(), b.sizeBytes());
     }
@@ -491,7 +566,7 @@ public final class CopyReceiver implements AutoCloseable {
         for (DataObjectRef ref : current.objects()) {
           s.writer.reference(ref);
         }
-        s.next = s.dupOf.length;
+        s.stored = s.dupOf.length;
       } catch (IOException | RuntimeException e) {
         // Nothing was uploaded: the writer only referenced objects.
         s.writer.close();

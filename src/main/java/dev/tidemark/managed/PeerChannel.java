@@ -19,6 +19,11 @@ public interface PeerChannel {
         public JsonNode call(String region, String op, JsonNode body) {
           throw new Unavailable("no peer region " + region);
         }
+
+        @Override
+        public JsonNode send(String region, String op, byte[] frame, int signedLength) {
+          throw new Unavailable("no peer region " + region);
+        }
       };
 
   boolean hasPeer(String region);
@@ -28,6 +33,12 @@ public interface PeerChannel {
    * @throws Refused when the peer refused the request (its message is for the user)
    */
   JsonNode call(String region, String op, JsonNode body);
+
+  /**
+   * As {@link #call}, with a binary body ({@link CopyFrame}) whose signature covers its first
+   * {@code signedLength} bytes; safe to call from several threads at once.
+   */
+  JsonNode send(String region, String op, byte[] frame, int signedLength);
 
   /** The peer is down, unreachable or failing. */
   final class Unavailable extends RuntimeException {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
+import dev.tidemark.managed.CopyFrame;
 import dev.tidemark.managed.CopyReceiver;
 import dev.tidemark.managed.CopyWire;
 import java.io.IOException;
@@ -12,9 +13,10 @@ import java.util.function.LongSupplier;
 
 /**
  * Copy traffic between regions, on the replication channel: {@code POST
- * /tidemark/replication/copy/{begin,chunk,commit}}, signed with the replication secret ({@link
- * PeerAuth}) and handed to the {@link CopyReceiver}. Registered before the {@link
- * ReplicationEndpoint}, which would otherwise claim these paths. A chunk carries at most a few MiB
+ * /tidemark/replication/copy/{begin,object,commit}} ({@code object} is a binary {@link CopyFrame};
+ * {@code chunk}, its base64 JSON predecessor, is still served), signed with the replication secret
+ * ({@link PeerAuth}) and handed to the {@link CopyReceiver}. Registered before the {@link
+ * ReplicationEndpoint}, which would otherwise claim these paths. A frame carries at most a few MiB
  * of one object, so no request holds a recovery point.
  */
 public final class CopyEndpoint extends PeerEndpoint {
@@ -47,8 +49,23 @@ public final class CopyEndpoint extends PeerEndpoint {
   }
 
   @Override
+  protected int signedLength(String op, byte[] body) {
+    return CopyFrame.OP.equals(op) ? CopyFrame.signedLength(body) : body.length;
+  }
+
+  @Override
   protected byte[] answer(String op, String from, byte[] body) throws IOException {
+    if (CopyFrame.OP.equals(op)) {
+      return JSON.writeValueAsBytes(frame(receiver, body));
+    }
     return JSON.writeValueAsBytes(dispatch(receiver, op, from, JSON.readTree(body)));
+  }
+
+  /** One binary piece of an object ({@link CopyFrame}), whose signature covered its header. */
+  public static JsonNode frame(CopyReceiver receiver, byte[] body) {
+    CopyFrame.Piece p = CopyFrame.decode(body);
+    receiver.chunk(p.sessionId(), p.index(), p.offset(), p.data(), p.last());
+    return JSON.createObjectNode();
   }
 
   @Override

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -36,12 +37,22 @@ public final class CopyPeers implements PeerChannel {
 
   @Override
   public JsonNode call(String region, String op, JsonNode body) {
+    return exchange(
+        region, c -> c.call(op, body, op.endsWith("commit") ? COMMIT_TIMEOUT : TIMEOUT));
+  }
+
+  @Override
+  public JsonNode send(String region, String op, byte[] frame, int signedLength) {
+    return exchange(region, c -> c.call(op, frame, signedLength, TIMEOUT));
+  }
+
+  private JsonNode exchange(String region, Function<PeerClient, JsonNode> request) {
     PeerClient c = clients.get(region);
     if (c == null) {
       throw new Unavailable("no peer region " + region);
     }
     try {
-      return c.call(op, body, op.endsWith("commit") ? COMMIT_TIMEOUT : TIMEOUT);
+      return request.apply(c);
     } catch (PeerClient.Unavailable e) {
       throw new Unavailable(e.getMessage());
     } catch (PeerClient.Refused e) {

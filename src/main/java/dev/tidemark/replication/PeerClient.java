@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /** Sends signed replication requests to one peer region. Thread-safe. */
@@ -45,25 +46,37 @@ final class PeerClient {
    * @throws Refused when the peer answered with a client error (its message is for the user)
    */
   JsonNode call(String op, JsonNode body, Duration timeout) {
+    byte[] bytes;
     try {
-      return call(op, JSON.writeValueAsBytes(body), "application/json", timeout);
+      bytes = JSON.writeValueAsBytes(body);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+    return call(op, bytes, "application/json", bytes.length, timeout);
   }
 
   /** Calls {@code op} with a binary {@link ApplyFrame}; the answer is JSON as for any call. */
   JsonNode call(String op, byte[] frame, Duration timeout) {
-    return call(op, frame, ApplyFrame.CONTENT_TYPE, timeout);
+    return call(op, frame, ApplyFrame.CONTENT_TYPE, frame.length, timeout);
   }
 
-  private JsonNode call(String op, byte[] bytes, String contentType, Duration timeout) {
+  /**
+   * Calls {@code op} with a binary body whose signature covers its first {@code signedLength}
+   * bytes: the framing of a copy frame, whose content is authenticated otherwise.
+   */
+  JsonNode call(String op, byte[] bytes, int signedLength, Duration timeout) {
+    return call(op, bytes, "application/octet-stream", signedLength, timeout);
+  }
+
+  private JsonNode call(
+      String op, byte[] bytes, String contentType, int signedLength, Duration timeout) {
     String path = PATH_PREFIX + op;
+    byte[] signed = signedLength == bytes.length ? bytes : Arrays.copyOf(bytes, signedLength);
     HttpRequest request =
         HttpRequest.newBuilder(base.resolve(path))
             .timeout(timeout)
             .header("Content-Type", contentType)
-            .header(PeerAuth.HEADER, auth.sign(localRegion, clock.getAsLong(), path, bytes))
+            .header(PeerAuth.HEADER, auth.sign(localRegion, clock.getAsLong(), path, signed))
             .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
             .build();
     HttpResponse<byte[]> response;

@@ -4,6 +4,7 @@ import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.function.LongSupplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -59,6 +60,15 @@ abstract class PeerEndpoint extends Handler.Abstract {
   /** An error's body, in the framing the peer's client reads. */
   protected abstract byte[] errorBody(WireError error, String message);
 
+  /**
+   * How many leading bytes of a request's body its signature covers: all of them, unless the
+   * operation authenticates the rest another way (read before the signature is checked, so it may
+   * only look at the body's framing).
+   */
+  protected int signedLength(String op, byte[] body) {
+    return body.length;
+  }
+
   protected String contentType() {
     return "application/json";
   }
@@ -96,7 +106,13 @@ abstract class PeerEndpoint extends Handler.Abstract {
       if (auth == null) {
         throw new PeerAuth.Refused(withoutSecret);
       }
-      String from = auth.verify(signature, clock.getAsLong(), path, body);
+      int signed = signedLength(op, body);
+      String from =
+          auth.verify(
+              signature,
+              clock.getAsLong(),
+              path,
+              signed == body.length ? body : Arrays.copyOf(body, signed));
       answer = answer(op, from, body);
     } catch (PeerAuth.Refused e) {
       status = 403;

@@ -1,23 +1,27 @@
 package dev.tidemark.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
-import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Protects the cold tier's choice of compression per object ({@link ColdPacker#compress}): values
- * that look random (base64 of random bytes) are Huffman-coded only, which is what makes the cold
- * transition fast enough on such tables, text-like values keep deflate's matching, which is what
- * makes the cold copy dense; and either object reads back entry for entry through {@link
- * TableChunks#read}, the reader every restore from COLD uses.
+ * Protects the cold tier's compression ({@link ColdPacker#compress}, zstd): values that look random
+ * (base64 of random bytes) still shrink by about a quarter and text-like values by far more, and
+ * either object reads back entry for entry both through {@link TableChunks#read} and through {@link
+ * TableChunks#inflated} (what a restore's read-ahead threads do); cold objects of the earlier zlib
+ * format still read back both ways.
  */
 class ColdPackerCompressionTest {
   /** Entries as the packer writes them: varint key length, key, varint value length, value. */
@@ -50,37 +54,66 @@ class ColdPackerCompressionTest {
     return out;
   }
 
-  static List<byte[][]> readBack(ColdPacker.Entries e) throws IOException {
-    List<byte[][]> got = new ArrayList<>();
-    try (InputStream in = ColdPacker.compress(e).open()) {
-      TableChunks.read(in, "cold-data-000001", (k, v) -> got.add(new byte[][] {k, v}));
-    }
-    return got;
+  static List<byte[][]> read(byte[] object) throws IOException {
+    List<byte[][]> direct = new ArrayList<>();
+    TableChunks.read(
+        new ByteArrayInputStream(object),
+        "cold-data-000001",
+        (k, v) -> direct.add(new byte[][] {k, v}));
+    List<byte[][]> inflated = new ArrayList<>();
+    TableChunks.read(
+        TableChunks.inflated(object, "cold-data-000001"),
+        "cold-data-000001",
+        (k, v) -> inflated.add(new byte[][] {k, v}));
+    assertThat(inflated).containsExactlyElementsOf(direct);
+    return direct;
   }
 
-  static long compressedSize(ColdPacker.Entries e) throws IOException {
+  static byte[] compressed(ColdPacker.Entries e) throws IOException {
     try (InputStream in = ColdPacker.compress(e).open()) {
-      return in.readAllBytes().length;
+      return in.readAllBytes();
     }
   }
 
   @Test
-  void randomLookingValuesAreHuffmanCodedAndReadBackExactly() throws IOException {
+  void randomLookingValuesShrinkAndReadBackExactly() throws IOException {
     List<byte[][]> kv = items(200, true);
     ColdPacker.Entries e = entries(kv);
-    assertThat(ColdPacker.strategy(e.array(), e.size())).isEqualTo(Deflater.HUFFMAN_ONLY);
-    // Base64 carries 6 bits a byte: Huffman coding alone still saves about a quarter.
-    assertThat(compressedSize(e)).isLessThan(e.size() * 8L / 10);
-    assertThat(readBack(e)).containsExactlyElementsOf(kv);
+    byte[] object = compressed(e);
+    assertThat(object[1]).isEqualTo((byte) TableChunks.ZSTD_FORMAT);
+    // Base64 carries 6 bits a byte: entropy coding alone saves about a quarter.
+    assertThat(object.length).isLessThan((int) (e.size() * 8L / 10));
+    assertThat(read(object)).containsExactlyElementsOf(kv);
   }
 
   @Test
-  void textLikeValuesKeepMatchingAndReadBackExactly() throws IOException {
+  void textLikeValuesShrinkFarMoreAndReadBackExactly() throws IOException {
     List<byte[][]> kv = items(200, false);
     ColdPacker.Entries e = entries(kv);
-    assertThat(ColdPacker.strategy(e.array(), e.size())).isEqualTo(Deflater.DEFAULT_STRATEGY);
-    // Huffman coding alone could not go below about half for text; matching does far better.
-    assertThat(compressedSize(e)).isLessThan(e.size() / 10L);
-    assertThat(readBack(e)).containsExactlyElementsOf(kv);
+    byte[] object = compressed(e);
+    assertThat(object.length).isLessThan(e.size() / 10);
+    assertThat(read(object)).containsExactlyElementsOf(kv);
+  }
+
+  @Test
+  void coldObjectsOfTheZlibFormatStillReadBack() throws IOException {
+    List<byte[][]> kv = items(50, false);
+    ColdPacker.Entries e = entries(kv);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(TableChunks.COMPRESSED_MAGIC);
+    out.write(1);
+    try (DeflaterOutputStream z = new DeflaterOutputStream(out)) {
+      z.write(e.array(), 0, e.size());
+    }
+    assertThat(read(out.toByteArray())).containsExactlyElementsOf(kv);
+  }
+
+  @Test
+  void aDamagedZstdFrameIsRefusedWithItsName() throws IOException {
+    byte[] object = compressed(entries(items(20, false)));
+    byte[] cut = Arrays.copyOf(object, object.length / 2);
+    assertThatThrownBy(() -> TableChunks.inflated(cut, "cold-data-000007"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("cold-data-000007");
   }
 }

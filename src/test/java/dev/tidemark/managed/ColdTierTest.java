@@ -456,6 +456,26 @@ class ColdTierTest {
     assertThat(fixture.backups.find(p.backupArn())).isEmpty();
   }
 
+  // A cold object the store garbles as it is written: caught by the read-back that follows each
+  // write, so the point stays WARM with its warm backup, and the next try, on a sound store, moves
+  // it.
+  @Test
+  void aColdObjectGarbledAsItIsWrittenLeavesThePointWarm() throws Exception {
+    put("a", "x", "1");
+    RecoveryPoint p = core.point(backup(new Lifecycle(1, 91)).recoveryPointArn());
+    coldStore.corruptWrites(name -> name.contains("/data/"));
+    clock.addAndGet(DAY);
+    settle();
+    assertThat(core.storageClass(core.point(p.arn()))).isEqualTo("WARM");
+    assertThat(cold.copy(p.id())).isEmpty();
+    assertThat(fixture.backups.find(p.backupArn())).isPresent();
+    assertThat(coldStore.list("manifests/")).isEmpty();
+    coldStore.heal();
+    clock.addAndGet(ColdTier.RETRY_MILLIS);
+    settle();
+    assertThat(core.storageClass(core.point(p.arn()))).isEqualTo("COLD");
+  }
+
   // Vault lock holds for COLD points: an early delete is refused; the lifecycle deletes the point,
   // cold copy included, at its DeleteAfterDays.
   @Test

@@ -96,6 +96,16 @@ class CopyJobsTest {
           throw new UncheckedIOException(e);
         }
       }
+
+      @Override
+      public JsonNode send(String region, String op, byte[] frame, int signedLength) {
+        assertThat(signedLength).isEqualTo(CopyFrame.signedLength(frame));
+        try {
+          return CopyEndpoint.frame(peerReceiver, frame);
+        } catch (DynamoException e) {
+          throw new Refused(e.error().typeName(), e.getMessage());
+        }
+      }
     };
   }
 
@@ -245,24 +255,7 @@ class CopyJobsTest {
   @Test
   void anIncomingCopyCutByACrashIsDiscardedAtRestart() throws Exception {
     RecoveryPoint p = backup(Lifecycle.NONE);
-    Manifest m =
-        source
-            .backups
-            .repository()
-            .readManifest(source.backups.find(p.backupArn()).orElseThrow().manifestName());
-    CopyReceiver.Begun b =
-        peerReceiver.begin(
-            new CopyReceiver.Offer(
-                "JOB-1",
-                "us-east-1",
-                "000000000000",
-                core.vaultArn("Default"),
-                p.arn(),
-                PEER_VAULT,
-                Lifecycle.NONE,
-                p.resourceArn(),
-                p.resourceName(),
-                m));
+    CopyReceiver.Begun b = begin("JOB-1", p, manifest(p));
     assertThat(peerCore.points(x -> true))
         .extracting(RecoveryPoint::status)
         .containsExactly(RecoveryPoint.CREATING);
@@ -281,5 +274,126 @@ class CopyJobsTest {
     CopyJob j = copy(p, PEER_VAULT, Lifecycle.NONE);
     assertThat(j.state()).isEqualTo(CopyJob.COMPLETED);
     assertThat(peerCore.points(x -> true)).hasSize(1);
+  }
+
+  /** Opens a copy of {@code p} into the peer's vault, as a source's begin would. */
+  private CopyReceiver.Begun begin(String jobId, RecoveryPoint p, Manifest m) {
+    return peerReceiver.begin(
+        new CopyReceiver.Offer(
+            jobId,
+            "us-east-1",
+            "000000000000",
+            core.vaultArn("Default"),
+            p.arn(),
+            PEER_VAULT,
+            Lifecycle.NONE,
+            p.resourceArn(),
+            p.resourceName(),
+            m));
+  }
+
+  private Manifest manifest(RecoveryPoint p) throws IOException {
+    return source
+        .backups
+        .repository()
+        .readManifest(source.backups.find(p.backupArn()).orElseThrow().manifestName());
+  }
+
+  private byte[] plaintext(Manifest m, int i) throws IOException {
+    try (var in = source.backups.repository().openObject(m, m.objects().get(i))) {
+      return in.readAllBytes();
+    }
+  }
+
+  /**
+   * Protects the parallel binary transfer: objects may arrive in any order, several at once and in
+   * several frames, and a piece sent twice changes nothing; the copy's manifest still lists the
+   * source's objects in the source's order, and it verifies and restores.
+   */
+  @Test
+  void objectsArriveInAnyOrderSeveralAtOnceAndTheManifestKeepsTheSourcesOrder() throws Exception {
+    for (int i = 0; i < 8000; i++) {
+      put(orders, "bulk-" + i);
+    }
+    RecoveryPoint p = backup(Lifecycle.NONE);
+    Manifest m = manifest(p);
+    assertThat(m.objects()).hasSizeGreaterThan(1);
+    CopyReceiver.Begun b = begin("JOB-ORDER", p, m);
+    List<Integer> order = new java.util.ArrayList<>();
+    int[] dup = CopyReceiver.duplicates(m.objects());
+    for (int i = dup.length - 1; i >= 0; i--) {
+      if (dup[i] < 0) {
+        order.add(i);
+      }
+    }
+    // Last object first, all of them at once; the first one sent in three frames.
+    List<java.util.concurrent.CompletableFuture<Void>> sent = new java.util.ArrayList<>();
+    for (int i : order) {
+      byte[] data = plaintext(m, i);
+      sent.add(
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> {
+                int third = i == order.get(0) ? data.length / 3 : data.length;
+                int offset = 0;
+                while (true) {
+                  int n = Math.min(third, data.length - offset);
+                  boolean last = offset + n == data.length;
+                  byte[] frame = CopyFrame.encode(b.sessionId(), i, offset, last, data, offset, n);
+                  CopyEndpoint.frame(peerReceiver, frame);
+                  if (offset == 0) {
+                    CopyEndpoint.frame(peerReceiver, frame); // a retried piece
+                  }
+                  offset += n;
+                  if (last) {
+                    return;
+                  }
+                }
+              }));
+    }
+    sent.forEach(java.util.concurrent.CompletableFuture::join);
+    CopyReceiver.Done done = peerReceiver.commit(b.sessionId());
+    RecoveryPoint c = peerCore.point(done.pointArn());
+    assertThat(c.status()).isEqualTo(RecoveryPoint.COMPLETED);
+    BackupRecord r = peer.backups.find(c.backupArn()).orElseThrow();
+    assertThat(peer.backups.verify(r).ok()).isTrue();
+    Manifest copied = peer.backups.repository().readManifest(r.manifestName());
+    assertThat(copied.objects())
+        .extracting(o -> o.sha256() + " " + o.label())
+        .isEqualTo(m.objects().stream().map(o -> o.sha256() + " " + o.label()).toList());
+    assertThat(copied.metadata().itemCount()).isEqualTo(8050);
+  }
+
+  /**
+   * Protects what replaced the signature over frame bodies: a frame whose bytes are not its
+   * object's (a replayed header with other bytes, a flipped bit) is refused before anything is
+   * stored, the copy is abandoned, and the source's next attempt of the job completes.
+   */
+  @Test
+  void aFrameWithOtherBytesIsRefusedBeforeAnythingIsStored() throws Exception {
+    RecoveryPoint p = backup(Lifecycle.NONE);
+    Manifest m = manifest(p);
+    CopyReceiver.Begun b = begin("JOB-TAMPERED", p, m);
+    byte[] data = plaintext(m, 0);
+    data[data.length / 2] ^= 1;
+    byte[] frame = CopyFrame.encode(b.sessionId(), 0, 0, true, data, 0, data.length);
+    assertThatThrownBy(() -> CopyEndpoint.frame(peerReceiver, frame))
+        .isInstanceOf(DynamoException.class)
+        .hasMessage(
+            "The copy was abandoned: object 0 arrived with other content than its source's"
+                + " SHA-256.");
+    String tableId = CopyReceiver.copyTableId("us-east-1", "000000000000", m.tableId());
+    assertThat(
+            peer.backups
+                .repository()
+                .store()
+                .list(dev.tidemark.backup.BackupLayout.dataPrefix(tableId)))
+        .isEmpty();
+    assertThatThrownBy(() -> peerReceiver.commit(b.sessionId()))
+        .hasMessageContaining("is not open on this server");
+    // A malformed frame is refused as such.
+    assertThatThrownBy(() -> CopyEndpoint.frame(peerReceiver, new byte[] {0, 0, 0, 9, '{'}))
+        .hasMessage("Malformed copy frame.");
+    CopyJob j = copy(p, PEER_VAULT, Lifecycle.NONE);
+    assertThat(j.state()).as(String.valueOf(j.statusMessage())).isEqualTo(CopyJob.COMPLETED);
   }
 }

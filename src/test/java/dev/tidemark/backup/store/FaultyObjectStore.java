@@ -25,6 +25,7 @@ public final class FaultyObjectStore implements ObjectStore {
   private volatile Predicate<String> loseWrites = NONE;
   private volatile Predicate<String> failGets = NONE;
   private volatile Predicate<String> failDeletes = NONE;
+  private volatile Predicate<String> corruptWrites = NONE;
   private volatile long capacityBytes = Long.MAX_VALUE;
   private volatile int commitsBeforeFailure = Integer.MAX_VALUE;
   private volatile Duration putDelay = Duration.ZERO;
@@ -52,6 +53,12 @@ public final class FaultyObjectStore implements ObjectStore {
 
   public FaultyObjectStore failGets(Predicate<String> names) {
     this.failGets = names;
+    return this;
+  }
+
+  /** Matching objects are stored with one byte flipped: a disk that garbles what it is given. */
+  public FaultyObjectStore corruptWrites(Predicate<String> names) {
+    this.corruptWrites = names;
     return this;
   }
 
@@ -130,6 +137,7 @@ public final class FaultyObjectStore implements ObjectStore {
     loseWrites = NONE;
     failGets = NONE;
     failDeletes = NONE;
+    corruptWrites = NONE;
     capacityBytes = Long.MAX_VALUE;
     commitsBeforeFailure = Integer.MAX_VALUE;
     putDelay = Duration.ZERO;
@@ -139,7 +147,10 @@ public final class FaultyObjectStore implements ObjectStore {
   @Override
   public PendingObject create(String name) throws IOException {
     PendingObject inner = delegate.create(name);
+    boolean corrupt = corruptWrites.test(name);
     return new PendingObject(name) {
+      private boolean flipped;
+
       @Override
       public void write(int b) throws IOException {
         write(new byte[] {(byte) b}, 0, 1);
@@ -149,6 +160,13 @@ public final class FaultyObjectStore implements ObjectStore {
       public void write(byte[] b, int off, int len) throws IOException {
         if (bytesWritten.addAndGet(len) > capacityBytes) {
           throw new IOException("No space left on device (injected) writing " + name());
+        }
+        if (corrupt && !flipped && len > 0) {
+          flipped = true;
+          byte[] copy = java.util.Arrays.copyOfRange(b, off, off + len);
+          copy[len / 2] ^= 0x01;
+          inner.write(copy, 0, len);
+          return;
         }
         inner.write(b, off, len);
       }
