@@ -397,10 +397,11 @@ async function history(body, t, current, params) {
     })).reverse();
     out.replaceChildren(
       h("p", { class: "muted" }, `${r.Versions.length} version(s)${r.Truncated ? " (the newest only)" : ""}, from ${r.PointInTimeRecoveryEnabled ? "the PITR archive and the change log" : "the change log (PITR is off)"}` +
-        (r.EarliestMillis ? `, covering ${iso(r.EarliestMillis)} on.` : ".") + " Writers' identities are not recorded in the change log yet; the origin says whether a client, TTL or replication wrote."),
+        (r.EarliestMillis ? `, covering ${iso(r.EarliestMillis)} on.` : ".")),
       h("ul", { id: "versions", class: "versions" }, versions.map((v) => h("li", { class: "version" },
         h("p", {}, h("strong", {}, iso(v.TimeMillis)), ` ${v.EventName} by ${v.Origin} (sequence ${v.SequenceNumber}) `,
           h("a", { href: `#/table/${encodeURIComponent(t.TableName)}/pitr?at=${encodeURIComponent(new Date(v.TimeMillis - 1).toISOString())}` }, "Restore to just before this")),
+        h("p", { class: v.WriterKnown ? "writer" : "writer muted" }, "Written by ", v.WriterKnown ? h("code", {}, v.Writer) : v.Writer),
         v.known ? null : h("p", { class: "muted" }, "The version before this one is older than the history kept."),
         h("pre", { class: "diff" }, diff(v.before, v.NewImage).map((d) => h("span", { class: d.kind }, d.text + "\n"))),
         h("details", {}, h("summary", {}, "Item after this write"), h("pre", {}, v.NewImage ? JSON.stringify(v.NewImage, null, 2) : "(deleted)"))))),
