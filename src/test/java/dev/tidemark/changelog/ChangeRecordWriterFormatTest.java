@@ -15,31 +15,45 @@ import org.junit.jupiter.api.Test;
  * incremental backups, replication shipping, retention) still reads old records, an old record says
  * its writer is unknown, and the id table of {@link Writers} survives a reopen.
  */
-class ChangeRecordWriterFormatTest {
+public class ChangeRecordWriterFormatTest {
   private static final Map<String, AttributeValue> KEY = Map.of("pk", AttributeValue.s("a"));
   private static final Map<String, AttributeValue> OLD =
       Map.of("pk", AttributeValue.s("a"), "v", AttributeValue.s("1"));
   private static final Map<String, AttributeValue> NEW =
       Map.of("pk", AttributeValue.s("a"), "v", AttributeValue.s("2"));
 
+  /** A format-1 record of {@link #KEY} updated from {@link #OLD} to {@link #NEW}. */
+  static byte[] formatOne(long time, ItemStamp stamp) {
+    return formatOne(new ChangeRecord(7, 11, time, KEY, OLD, NEW, ChangeRecord.Origin.USER, stamp));
+  }
+
   /**
-   * A format-1 record as the server wrote it before writers were recorded, built by hand from its
+   * A record as the server wrote it before writers were recorded (format 1), built by hand from its
    * documented layout rather than with today's encoder.
    */
-  static byte[] formatOne(long time, ItemStamp stamp) {
-    byte[] k = ItemCodec.encode(KEY);
-    byte[] o = ItemCodec.encode(OLD);
-    byte[] n = ItemCodec.encode(NEW);
-    byte[] s = stamp == null ? new byte[0] : stamp.encode(false);
+  public static byte[] formatOne(ChangeRecord r) {
+    byte[] k = ItemCodec.encode(r.key());
+    byte[] o = r.oldImage() == null ? null : ItemCodec.encode(r.oldImage());
+    byte[] n = r.newImage() == null ? null : ItemCodec.encode(r.newImage());
+    byte[] s = r.stamp() == null ? null : r.stamp().encode(false);
     ByteBuffer b =
-        ByteBuffer.allocate(
-            10 + 12 + k.length + o.length + n.length + (stamp == null ? 0 : 4 + s.length));
-    b.put((byte) 1).put((byte) ChangeRecord.Origin.USER.ordinal()).putLong(time);
-    b.putInt(k.length).put(k).putInt(o.length).put(o).putInt(n.length).put(n);
-    if (stamp != null) {
+        ByteBuffer.allocate(10 + 12 + k.length + len(o) + len(n) + (s == null ? 0 : 4 + s.length));
+    b.put((byte) 1).put((byte) r.origin().ordinal()).putLong(r.commitTimeMillis());
+    for (byte[] block : new byte[][] {k, o, n}) {
+      if (block == null) {
+        b.putInt(-1);
+      } else {
+        b.putInt(block.length).put(block);
+      }
+    }
+    if (s != null) {
       b.putInt(s.length).put(s);
     }
     return b.array();
+  }
+
+  private static int len(byte[] a) {
+    return a == null ? 0 : a.length;
   }
 
   @Test
