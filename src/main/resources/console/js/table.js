@@ -1,7 +1,7 @@
 // One table: overview, items, settings, backups, point-in-time recovery, replicas, item history.
 import { dynamo, tidemark } from "./api.js";
 import { h, field, checkbox, status, showError, iso, fromSeconds, bytes, show, diff, dialog, confirmByName, poll } from "./util.js";
-import { restoreBackup, pitrRestoreForm, watchTable } from "./restore.js";
+import { restoreBackup, pitrRestoreForm, watchTable, restoreProgress } from "./restore.js";
 import { timeline } from "./timeline.js";
 import { replicas } from "./replicas.js";
 
@@ -69,6 +69,9 @@ async function overview(body, t) {
     ["Stream", t.StreamSpecification && t.StreamSpecification.StreamEnabled ? t.StreamSpecification.StreamViewType : "Off"],
     ["Restored from", t.RestoreSummary ? (t.RestoreSummary.SourceBackupArn || t.RestoreSummary.SourceTableArn) : "—"],
   ];
+  // While a restore fills the table, how far it is, as the server measures it.
+  const progress = t.TableStatus === "CREATING" ? await restoreProgress(t.TableName).catch(() => null) : null;
+  if (progress) facts.splice(1, 0, ["Restore progress", h("span", {}, progress.text, " ", progress.bar)]);
   const indexes = [...(t.GlobalSecondaryIndexes || []).map((i) => ["Global", i]), ...(t.LocalSecondaryIndexes || []).map((i) => ["Local", i])];
   body.replaceChildren(
     h("h2", { id: "tab-title" }, "Overview"),

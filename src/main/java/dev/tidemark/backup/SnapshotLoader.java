@@ -127,9 +127,11 @@ public final class SnapshotLoader {
     SnapshotLoader l =
         new SnapshotLoader(loader, target, overlay, baseItems, baseBytes, baseIndexStats, rebuild);
     List<DataObjectRef> refs = base.baseObjects();
+    RestoreProgress.expect(refs);
     try (Transfers.Prefetch<byte[]> objects = readAhead(repository, base, refs)) {
       for (DataObjectRef ref : refs) {
         TableChunks.read(new ByteArrayInputStream(objects.next()), ref.name(), l::accept);
+        RestoreProgress.loaded(ref);
       }
     }
     l.advanceTo(256);
@@ -166,6 +168,7 @@ public final class SnapshotLoader {
           loader);
     }
     NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay = newOverlay();
+    RestoreProgress.expect(manifest.objects());
     List<DataObjectRef> deltas = manifest.deltaObjects();
     try (Transfers.Prefetch<byte[]> objects = readAhead(repository, manifest, deltas)) {
       for (DataObjectRef ref : deltas) {
@@ -174,6 +177,7 @@ public final class SnapshotLoader {
             ref.name(),
             (k, v) ->
                 overlay.put(k, v == null ? Optional.empty() : Optional.of(ItemCodec.decode(v))));
+        RestoreProgress.loaded(ref);
       }
     }
     overlay.putAll(later);

@@ -259,6 +259,19 @@ class ConsolePagesApiIntegrationTest {
             call(e, id, secret, "ListAuditEvents", "{}"),
             "AccessDeniedException",
             "cloudtrail:LookupEvents");
+        // A restore's progress is DescribeTable's RestoreInProgress in detail: the same permission.
+        SignedHttp.RestAnswer progress =
+            call(e, id, secret, "DescribeRestoreProgress", "{\"TableName\":\"Orders\"}");
+        assertThat(progress.status()).as(progress.body()).isEqualTo(200);
+        assertThat(JSON.readTree(progress.body()).get("RestoreInProgress").asBoolean()).isFalse();
+        refused(
+            call(e, id, secret, "DescribeRestoreProgress", "{\"TableName\":\"Secret\"}"),
+            "AccessDeniedException",
+            "dynamodb:DescribeTable");
+        refused(
+            call(e, admin[0], admin[1], "DescribeRestoreProgress", "{}"),
+            "ValidationException",
+            "Value null at 'tableName'");
         // Unsigned: nobody at all.
         assertThat(call(e, id, "not-the-secret", "ListAuditEvents", "{}").status()).isEqualTo(400);
 
