@@ -700,7 +700,6 @@ public final class BackupService implements AutoCloseable {
             runRestore(table, filler, summary.sourceTableArn(), whenDone);
           } finally {
             RestoreProgress.unbind();
-            progress.end(table.id());
           }
         });
     return table;
@@ -748,6 +747,8 @@ public final class BackupService implements AutoCloseable {
       }
       deleteQuietly(scratch);
       running.decrementAndGet();
+      // Before whenDone: whoever learns the restore ended must not still see it in progress.
+      progress.end(table.id());
       observer.finished("RESTORE", done, System.nanoTime() - started, bytes);
       whenDone.run();
     }

@@ -34,7 +34,7 @@ final class DescribeRestoreProgress implements ConsoleOperation {
 
   @Override
   public ObjectNode execute(JsonNode req) {
-    Table table = TableInput.require(db, req);
+    Table table = TableInput.describable(db, req);
     ObjectNode out = Json.object();
     out.put("TableName", table.name());
     out.put("TableStatus", table.status());
