@@ -1,7 +1,8 @@
 // A table's Replicas tab: its replicas in other regions (created and deleted with UpdateTable's
 // ReplicaUpdates, as the DynamoDB console does), their status and fill progress from DescribeTable,
 // and the replication state the server keeps (Tidemark's DescribeReplicas), sampled every few
-// seconds while the tab is open and drawn over time.
+// seconds while the tab is open and drawn over time; the lag chart draws the last hour the server
+// keeps.
 import { dynamo, tidemark } from "./api.js";
 import { h, field, status, showError, iso, confirmByName } from "./util.js";
 import { lineChart } from "./charts.js";
@@ -30,7 +31,7 @@ export async function replicas(body, t, current) {
     h("p", {}, "Replicas of this table in other regions (global table, version 2019.11.21). Writes go both ways; each region's status and how far replication trails come from this server."),
     err, list, formBox,
     h("h2", {}, "Replication over time"),
-    h("p", { class: "muted" }, `Sampled by this page every ${SAMPLE_MS / 1000} s while it is open (the last hour at most): the lag of the writes each region sent here (p99 over its last records, measured when applied here), and the change-log positions not yet shipped to each region.`),
+    h("p", { class: "muted" }, `The lag of the writes each region sent here, measured when applied here: the server keeps the last hour in 10 s buckets (maximum and mean of each), so it is drawn from when the tab opens. The change-log positions not yet shipped to each region are sampled by this page every ${SAMPLE_MS / 1000} s while it is open.`),
     chart,
   );
   let last = null;
@@ -84,9 +85,12 @@ export async function replicas(body, t, current) {
       chart.replaceChildren(
         lineChart({
           id: "replication-lag-chart",
-          title: `Replication lag to ${r.RegionName || "this region"} from each replica region, p99`,
+          title: `Replication lag to ${r.RegionName || "this region"} from each replica region, last hour (kept by the server)`,
           unit: "ms",
-          series: regions.map((g) => ({ name: `from ${g}`, points: history.flatMap((s) => s.Replicas.filter((x) => x.RegionName === g && x.LagToThisRegion && x.LagToThisRegion.Samples > 0).map((x) => [s.NowMillis, x.LagToThisRegion.P99Millis])) })),
+          series: r.Replicas.filter((x) => x.LagToThisRegion).flatMap((x) => [
+            { name: `max from ${x.RegionName}`, points: (x.LagToThisRegion.LastHour || []).map((b) => [b.StartMillis, b.MaxMillis]) },
+            { name: `mean from ${x.RegionName}`, points: (x.LagToThisRegion.LastHour || []).map((b) => [b.StartMillis, b.MeanMillis]) },
+          ]),
         }),
         lineChart({
           id: "replication-pending-chart",

@@ -1,19 +1,39 @@
 // Restores and their progress: every restore creates a new table, whose status the server reports.
-import { dynamo } from "./api.js";
-import { h, field, checkbox, dialog, poll, status, showError } from "./util.js";
+import { dynamo, tidemark } from "./api.js";
+import { h, field, checkbox, dialog, poll, status, showError, bytes } from "./util.js";
 
 export function defaultTarget(name) {
   const t = new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14);
   return `${name}-restored-${t}`.slice(0, 255);
 }
 
-/** Shows the new table's real status (DescribeTable) until it is ACTIVE. */
+/**
+ * A restore's measured progress (Tidemark's DescribeRestoreProgress): the backup's bytes loaded
+ * out of its manifest's total, as text and a progress bar; null when no restore runs.
+ */
+export async function restoreProgress(target) {
+  const r = await tidemark("DescribeRestoreProgress", { TableName: target });
+  if (!r.RestoreInProgress) return null;
+  if (r.FractionLoaded === undefined) {
+    return { text: `${bytes(r.BytesLoaded)} loaded`, bar: h("progress", { id: "restore-progress", "aria-label": "Restore progress" }) };
+  }
+  const pct = Math.floor(r.FractionLoaded * 100);
+  return {
+    text: `${pct}% (${bytes(r.BytesLoaded)} of ${bytes(r.BytesTotal)} of the backup loaded)`,
+    bar: h("progress", { id: "restore-progress", max: "100", value: String(pct), "aria-label": "Restore progress" }),
+  };
+}
+
+/** Shows the new table's real status (DescribeTable) and measured progress until it is ACTIVE. */
 export async function watchTable(target) {
   status(`Restoring into ${target}: starting…`);
   const done = await poll(async () => {
     try {
       const t = (await dynamo("DescribeTable", { TableName: target })).Table;
-      status(`Restoring into ${target}: ${t.TableStatus}`);
+      // The status alone still tells the story if the progress cannot be read.
+      const p = t.TableStatus === "CREATING" ? await restoreProgress(target).catch(() => null) : null;
+      status(`Restoring into ${target}: ${t.TableStatus}${p ? ", " + p.text : ""}`);
+      if (p) document.getElementById("status").append(p.bar);
       return t.TableStatus === "ACTIVE";
     } catch (e) {
       if (e.type === "ResourceNotFoundException") return false;

@@ -1,7 +1,7 @@
 // One table: overview, items, settings, backups, point-in-time recovery, replicas, item history.
 import { dynamo, tidemark } from "./api.js";
 import { h, field, checkbox, status, showError, iso, fromSeconds, bytes, show, diff, dialog, confirmByName, poll } from "./util.js";
-import { restoreBackup, pitrRestoreForm, watchTable } from "./restore.js";
+import { restoreBackup, pitrRestoreForm, watchTable, restoreProgress } from "./restore.js";
 import { timeline } from "./timeline.js";
 import { replicas } from "./replicas.js";
 
@@ -69,6 +69,9 @@ async function overview(body, t) {
     ["Stream", t.StreamSpecification && t.StreamSpecification.StreamEnabled ? t.StreamSpecification.StreamViewType : "Off"],
     ["Restored from", t.RestoreSummary ? (t.RestoreSummary.SourceBackupArn || t.RestoreSummary.SourceTableArn) : "—"],
   ];
+  // While a restore fills the table, how far it is, as the server measures it.
+  const progress = t.TableStatus === "CREATING" ? await restoreProgress(t.TableName).catch(() => null) : null;
+  if (progress) facts.splice(1, 0, ["Restore progress", h("span", {}, progress.text, " ", progress.bar)]);
   const indexes = [...(t.GlobalSecondaryIndexes || []).map((i) => ["Global", i]), ...(t.LocalSecondaryIndexes || []).map((i) => ["Local", i])];
   body.replaceChildren(
     h("h2", { id: "tab-title" }, "Overview"),
@@ -397,10 +400,11 @@ async function history(body, t, current, params) {
     })).reverse();
     out.replaceChildren(
       h("p", { class: "muted" }, `${r.Versions.length} version(s)${r.Truncated ? " (the newest only)" : ""}, from ${r.PointInTimeRecoveryEnabled ? "the PITR archive and the change log" : "the change log (PITR is off)"}` +
-        (r.EarliestMillis ? `, covering ${iso(r.EarliestMillis)} on.` : ".") + " Writers' identities are not recorded in the change log yet; the origin says whether a client, TTL or replication wrote."),
+        (r.EarliestMillis ? `, covering ${iso(r.EarliestMillis)} on.` : ".")),
       h("ul", { id: "versions", class: "versions" }, versions.map((v) => h("li", { class: "version" },
         h("p", {}, h("strong", {}, iso(v.TimeMillis)), ` ${v.EventName} by ${v.Origin} (sequence ${v.SequenceNumber}) `,
           h("a", { href: `#/table/${encodeURIComponent(t.TableName)}/pitr?at=${encodeURIComponent(new Date(v.TimeMillis - 1).toISOString())}` }, "Restore to just before this")),
+        h("p", { class: v.WriterKnown ? "writer" : "writer muted" }, "Written by ", v.WriterKnown ? h("code", {}, v.Writer) : v.Writer),
         v.known ? null : h("p", { class: "muted" }, "The version before this one is older than the history kept."),
         h("pre", { class: "diff" }, diff(v.before, v.NewImage).map((d) => h("span", { class: d.kind }, d.text + "\n"))),
         h("details", {}, h("summary", {}, "Item after this write"), h("pre", {}, v.NewImage ? JSON.stringify(v.NewImage, null, 2) : "(deleted)"))))),

@@ -114,7 +114,8 @@ public final class DynamoPermissions {
           "tidemark:DescribePitrWindow",
           "tidemark:DescribeReplicas",
           "tidemark:ListAuditEvents",
-          "tidemark:DescribeTableSummaries");
+          "tidemark:DescribeTableSummaries",
+          "tidemark:DescribeRestoreProgress");
 
   /**
    * The checks an operation needs; null when the operation is unknown here (refused).
@@ -272,8 +273,10 @@ public final class DynamoPermissions {
       leadingKeys(f, table, key == null ? List.of() : List.of(key));
       checks.add(new Check("dynamodb:GetItem", tableArn(table), f));
       checks.add(new Check("dynamodb:RestoreTableToPointInTime", tableArn(table)));
-    } else if (operation.equals("tidemark:DescribeReplicas")) {
-      // The replicas' replication state is DescribeTable's Replicas in detail.
+    } else if (operation.equals("tidemark:DescribeReplicas")
+        || operation.equals("tidemark:DescribeRestoreProgress")) {
+      // The replicas' replication state is DescribeTable's Replicas in detail; a restore's progress
+      // its RestoreSummary's RestoreInProgress.
       checks.add(new Check("dynamodb:DescribeTable", tableArn(table)));
     } else if (operation.equals("tidemark:ListAuditEvents")) {
       // The trail names every caller's actions, whatever the table filter: AWS's audit read,

@@ -63,6 +63,7 @@ public final class BackupService implements AutoCloseable {
   private final Map<String, BackupRecord> byArn = new ConcurrentHashMap<>();
   private final Map<String, UnreadableBackup> unreadable = new ConcurrentHashMap<>();
   private final Set<String> deleting = ConcurrentHashMap.newKeySet();
+  private final RestoreProgress progress = new RestoreProgress();
   private final ExecutorService jobs;
   private final AtomicInteger running = new AtomicInteger();
   private final SecureRandom random = new SecureRandom();
@@ -691,8 +692,22 @@ public final class BackupService implements AutoCloseable {
       running.decrementAndGet();
       throw e;
     }
-    jobs.execute(() -> runRestore(table, filler, summary.sourceTableArn(), whenDone));
+    RestoreProgress.Progress measured = progress.begin(table.id());
+    jobs.execute(
+        () -> {
+          RestoreProgress.bind(measured);
+          try {
+            runRestore(table, filler, summary.sourceTableArn(), whenDone);
+          } finally {
+            RestoreProgress.unbind();
+          }
+        });
     return table;
+  }
+
+  /** How far each running restore is (the console shows it while the new table is CREATING). */
+  public RestoreProgress restoreProgress() {
+    return progress;
   }
 
   private void runRestore(Table table, Filler filler, String source, Runnable whenDone) {
@@ -732,6 +747,8 @@ public final class BackupService implements AutoCloseable {
       }
       deleteQuietly(scratch);
       running.decrementAndGet();
+      // Before whenDone: whoever learns the restore ended must not still see it in progress.
+      progress.end(table.id());
       observer.finished("RESTORE", done, System.nanoTime() - started, bytes);
       whenDone.run();
     }

@@ -127,6 +127,7 @@ public final class SnapshotLoader {
     SnapshotLoader l =
         new SnapshotLoader(loader, target, overlay, baseItems, baseBytes, baseIndexStats, rebuild);
     List<DataObjectRef> refs = base.baseObjects();
+    RestoreProgress.expect(refs);
     // Read ahead, verified and (cold objects) inflated on the transfer threads.
     try (Transfers.Prefetch<InputStream> objects =
         Transfers.prefetch(
@@ -135,6 +136,7 @@ public final class SnapshotLoader {
             ref -> TableChunks.inflated(read(repository, base, ref), ref.name()))) {
       for (DataObjectRef ref : refs) {
         TableChunks.read(objects.next(), ref.name(), l::accept);
+        RestoreProgress.loaded(ref);
       }
     }
     l.advanceTo(256);
@@ -171,6 +173,7 @@ public final class SnapshotLoader {
           loader);
     }
     NavigableMap<byte[], Optional<Map<String, AttributeValue>>> overlay = newOverlay();
+    RestoreProgress.expect(manifest.objects());
     List<DataObjectRef> deltas = manifest.deltaObjects();
     try (Transfers.Prefetch<byte[]> objects = readAhead(repository, manifest, deltas)) {
       for (DataObjectRef ref : deltas) {
@@ -179,6 +182,7 @@ public final class SnapshotLoader {
             ref.name(),
             (k, v) ->
                 overlay.put(k, v == null ? Optional.empty() : Optional.of(ItemCodec.decode(v))));
+        RestoreProgress.loaded(ref);
       }
     }
     overlay.putAll(later);

@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param newImage the item after the write, or null if it was deleted
  * @param origin who made the write
  * @param stamp the item version this write made, on replicated tables only (null elsewhere)
+ * @param writer who signed the write, as a {@link Writers} id: {@link Writers#NONE} when no client
+ *     did (TTL expiry, replication) or none was known, {@link Writers#UNKNOWN} in records written
+ *     before identities were recorded
  */
 public record ChangeRecord(
     long tableId,
@@ -27,7 +30,21 @@ public record ChangeRecord(
     Map<String, AttributeValue> oldImage,
     Map<String, AttributeValue> newImage,
     Origin origin,
-    ItemStamp stamp) {
+    ItemStamp stamp,
+    int writer) {
+
+  /** A record without a known writer. */
+  public ChangeRecord(
+      long tableId,
+      long seq,
+      long commitTimeMillis,
+      Map<String, AttributeValue> key,
+      Map<String, AttributeValue> oldImage,
+      Map<String, AttributeValue> newImage,
+      Origin origin,
+      ItemStamp stamp) {
+    this(tableId, seq, commitTimeMillis, key, oldImage, newImage, origin, stamp, Writers.NONE);
+  }
 
   /** A record of a table that is not replicated: no stamp. */
   public ChangeRecord(
@@ -49,6 +66,9 @@ public record ChangeRecord(
     Objects.requireNonNull(origin);
     if (oldImage == null && newImage == null) {
       throw new IllegalArgumentException("a change needs an old or a new image");
+    }
+    if (writer < Writers.UNKNOWN) {
+      throw new IllegalArgumentException("writer id must be -1 or more: " + writer);
     }
   }
 

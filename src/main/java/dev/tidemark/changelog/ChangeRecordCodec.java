@@ -7,15 +7,24 @@ import java.util.Map;
 
 /**
  * Binary form of a change record as stored in the change log. The table id and seq live in the key;
- * the value holds a format byte, origin, commit time and the three images.
+ * the value holds a format byte, origin, commit time, the writer and the three images.
+ *
+ * <p>Format 2 (written now): {@code 2, origin, commit time (8 bytes), writer id (unsigned varint, a
+ * {@link Writers} id), key, old image, new image}. Format 1, written before identities were
+ * recorded, is the same without the writer id; it is still read, with the writer {@link
+ * Writers#UNKNOWN}. The commit time stays at offset 2 in both, and the varint costs one byte for
+ * the first 127 identities.
  *
  * <p>A record of a replicated table ends with its {@link ItemStamp} (length-prefixed) after the new
  * image. Readers that predate stamps stop after the new image and never see it; readers that know
- * stamps find none in older records. So the format byte stays 1 and every stored log stays readable
- * both ways. {@link #withoutOldImage} keeps the trailer with the new image.
+ * stamps find none in older records. {@link #withoutOldImage} keeps the trailer with the new image.
  */
 public final class ChangeRecordCodec {
-  private static final byte FORMAT = 1;
+  private static final byte FORMAT_V1 = 1;
+  private static final byte FORMAT = 2;
+
+  /** Format, origin, commit time: the fixed part of the header in both formats. */
+  private static final int FIXED_HEADER = 1 + 1 + 8;
 
   private ChangeRecordCodec() {}
 
@@ -24,10 +33,11 @@ public final class ChangeRecordCodec {
     byte[] oldImage = r.oldImage() == null ? null : ItemCodec.encode(r.oldImage());
     byte[] newImage = r.newImage() == null ? null : ItemCodec.encode(r.newImage());
     byte[] stamp = r.stamp() == null ? null : r.stamp().encode(false);
+    // A record never claims an identity it lacks: UNKNOWN is for old records only.
+    int writer = Math.max(r.writer(), Writers.NONE);
     int size =
-        1
-            + 1
-            + 8
+        FIXED_HEADER
+            + varintLength(writer)
             + 4
             + key.length
             + 4
@@ -37,6 +47,7 @@ public final class ChangeRecordCodec {
             + (stamp == null ? 0 : 4 + stamp.length);
     ByteBuffer b = ByteBuffer.allocate(size);
     b.put(FORMAT).put((byte) r.origin().ordinal()).putLong(r.commitTimeMillis());
+    putVarint(b, writer);
     putBlock(b, key);
     putBlock(b, oldImage);
     putBlock(b, newImage);
@@ -49,11 +60,12 @@ public final class ChangeRecordCodec {
   public static ChangeRecord decode(long tableId, long seq, byte[] value) {
     ByteBuffer b = ByteBuffer.wrap(value);
     byte format = b.get();
-    if (format != FORMAT) {
+    if (format != FORMAT && format != FORMAT_V1) {
       throw new IllegalStateException("unknown change record format " + format + " at seq " + seq);
     }
     ChangeRecord.Origin origin = ChangeRecord.Origin.values()[b.get()];
     long time = b.getLong();
+    int writer = format == FORMAT_V1 ? Writers.UNKNOWN : getVarint(b);
     Map<String, AttributeValue> key = getBlock(b);
     Map<String, AttributeValue> oldImage = getBlock(b);
     Map<String, AttributeValue> newImage = getBlock(b);
@@ -63,7 +75,7 @@ public final class ChangeRecordCodec {
       b.get(s);
       stamp = ItemStamp.decode(s);
     }
-    return new ChangeRecord(tableId, seq, time, key, oldImage, newImage, origin, stamp);
+    return new ChangeRecord(tableId, seq, time, key, oldImage, newImage, origin, stamp, writer);
   }
 
   /**
@@ -72,10 +84,7 @@ public final class ChangeRecordCodec {
    */
   public static byte[] withoutOldImage(byte[] value) {
     ByteBuffer b = ByteBuffer.wrap(value);
-    if (b.get(0) != FORMAT) {
-      throw new IllegalStateException("unknown change record format " + b.get(0));
-    }
-    int keyAt = 1 + 1 + 8;
+    int keyAt = keyOffset(value);
     int keyLen = b.getInt(keyAt);
     int oldAt = keyAt + 4 + keyLen;
     int oldLen = b.getInt(oldAt);
@@ -105,11 +114,9 @@ public final class ChangeRecordCodec {
   /** The parts of a stored record a shipper needs, without decoding any image. */
   public static Shippable shippable(byte[] value) {
     ByteBuffer b = ByteBuffer.wrap(value);
-    if (b.get() != FORMAT) {
-      throw new IllegalStateException("unknown change record format " + value[0]);
-    }
-    ChangeRecord.Origin origin = ChangeRecord.Origin.values()[b.get()];
-    long time = b.getLong();
+    ChangeRecord.Origin origin = ChangeRecord.Origin.values()[b.get(1)];
+    long time = b.getLong(2);
+    b.position(keyOffset(value));
     byte[] key = rawBlock(b);
     int oldLen = b.getInt();
     b.position(b.position() + Math.max(oldLen, 0));
@@ -135,16 +142,59 @@ public final class ChangeRecordCodec {
   /** The item key alone, without decoding the images (incremental backups need only keys). */
   public static Map<String, AttributeValue> key(byte[] value) {
     ByteBuffer b = ByteBuffer.wrap(value);
-    if (b.get(0) != FORMAT) {
-      throw new IllegalStateException("unknown change record format " + b.get(0));
-    }
-    b.position(1 + 1 + 8);
+    b.position(keyOffset(value));
     return getBlock(b);
   }
 
   /** The commit time alone, without decoding the images (retention scans many records). */
   public static long commitTime(byte[] value) {
     return ByteBuffer.wrap(value, 2, 8).getLong();
+  }
+
+  /** Where the key block starts: after the header, whose length depends on the format. */
+  private static int keyOffset(byte[] value) {
+    byte format = value[0];
+    if (format == FORMAT_V1) {
+      return FIXED_HEADER;
+    }
+    if (format != FORMAT) {
+      throw new IllegalStateException("unknown change record format " + format);
+    }
+    int at = FIXED_HEADER;
+    while ((value[at] & 0x80) != 0) {
+      at++;
+    }
+    return at + 1;
+  }
+
+  private static int varintLength(int v) {
+    int n = 1;
+    while ((v >>>= 7) != 0) {
+      n++;
+    }
+    return n;
+  }
+
+  private static void putVarint(ByteBuffer b, int v) {
+    while ((v & ~0x7F) != 0) {
+      b.put((byte) ((v & 0x7F) | 0x80));
+      v >>>= 7;
+    }
+    b.put((byte) v);
+  }
+
+  private static int getVarint(ByteBuffer b) {
+    int v = 0;
+    for (int shift = 0; ; shift += 7) {
+      byte x = b.get();
+      v |= (x & 0x7F) << shift;
+      if ((x & 0x80) == 0) {
+        return v;
+      }
+      if (shift >= 28) {
+        throw new IllegalStateException("writer id varint too long");
+      }
+    }
   }
 
   private static int len(byte[] a) {

@@ -66,11 +66,12 @@ final class HistoryCommand implements Callable<Integer> {
     JsonNode previous = null;
     for (JsonNode v : out.path("Versions")) {
       p.printf(
-          "%s  %-6s %-11s seq %s%n",
+          "%s  %-6s %-11s seq %s  by %s%n",
           v.path("Time").asText(),
           v.path("EventName").asText(),
           v.path("Origin").asText(),
-          v.path("SequenceNumber").asText());
+          v.path("SequenceNumber").asText(),
+          v.path("Writer").asText("unknown"));
       JsonNode before = v.has("OldImage") ? v.get("OldImage") : previous;
       JsonNode after = v.get("NewImage");
       diff(before, after, p);

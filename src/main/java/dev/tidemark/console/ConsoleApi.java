@@ -29,6 +29,7 @@ public final class ConsoleApi {
     register(new DescribeReplicas(db, System::currentTimeMillis));
     register(new ListAuditEvents(auditDir));
     register(new DescribeTableSummaries(db, pitr));
+    register(new DescribeRestoreProgress(db, backups.restoreProgress()));
   }
 
   private void register(ConsoleOperation op) {

@@ -18,9 +18,10 @@ import java.util.Map;
 
 /**
  * {@code ListItemVersions}: every version of one item that the PITR archive and the change log
- * hold, oldest first, with each write's time, event (INSERT, MODIFY, REMOVE), origin and images.
- * Input: {@code TableName}, {@code Key} (as GetItem's), optional {@code Limit} (1 to 1000, default
- * 100: the newest that many).
+ * hold, oldest first, with each write's time, event (INSERT, MODIFY, REMOVE), origin, writer (the
+ * principal ARN or access key id that signed it, {@code WriterKnown}; otherwise why none is known)
+ * and images. Input: {@code TableName}, {@code Key} (as GetItem's), optional {@code Limit} (1 to
+ * 1000, default 100: the newest that many).
  */
 final class ListItemVersions implements ConsoleOperation {
   static final String NAME = "ListItemVersions";
@@ -75,6 +76,8 @@ final class ListItemVersions implements ConsoleOperation {
       o.put("Time", Instant.ofEpochMilli(v.commitTimeMillis()).toString());
       o.put("EventName", v.eventName());
       o.put("Origin", v.origin().name());
+      o.put("Writer", v.writer());
+      o.put("WriterKnown", v.writerKnown());
       if (v.oldImage() != null) {
         o.set("OldImage", AttributeJson.writeMap(v.oldImage()));
       }

@@ -16,11 +16,25 @@ final class TableInput {
    * @throws dev.tidemark.errors.DynamoException ValidationException, or ResourceNotFoundException
    */
   static Table require(Database db, JsonNode req) {
+    return db.require(checkedName(req));
+  }
+
+  /**
+   * The table named, in any status, as DescribeTable finds it: a table being created (a restore
+   * filling it) included, which data-plane reads ({@link #require}) do not see.
+   */
+  static Table describable(Database db, JsonNode req) {
+    return db.catalog()
+        .find(Database.tableName(checkedName(req)))
+        .orElseThrow(dev.tidemark.errors.DynamoException::tableNotFound);
+  }
+
+  private static String checkedName(JsonNode req) {
     String tableName = Json.string(req, "TableName");
     new Constraints()
         .notNull(Json.field(req, "TableName"), "tableName")
         .tableNameOrArn(tableName, "tableName")
         .check();
-    return db.require(tableName);
+    return tableName;
   }
 }

@@ -3,6 +3,7 @@ package dev.tidemark.history;
 import dev.tidemark.api.ItemKeys;
 import dev.tidemark.changelog.ChangeLog;
 import dev.tidemark.changelog.ChangeRecord;
+import dev.tidemark.changelog.Writers;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.pitr.PitrService;
 import dev.tidemark.tables.Database;
@@ -45,6 +46,9 @@ public final class ItemHistory {
    * @param oldImage the item before it when the record kept it, else null (the previous version's
    *     new image is the same item)
    * @param newImage the item after it, null when it was deleted
+   * @param writer who wrote it: a principal ARN ({@code --auth iam}) or access key id (open mode)
+   *     when {@code writerKnown}, otherwise why no identity is known
+   * @param writerKnown whether the record named its writer
    */
   public record Version(
       long seq,
@@ -52,18 +56,45 @@ public final class ItemHistory {
       String eventName,
       ChangeRecord.Origin origin,
       Map<String, AttributeValue> oldImage,
-      Map<String, AttributeValue> newImage) {
+      Map<String, AttributeValue> newImage,
+      String writer,
+      boolean writerKnown) {
     public Version {
       Objects.requireNonNull(eventName);
       Objects.requireNonNull(origin);
+      Objects.requireNonNull(writer);
     }
 
-    static Version of(ChangeRecord r, String eventName) {
+    static Version of(ChangeRecord r, String eventName, Writers writers) {
       Map<String, AttributeValue> old =
           r.oldImage() == null || r.oldImage().isEmpty() ? null : r.oldImage();
-      return new Version(r.seq(), r.commitTimeMillis(), eventName, r.origin(), old, r.newImage());
+      String name = writers.name(r.writer());
+      return new Version(
+          r.seq(),
+          r.commitTimeMillis(),
+          eventName,
+          r.origin(),
+          old,
+          r.newImage(),
+          name != null ? name : unnamed(r),
+          name != null);
+    }
+
+    /** Why a record names no writer. */
+    private static String unnamed(ChangeRecord r) {
+      if (r.writer() == Writers.UNKNOWN) {
+        return UNKNOWN_WRITER;
+      }
+      return switch (r.origin()) {
+        case TTL_EXPIRY -> "dynamodb.amazonaws.com (TTL expiry)";
+        case REPLICATION -> "replication from another region";
+        case USER -> "unknown (not written through a signed API request)";
+      };
     }
   }
+
+  /** The writer shown for records written before change records named their writers. */
+  public static final String UNKNOWN_WRITER = "unknown (written before identities were recorded)";
 
   /**
    * The answer.
@@ -129,7 +160,7 @@ public final class ItemHistory {
                   }
                 })
             >= 0;
-    Collector c = new Collector(limit);
+    Collector c = new Collector(limit, db.writePath().writers());
     NavigableMap<Long, Boolean> order = new TreeMap<>();
     fromLog.keySet().forEach(seq -> order.put(seq, false));
     fromArchive.keySet().forEach(seq -> order.put(seq, true));
@@ -145,14 +176,16 @@ public final class ItemHistory {
   /** Keeps the newest {@code limit} records of one key. */
   private static final class Collector {
     final int limit;
+    final Writers writers;
     final Deque<Version> kept = new ArrayDeque<>();
     boolean truncated;
 
     /** Whether the item existed after the last version seen; null before the first. */
     Boolean exists;
 
-    Collector(int limit) {
+    Collector(int limit, Writers writers) {
       this.limit = limit;
+      this.writers = writers;
     }
 
     /** Records of the key, in seq order. */
@@ -163,7 +196,7 @@ public final class ItemHistory {
       String event =
           r.newImage() == null ? "REMOVE" : existed == null ? WRITE : existed ? "MODIFY" : "INSERT";
       exists = r.newImage() != null;
-      kept.addLast(Version.of(r, event));
+      kept.addLast(Version.of(r, event, writers));
       if (kept.size() > limit) {
         kept.removeFirst();
         truncated = true;

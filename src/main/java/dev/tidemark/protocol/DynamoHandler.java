@@ -10,6 +10,7 @@ import dev.tidemark.api.RequestContext;
 import dev.tidemark.auth.Authenticator;
 import dev.tidemark.auth.CallerIdentity;
 import dev.tidemark.auth.SignedRequest;
+import dev.tidemark.changelog.Writers;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
 import java.io.IOException;
@@ -304,10 +305,17 @@ final class DynamoHandler extends Handler.Abstract {
                 request.isSecure()),
             action.name(),
             input,
-            caller ->
-                action.execute(
+            caller -> {
+              // Change records name who wrote them (item history); see changelog.Writers.
+              Writers.actingAs(caller);
+              try {
+                return action.execute(
                     new RequestContext(requestId, caller, receivedAtMillis, addressedTo(request)),
-                    input));
+                    input);
+              } finally {
+                Writers.done();
+              }
+            });
     if (output == null) {
       // Serialising null would answer a 200 with body "null", which every SDK chokes on.
       throw new IllegalStateException("action " + action.name() + " returned null");

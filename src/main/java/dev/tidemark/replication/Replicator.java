@@ -1105,7 +1105,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       return JSON.createObjectNode().put("held", true);
     }
     KeySchema ks = t.keySchema();
-    LagStats stats = lag.computeIfAbsent(from, r -> new LagStats());
+    LagStats stats = lag.computeIfAbsent(from, r -> new LagStats(clock));
     List<WritePath.ItemWrite> group = new ArrayList<>();
     Set<ByteBuffer> keys = new HashSet<>();
     List<Long> times = new ArrayList<>();
@@ -1603,15 +1603,18 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     lag.forEach(
         (from, stats) -> {
           LagStats.Summary s = stats.summary();
-          ls.addObject()
-              .put("from", from)
-              .put("to", region)
-              .put("p50Millis", s.p50())
-              .put("p99Millis", s.p99())
-              .put("maxMillis", s.max())
-              .put("samples", s.samples())
-              .put("applied", s.applied())
-              .put("superseded", s.superseded());
+          ObjectNode l =
+              ls.addObject()
+                  .put("from", from)
+                  .put("to", region)
+                  .put("p50Millis", s.p50())
+                  .put("p99Millis", s.p99())
+                  .put("maxMillis", s.max())
+                  .put("samples", s.samples())
+                  .put("applied", s.applied())
+                  .put("superseded", s.superseded());
+          // The last hour by 10 s bucket, for a console tab opened now (LagHistory).
+          stats.writeLastHour(l.putArray("lastHour"));
         });
     return o;
   }

@@ -4,6 +4,7 @@ import dev.tidemark.changelog.ChangeRecord;
 import dev.tidemark.changelog.ChangeRecordCodec;
 import dev.tidemark.changelog.ItemStamp;
 import dev.tidemark.changelog.Sequencer;
+import dev.tidemark.changelog.Writers;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.model.ItemSize;
@@ -97,6 +98,7 @@ public final class WritePath {
 
   private final Storage storage;
   private final Sequencer sequencer;
+  private final Writers writers;
   private final List<BatchContributor> contributors =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final boolean syncDurability;
@@ -135,6 +137,12 @@ public final class WritePath {
     this.appliedSeq = lastSeq;
     this.syncedSeq = lastSeq;
     this.syncDurability = syncDurability;
+    this.writers = new Writers(storage);
+  }
+
+  /** The writer identities named by change records (item history resolves them). */
+  public Writers writers() {
+    return writers;
   }
 
   /**
@@ -191,6 +199,8 @@ public final class WritePath {
     DiskSpace guard = space;
     List<Outcome> outcomes = new ArrayList<>(writes.size());
     long lastSeq;
+    // Outside the lock: a new identity's first write records its name.
+    int writer = origin == ChangeRecord.Origin.USER ? writers.current() : Writers.NONE;
     turns.lock(origin == ChangeRecord.Origin.REPLICATION);
     try {
       // Two volatile reads, no system call: the free space is sampled in the background. Checked
@@ -298,7 +308,8 @@ public final class WritePath {
                     loggedOldImage(w.table(), o),
                     o.newItem(),
                     origin,
-                    stamp)));
+                    stamp,
+                    writer)));
         long[] d = deltas.computeIfAbsent(w.table(), t -> new long[2]);
         d[0] += (o.newItem() == null ? 0 : 1) - (o.oldItem() == null ? 0 : 1);
         d[1] +=

@@ -195,6 +195,9 @@ class ConsoleApiIntegrationTest {
     assertThat(versions.get(1).at("/NewImage/v/S").asText()).isEqualTo("2");
     assertThat(versions.get(2).has("NewImage")).isFalse();
     assertThat(versions.get(0).path("Origin").asText()).isEqualTo("USER");
+    // Open mode: the writer is the access key id the write was signed with.
+    assertThat(versions.get(0).path("Writer").asText()).isEqualTo("test");
+    assertThat(versions.get(0).path("WriterKnown").asBoolean()).isTrue();
     assertThat(versions.get(0).path("TimeMillis").asLong()).isGreaterThanOrEqualTo(before);
     assertThat(Instant.parse(versions.get(0).path("Time").asText()).toEpochMilli())
         .isEqualTo(versions.get(0).path("TimeMillis").asLong());

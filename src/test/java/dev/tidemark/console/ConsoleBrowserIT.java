@@ -161,6 +161,9 @@ class ConsoleBrowserIT {
     waitFor("#versions li");
     String history = browser.findElement(By.id("versions")).getText();
     assertThat(history).contains("MODIFY by USER").contains("~ v: checked → bad");
+    // Each version names its writer: the page's own key for the edit, the SDK's for the write
+    // before it.
+    assertThat(history).contains("Written by tidemark-console").contains("Written by test");
     checkAccessible("history");
     shot("06-item-history");
 

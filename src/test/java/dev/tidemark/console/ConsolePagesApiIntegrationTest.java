@@ -105,6 +105,19 @@ class ConsolePagesApiIntegrationTest {
       assertThat(replica.at("/LagToThisRegion/Samples").asLong()).isPositive();
       assertThat(replica.at("/LagToThisRegion/MaxMillis").asLong())
           .isGreaterThanOrEqualTo(replica.at("/LagToThisRegion/P50Millis").asLong());
+      // The last hour, kept by the server: every lag measured is in one of its 10 s buckets.
+      JsonNode hour = replica.at("/LagToThisRegion/LastHour");
+      assertThat(hour).isNotEmpty();
+      long recorded = 0;
+      for (JsonNode b : hour) {
+        recorded += b.get("Records").asLong();
+        assertThat(b.get("StartMillis").asLong() % 10_000).isZero();
+        assertThat(b.get("MaxMillis").asLong())
+            .isGreaterThanOrEqualTo(b.get("MeanMillis").asLong());
+      }
+      // Read after the summary, so a late duplicate delivery can only add to it.
+      assertThat(recorded).isGreaterThanOrEqualTo(replica.at("/LagToThisRegion/Samples").asLong());
+      assertThat(replica.at("/LagToThisRegion/BucketMillis").asLong()).isEqualTo(10_000);
 
       refused(
           call(e, "DescribeReplicas", "{}"), "ValidationException", "Value null at 'tableName'");
@@ -246,6 +259,19 @@ class ConsolePagesApiIntegrationTest {
             call(e, id, secret, "ListAuditEvents", "{}"),
             "AccessDeniedException",
             "cloudtrail:LookupEvents");
+        // A restore's progress is DescribeTable's RestoreInProgress in detail: the same permission.
+        SignedHttp.RestAnswer progress =
+            call(e, id, secret, "DescribeRestoreProgress", "{\"TableName\":\"Orders\"}");
+        assertThat(progress.status()).as(progress.body()).isEqualTo(200);
+        assertThat(JSON.readTree(progress.body()).get("RestoreInProgress").asBoolean()).isFalse();
+        refused(
+            call(e, id, secret, "DescribeRestoreProgress", "{\"TableName\":\"Secret\"}"),
+            "AccessDeniedException",
+            "dynamodb:DescribeTable");
+        refused(
+            call(e, admin[0], admin[1], "DescribeRestoreProgress", "{}"),
+            "ValidationException",
+            "Value null at 'tableName'");
         // Unsigned: nobody at all.
         assertThat(call(e, id, "not-the-secret", "ListAuditEvents", "{}").status()).isEqualTo(400);
 

@@ -48,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * locked vault still refuses an early delete of a COLD point; without a cold tier the setting is
  * ignored, as AWS Backup ignores it for resource types that cannot tier.
  */
-class ColdTierTest {
+public class ColdTierTest {
   static final long DAY = ManagedBackupsTest.DAY;
   static final long START = CoreFixture.START;
   static final String ROLE = ManagedBackupsTest.ROLE;
@@ -113,7 +113,7 @@ class ColdTierTest {
   }
 
   /** A table keyed by {@code pk}, with a global index on {@code cat}. */
-  static TableDefinition definition(Database db, String name) {
+  public static TableDefinition definition(Database db, String name) {
     Map<String, AttributeValue.Type> attrs = new LinkedHashMap<>();
     attrs.put("pk", AttributeValue.Type.S);
     attrs.put("cat", AttributeValue.Type.S);
@@ -145,6 +145,11 @@ class ColdTierTest {
   }
 
   void put(String pk, String cat, String payload) {
+    put(db, table, pk, cat, payload);
+  }
+
+  /** An item {@code pk} in index partition {@code cat}, written as a client's PutItem. */
+  public static void put(Database db, Table table, String pk, String cat, String payload) {
     Map<String, AttributeValue> key = Map.of("pk", new AttributeValue.S(pk));
     Map<String, AttributeValue> item = new LinkedHashMap<>(key);
     item.put("cat", new AttributeValue.S(cat));

@@ -10,15 +10,15 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** An in-memory database and backup service on a clock the test moves, for the core's tests. */
-final class CoreFixture implements AutoCloseable {
+public final class CoreFixture implements AutoCloseable {
   /** 2026-11-18T11:06:40Z. */
   static final long START = 1_795_000_000_000L;
 
-  final AtomicLong clock = new AtomicLong(START);
-  final Database db;
-  final BackupService backups;
+  public final AtomicLong clock = new AtomicLong(START);
+  public final Database db;
+  public final BackupService backups;
 
-  CoreFixture(Path scratch) throws Exception {
+  public CoreFixture(Path scratch) throws Exception {
     this(scratch, "us-east-1");
   }
 
