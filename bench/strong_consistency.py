@@ -317,7 +317,8 @@ def report(r):
             print("| %s | %s%s | %.0f | %s | %s | %s | %s |" % (
                 label, region, " (leader)" if region == r.get("leader") else "", s["ops_per_s"],
                 f1(s["p50_ms"]), f1(s["p99_ms"]),
-                "-" if s["p50_ms"] is None else "%.2f" % (s["p50_ms"] / rtt), s["errors"] or "-"))
+                "-" if s["p50_ms"] is None or rtt <= 0 else "%.2f" % (s["p50_ms"] / rtt),
+                s["errors"] or "-"))
     print("\nAWS's expectation (reference global-tables.md 2.7): an MRSC write or strong read costs"
           " about one round trip to the nearest other region (here %.0f ms)." % rtt)
 
