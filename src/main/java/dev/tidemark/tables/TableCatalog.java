@@ -309,7 +309,9 @@ public final class TableCatalog {
       // Spaces above the last allocated id were made ahead by the storage and never used.
       if (id < nextId) {
         LOG.info(
-            "dropping table space {}, which belongs to no table (a deletion was cut short)", id);
+            "dropping table space {}, which belongs to no table (a deletion or creation was cut short,"
+                + " or its id was allocated and never used)",
+            id);
       }
     }
     storage.dropTableSpaces(orphans);
