@@ -19,6 +19,10 @@ loaded table ACTIVE.
 2. Throughput. wrk PutItem (1 KB) against us-east-1's replicated table beside a fourth server with
    no peers, rounds alternating on/off/off/on. The two other regions run meanwhile, applying what
    us-east-1 ships, on the same cores: the cost of replication on this machine, not of a remote one.
+   Then (unless --no-pin) the same rounds with each region as if on a host of its own: us-east-1
+   (or the solo server) and wrk confined to CPU 0 with taskset, the two receiving regions to CPU 1.
+   That is the issue's setting (a region is a server on its own host) as near as two cores allow:
+   the writer pays for its streams, stamps and shipping, not for the other regions' applying.
 3. Fill. A new table in us-east-1 loaded with --fill-mib of 1 KB items gets a replica in eu-west-1;
    timed from UpdateTable to the replica ACTIVE in DescribeTable.
 
@@ -303,7 +307,30 @@ def count_items(port):
         c.close()
 
 
-def throughput(regions, solo, args):
+def pin(server, cpus):
+    """Confines every thread of a running server to the CPU list (threads it starts later inherit it)."""
+    subprocess.run(["taskset", "-a", "-p", "-c", cpus, str(server.pid())], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def throughput(regions, solo, args, pinned=False):
+    """PutItem rounds against us-east-1 (on) and the solo server (off). pinned: each region as if on
+    a host of its own: the server under test (us-east-1, or the solo server) and wrk share CPU 0,
+    the two receiving regions share CPU 1, so their applying does not take the writer's CPU."""
+    if pinned:
+        for s in [regions[0], solo]:
+            pin(s, "0")
+        for s in regions[1:]:
+            pin(s, "1")
+    try:
+        return throughput_rounds(regions, solo, args, "0" if pinned else None)
+    finally:
+        if pinned:
+            for s in regions + [solo]:
+                pin(s, "0-%d" % (os.cpu_count() - 1))
+
+
+def throughput_rounds(regions, solo, args, wrk_cpus):
     env = {"BENCH_OP": "put", "BENCH_KEYS": args.keys, "BENCH_SIZE": args.size, "BENCH_SEED": args.seed}
     order = []
     for r in range(args.rounds):
@@ -313,8 +340,9 @@ def throughput(regions, solo, args):
         server = regions[0] if mode == "on" else solo
         table = TABLE if mode == "on" else "solo"
         res = h.run_wrk(server.port, dict(env, BENCH_TABLE=table), args.wrk_duration,
-                        args.connections, 2, server=server)
-        h.log("throughput %-3s %8.0f PutItem/s  p99 %6.2f ms" % (mode, res["ops"], res["p99_us"] / 1000))
+                        args.connections, 2, server=server, cpus=wrk_cpus)
+        h.log("throughput%s %-3s %8.0f PutItem/s  p99 %6.2f ms" % (
+            " (pinned)" if wrk_cpus else "", mode, res["ops"], res["p99_us"] / 1000))
         runs[mode].append(res)
     on = statistics.median(r["ops"] for r in runs["on"])
     off = statistics.median(r["ops"] for r in runs["off"])
@@ -366,6 +394,8 @@ def main():
     ap.add_argument("--wrk-duration", type=int, default=15)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--no-pin", dest="pin", action="store_false",
+                    help="skip the second throughput measurement with the regions pinned to their own CPU")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--skip", default="", help="comma-separated: lag,throughput,fill")
     ap.add_argument("--smoke", action="store_true", help="tiny sizes, to check the harness")
@@ -402,6 +432,8 @@ def main():
             h.create_table(sc, "solo")
             sc.close()
             results["throughput"] = throughput(regions, solo, args)
+            if args.pin:
+                results["throughput_pinned"] = throughput(regions, solo, args, pinned=True)
             solo.stop()
         if "fill" not in skip:
             results["fill"] = fill(regions, args)
@@ -436,6 +468,10 @@ def report(r):
         t = r["throughput"]
         print("\nThroughput (PutItem 1 KB, wrk): replication on %.0f/s, off %.0f/s, on/off %.2f" % (
             t["on_ops"], t["off_ops"], t["ratio"]))
+    if "throughput_pinned" in r:
+        t = r["throughput_pinned"]
+        print("Throughput pinned (the writing region and wrk on CPU 0, the two receiving regions on CPU 1):"
+              " replication on %.0f/s, off %.0f/s, on/off %.2f" % (t["on_ops"], t["off_ops"], t["ratio"]))
     if "fill" in r:
         f = r["fill"]
         print("\nFill: %d MiB (%d items of %d B) replica ACTIVE in %.1f s, %.1f MiB/s (%d items in the replica)" % (

@@ -384,11 +384,12 @@ def load(port, table, count, make_item, threads=None, batch=None, label=""):
 # wrk
 
 
-def run_wrk(port, env, duration, connections, threads, server=None, timeout="10s"):
-    """Runs wrk once; returns its BENCH_RESULT plus wrk's and the server's CPU use and peak RSS."""
+def run_wrk(port, env, duration, connections, threads, server=None, timeout="10s", cpus=None):
+    """Runs wrk once; returns its BENCH_RESULT plus wrk's and the server's CPU use and peak RSS.
+    cpus: a taskset CPU list that wrk is confined to (None: anywhere)."""
     full_env = dict(os.environ)
     full_env.update({k: str(v) for k, v in env.items()})
-    cmd = ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % duration, "--timeout", timeout,
+    cmd = (["taskset", "-c", cpus] if cpus else []) + ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % duration, "--timeout", timeout,
            "-s", LUA, "http://127.0.0.1:%d/" % port]
     srv_cpu0 = server.cpu_seconds() if server else None
     t0 = time.monotonic()
