@@ -2,7 +2,7 @@
 # End-to-end through the AWS CLI: the global tables console story between two regions (two
 # Tidemark servers): add a replica, write in one region and read in the other, both ways, see the
 # replica in DescribeTable and in `tidemark replicas status`, pause and resume replication (the
-# failover drill), then delete the replica.
+# failover drill), give the replica its own table class, then delete the replica.
 # Usage: e2e/global-tables.sh   (needs target/tidemark.jar; `./tidemark --help` builds it)
 source "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d)
@@ -76,6 +76,17 @@ if out=$(east update-table --table-name Music --stream-specification StreamEnabl
   fail "disabling the stream of a replicated table was accepted"
 fi
 grep -q "Disabling Stream is not allowed for a Global Table replica." <<<"$out" || fail "$out"
+
+# A replica's own table class (TableClassOverride): only eu-west-1 changes; us-east-1 lists it.
+east update-table --table-name Music \
+  --replica-updates '[{"Update":{"RegionName":"eu-west-1","TableClassOverride":"STANDARD_INFREQUENT_ACCESS"}}]' >/dev/null
+for _ in $(seq 1 100); do
+  [[ "$(west describe-table --table-name Music --query 'Table.TableClassSummary.TableClass' --output text)" == "STANDARD_INFREQUENT_ACCESS" ]] && break
+  sleep 0.1
+done
+expect_eq "$(west describe-table --table-name Music --query 'Table.TableClassSummary.TableClass' --output text)" "STANDARD_INFREQUENT_ACCESS" "eu-west-1's own class"
+expect_eq "$(east describe-table --table-name Music --query 'Table.Replicas[0].ReplicaTableClassSummary.TableClass' --output text)" "STANDARD_INFREQUENT_ACCESS" "override listed in us-east-1"
+expect_eq "$(east describe-table --table-name Music --query 'Table.TableClassSummary.TableClass' --output text)" "STANDARD" "us-east-1 keeps the group's class"
 
 # Step 4: delete the replica; the table is gone from eu-west-1 and us-east-1 is regional again.
 east update-table --table-name Music \

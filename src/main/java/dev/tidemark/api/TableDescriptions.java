@@ -33,9 +33,15 @@ public final class TableDescriptions {
       // The other regions only, never this one, as DynamoDB lists them.
       o.put("GlobalTableVersion", "2019.11.21");
       com.fasterxml.jackson.databind.node.ArrayNode replicas = o.putArray("Replicas");
+      java.util.Map<String, String> classes = db.replicatedSettings().tableClassOverrides(table);
       for (dev.tidemark.tables.Replication.Replica m : group.replicas()) {
         ObjectNode replica = replicas.addObject().put("RegionName", m.region());
         replica.put("ReplicaStatus", m.status());
+        String cls = classes.get(m.region());
+        if (cls != null) {
+          // Only a replica with an override shows a class: inherited values are absent.
+          replica.putObject("ReplicaTableClassSummary").put("TableClass", cls);
+        }
         if (m.percentProgress() != null
             && ("CREATING".equals(m.status()) || "UPDATING".equals(m.status()))) {
           replica.put("ReplicaStatusPercentProgress", Integer.toString(m.percentProgress()));

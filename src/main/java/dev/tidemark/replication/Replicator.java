@@ -370,7 +370,10 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       cursors.remove(cursorName(t.id(), p));
       cap.clear(leftovers, t.id(), p);
     }
-    leftovers.deleteMeta(Tombstones.key(t.id())).deleteMeta(SettingsSync.key(t.id()));
+    leftovers
+        .deleteMeta(Tombstones.key(t.id()))
+        .deleteMeta(SettingsSync.key(t.id()))
+        .deleteMeta(SettingsSync.classKey(t.id()));
     tombstones.forget(t.id());
     bulk.drop(t.id());
     Replication current = t.replication();
@@ -1261,6 +1264,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       }
       List<Replication.Replica> replicas = new ArrayList<>(r.replicas());
       replicas.removeIf(m -> m.region().equals(removed));
+      db.replicatedSettings().replicaLeft(t, removed);
       WriteSet w = new WriteSet().deleteMeta(cursorKey(t.id(), removed));
       cursors.remove(cursorName(t.id(), removed));
       cap.clear(w, t.id(), removed);

@@ -23,7 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -59,6 +61,7 @@ public final class SettingsSync implements ReplicatedSettings, AutoCloseable {
   static final String SERVICE = "settings";
 
   private static final byte[] PREFIX = "repl/settings/".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] CLASS_PREFIX = "repl/class/".getBytes(StandardCharsets.UTF_8);
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
   private static final long PASS_MILLIS = 200;
   private static final long RETRY_MILLIS = 1_000;
@@ -79,6 +82,45 @@ public final class SettingsSync implements ReplicatedSettings, AutoCloseable {
 
     ArrayNode json() {
       return JSON.createArrayNode().add(millis).add(region);
+    }
+  }
+
+  /**
+   * The group's table class and its per-replica overrides: the state of {@link #TABLE_CLASS}. Kept
+   * apart from the table's own class, which is the override where this region has one.
+   */
+  record ClassState(String base, Map<String, String> overrides) {
+    ClassState {
+      Objects.requireNonNull(base);
+      overrides = Map.copyOf(overrides);
+    }
+
+    /** The class a replica in {@code region} should have. */
+    String effective(String region) {
+      return overrides.getOrDefault(region, base);
+    }
+
+    ClassState withOverride(String region, String tableClass) {
+      Map<String, String> o = new TreeMap<>(overrides);
+      o.put(region, tableClass);
+      return new ClassState(base, o);
+    }
+
+    ObjectNode json() {
+      ObjectNode s = JSON.createObjectNode().put("tableClass", base);
+      ObjectNode o = s.putObject("overrides");
+      new TreeMap<>(overrides).forEach(o::put);
+      return s;
+    }
+
+    /** Reads {@link #json()}; a state from a version without overrides has none. */
+    static ClassState of(JsonNode state) {
+      Map<String, String> o = new LinkedHashMap<>();
+      state
+          .path("overrides")
+          .fields()
+          .forEachRemaining(e -> o.put(e.getKey(), e.getValue().asText()));
+      return new ClassState(state.path("tableClass").asText(), o);
     }
   }
 
@@ -125,13 +167,51 @@ public final class SettingsSync implements ReplicatedSettings, AutoCloseable {
     synchronized (versions) {
       Map<String, Version> v = read(table.id());
       for (String aspect : aspects) {
-        Version old = v.getOrDefault(aspect, Version.NONE);
-        v.put(aspect, new Version(Math.max(clock.getAsLong(), old.millis() + 1), region));
+        bump(v, aspect);
       }
-      write(table.id(), v);
+      // A change of the group's class clears every replica's override, as on DynamoDB.
+      ClassState cls =
+          aspects.contains(TABLE_CLASS)
+              ? new ClassState(table.definition().tableClass(), Map.of())
+              : null;
+      write(table.id(), v, cls);
     }
     // Every member hears of it at the next pass, whatever it was told before.
     delivered.keySet().removeIf(k -> k.startsWith(table.id() + "/"));
+  }
+
+  @Override
+  public void overrideTableClass(Table table, String member, String tableClass) {
+    synchronized (versions) {
+      Map<String, Version> v = read(table.id());
+      bump(v, TABLE_CLASS);
+      write(table.id(), v, classState(table).withOverride(member, tableClass));
+    }
+    delivered.keySet().removeIf(k -> k.startsWith(table.id() + "/"));
+  }
+
+  @Override
+  public Map<String, String> tableClassOverrides(Table table) {
+    return classState(table).overrides();
+  }
+
+  @Override
+  public void replicaLeft(Table table, String member) {
+    synchronized (versions) {
+      ClassState cls = classState(table);
+      if (cls.overrides().containsKey(member)) {
+        Map<String, String> rest = new TreeMap<>(cls.overrides());
+        rest.remove(member);
+        // Not a new version: every member drops it as it hears of the departure, and a region
+        // that later joins again starts with the group's class.
+        write(table.id(), read(table.id()), new ClassState(cls.base(), rest));
+      }
+    }
+  }
+
+  private void bump(Map<String, Version> v, String aspect) {
+    Version old = v.getOrDefault(aspect, Version.NONE);
+    v.put(aspect, new Version(Math.max(clock.getAsLong(), old.millis() + 1), region));
   }
 
   // ---- sending ----
@@ -229,7 +309,7 @@ public final class SettingsSync implements ReplicatedSettings, AutoCloseable {
         s.put("read", d.throughput().readCapacityUnits());
         s.put("write", d.throughput().writeCapacityUnits());
       }
-      case TABLE_CLASS -> s.put("tableClass", d.tableClass());
+      case TABLE_CLASS -> s.setAll(classState(t).json());
       default -> throw new IllegalArgumentException("unknown settings aspect " + aspect);
     }
     return s;
@@ -280,7 +360,10 @@ public final class SettingsSync implements ReplicatedSettings, AutoCloseable {
           Map<String, Version> v = read(t.id());
           if (offered.compareTo(v.getOrDefault(aspect, Version.NONE)) > 0) {
             v.put(aspect, offered);
-            write(t.id(), v);
+            // The group's class is kept with its version: this region may differ from it.
+            ClassState cls =
+                TABLE_CLASS.equals(aspect) ? ClassState.of(e.getValue().path("state")) : null;
+            write(t.id(), v, cls);
           }
         }
         log.info("Settings {} of {} follow {}", aspect, name, from);
@@ -335,7 +418,7 @@ public final class SettingsSync implements ReplicatedSettings, AutoCloseable {
         return true;
       }
       case TABLE_CLASS -> {
-        String tableClass = state.path("tableClass").asText();
+        String tableClass = ClassState.of(state).effective(region);
         if (!tableClass.equals(d.tableClass())) {
           run(
               "UpdateTable",
@@ -431,16 +514,39 @@ public final class SettingsSync implements ReplicatedSettings, AutoCloseable {
     return out;
   }
 
-  private void write(long tableId, Map<String, Version> v) {
+  /** Writes the versions and, when {@code cls} is not null, the group's class with them. */
+  private void write(long tableId, Map<String, Version> v, ClassState cls) {
     ObjectNode o = JSON.createObjectNode();
     v.forEach((aspect, version) -> o.set(aspect, version.json()));
     try {
-      db.storage().apply(new WriteSet().putMeta(key(tableId), JSON.writeValueAsBytes(o)));
+      WriteSet w = new WriteSet().putMeta(key(tableId), JSON.writeValueAsBytes(o));
+      if (cls != null) {
+        w.putMeta(classKey(tableId), JSON.writeValueAsBytes(cls.json()));
+      }
+      db.storage().apply(w);
       // A control-plane change, rare: made durable at once, so a restart still offers it.
       db.storage().sync();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The group's class as stored here; the table's own class until a change or override. */
+  private ClassState classState(Table t) {
+    byte[] raw = db.storage().getMeta(classKey(t.id()));
+    if (raw == null) {
+      return new ClassState(t.definition().tableClass(), Map.of());
+    }
+    try {
+      return ClassState.of(JSON.readTree(raw));
+    } catch (IOException e) {
+      throw new UncheckedIOException("table class state of table id " + t.id(), e);
+    }
+  }
+
+  /** The meta key of a table's group class and overrides. */
+  static byte[] classKey(long tableId) {
+    return ByteBuffer.allocate(CLASS_PREFIX.length + 8).put(CLASS_PREFIX).putLong(tableId).array();
   }
 
   /** The meta key of a table's settings versions. */

@@ -1,5 +1,6 @@
 package dev.tidemark.tables;
 
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,7 +20,10 @@ public interface ReplicatedSettings {
   /** Billing mode and provisioned throughput. */
   String CAPACITY = "capacity";
 
-  /** STANDARD or STANDARD_INFREQUENT_ACCESS. */
+  /**
+   * STANDARD or STANDARD_INFREQUENT_ACCESS: the group's class, and the per-replica overrides of it
+   * (ReplicaUpdates' {@code TableClassOverride}), which a later change of the group's class clears.
+   */
   String TABLE_CLASS = "tableClass";
 
   /**
@@ -28,6 +32,22 @@ public interface ReplicatedSettings {
    * region's settings are not reported back.
    */
   void changed(Table table, Set<String> aspects);
+
+  /**
+   * Gives replica {@code region} of {@code table}'s group its own table class (a {@code
+   * TableClassOverride}), carried to every member like a change of the group's class.
+   */
+  default void overrideTableClass(Table table, String region, String tableClass) {
+    throw new IllegalStateException("no replica groups without peers");
+  }
+
+  /** The table class overrides of {@code table}'s group, by region; empty when there are none. */
+  default Map<String, String> tableClassOverrides(Table table) {
+    return Map.of();
+  }
+
+  /** Replica {@code region} left {@code table}'s group: its override goes with it. */
+  default void replicaLeft(Table table, String region) {}
 
   /** No peers: nothing to synchronize. */
   ReplicatedSettings NONE = (table, aspects) -> {};

@@ -498,6 +498,118 @@ class GlobalTablesIntegrationTest {
     assertThat(describe(0, "checks").replicas()).isEmpty();
   }
 
+  /** The table class a region's replica has, and the one a second region lists for it. */
+  static String[] classes(int region, int listedBy, String table) {
+    var listed =
+        describe(listedBy, table).replicas().stream()
+            .filter(x -> x.regionName().equals(REGIONS[region]))
+            .findFirst()
+            .orElseThrow()
+            .replicaTableClassSummary();
+    return new String[] {
+      describe(region, table).tableClassSummary().tableClassAsString(),
+      listed == null ? null : listed.tableClassAsString()
+    };
+  }
+
+  static void awaitClasses(int region, int listedBy, String table, String own, String listed)
+      throws InterruptedException {
+    for (int i = 0; i < 600; i++) {
+      String[] now = classes(region, listedBy, table);
+      if (own.equals(now[0]) && java.util.Objects.equals(listed, now[1])) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    assertThat(classes(region, listedBy, table)).containsExactly(own, listed);
+  }
+
+  // Protects ReplicaUpdates' TableClassOverride (on Create and on Update): only the named replica
+  // changes class, the other regions list its override and keep the group's class, and a later
+  // change of the group's class clears every override, as on AWS. Also the overrides Tidemark lacks
+  // are refused rather than accepted and dropped, and a bad class gets AWS's enum message.
+  @Test
+  void aReplicaKeepsItsOwnTableClassUntilTheGroupsClassChanges() throws Exception {
+    DynamoDbClient a = clients.get(0);
+    createTable(a, "classes");
+    a.updateTable(
+        r ->
+            r.tableName("classes")
+                .replicaUpdates(
+                    ReplicationGroupUpdate.builder()
+                        .create(
+                            c ->
+                                c.regionName(REGIONS[1])
+                                    .tableClassOverride("STANDARD_INFREQUENT_ACCESS"))
+                        .build()));
+    awaitActive(0, "classes", 2);
+    awaitClasses(1, 0, "classes", "STANDARD_INFREQUENT_ACCESS", "STANDARD_INFREQUENT_ACCESS");
+    createReplica(0, "classes", 2);
+    awaitActive(0, "classes", 3);
+    // The third region joined later: it takes the group's class and learns the override.
+    awaitClasses(2, 0, "classes", "STANDARD", null);
+    awaitClasses(1, 2, "classes", "STANDARD_INFREQUENT_ACCESS", "STANDARD_INFREQUENT_ACCESS");
+    assertThat(describe(0, "classes").tableClassSummary().tableClassAsString())
+        .isEqualTo("STANDARD");
+
+    // An Update from the third region gives the first its own class too.
+    updateReplica(
+        2,
+        "classes",
+        u -> u.regionName(REGIONS[0]).tableClassOverride("STANDARD_INFREQUENT_ACCESS"));
+    awaitClasses(0, 1, "classes", "STANDARD_INFREQUENT_ACCESS", "STANDARD_INFREQUENT_ACCESS");
+    assertThat(describe(2, "classes").tableClassSummary().tableClassAsString())
+        .isEqualTo("STANDARD");
+
+    // The group's class changes (in an overridden region): every override is gone everywhere.
+    clients.get(1).updateTable(r -> r.tableName("classes").tableClass("STANDARD"));
+    for (int region = 0; region < 3; region++) {
+      awaitClasses(region, (region + 1) % 3, "classes", "STANDARD", null);
+    }
+
+    assertThat(
+            refusal(
+                () ->
+                    updateReplica(
+                        0, "classes", u -> u.regionName(REGIONS[1]).tableClassOverride("GLACIER"))))
+        .isEqualTo(
+            "ValidationException: 1 validation error detected: Value 'GLACIER' at"
+                + " 'replicaUpdates.1.member.update.tableClassOverride' failed to satisfy"
+                + " constraint: Member must satisfy enum value set: [STANDARD,"
+                + " STANDARD_INFREQUENT_ACCESS]");
+    assertThat(
+            refusal(
+                () ->
+                    updateReplica(
+                        0,
+                        "classes",
+                        u ->
+                            u.regionName(REGIONS[1])
+                                .onDemandThroughputOverride(o -> o.maxReadRequestUnits(100L)))))
+        .startsWith("ValidationException: Tidemark does not support OnDemandThroughputOverride");
+    assertThat(refusal(() -> updateReplica(0, "classes", u -> u.regionName(REGIONS[1]))))
+        .isEqualTo(
+            "ValidationException: There are no actions specified in the Replica Update Action of"
+                + " the request.");
+    assertThat(describe(1, "classes").tableClassSummary().tableClassAsString())
+        .isEqualTo("STANDARD");
+  }
+
+  static void updateReplica(
+      int from,
+      String table,
+      java.util.function.Consumer<
+              software.amazon.awssdk.services.dynamodb.model.UpdateReplicationGroupMemberAction
+                  .Builder>
+          update) {
+    clients
+        .get(from)
+        .updateTable(
+            r ->
+                r.tableName(table)
+                    .replicaUpdates(ReplicationGroupUpdate.builder().update(update).build()));
+  }
+
   // Protects the legacy (2017.11.29) operations' answers: AWS's today, verbatim.
   @Test
   void legacyGlobalTableOperationsAnswerAsAwsDoesToday() {

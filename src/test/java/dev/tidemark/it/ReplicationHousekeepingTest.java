@@ -46,7 +46,8 @@ class ReplicationHousekeepingTest {
   }
 
   // Protects the meta space: DeleteTable of a global table's replica removes every replication
-  // key of that table (group, cursors, tombstone horizon, settings versions), and only of that
+  // key of that table (group, cursors, tombstone horizon, settings versions and the group's table
+  // class), and only of that
   // table: a table kept beside it keeps its own.
   @Test
   void deleteTableLeavesNoReplicationKeysBehind(@TempDir Path dir) throws Exception {
@@ -59,6 +60,8 @@ class ReplicationHousekeepingTest {
             r ->
                 r.tableName(table)
                     .timeToLiveSpecification(s -> s.attributeName("expires").enabled(true)));
+        regions.clients[0].updateTable(
+            r -> r.tableName(table).tableClass("STANDARD_INFREQUENT_ACCESS"));
         regions.clients[0].putItem(
             r -> r.tableName(table).item(GlobalTablesIntegrationTest.item("a", "g", "v")));
         regions.awaitConverged(table);
@@ -73,7 +76,7 @@ class ReplicationHousekeepingTest {
             .map(k -> k.substring("repl/group/".length()))
             .findFirst()
             .orElseThrow();
-    assertThat(keys).contains("repl/settings/" + kept);
+    assertThat(keys).contains("repl/settings/" + kept, "repl/class/" + kept);
     assertThat(keys)
         .as("every table-scoped replication key belongs to the table kept")
         .allSatisfy(k -> assertThat(k).endsWith("/" + kept));
@@ -81,7 +84,13 @@ class ReplicationHousekeepingTest {
 
   /** The kinds of meta key that carry a table id right after their prefix. */
   private static final java.util.Set<String> TABLE_SCOPED =
-      java.util.Set.of("repl/group/", "repl/cursor/", "repl/gc/", "repl/settings/", "repl/refill/");
+      java.util.Set.of(
+          "repl/group/",
+          "repl/cursor/",
+          "repl/gc/",
+          "repl/settings/",
+          "repl/class/",
+          "repl/refill/");
 
   /** The table-scoped meta keys under repl/, each shown as its prefix and table id. */
   private static List<String> replicationKeys(Path data) {

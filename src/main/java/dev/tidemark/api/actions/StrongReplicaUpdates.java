@@ -227,11 +227,7 @@ record StrongReplicaUpdates(boolean create, List<String> replicas, String witnes
         List<String> strangers =
             replicas.stream().filter(r -> !group.replicas().contains(r)).toList();
         if (!strangers.isEmpty()) {
-          throw DynamoException.validation(
-              "Update global table operation failed because one or more replicas were not part of"
-                  + " the global table. Please retry the request without these replicas: "
-                  + strangers
-                  + ".");
+          throw ReplicaUpdates.notMembers(strangers);
         }
         if (witness != null && !witness.equals(group.witness())) {
           throw DynamoException.validation(
