@@ -477,6 +477,9 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     StorageSnapshot[] snapshot = new StorageSnapshot[1];
     // Any position at or past the cursor will do: shipping covers everything after the cursor.
     db.writePath().exclusive(() -> snapshot[0] = db.storage().snapshot());
+    // As at creation and re-fill: nothing the snapshot holds may reach the replica before it is
+    // durable here, or a power loss could leave the replica with a write this region lost.
+    db.storage().sync();
     progress.put(progressKey(t, target), 0);
     fills.execute(() -> fill(t, target, snapshot[0]));
   }
