@@ -180,7 +180,8 @@ public final class ColdTier implements AutoCloseable {
   /**
    * One pass over the points: starts the move of each COMPLETED WARM point whose cold date has come
    * (and whose deletion has not), and deletes the warm backup of COLD points that still have one,
-   * unless a restore reads it ({@code restoring}).
+   * except for points whose warm data a job reads ({@code restoring}: a restore or a copy), which
+   * wait for a later pass: a copy reads only warm data, and must not lose it mid-transfer.
    */
   void pass(List<RecoveryPoint> points, long now, Set<String> restoring, Runnable whenPacked) {
     for (RecoveryPoint p : points) {
@@ -199,6 +200,7 @@ public final class ColdTier implements AutoCloseable {
           || moveAt > now
           || (deleteAt != null && deleteAt <= now)
           || isMoving(p.id())
+          || restoring.contains(p.arn())
           || retryAt.getOrDefault(p.id(), Long.MIN_VALUE) > now) {
         continue;
       }

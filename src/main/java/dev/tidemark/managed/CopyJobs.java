@@ -101,6 +101,18 @@ public final class CopyJobs implements AutoCloseable {
               return t;
             });
     core.addScheduler(this::pass);
+    core.addWarmReaders(this::sourcesInFlight);
+  }
+
+  /** The recovery points that CREATED or RUNNING jobs copy; under the core's monitor. */
+  private Set<String> sourcesInFlight() {
+    Set<String> out = new HashSet<>();
+    for (CopyJob j : jobs.values()) {
+      if (CopyJob.CREATED.equals(j.state()) || CopyJob.RUNNING.equals(j.state())) {
+        out.add(j.sourceRecoveryPointArn());
+      }
+    }
+    return out;
   }
 
   public ManagedBackups core() {

@@ -76,6 +76,8 @@ public final class ManagedBackups implements AutoCloseable {
   private final Map<String, BackupJob> jobs = new LinkedHashMap<>();
   private final Map<String, RestoreJob> restores = new LinkedHashMap<>();
   private final List<java.util.function.LongConsumer> schedulers = new ArrayList<>();
+  private final List<java.util.function.Supplier<java.util.Set<String>>> warmReaders =
+      new ArrayList<>();
   private ScheduledExecutorService worker;
   private RestoreTests restoreTests;
   private ColdTier cold;
@@ -332,7 +334,11 @@ public final class ManagedBackups implements AutoCloseable {
     return cold != null && cold.isMoving(p.id());
   }
 
-  /** Recovery points a PENDING or RUNNING restore reads. */
+  /**
+   * Recovery points whose warm data a job still reads: a PENDING or RUNNING restore, or what
+   * another part registered ({@link #addWarmReaders}, copy jobs). The cold tier neither starts to
+   * move them nor deletes their warm backup meanwhile.
+   */
   private java.util.Set<String> restoring() {
     java.util.Set<String> out = new java.util.HashSet<>();
     for (RestoreJob j : restores.values()) {
@@ -340,7 +346,18 @@ public final class ManagedBackups implements AutoCloseable {
         out.add(j.recoveryPointArn());
       }
     }
+    for (java.util.function.Supplier<java.util.Set<String>> readers : warmReaders) {
+      out.addAll(readers.get());
+    }
     return out;
+  }
+
+  /**
+   * Registers more readers of warm data: {@code readers} answers, under this object's monitor, the
+   * ARNs of the recovery points being read.
+   */
+  synchronized void addWarmReaders(java.util.function.Supplier<java.util.Set<String>> readers) {
+    warmReaders.add(readers);
   }
 
   /** Runs {@code scheduler} at the start of every pass, under this object's monitor. */

@@ -461,6 +461,27 @@ public class ColdTierTest {
     assertThat(fixture.backups.find(p.backupArn())).isEmpty();
   }
 
+  // A point a copy job still reads (CopyJobs registers its CREATED and RUNNING jobs' sources as
+  // warm readers): its move waits past the cold date, so the copy never loses its warm source
+  // mid-transfer; once no job reads it, the next pass moves it.
+  @Test
+  void aPointThatACopyReadsStaysWarmUntilTheCopyEnds() throws Exception {
+    put("a", "x", "1");
+    RecoveryPoint p = core.point(backup(new Lifecycle(1, 91)).recoveryPointArn());
+    java.util.concurrent.atomic.AtomicBoolean copying =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    core.addWarmReaders(() -> copying.get() ? java.util.Set.of(p.arn()) : java.util.Set.of());
+    clock.addAndGet(2 * DAY);
+    settle();
+    assertThat(core.storageClass(core.point(p.arn()))).isEqualTo("WARM");
+    assertThat(cold.copy(p.id())).as("no move started").isEmpty();
+    assertThat(fixture.backups.find(p.backupArn())).isPresent();
+    copying.set(false);
+    settle();
+    assertThat(core.storageClass(core.point(p.arn()))).isEqualTo("COLD");
+    assertThat(fixture.backups.find(p.backupArn())).isEmpty();
+  }
+
   // A cold object the store garbles as it is written: caught by the read-back that follows each
   // write, so the point stays WARM with its warm backup, and the next try, on a sound store, moves
   // it.
