@@ -286,8 +286,8 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   }
 
   /**
-   * Each request is a round trip, so throughput needs several in flight; 8 stays well inside the connection pool (32) and
-   * bounds the memory of buffered parts and prefetched objects.
+   * Each request is a round trip, so throughput needs several in flight; 8 stays well inside the
+   * connection pool (32) and bounds the memory of buffered parts and prefetched objects.
    */
   @Override
   public int transfersInFlight() {
