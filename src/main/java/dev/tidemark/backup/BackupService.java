@@ -628,8 +628,18 @@ public final class BackupService implements AutoCloseable {
     Manifest checked;
     try {
       checked = repository.readManifest(backup.manifestName());
+      // One listing per directory of the manifest's objects (on S3 a request per thousand
+      // objects) rather than one size request each, sent one after another before the restore
+      // could start.
+      Map<String, Map<String, Long>> listed = new java.util.HashMap<>();
       for (DataObjectRef ref : checked.objects()) {
-        if (repository.store().size(ref.name()).isEmpty()) {
+        String dir = ref.name().substring(0, ref.name().lastIndexOf('/') + 1);
+        Map<String, Long> stored = listed.get(dir);
+        if (stored == null) {
+          stored = repository.store().sizes(dir);
+          listed.put(dir, stored);
+        }
+        if (!stored.containsKey(ref.name())) {
           throw DynamoException.validation(
               "Backup "
                   + backup.arn()

@@ -51,6 +51,9 @@ public final class BackupWriter implements Closeable {
   private final TableKeys.TableKey tableKey;
   private final Runnable unlock;
 
+  /** The table's data objects the store holds: the deduplication and reference checks. */
+  private final StoredDataObjects stored;
+
   /** The manifest's objects in the order they were added; submitted ones complete later. */
   private final List<CompletableFuture<DataObjectRef>> objects = new ArrayList<>();
 
@@ -80,6 +83,7 @@ public final class BackupWriter implements Closeable {
     this.backupId = backupId;
     this.tableKey = tableKey;
     this.unlock = unlock;
+    this.stored = new StoredDataObjects(store, tableId);
     this.window = Math.max(1, store.transfersInFlight());
     this.inFlight = new Semaphore(window);
   }
@@ -322,7 +326,7 @@ public final class BackupWriter implements Closeable {
           "content of SHA-256 " + content.sha256() + " where " + expected + " was expected");
     }
     String name = BackupLayout.dataObjectName(tableId, content.contentId());
-    OptionalLong existing = store.size(name);
+    OptionalLong existing = stored.size(name);
     long storedSize;
     boolean wasUploaded = false;
     if (existing.isPresent()) {
@@ -331,6 +335,7 @@ public final class BackupWriter implements Closeable {
       OptionalLong size = upload(name, source, content, !owned);
       wasUploaded = size.isPresent();
       storedSize = wasUploaded ? size.getAsLong() : store.size(name).orElseThrow();
+      stored.stored(name, storedSize);
     }
     (wasUploaded ? uploaded : reused).incrementAndGet();
     return new DataObjectRef(name, label, content.size(), storedSize, content.sha256());
@@ -350,7 +355,7 @@ public final class BackupWriter implements Closeable {
     }
     inBackground(
         () -> {
-          OptionalLong size = store.size(ref.name());
+          OptionalLong size = stored.size(ref.name());
           if (size.isEmpty() || size.getAsLong() != ref.storedSize()) {
             throw new IOException(
                 "data object "

@@ -1,6 +1,7 @@
 package dev.tidemark.backup;
 
 import dev.tidemark.api.ItemKeys;
+import dev.tidemark.backup.crypto.CorruptObjectException;
 import dev.tidemark.indexes.IndexEntries;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.model.ItemSize;
@@ -214,7 +215,19 @@ public final class SnapshotLoader {
   private static byte[] read(BackupRepository repository, Manifest manifest, DataObjectRef ref)
       throws IOException {
     try (InputStream in = repository.openObject(manifest, ref)) {
-      return in.readAllBytes();
+      // Straight into an array of the size the manifest records: readAllBytes would gather
+      // 8 KiB pieces and copy them all once more.
+      byte[] plaintext = new byte[Math.toIntExact(ref.plaintextSize())];
+      in.readNBytes(plaintext, 0, plaintext.length);
+      // The end of the stream is where its size and SHA-256 are checked; a longer object fails
+      // there too.
+      if (in.read() >= 0) {
+        throw new CorruptObjectException(
+            ref.name(),
+            CorruptObjectException.Reason.SIZE_MISMATCH,
+            "longer than its manifest records");
+      }
+      return plaintext;
     }
   }
 

@@ -300,4 +300,76 @@ class BackupRepositoryTest {
     assertThat(memory.exists("manifests/" + T + "/broken")).isFalse();
     assertThat(r.listManifests()).isEmpty();
   }
+
+  // Protects the per-object cost on object storage (a size request is a HEAD on S3): a backup
+  // learns which of its data objects are stored from one listing of the table's data, not a
+  // request per object, and still deduplicates against it, against content repeated within the
+  // backup, and checks the objects it takes over from an earlier backup.
+  @Test
+  void dataObjectsAreLookedUpInOneListing() throws IOException {
+    AtomicInteger dataSizeRequests = new AtomicInteger();
+    AtomicInteger listings = new AtomicInteger();
+    ObjectStore counted =
+        new ObjectStore() {
+          @Override
+          public dev.tidemark.backup.store.PendingObject create(String name) throws IOException {
+            return memory.create(name);
+          }
+
+          @Override
+          public InputStream get(String name) throws IOException {
+            return memory.get(name);
+          }
+
+          @Override
+          public java.util.OptionalLong size(String name) {
+            if (name.contains("/data/")) {
+              dataSizeRequests.incrementAndGet();
+            }
+            return memory.size(name);
+          }
+
+          @Override
+          public List<String> list(String prefix) {
+            return memory.list(prefix);
+          }
+
+          @Override
+          public java.util.Map<String, Long> sizes(String prefix) throws IOException {
+            listings.incrementAndGet();
+            return ObjectStore.super.sizes(prefix);
+          }
+
+          @Override
+          public boolean delete(String name) {
+            return memory.delete(name);
+          }
+        };
+    BackupRepository r = new BackupRepository(counted, master, 1024);
+    byte[] a = bytes(20_000, 1);
+    byte[] b = bytes(20_000, 2);
+    Manifest first = backup(r, "b1", a, b, a);
+    assertThat(memory.list("tables/" + T + "/data/")).hasSize(2);
+    Manifest second;
+    try (BackupWriter w = r.begin(T, "b2")) {
+      w.reference(first.objects().get(0));
+      w.addObject("items", ObjectSource.of(b));
+      w.addObject("items", ObjectSource.of(bytes(20_000, 3)));
+      second = w.commit(metadata(T, "b2"));
+      assertThat(w.uploadedObjects()).isEqualTo(1);
+      assertThat(w.reusedObjects()).isEqualTo(2);
+    }
+    assertThat(memory.list("tables/" + T + "/data/")).hasSize(3);
+    assertThat(listings.get()).isEqualTo(2);
+    // The default sizes() asks per listed name; beyond that, no object was asked about alone.
+    assertThat(dataSizeRequests.get()).isEqualTo(2);
+    assertThat(readAll(r, second, second.objects().get(1))).isEqualTo(b);
+
+    // A reference to an object that is gone still fails the backup.
+    memory.delete(second.objects().get(2).name());
+    try (BackupWriter w = r.begin(T, "b3")) {
+      w.reference(second.objects().get(2));
+      assertThatThrownBy(() -> w.commit(metadata(T, "b3"))).hasMessageContaining("is missing");
+    }
+  }
 }

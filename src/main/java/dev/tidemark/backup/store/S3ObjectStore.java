@@ -32,6 +32,7 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -178,6 +179,11 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                     .connectionTimeout(Duration.ofSeconds(5))
                     .socketTimeout(Duration.ofSeconds(60)))
             .forcePathStyle(config.pathStyle())
+            // No Expect: 100-continue before a body: it costs every upload of 1 MiB or more a
+            // round trip and the service an interim answer. It only saves sending a body the
+            // service refuses anyway (a 412 for an existing name, which is rare and is handled
+            // the same after the body as before it).
+            .serviceConfiguration(S3Configuration.builder().expectContinueEnabled(false).build())
             // Bodies are covered by SigV4 or by the object format (S3PayloadSigning); the SDK's
             // extra CRC of every upload would only add a pass over the bytes and aws-chunked
             // framing for the service to undo.
@@ -280,9 +286,8 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
   }
 
   /**
-   * Each request is a round trip (and a data object's write is a HEAD for deduplication, then the
-   * PUT), so throughput needs several in flight; 8 stays well inside the connection pool (32) and
-   * bounds the memory of buffered parts and prefetched objects.
+   * Each request is a round trip, so throughput needs several in flight; 8 stays well inside the
+   * connection pool (32) and bounds the memory of buffered parts and prefetched objects.
    */
   @Override
   public int transfersInFlight() {
