@@ -393,7 +393,11 @@ public final class BackupWriter implements Closeable {
       enc.write(content, from, length);
       enc.finish();
       try (PendingObject out = store.create(name)) {
-        out.write(cipher.bytes(), 0, cipher.size());
+        // In pieces of a segment: a file store copies each write through a temporary direct
+        // buffer, which it keeps for writes this small but maps afresh for a larger one.
+        for (int at = 0; at < cipher.size(); at += chunkSize) {
+          out.write(cipher.bytes(), at, Math.min(chunkSize, cipher.size() - at));
+        }
         out.commit();
         sealed = cipher;
         storedSize = cipher.size();
