@@ -184,6 +184,9 @@ def baseline(a, c, args, res):
 
     res["on_demand_backup"] = repeat("CreateBackup to AVAILABLE", one_backup, args.reps, args.warmups,
                                      drop_backup)
+    if args.only_copy:
+        c.call("DeleteBackup", {"BackupArn": kept["arn"]})
+        return
 
     def one_restore(i):
         target = "%s_od_%d" % (TABLE, i)
@@ -228,20 +231,59 @@ def backup_jobs(a, bk, table_arn, args, res):
     return kept["point"]
 
 
-def copy_jobs(bk, bk_dr, point, dr_vault_arn, args, res):
+def thread_cpu(node):
+    """CPU seconds per thread name (digits folded, so pools add up) of a server process."""
+    out = {}
+    task = "/proc/%d/task" % node.pid()
+    for tid in os.listdir(task):
+        try:
+            with open("%s/%s/stat" % (task, tid)) as f:
+                stat = f.read()
+        except OSError:
+            continue  # the thread ended meanwhile
+        name = re.sub(r"\d+", "N", stat[stat.index("(") + 1:stat.rindex(")")])
+        fields = stat.rsplit(")", 1)[1].split()
+        out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) / h.CLK_TCK
+    return out
+
+
+def system_cpu(node):
+    """Kernel-mode CPU seconds of a server process (file writes, fsyncs, loopback sockets)."""
+    with open("/proc/%d/stat" % node.pid()) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[12]) / h.CLK_TCK
+
+
+def cpu_diff(before, after):
+    """The threads that used CPU between two thread_cpu snapshots, busiest first (ended threads are
+    missed: the servers' pools keep theirs)."""
+    d = {k: round(v - before.get(k, 0), 2) for k, v in after.items()}
+    return dict(sorted(((k, v) for k, v in d.items() if v >= 0.05), key=lambda kv: -kv[1]))
+
+
+def copy_jobs(a, b, bk, bk_dr, point, dr_vault_arn, args, res):
     def one(i):
+        threads0 = (thread_cpu(a), thread_cpu(b))
+        sys0 = (system_cpu(a), system_cpu(b))
+        cpu0 = (a.cpu_seconds(), b.cpu_seconds())
         t0 = time.monotonic()
         job = bk.start_copy_job(RecoveryPointArn=point, SourceBackupVaultName=VAULT,
                                 DestinationBackupVaultArn=dr_vault_arn, IamRoleArn=ROLE)
         d = poll(lambda: bk.describe_copy_job(CopyJobId=job["CopyJobId"])["CopyJob"],
                  state_of("State", "COMPLETED"), ("FAILED",), what="copy job")
         seconds = time.monotonic() - t0
+        cpu1 = (a.cpu_seconds(), b.cpu_seconds())
+        threads = {"source": cpu_diff(threads0[0], thread_cpu(a)),
+                   "destination": cpu_diff(threads0[1], thread_cpu(b))}
         dest = bk_dr.describe_recovery_point(BackupVaultName=DR_VAULT,
                                              RecoveryPointArn=d["DestinationRecoveryPointArn"])
         return {"seconds": seconds, "job": job["CopyJobId"], "copy": d["DestinationRecoveryPointArn"],
                 "server_s": secs(d.get("CreationDate"), d.get("CompletionDate")),
                 "size_bytes": d.get("BackupSizeInBytes"), "copy_status": dest["Status"],
-                "copy_source_vault": dest.get("SourceBackupVaultArn")}
+                "copy_source_vault": dest.get("SourceBackupVaultArn"),
+                "cpu_s": {"source": cpu1[0] - cpu0[0], "destination": cpu1[1] - cpu0[1]},
+                "cpu_threads": threads,
+                "cpu_system_s": {"source": system_cpu(a) - sys0[0], "destination": system_cpu(b) - sys0[1]},
+                "note": "CPU source %.2f s, destination %.2f s" % (cpu1[0] - cpu0[0], cpu1[1] - cpu0[1])}
 
     def drop(r, last):
         if not last:
@@ -420,7 +462,9 @@ def run(args):
         bk_dr = backup_api(b)
         dr_vault_arn = bk_dr.create_backup_vault(BackupVaultName=DR_VAULT)["BackupVaultArn"]
         point = backup_jobs(a, bk, table_arn, args, res)
-        copy_jobs(bk, bk_dr, point, dr_vault_arn, args, res)
+        copy_jobs(a, b, bk, bk_dr, point, dr_vault_arn, args, res)
+        if args.only_copy:
+            return finish(res, workdir, s3, nodes)
         restore_jobs("restore_job_warm", "StartRestoreJob from WARM to COMPLETED", c, bk, point, args, res)
         restore_test(c, bk, table_arn, vault_arn, res)
         b.stop()
@@ -435,6 +479,14 @@ def run(args):
             n.stop()
         if s3:
             s3.stop()
+    return finish(res, workdir, s3, nodes)
+
+
+def finish(res, workdir, s3, nodes):
+    for n in nodes:
+        n.stop()
+    if s3:
+        s3.stop()
     res["load_average_end"] = os.getloadavg()
     try:
         res["machine"] = h.machine()
@@ -515,6 +567,9 @@ def main():
                     help="backup stores in directories, or in buckets on S3Proxy")
     ap.add_argument("--cold-lead", type=int, default=None,
                     help="seconds from the restart to the point coming due (default from the baseline)")
+    ap.add_argument("--only-copy", action="store_true",
+                    help="only what the copy figure needs: the on-demand backups, the backup jobs and the"
+                         " copy jobs (each with both servers' CPU seconds), for A/B runs of copies")
     ap.add_argument("--java-opts", default=os.environ.get("BENCH_TIDEMARK_JAVA_OPTS", ""),
                     help="extra JVM options for both servers (e.g. a JFR recording)")
     ap.add_argument("--out", default=None,

@@ -1,13 +1,13 @@
 package dev.tidemark.backup;
 
 import dev.tidemark.backup.crypto.ContentFingerprint;
+import dev.tidemark.backup.crypto.CorruptObjectException;
 import dev.tidemark.backup.crypto.EncryptingOutputStream;
 import dev.tidemark.backup.crypto.ObjectEncryption;
 import dev.tidemark.backup.crypto.SymmetricKey;
 import dev.tidemark.backup.store.ObjectAlreadyExistsException;
 import dev.tidemark.backup.store.ObjectStore;
 import dev.tidemark.backup.store.PendingObject;
-import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +15,7 @@ import java.io.InterruptedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
@@ -166,10 +167,23 @@ public final class BackupWriter implements Closeable {
         // Reading to the end is the check.
       }
     }
+    checkStoredSize(ref);
+  }
+
+  private void checkStoredSize(DataObjectRef ref) throws IOException {
     OptionalLong stored = store.size(ref.name());
     if (stored.isEmpty() || stored.getAsLong() != ref.storedSize()) {
       throw new IOException(
           "data object " + ref.name() + " does not have the size it was stored with");
+    }
+  }
+
+  /** Refuses content whose SHA-256 is not {@code expected} (when one is expected). */
+  private static void expect(ContentFingerprint.Result content, String expected)
+      throws UnexpectedContent {
+    if (expected != null && !expected.equals(content.sha256())) {
+      throw new UnexpectedContent(
+          "content of SHA-256 " + content.sha256() + " where " + expected + " was expected");
     }
   }
 
@@ -257,12 +271,23 @@ public final class BackupWriter implements Closeable {
      * Stores {@code content}, which the caller owns and no longer changes, as this entry's object
      * (or finds it already stored), with up to {@link ObjectStore#transfersInFlight()} stores of
      * this writer at once, as for {@link #submit}. Its SHA-256 is compared with {@code sha256}
-     * before anything is uploaded; once stored, the object is read back as {@link #submitReadBack}
-     * reads it, so that a backup whose places were all filled has had every object verified.
+     * before anything is uploaded. Once stored, the object is read back from the store before its
+     * place counts, so that a backup whose places were all filled has had every object verified: an
+     * object this call uploaded must read back byte for byte as the ciphertext it sent, and its
+     * header must open under this writer's data key ({@link #matchStored}); one the store held
+     * already (or got from a concurrent writer first) was encrypted elsewhere, so it is decrypted
+     * and checked against its entry as {@link #submitReadBack} checks an object.
      *
      * @throws UnexpectedContent if the content's SHA-256 is another (nothing was stored)
      */
     public DataObjectRef store(String label, byte[] content, String sha256) throws IOException {
+      return store(label, content, 0, content.length, sha256);
+    }
+
+    /** As {@link #store(String, byte[], String)}, for {@code length} bytes from {@code from}. */
+    public DataObjectRef store(String label, byte[] content, int from, int length, String sha256)
+        throws IOException {
+      java.util.Objects.checkFromIndexSize(from, length, content.length);
       try {
         inFlight.acquire();
       } catch (InterruptedException e) {
@@ -274,9 +299,13 @@ public final class BackupWriter implements Closeable {
           // close() set this before waiting for the stores in flight, so none lands after it.
           throw new IOException("backup " + manifestName() + " was abandoned");
         }
-        DataObjectRef ref =
-            BackupWriter.this.store(label, () -> new ByteArrayInputStream(content), sha256, true);
-        readBack(ref);
+        Held held = storeHeld(label, content, from, length, sha256);
+        if (held.ciphertext() != null) {
+          matchStored(held.ref(), held.ciphertext());
+        } else {
+          readBack(held.ref());
+        }
+        DataObjectRef ref = held.ref();
         slot.complete(ref);
         return ref;
       } catch (IOException | RuntimeException e) {
@@ -321,10 +350,7 @@ public final class BackupWriter implements Closeable {
       }
     }
     ContentFingerprint.Result content = fp.finish();
-    if (expected != null && !expected.equals(content.sha256())) {
-      throw new UnexpectedContent(
-          "content of SHA-256 " + content.sha256() + " where " + expected + " was expected");
-    }
+    expect(content, expected);
     String name = BackupLayout.dataObjectName(tableId, content.contentId());
     OptionalLong existing = stored.size(name);
     long storedSize;
@@ -339,6 +365,150 @@ public final class BackupWriter implements Closeable {
     }
     (wasUploaded ? uploaded : reused).incrementAndGet();
     return new DataObjectRef(name, label, content.size(), storedSize, content.sha256());
+  }
+
+  /**
+   * An object stored from memory: its entry, and the ciphertext this writer uploaded for it, or
+   * null when the store held the object already (another writer encrypted it).
+   */
+  private record Held(DataObjectRef ref, ExposedBytes ciphertext) {}
+
+  /**
+   * As {@link #store(String, ObjectSource, String, boolean)} for content held whole in memory,
+   * which is encrypted into memory first and then uploaded in one piece, so that the ciphertext the
+   * store was sent is at hand for {@link #matchStored}.
+   */
+  private Held storeHeld(String label, byte[] content, int from, int length, String expected)
+      throws IOException {
+    ContentFingerprint fp = new ContentFingerprint(tableKey.key());
+    fp.update(content, from, length);
+    ContentFingerprint.Result fingerprint = fp.finish();
+    expect(fingerprint, expected);
+    String name = BackupLayout.dataObjectName(tableId, fingerprint.contentId());
+    OptionalLong existing = store.size(name);
+    ExposedBytes sealed = null;
+    long storedSize;
+    if (existing.isPresent()) {
+      storedSize = existing.getAsLong();
+    } else {
+      // Segments add 16 bytes each and the header a few hundred: room for both up front.
+      ExposedBytes cipher = new ExposedBytes(length + (length / chunkSize + 2) * 16 + 1024);
+      EncryptingOutputStream enc =
+          new EncryptingOutputStream(cipher, tableKey.key(), name, chunkSize);
+      enc.write(content, from, length);
+      enc.finish();
+      try (PendingObject out = store.create(name)) {
+        // In pieces of a segment: a file store copies each write through a temporary direct
+        // buffer, which it keeps for writes this small but maps afresh for a larger one.
+        for (int at = 0; at < cipher.size(); at += chunkSize) {
+          out.write(cipher.bytes(), at, Math.min(chunkSize, cipher.size() - at));
+        }
+        out.commit();
+        sealed = cipher;
+        storedSize = cipher.size();
+      } catch (ObjectAlreadyExistsException e) {
+        // Same name means same plaintext under the same table key: the other copy serves us.
+        storedSize = store.size(name).orElseThrow();
+      }
+    }
+    (sealed != null ? uploaded : reused).incrementAndGet();
+    return new Held(
+        new DataObjectRef(name, label, fingerprint.size(), storedSize, fingerprint.sha256()),
+        sealed);
+  }
+
+  /**
+   * Reads an object this writer uploaded back from the store and checks that the store holds
+   * exactly the ciphertext it was sent, every byte and no more, and that the object's header (read
+   * from the store, through the same comparison) opens under this writer's data key. Decrypting the
+   * body again would add nothing to what that proves about the store: the bytes are the ones the
+   * encryption produced, and their segments' authentication tags are checked on every later read.
+   */
+  private void matchStored(DataObjectRef ref, ExposedBytes sent) throws IOException {
+    byte[] buf = new byte[64 * 1024];
+    try (MatchingInputStream in =
+        new MatchingInputStream(store.get(ref.name()), ref.name(), sent)) {
+      // The constructor reads the header and unwraps its keyset; the body is not decrypted.
+      new dev.tidemark.backup.crypto.DecryptingInputStream(in, tableKey.key(), ref.name());
+      while (in.read(buf) >= 0) {
+        // Reading to the end is the check.
+      }
+    }
+    checkStoredSize(ref);
+  }
+
+  /** A byte sink whose bytes are read in place rather than copied out. */
+  private static final class ExposedBytes extends java.io.ByteArrayOutputStream {
+    ExposedBytes(int capacity) {
+      super(capacity);
+    }
+
+    byte[] bytes() {
+      return buf;
+    }
+  }
+
+  /**
+   * Passes a stored object through, failing as soon as a byte differs from what was sent for it,
+   * and at its end if it is shorter or longer.
+   */
+  private static final class MatchingInputStream extends java.io.FilterInputStream {
+    private final String name;
+    private final ExposedBytes sent;
+    private long position;
+
+    MatchingInputStream(InputStream stored, String name, ExposedBytes sent) {
+      super(stored);
+      this.name = name;
+      this.sent = sent;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n < 0) {
+        if (position != sent.size()) {
+          throw new CorruptObjectException(
+              name,
+              CorruptObjectException.Reason.TRUNCATED,
+              "reads back " + position + " bytes of the " + sent.size() + " stored");
+        }
+        return -1;
+      }
+      if (position + n > sent.size()
+          || Arrays.mismatch(b, off, off + n, sent.bytes(), (int) position, (int) position + n)
+              != -1) {
+        throw new CorruptObjectException(
+            name,
+            CorruptObjectException.Reason.AUTHENTICATION_FAILED,
+            "reads back other bytes than were stored, within bytes "
+                + position
+                + ".."
+                + (position + n));
+      }
+      position += n;
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      // Every byte must pass through read to be compared.
+      byte[] buf = new byte[(int) Math.min(n, 8192)];
+      int got = read(buf, 0, buf.length);
+      return Math.max(0, got);
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
   }
 
   /**

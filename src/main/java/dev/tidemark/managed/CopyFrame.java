@@ -7,7 +7,6 @@ import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * One piece of a copied object as it travels between servers: a binary body ({@code
@@ -31,14 +30,26 @@ public final class CopyFrame {
   /** The operation's name on the copy channel. */
   public static final String OP = "object";
 
-  /** A decoded frame. */
-  public record Piece(String sessionId, int index, long offset, boolean last, byte[] data) {}
+  /** A decoded frame: its bytes are {@code length} bytes of {@code body} from {@code from}. */
+  public record Piece(
+      String sessionId, int index, long offset, boolean last, byte[] body, int from, int length) {}
 
   private CopyFrame() {}
 
   /** The frame carrying {@code length} bytes of {@code data} from {@code from}. */
   public static byte[] encode(
       String sessionId, int index, long offset, boolean last, byte[] data, int from, int length) {
+    byte[] frame = withRoom(sessionId, index, offset, last, length);
+    System.arraycopy(data, from, frame, frame.length - length, length);
+    return frame;
+  }
+
+  /**
+   * A frame whose header is written and whose last {@code length} bytes are left for the caller to
+   * fill: how a sender reads an object straight into its frame instead of copying it there.
+   */
+  public static byte[] withRoom(
+      String sessionId, int index, long offset, boolean last, int length) {
     ObjectNode h = JSON.createObjectNode();
     h.put("SessionId", sessionId);
     h.put("Index", index);
@@ -53,7 +64,6 @@ public final class CopyFrame {
     return ByteBuffer.allocate(4 + header.length + length)
         .putInt(header.length)
         .put(header)
-        .put(data, from, length)
         .array();
   }
 
@@ -85,6 +95,8 @@ public final class CopyFrame {
         h.get("Index").asInt(),
         h.get("Offset").asLong(),
         h.get("Last").asBoolean(),
-        Arrays.copyOfRange(body, n, body.length));
+        body,
+        n,
+        body.length - n);
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tidemark.backup.BackupRecord;
 import dev.tidemark.backup.BackupRepository;
+import dev.tidemark.backup.DataObjectRef;
 import dev.tidemark.backup.Manifest;
 import dev.tidemark.backup.Transfers;
 import dev.tidemark.errors.DynamoException;
@@ -516,17 +517,11 @@ public final class CopyJobs implements AutoCloseable {
     Semaphore window = new Semaphore(OBJECTS_IN_FLIGHT);
     AtomicReference<RuntimeException> failed = new AtomicReference<>();
     List<Future<?>> sending = new ArrayList<>();
-    try (Transfers.Prefetch<byte[]> ahead =
+    try (Transfers.Prefetch<Outgoing> ahead =
         Transfers.prefetch(
-            toSend,
-            repo.store().transfersInFlight(),
-            i -> {
-              try (InputStream in = repo.openObject(m, m.objects().get(i))) {
-                return in.readAllBytes();
-              }
-            })) {
+            toSend, repo.store().transfersInFlight(), i -> read(repo, m, i, session))) {
       for (int i : toSend) {
-        byte[] data = ahead.next();
+        Outgoing data = ahead.next();
         try {
           window.acquire();
         } catch (InterruptedException e) {
@@ -570,8 +565,43 @@ public final class CopyJobs implements AutoCloseable {
         done.path("RecoveryPointArn").asText(), done.path("BackupSizeInBytes").asLong());
   }
 
+  /**
+   * An object read for sending: the one frame that carries it whole, or (larger than {@link
+   * #FRAME_BYTES}) its bytes, to be cut into frames.
+   */
+  private record Outgoing(byte[] frame, byte[] data) {}
+
+  /**
+   * Reads object {@code index} through decryption and its manifest entry's size and SHA-256 check.
+   * One that fits in a frame is read straight into the frame, past its header, so that its bytes
+   * are not copied again on their way out.
+   */
+  private static Outgoing read(BackupRepository repo, Manifest m, int index, String session)
+      throws IOException {
+    DataObjectRef ref = m.objects().get(index);
+    try (InputStream in = repo.openObject(m, ref)) {
+      if (ref.plaintextSize() > FRAME_BYTES) {
+        return new Outgoing(null, in.readAllBytes());
+      }
+      int size = (int) ref.plaintextSize();
+      byte[] frame = CopyFrame.withRoom(session, index, 0, true, size);
+      int n = in.readNBytes(frame, frame.length - size, size);
+      // Reading on to the end is what makes the stream check the SHA-256 (and refuse a longer one).
+      if (n != size || in.read() != -1) {
+        throw new IOException(
+            "data object " + ref.name() + " does not decrypt to the " + size + " bytes expected");
+      }
+      return new Outgoing(frame, null);
+    }
+  }
+
   /** Sends one object in frames of at most {@link #FRAME_BYTES}; answered once it is stored. */
-  private void sendObject(String region, String session, int index, byte[] data) {
+  private void sendObject(String region, String session, int index, Outgoing out) {
+    if (out.frame() != null) {
+      peers.send(region, "copy/" + CopyFrame.OP, out.frame(), CopyFrame.signedLength(out.frame()));
+      return;
+    }
+    byte[] data = out.data();
     int offset = 0;
     boolean last;
     do {

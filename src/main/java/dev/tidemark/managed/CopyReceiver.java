@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * The destination side of a copy: turns an offered recovery point into a recovery point of one of
  * this server's vaults. The point's data is written as a new backup in this server's store, under
  * this server's master key and a data key of its own (so the copy is readable with this server's
- * key alone, whatever key the source uses), and verified by reading every object back before the
- * point is COMPLETED.
+ * key alone, whatever key the source uses), and verified by reading every object back from the
+ * store before the point is COMPLETED.
  *
  * <p>A copy from another server arrives in steps ({@link #begin}, {@link #chunk} per piece of each
  * object, {@link #commit}). Objects may arrive in any order and several at once: each takes its
@@ -347,9 +348,20 @@ public final class CopyReceiver implements AutoCloseable {
    * piece of an object already stored is a retry, and changes nothing.
    */
   public void chunk(String sessionId, int index, long offset, byte[] data, boolean last) {
+    chunk(sessionId, index, offset, data, 0, data.length, last);
+  }
+
+  /**
+   * As {@link #chunk(String, int, long, byte[], boolean)}, for the piece that is {@code length}
+   * bytes of {@code buffer} from {@code from} (a frame's body, taken where it lies).
+   */
+  public void chunk(
+      String sessionId, int index, long offset, byte[] buffer, int from, int length, boolean last) {
+    Objects.checkFromIndexSize(from, length, buffer.length);
     Session s = session(sessionId);
     DataObjectRef expected;
     byte[] whole;
+    int wholeFrom = 0;
     synchronized (s) {
       if (s.closed) {
         throw lost(sessionId);
@@ -373,7 +385,7 @@ public final class CopyReceiver implements AutoCloseable {
       }
       Partial p = s.partial.get(index);
       int have = p == null ? 0 : p.have;
-      if (offset < have && offset + data.length <= have) {
+      if (offset < have && offset + length <= have) {
         return; // a retried piece
       }
       if (offset != have) {
@@ -381,27 +393,28 @@ public final class CopyReceiver implements AutoCloseable {
             WireError.INVALID_REQUEST,
             "Copy session " + sessionId + " holds " + have + " bytes of object " + index + ".");
       }
-      if (have + (long) data.length > expected.plaintextSize()
-          || last && have + data.length != expected.plaintextSize()) {
+      if (have + (long) length > expected.plaintextSize()
+          || last && have + length != expected.plaintextSize()) {
         fail(
             s,
             "object "
                 + index
                 + " arrived with "
-                + (have + (long) data.length)
+                + (have + (long) length)
                 + (last ? "" : " or more")
                 + " bytes, not "
                 + expected.plaintextSize());
       }
       if (last && have == 0) {
-        whole = data; // the usual case: a whole object in one piece
+        whole = buffer; // the usual case: a whole object in one piece
+        wholeFrom = from;
       } else {
         if (p == null) {
           p = new Partial((int) expected.plaintextSize());
           s.partial.put(index, p);
         }
-        System.arraycopy(data, 0, p.bytes, have, data.length);
-        p.have += data.length;
+        System.arraycopy(buffer, from, p.bytes, have, length);
+        p.have += length;
         if (!last) {
           return;
         }
@@ -413,7 +426,13 @@ public final class CopyReceiver implements AutoCloseable {
     // Stored outside the session's monitor, so that several objects are stored at once.
     DataObjectRef stored;
     try {
-      stored = s.places[index].store(expected.label(), whole, expected.sha256());
+      stored =
+          s.places[index].store(
+              expected.label(),
+              whole,
+              wholeFrom,
+              (int) expected.plaintextSize(),
+              expected.sha256());
     } catch (BackupWriter.UnexpectedContent e) {
       synchronized (s) {
         fail(s, "object " + index + " arrived with other content than its source's SHA-256");
@@ -517,10 +536,11 @@ public final class CopyReceiver implements AutoCloseable {
           "The copy's manifest could not be written: " + e.getMessage());
     }
     BackupRecord r = backups.register(written);
-    // Every object is read back, decrypted and checked against the manifest before COMPLETED: a
-    // copy from a peer had each object read back as soon as it was stored (BackupWriter.Place),
-    // while others were still arriving, so the stored manifest, its key and the objects'
-    // presence are what is left; a copy within this server references objects it never read.
+    // Every object is read back from the store and checked before COMPLETED: a copy from a peer
+    // had each object read back as soon as it was stored (BackupWriter.Place: the bytes sent,
+    // compared one for one, or an object found stored already, decrypted and checked), while
+    // others were still arriving, so the stored manifest, its key and the objects' presence are
+    // what is left; a copy within this server references objects it never read.
     VerifyResult check =
         s.places != null
             ? backups.repository().verifyPresent(r.manifestName(), written)

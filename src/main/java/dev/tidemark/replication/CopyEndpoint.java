@@ -64,7 +64,7 @@ public final class CopyEndpoint extends PeerEndpoint {
   /** One binary piece of an object ({@link CopyFrame}), whose signature covered its header. */
   public static JsonNode frame(CopyReceiver receiver, byte[] body) {
     CopyFrame.Piece p = CopyFrame.decode(body);
-    receiver.chunk(p.sessionId(), p.index(), p.offset(), p.data(), p.last());
+    receiver.chunk(p.sessionId(), p.index(), p.offset(), p.body(), p.from(), p.length(), p.last());
     return JSON.createObjectNode();
   }
 

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * reserved in manifest order and filled from several threads in any order (a copy's objects as they
  * arrive), with content whose SHA-256 is not the expected one refused before anything is uploaded;
  * and objects read back (decrypted, size and SHA-256 checked) as they are written, so that an
- * object the store garbles fails the backup before its manifest exists.
+ * object the store garbles fails the backup before its manifest exists. A place's object is read
+ * back too, compared byte for byte with the ciphertext that was sent when the place uploaded it,
+ * decrypted and checked when the store held it already.
  */
 class WriterPlacesAndReadBackTest {
   private static final String T = "table-1";
@@ -125,5 +127,60 @@ class WriterPlacesAndReadBackTest {
           .isNotInstanceOf(BackupWriter.UnexpectedContent.class);
     }
     assertThat(memory.list(BackupLayout.MANIFESTS)).isEmpty();
+  }
+
+  /** A store that hands back other bytes than it was given fails the place, whatever it stored. */
+  @Test
+  void aPlacesObjectReadBackWithAByteChangedOrMissingFailsThePlace() throws Exception {
+    byte[] content = bytes(50_000, 8);
+    for (Runnable fault :
+        List.<Runnable>of(
+            () -> faulty.corruptReads(name -> name.contains("/data/")),
+            () -> faulty.truncateReads(name -> name.contains("/data/")))) {
+      faulty.heal();
+      repo.collectOrphans(T);
+      fault.run();
+      try (BackupWriter w = repo.begin(T, "b1")) {
+        BackupWriter.Place p = w.reserve();
+        assertThatThrownBy(() -> p.store("items", content, sha256(content)))
+            .isInstanceOf(IOException.class)
+            .isNotInstanceOf(BackupWriter.UnexpectedContent.class)
+            .hasMessageContaining(BackupLayout.dataPrefix(T));
+      }
+      assertThat(memory.list(BackupLayout.MANIFESTS)).isEmpty();
+    }
+  }
+
+  /**
+   * An object the store already holds (an earlier copy wrote it) was not encrypted by this writer,
+   * so there is no ciphertext to compare: it is decrypted and checked against the entry, and one
+   * the store has garbled since fails the place.
+   */
+  @Test
+  void aPlaceFindingItsObjectStoredAlreadyDecryptsAndChecksIt() throws Exception {
+    byte[] content = bytes(50_000, 9);
+    Manifest first;
+    try (BackupWriter w = repo.begin(T, "b1")) {
+      w.reserve().store("items", content, sha256(content));
+      first = w.commit(metadata(T, "b1"));
+    }
+    String name = first.objects().get(0).name();
+    // Found, whole: the second backup takes it over.
+    Manifest second;
+    try (BackupWriter w = repo.begin(T, "b2")) {
+      w.reserve().store("items", content, sha256(content));
+      second = w.commit(metadata(T, "b2"));
+      assertThat(w.reusedObjects()).isEqualTo(1);
+    }
+    assertThat(second.objects().get(0).name()).isEqualTo(name);
+    assertThat(read(second, 0)).isEqualTo(content);
+    // Found, garbled: its decryption fails the place.
+    faulty.corruptReads(n -> n.equals(name));
+    try (BackupWriter w = repo.begin(T, "b3")) {
+      BackupWriter.Place p = w.reserve();
+      assertThatThrownBy(() -> p.store("items", content, sha256(content)))
+          .isInstanceOf(IOException.class)
+          .isNotInstanceOf(BackupWriter.UnexpectedContent.class);
+    }
   }
 }

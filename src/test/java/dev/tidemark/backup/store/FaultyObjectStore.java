@@ -26,6 +26,8 @@ public final class FaultyObjectStore implements ObjectStore {
   private volatile Predicate<String> failGets = NONE;
   private volatile Predicate<String> failDeletes = NONE;
   private volatile Predicate<String> corruptWrites = NONE;
+  private volatile Predicate<String> corruptReads = NONE;
+  private volatile Predicate<String> truncateReads = NONE;
   private volatile long capacityBytes = Long.MAX_VALUE;
   private volatile int commitsBeforeFailure = Integer.MAX_VALUE;
   private volatile Duration putDelay = Duration.ZERO;
@@ -59,6 +61,21 @@ public final class FaultyObjectStore implements ObjectStore {
   /** Matching objects are stored with one byte flipped: a disk that garbles what it is given. */
   public FaultyObjectStore corruptWrites(Predicate<String> names) {
     this.corruptWrites = names;
+    return this;
+  }
+
+  /**
+   * Matching objects are stored faithfully but read with one byte of their middle flipped: a store
+   * that garbles what it hands back.
+   */
+  public FaultyObjectStore corruptReads(Predicate<String> names) {
+    corruptReads = names;
+    return this;
+  }
+
+  /** Matching objects are stored faithfully but read without their last byte. */
+  public FaultyObjectStore truncateReads(Predicate<String> names) {
+    truncateReads = names;
     return this;
   }
 
@@ -138,6 +155,8 @@ public final class FaultyObjectStore implements ObjectStore {
     failGets = NONE;
     failDeletes = NONE;
     corruptWrites = NONE;
+    corruptReads = NONE;
+    truncateReads = NONE;
     capacityBytes = Long.MAX_VALUE;
     commitsBeforeFailure = Integer.MAX_VALUE;
     putDelay = Duration.ZERO;
@@ -215,7 +234,20 @@ public final class FaultyObjectStore implements ObjectStore {
     if (failGets.test(name)) {
       throw new IOException("injected get failure for " + name);
     }
-    return delegate.get(name);
+    boolean corrupt = corruptReads.test(name);
+    boolean truncate = truncateReads.test(name);
+    if (!corrupt && !truncate) {
+      return delegate.get(name);
+    }
+    byte[] bytes;
+    try (InputStream in = delegate.get(name)) {
+      bytes = in.readAllBytes();
+    }
+    if (corrupt && bytes.length > 0) {
+      bytes[bytes.length / 2] ^= 0x01;
+    }
+    int length = truncate ? Math.max(0, bytes.length - 1) : bytes.length;
+    return new java.io.ByteArrayInputStream(bytes, 0, length);
   }
 
   @Override
