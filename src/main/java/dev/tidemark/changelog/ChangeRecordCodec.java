@@ -29,9 +29,24 @@ public final class ChangeRecordCodec {
   private ChangeRecordCodec() {}
 
   public static byte[] encode(ChangeRecord r) {
+    return encode(
+        r,
+        r.oldImage() == null ? null : ItemCodec.encode(r.oldImage()),
+        r.newImage() == null ? null : ItemCodec.encode(r.newImage()));
+  }
+
+  /**
+   * {@link #encode(ChangeRecord)} with the images already encoded: {@code oldImage} and {@code
+   * newImage} are an {@link ItemCodec} encoding of {@code r}'s (null where it has none). The write
+   * path has them at hand (the stored item it read, the item it stores), and encoding each image
+   * again was most of a commit's own CPU.
+   */
+  public static byte[] encode(ChangeRecord r, byte[] oldImage, byte[] newImage) {
+    if ((oldImage == null) != (r.oldImage() == null)
+        || (newImage == null) != (r.newImage() == null)) {
+      throw new IllegalArgumentException("encoded images do not match the record's");
+    }
     byte[] key = ItemCodec.encode(r.key());
-    byte[] oldImage = r.oldImage() == null ? null : ItemCodec.encode(r.oldImage());
-    byte[] newImage = r.newImage() == null ? null : ItemCodec.encode(r.newImage());
     byte[] stamp = r.stamp() == null ? null : r.stamp().encode(false);
     // A record never claims an identity it lacks: UNKNOWN is for old records only.
     int writer = Math.max(r.writer(), Writers.NONE);

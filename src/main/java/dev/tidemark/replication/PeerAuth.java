@@ -22,6 +22,17 @@ public final class PeerAuth {
 
   public PeerAuth(byte[] secret) {
     this.key = new SecretKeySpec(secret, "HmacSHA256");
+    this.macs =
+        ThreadLocal.withInitial(
+            () -> {
+              try {
+                Mac m = Mac.getInstance("HmacSHA256");
+                m.init(key);
+                return m;
+              } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 is unavailable", e);
+              }
+            });
   }
 
   /** The header value for a request from {@code region}, sent at {@code nowMillis}. */
@@ -63,18 +74,30 @@ public final class PeerAuth {
     return parts[0];
   }
 
+  /**
+   * One keyed Mac and one digest per thread: looking the algorithms up through the providers and
+   * keying a new Mac for every request cost more than hashing a small frame. doFinal and digest
+   * leave both ready for the next use.
+   */
+  private final ThreadLocal<Mac> macs;
+
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (GeneralSecurityException e) {
+              throw new IllegalStateException("SHA-256 is unavailable", e);
+            }
+          });
+
   private String mac(String region, long time, String path, byte[] body) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
-      mac.update(
-          (region + "\n" + time + "\n" + path + "\n" + HexFormat.of().formatHex(digest))
-              .getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(mac.doFinal());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is unavailable", e);
-    }
+    Mac mac = macs.get();
+    byte[] digest = SHA256.get().digest(body);
+    mac.update(
+        (region + "\n" + time + "\n" + path + "\n" + HexFormat.of().formatHex(digest))
+            .getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(mac.doFinal());
   }
 
   /** A request that is not authentic replication traffic. */

@@ -11,8 +11,12 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.LongSupplier;
 
-/** Sends signed replication requests to one peer region. Thread-safe. */
-final class PeerClient {
+/**
+ * Sends signed replication requests to one peer region. Thread-safe. Apply frames to a plain-HTTP
+ * peer go through {@link PeerHttp} (the shipping path, many small requests a second); everything
+ * else through the JDK's HTTP client.
+ */
+final class PeerClient implements AutoCloseable {
   static final String PATH_PREFIX = "/tidemark/replication/";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -22,6 +26,10 @@ final class PeerClient {
   private final PeerAuth auth;
   private final LongSupplier clock;
   private final HttpClient http;
+
+  /** The sender of apply frames to a plain-HTTP peer; null for https. */
+  private final PeerHttp frames;
+
   final ClockSkew skew = new ClockSkew();
 
   PeerClient(String region, URI base, String localRegion, PeerAuth auth, LongSupplier clock) {
@@ -37,6 +45,7 @@ final class PeerClient {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2))
             .build();
+    this.frames = PeerHttp.serves(base) ? new PeerHttp(base) : null;
   }
 
   /**
@@ -57,7 +66,37 @@ final class PeerClient {
 
   /** Calls {@code op} with a binary {@link ApplyFrame}; the answer is JSON as for any call. */
   JsonNode call(String op, byte[] frame, Duration timeout) {
+    if (frames != null && ApplyFrame.OP.equals(op)) {
+      return callFrame(op, frame, timeout);
+    }
     return call(op, frame, ApplyFrame.CONTENT_TYPE, frame.length, timeout);
+  }
+
+  /** An apply frame over {@link PeerHttp}: same request, signature and answer rules as below. */
+  private JsonNode callFrame(String op, byte[] frame, Duration timeout) {
+    String path = PATH_PREFIX + op;
+    String[] headers = {
+      "Content-Type",
+      ApplyFrame.CONTENT_TYPE,
+      PeerAuth.HEADER,
+      auth.sign(localRegion, clock.getAsLong(), path, frame)
+    };
+    PeerHttp.Answer response;
+    long sent = clock.getAsLong();
+    try {
+      response = frames.post(base.resolve(path).getRawPath(), headers, frame, timeout);
+    } catch (IOException e) {
+      throw new Unavailable(region + " (" + base + ") is unreachable: " + e);
+    }
+    long received = clock.getAsLong();
+    if (response.clock() != null) {
+      try {
+        skew.sample(sent, Long.parseLong(response.clock()), received);
+      } catch (NumberFormatException e) {
+        // Not a clock reading: no sample.
+      }
+    }
+    return answer(response.status(), response.body());
   }
 
   /**
@@ -94,21 +133,34 @@ final class PeerClient {
       Thread.currentThread().interrupt();
       throw new Unavailable("interrupted while calling " + region);
     }
+    return answer(response.statusCode(), response.body());
+  }
+
+  /** The JSON answer of a 2xx or 3xx; a refusal or failure as the exception callers expect. */
+  private JsonNode answer(int status, byte[] body) {
     JsonNode answer;
     try {
-      answer = JSON.readTree(response.body());
+      answer = JSON.readTree(body);
     } catch (IOException e) {
-      throw new Unavailable(region + " answered " + response.statusCode() + " without JSON");
+      throw new Unavailable(region + " answered " + status + " without JSON");
     }
-    if (response.statusCode() >= 500) {
+    if (status >= 500) {
       throw new Unavailable(
-          region + " failed (" + response.statusCode() + "): " + answer.path("message").asText());
+          region + " failed (" + status + "): " + answer.path("message").asText());
     }
-    if (response.statusCode() >= 400) {
+    if (status >= 400) {
       throw new Refused(
           answer.path("__type").asText("ValidationException"), answer.path("message").asText());
     }
     return answer;
+  }
+
+  /** Closes the kept-alive connections of {@link PeerHttp}; a call blocked on one fails at once. */
+  @Override
+  public void close() {
+    if (frames != null) {
+      frames.close();
+    }
   }
 
   @Override

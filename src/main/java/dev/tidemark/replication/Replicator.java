@@ -1136,14 +1136,12 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
           keys.clear();
           keys.add(ByteBuffer.wrap(storageKey));
         }
-        // Checked again under the write lock: a tombstone collected since the check above is gone,
-        // and its item must not come back.
         group.add(
             new WritePath.ItemWrite(
                 t,
                 storageKey,
                 keyOf(ks, storageKey),
-                c -> c == null && stamp.timeMillis() < tombstones.horizon(t.id()) ? null : image,
+                new Arrived(image, rec.image(), stamp, t.id()),
                 stamp));
         times.add(rec.commitTime());
       }
@@ -1158,6 +1156,41 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       tombstones.received(t.id(), from, body.through());
     }
     return JSON.createObjectNode().put("applied", counts[0]).put("superseded", counts[1]);
+  }
+
+  /**
+   * A replicated version as it arrived: the image (null for a delete) and the origin's encoding of
+   * it, which the write path stores and logs as is.
+   */
+  private final class Arrived implements WritePath.PreEncoded {
+    private final Map<String, AttributeValue> image;
+    private final byte[] encoded;
+    private final ItemStamp stamp;
+    private final long tableId;
+
+    Arrived(Map<String, AttributeValue> image, byte[] encoded, ItemStamp stamp, long tableId) {
+      this.image = image;
+      this.encoded = encoded;
+      this.stamp = stamp;
+      this.tableId = tableId;
+    }
+
+    @Override
+    public Map<String, AttributeValue> apply(Map<String, AttributeValue> current) {
+      // Checked again under the write lock: a tombstone collected since apply() looked is gone,
+      // and its item must not come back.
+      return current == null && stamp.timeMillis() < tombstones.horizon(tableId) ? null : image;
+    }
+
+    @Override
+    public Map<String, AttributeValue> item() {
+      return image;
+    }
+
+    @Override
+    public byte[] encoded() {
+      return encoded;
+    }
   }
 
   private void commitApplied(
@@ -1646,6 +1679,8 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     closed = true;
     shippers.forEach(Thread::interrupt);
     fills.shutdownNow();
+    // A shipper blocked reading a peer's answer on a kept-alive socket ignores the interrupt.
+    peers.values().forEach(PeerClient::close);
     for (Thread t : shippers) {
       try {
         t.join(5_000);

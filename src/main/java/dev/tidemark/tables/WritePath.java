@@ -71,6 +71,20 @@ public final class WritePath {
     }
   }
 
+  /**
+   * A mutation that returns one item decided beforehand (or null), whose stored encoding the caller
+   * already holds: a replicated write, which arrives as the origin's encoded image. When the
+   * mutation returns exactly {@link #item()} (the same object), the write path stores and logs
+   * {@link #encoded()} instead of encoding the item again.
+   */
+  public interface PreEncoded extends Mutation {
+    /** The item this mutation returns unless it decides otherwise. */
+    Map<String, AttributeValue> item();
+
+    /** {@code ItemCodec.encode(item())}, or bytes that decode to an equal item. */
+    byte[] encoded();
+  }
+
   /** What a write did. {@code changed} is false when the mutation left the item as it was. */
   public record Outcome(
       Map<String, AttributeValue> oldItem, Map<String, AttributeValue> newItem, boolean changed) {}
@@ -213,12 +227,15 @@ public final class WritePath {
       // Only for writes to replicated tables: their group and the stamp stored with the item.
       Replication[] groups = null;
       ItemStamp[] stored = null;
+      // The stored encoding of each current item: its change record's old image as is.
+      byte[][] raws = new byte[writes.size()][];
       for (int i = 0; i < writes.size(); i++) {
         ItemWrite w = writes.get(i);
         if (!storage.hasTableSpace(w.table().id()) || "DELETING".equals(w.table().status())) {
           throw DynamoException.tableNotFound();
         }
         byte[] raw = storage.get(w.table().id(), w.storageKey());
+        raws[i] = raw;
         Map<String, AttributeValue> current = raw == null ? null : ItemCodec.decode(raw);
         Replication group = w.table().replication();
         if (group != null) {
@@ -288,28 +305,36 @@ public final class WritePath {
           // the item.
           ws.put(id, ItemStamp.storageKey(w.storageKey()), stamp.encode(o.newItem() == null));
         }
+        // Each image is encoded at most once: the new item for both its entry and its change
+        // record, the old one taken as it was stored.
+        byte[] newBytes = null;
         if (o.newItem() == null) {
           ws.delete(id, w.storageKey());
         } else {
-          ws.put(id, w.storageKey(), ItemCodec.encode(o.newItem()));
+          newBytes =
+              w.mutation() instanceof PreEncoded p && p.item() == o.newItem()
+                  ? p.encoded()
+                  : ItemCodec.encode(o.newItem());
+          ws.put(id, w.storageKey(), newBytes);
         }
         for (BatchContributor c : contributors) {
           c.contribute(ws, w.table(), o.oldItem(), o.newItem());
         }
+        Map<String, AttributeValue> loggedOld = loggedOldImage(w.table(), o);
+        byte[] oldBytes =
+            loggedOld == null
+                ? null
+                : loggedOld == o.oldItem() && raws[i] != null
+                    ? raws[i]
+                    : ItemCodec.encode(loggedOld);
         ws.putChange(
             id,
             seq,
             ChangeRecordCodec.encode(
                 new ChangeRecord(
-                    id,
-                    seq,
-                    time,
-                    w.key(),
-                    loggedOldImage(w.table(), o),
-                    o.newItem(),
-                    origin,
-                    stamp,
-                    writer)));
+                    id, seq, time, w.key(), loggedOld, o.newItem(), origin, stamp, writer),
+                oldBytes,
+                newBytes));
         long[] d = deltas.computeIfAbsent(w.table(), t -> new long[2]);
         d[0] += (o.newItem() == null ? 0 : 1) - (o.oldItem() == null ? 0 : 1);
         d[1] +=
