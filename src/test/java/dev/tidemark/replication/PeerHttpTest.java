@@ -223,8 +223,7 @@ class PeerHttpTest {
             });
     try (PeerHttp http = new PeerHttp(base)) {
       assertThatThrownBy(() -> http.post("/a", HEADERS, new byte[0], T))
-          .isInstanceOf(IOException.class)
-          .hasMessageContaining("cut off");
+          .isInstanceOf(IOException.class);
     }
   }
 
