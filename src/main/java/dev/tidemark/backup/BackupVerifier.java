@@ -70,10 +70,9 @@ public final class BackupVerifier {
 
   /**
    * The checks of {@link #verify} that remain once every object has been read back as it was
-   * written ({@link BackupWriter#submitReadBack}, {@link BackupWriter#submitHeldReadBack}): the
-   * manifest as stored decrypts and parses, its data key unwraps, it lists {@code written}'s
-   * objects, and each of them is still in the store at its recorded size (one listing, no object
-   * read).
+   * written ({@link BackupWriter#submitReadBack}): the manifest as stored decrypts and parses, its
+   * data key unwraps, it lists {@code written}'s objects, and each of them is still in the store at
+   * its recorded size (one listing, no object read).
    */
   public static VerifyResult verifyPresent(
       ObjectStore store, String manifestName, MasterKeys keys, Manifest written) {

@@ -155,46 +155,6 @@ public final class BackupWriter implements Closeable {
         });
   }
 
-  /** The first {@code length} bytes of {@code bytes}: an object's content made whole in memory. */
-  public record Made(byte[] bytes, int length) {
-    public Made {
-      java.util.Objects.checkFromIndexSize(0, length, bytes.length);
-    }
-  }
-
-  /** Makes an object's content whole in memory, on a transfer thread. */
-  @FunctionalInterface
-  public interface MadeContent {
-    Made make() throws IOException;
-  }
-
-  /**
-   * As {@link #submitReadBack}, for content made whole in memory: it is encrypted into memory,
-   * stored, and read back from the store and compared byte for byte with the ciphertext sent, its
-   * header opened under the data key ({@link #matchStored}), instead of decrypted a second time. An
-   * object the store held already was encrypted elsewhere and is read back as {@link
-   * #submitReadBack} reads it.
-   */
-  public void submitHeldReadBack(String label, MadeContent content) throws IOException {
-    inBackground(
-        () -> {
-          Made made = content.make();
-          return verified(storeHeld(label, made.bytes(), 0, made.length(), null));
-        });
-  }
-
-  /**
-   * Reads a just-stored object back: {@link #matchStored} if this writer sent it, else decrypted.
-   */
-  private DataObjectRef verified(Held held) throws IOException {
-    if (held.ciphertext() != null) {
-      matchStored(held.ref(), held.ciphertext());
-    } else {
-      readBack(held.ref());
-    }
-    return held.ref();
-  }
-
   /** Reads a stored object to its end through decryption and its manifest entry's checks. */
   private void readBack(DataObjectRef ref) throws IOException {
     byte[] buf = new byte[64 * 1024];
@@ -339,7 +299,13 @@ public final class BackupWriter implements Closeable {
           // close() set this before waiting for the stores in flight, so none lands after it.
           throw new IOException("backup " + manifestName() + " was abandoned");
         }
-        DataObjectRef ref = verified(storeHeld(label, content, from, length, sha256));
+        Held held = storeHeld(label, content, from, length, sha256);
+        if (held.ciphertext() != null) {
+          matchStored(held.ref(), held.ciphertext());
+        } else {
+          readBack(held.ref());
+        }
+        DataObjectRef ref = held.ref();
         slot.complete(ref);
         return ref;
       } catch (IOException | RuntimeException e) {

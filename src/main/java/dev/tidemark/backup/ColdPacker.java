@@ -90,11 +90,10 @@ public final class ColdPacker {
   /**
    * Takes the merged table's entries in key order (as a restore's bulk loader would) and stores
    * them as compressed objects of about {@link #OBJECT_BYTES} entry bytes each. An object is
-   * compressed, fingerprinted, encrypted in memory, written and read back (compared byte for byte
-   * with the ciphertext written, its header opened under the data key) on a transfer thread while
-   * the merge fills the next ({@link BackupWriter#submitHeldReadBack}, as many at once as the store
-   * takes): compression and the check are the costliest steps of a repack and would otherwise hold
-   * up the merge on a single core.
+   * compressed, fingerprinted, encrypted, written and read back (decrypted, size and SHA-256
+   * checked) on a transfer thread while the merge fills the next ({@link
+   * BackupWriter#submitReadBack}, as many at once as the store takes): compression and the check
+   * are the costliest steps of a repack and would otherwise hold up the merge on a single core.
    */
   private static final class ColdObjects implements BulkLoader {
     private final BackupWriter writer;
@@ -131,7 +130,7 @@ public final class ColdPacker {
       Entries full = entries;
       entries = null;
       count++;
-      writer.submitHeldReadBack(String.format("cold-data-%06d", count), () -> compressed(full));
+      writer.submitReadBack(String.format("cold-data-%06d", count), () -> compress(full));
     }
 
     @Override
@@ -166,12 +165,6 @@ public final class ColdPacker {
    * machine's two cores, which made compression most of a move to the cold tier.
    */
   static ObjectSource compress(Entries entries) throws IOException {
-    BackupWriter.Made made = compressed(entries);
-    return () -> new ByteArrayInputStream(made.bytes(), 0, made.length());
-  }
-
-  /** The object's bytes compressed (format byte, then zstd), whole in memory. */
-  static BackupWriter.Made compressed(Entries entries) throws IOException {
     byte[] in = entries.array();
     int length = entries.size();
     byte[] out = new byte[2 + (int) Zstd.compressBound(length)];
@@ -186,6 +179,7 @@ public final class ColdPacker {
     if (Zstd.isError(n)) {
       throw new IOException("zstd could not compress a cold object: " + Zstd.getErrorName(n));
     }
-    return new BackupWriter.Made(out, 2 + (int) n);
+    int size = 2 + (int) n;
+    return () -> new ByteArrayInputStream(out, 0, size);
   }
 }
