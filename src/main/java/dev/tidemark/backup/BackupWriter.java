@@ -385,7 +385,7 @@ public final class BackupWriter implements Closeable {
     ContentFingerprint.Result fingerprint = fp.finish();
     expect(fingerprint, expected);
     String name = BackupLayout.dataObjectName(tableId, fingerprint.contentId());
-    OptionalLong existing = store.size(name);
+    OptionalLong existing = stored.size(name);
     ExposedBytes sealed = null;
     long storedSize;
     if (existing.isPresent()) {
@@ -410,6 +410,7 @@ public final class BackupWriter implements Closeable {
         // Same name means same plaintext under the same table key: the other copy serves us.
         storedSize = store.size(name).orElseThrow();
       }
+      stored.stored(name, storedSize);
     }
     (sealed != null ? uploaded : reused).incrementAndGet();
     return new Held(

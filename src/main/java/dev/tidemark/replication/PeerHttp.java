@@ -50,7 +50,6 @@ final class PeerHttp implements AutoCloseable {
   record Answer(int status, String clock, byte[] body) {}
 
   private final HttpHost target;
-  private final PoolingHttpClientConnectionManager pool;
   private final CloseableHttpClient client;
 
   PeerHttp(URI base) {
@@ -58,7 +57,7 @@ final class PeerHttp implements AutoCloseable {
       throw new IllegalArgumentException("plain http only: " + base);
     }
     this.target = new HttpHost("http", base.getHost(), base.getPort() < 0 ? 80 : base.getPort());
-    this.pool =
+    PoolingHttpClientConnectionManager pool =
         PoolingHttpClientConnectionManagerBuilder.create()
             .setDefaultConnectionConfig(
                 ConnectionConfig.custom()
@@ -124,7 +123,7 @@ final class PeerHttp implements AutoCloseable {
 
   @Override
   public void close() {
+    // The client owns its pool: this closes every connection, those in use included.
     client.close(CloseMode.IMMEDIATE);
-    pool.close(CloseMode.IMMEDIATE);
   }
 }
