@@ -4,18 +4,23 @@
 # plan's own scheduled run (the us-east-1 server restarted with its AWS Backup clock moved past the
 # next hour, a run missed while it was down that starts since its window is still open) makes the
 # recovery point and its copy; both vaults list it; a restore of the copy in eu-west-1 into a new
-# table holds the source's items. Then the recovery point's lifecycle is updated.
+# table holds the source's items. Then the recovery point's lifecycle is updated, and the point is
+# copied to a vault of another account in us-east-1 (a third server, named by --copy-peer): refused
+# until that vault's access policy allows the source account, then listed there with its source
+# vault, lifecycle and creation date.
 source "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d)
 EAST_PID=
 WEST_PID=
-trap 'for p in $EAST_PID $WEST_PID; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
+ACCT_PID=
+trap 'for p in $EAST_PID $WEST_PID $ACCT_PID; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
 EAST=$(free_port)
 WEST=$(free_port)
+ACCT=$(free_port)
 head -c 32 /dev/urandom | base64 >"$WORK/secret"
 start_east() {
   start_server "$WORK/east" "$EAST" --region us-east-1 --replication-secret-file "$WORK/secret" \
-    --peer "eu-west-1=http://127.0.0.1:$WEST"
+    --peer "eu-west-1=http://127.0.0.1:$WEST" --copy-peer "222222222222:us-east-1=http://127.0.0.1:$ACCT"
   EAST_PID=$SERVER_PID
 }
 start_east
@@ -82,4 +87,33 @@ expect_eq "$(wddb scan --table-name OrdersDR | python3 -c "$sorted")" "$(eddb sc
 read -r days delete_at < <(east update-recovery-point-lifecycle --backup-vault-name Default --recovery-point-arn "$rp" \
   --lifecycle DeleteAfterDays=40 --query '[Lifecycle.DeleteAfterDays,CalculatedLifecycle.DeleteAt]' --output text)
 expect_eq "$days $(python3 -c "print(round(float('$delete_at') - float('$created_east')))")" "40 3456000" "updated lifecycle"
+
+# A copy to another account's vault in the same region, on the server --copy-peer names.
+start_server "$WORK/acct" "$ACCT" --region us-east-1 --account 222222222222 --replication-secret-file "$WORK/secret"
+ACCT_PID=$SERVER_PID
+SERVER_PID=
+acct() { aws backup --endpoint-url "http://127.0.0.1:$ACCT" --region us-east-1 --output json "$@"; }
+acct create-backup-vault --backup-vault-name xacct >/dev/null
+XVAULT=arn:aws:backup:us-east-1:222222222222:backup-vault:xacct
+copy_to_xacct() {
+  local job
+  job=$(east start-copy-job --recovery-point-arn "$rp" --source-backup-vault-name Default \
+    --destination-backup-vault-arn "$XVAULT" --iam-role-arn "$ROLE" --query CopyJobId --output text)
+  for _ in $(seq 1 100); do
+    read -r state category < <(east describe-copy-job --copy-job-id "$job" --output text \
+      --query 'CopyJob.[State,MessageCategory]')
+    [[ $state == COMPLETED || $state == FAILED ]] && break
+    sleep 0.2
+  done
+}
+copy_to_xacct
+expect_eq "$state $category" "FAILED ACCESS_DENIED" "a copy to another account's vault without its access policy"
+acct put-backup-vault-access-policy --backup-vault-name xacct --policy \
+  '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"backup:CopyIntoBackupVault","Resource":"*"}]}'
+copy_to_xacct
+expect_eq "$state" "COMPLETED" "the copy once the vault's access policy allows the source account"
+expect_eq "$(acct list-recovery-points-by-backup-vault --backup-vault-name xacct --output text \
+  --query 'RecoveryPoints[0].[SourceBackupVaultArn,Lifecycle.DeleteAfterDays,CreationDate]')" \
+  "arn:aws:backup:us-east-1:000000000000:backup-vault:Default	40	$created_east" \
+  "the copy in the other account: its source vault, the source's lifecycle and creation date"
 echo "aws-backup-plan-copy: OK"

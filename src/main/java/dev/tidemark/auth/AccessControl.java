@@ -133,8 +133,12 @@ public final class AccessControl implements Authenticator, Visibility {
         == PolicyEvaluator.Verdict.ALLOW;
   }
 
-  /** The check with the resource-based policy of its resource, when it has one. */
-  private Check withResourcePolicy(Check c) {
+  /**
+   * The check with the resource-based policy of its resource, when it has one: what every decision
+   * of this gate evaluates, and what AWS Backup's job roles are decided on too ({@code
+   * managed.BackupRoles}), so that a table's policy binds a job as it binds a request.
+   */
+  public Check withResourcePolicy(Check c) {
     if (c.resourcePolicy() != null) {
       return c;
     }

@@ -260,11 +260,13 @@ public final class Bootstrap {
             System::currentTimeMillis);
     Authenticator authenticator = Authenticator.acceptAnyCredentials(config.region());
     IdentityStore identities = null;
+    AccessControl gate = null;
     if (config.authMode() == AuthMode.IAM) {
       identities = identities(config, db, keys.keys());
-      authenticator =
+      gate =
           AccessControl.forTables(
               identities, db.catalog(), config.region(), System::currentTimeMillis);
+      authenticator = gate;
     }
     // What a list shows each caller is decided by the policy checks alone, not the wrappers below.
     dev.tidemark.auth.Visibility visibility =
@@ -316,8 +318,9 @@ public final class Bootstrap {
       log.info("Cold backup store (MoveToColdStorageAfterDays): {}", coldStore.describe());
     }
     if (identities != null) {
-      // Jobs run under their IamRoleArn, which must exist, trust AWS Backup and allow the job.
-      managed.useJobRoles(new BackupRoles(identities, managedClock));
+      // Jobs run under their IamRoleArn, which must exist, trust AWS Backup and allow the job;
+      // the resources' own policies take part as they do in the gate's decisions.
+      managed.useJobRoles(new BackupRoles(identities, managedClock, gate::withResourcePolicy));
     }
     managed.load();
     BackupPlans plans = new BackupPlans(managed);

@@ -63,15 +63,29 @@ public final class Main implements Callable<Integer> {
 
   /** Parses a command line into a configuration without starting anything. */
   static ServerConfig parse(String... args) {
+    Parsed p = parsed(args);
+    return p.options().toConfig(p.spec());
+  }
+
+  /** Parses a command line's server-to-server options (peers, copy peers, secret), checked. */
+  static ReplicationConfig parseReplication(String... args) {
+    Parsed p = parsed(args);
+    return p.options().replication(p.spec());
+  }
+
+  /** The serve options a command line gives, with the command they belong to. */
+  private record Parsed(ServeOptions options, CommandSpec spec) {}
+
+  private static Parsed parsed(String... args) {
     CommandLine cli = commandLine();
     ParseResult result = cli.parseArgs(args);
     ParseResult sub = result.subcommand();
     if (sub != null) {
       Serve serve = sub.commandSpec().commandLine().getCommand();
-      return serve.options.toConfig(sub.commandSpec());
+      return new Parsed(serve.options, sub.commandSpec());
     }
     Main main = cli.getCommand();
-    return main.options.toConfig(main.spec);
+    return new Parsed(main.options, main.spec);
   }
 
   @Override
@@ -323,6 +337,17 @@ public final class Main implements Callable<Integer> {
     java.util.List<String> peers = new java.util.ArrayList<>();
 
     @Option(
+        names = "--copy-peer",
+        paramLabel = "ACCOUNT:REGION=URL",
+        description =
+            "A Tidemark server of another account (its --account and --region) that copy jobs may"
+                + " send recovery points to, in any region including this one, e.g."
+                + " 222222222222:us-east-1=http://10.0.0.3:8000; repeat for each. Its vault's access"
+                + " policy must allow this account. Other regions' servers are also reached by"
+                + " --peer. Needs --replication-secret-file.")
+    java.util.List<String> copyPeers = new java.util.ArrayList<>();
+
+    @Option(
         names = "--replication-secret-file",
         paramLabel = "FILE",
         description =
@@ -442,10 +467,11 @@ public final class Main implements Callable<Integer> {
                 + " collected (default: ${DEFAULT-VALUE}).")
     Duration replicationTombstoneGrace;
 
-    /** The peers, secret, log limits and consensus port given, checked. */
+    /** The peers, copy peers, secret, log limits and consensus port given, checked. */
     ReplicationConfig replication(CommandSpec spec) {
       try {
         return ReplicationConfig.of(region, peers, replicationSecretFile)
+            .withCopyPeers(dev.tidemark.replication.CopyPeer.parseAll(copyPeers, account, region))
             .withLimits(replicationMaxLag, replicationTombstoneGrace)
             .withConsensus(consensusPort, consensusAdvertisedPort, consensusWait)
             .withConsensusTuning(

@@ -11,9 +11,12 @@ import java.util.List;
  * The roles jobs run under in {@code --auth iam} mode, decided as AWS Backup decides them: the role
  * must exist and its trust policy must let {@code backup.amazonaws.com} assume it ({@code
  * sts:AssumeRole}), then the role's identity-based policies must allow each action the job performs
- * on its resource. Both go through {@link PolicyEvaluator#decide}, the server's one evaluator: the
- * trust policy as the role's required resource-based policy with the Backup service as the caller,
- * the actions with a session of the role as the caller.
+ * on its resource, together with that resource's own resource-based policy (a table's
+ * PutResourcePolicy document), as AWS evaluates them: an explicit Deny in either refuses, and
+ * within the account an Allow in either suffices. Both go through {@link PolicyEvaluator#decide},
+ * the server's one evaluator: the trust policy as the role's required resource-based policy with
+ * the Backup service as the caller, the actions with a session of the role as the caller and each
+ * resource's policy attached as the request gate attaches it.
  *
  * <p>The refusals are the job's StatusMessage in the forms AWS Backup reports: "The provided role
  * ... cannot be assumed by AWS Backup." and "Your backup job failed as AWS Backup does not have
@@ -28,10 +31,19 @@ public final class BackupRoles implements JobRoles {
 
   private final IdentityStore identities;
   private final java.util.function.LongSupplier clock;
+  private final java.util.function.UnaryOperator<Check> withResourcePolicy;
 
-  public BackupRoles(IdentityStore identities, java.util.function.LongSupplier clock) {
+  /**
+   * @param withResourcePolicy attaches a check's resource-based policy, when its resource has one:
+   *     the request gate's own lookup ({@code AccessControl#withResourcePolicy})
+   */
+  public BackupRoles(
+      IdentityStore identities,
+      java.util.function.LongSupplier clock,
+      java.util.function.UnaryOperator<Check> withResourcePolicy) {
     this.identities = identities;
     this.clock = clock;
+    this.withResourcePolicy = withResourcePolicy;
   }
 
   @Override
@@ -57,7 +69,8 @@ public final class BackupRoles implements JobRoles {
             "AWSBackup",
             new Principal.RoleSession(
                 role.name(), role.path(), role.id(), "AWSBackup", now, now + SESSION_MILLIS));
-    for (Check c : needs) {
+    for (Check need : needs) {
+      Check c = withResourcePolicy.apply(need);
       if (PolicyEvaluator.decide(identities.policiesOf(session), c, session, c.facts())
           != PolicyEvaluator.Verdict.ALLOW) {
         return "Access denied: Your "

@@ -37,8 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Copy jobs, the source side: StartCopyJob and the CopyActions of plan rules (a copy job per action
  * once the rule's backup job is COMPLETED), each moving a recovery point into a vault of this
- * server or of a peer region, which may belong to another account. Records live in the meta space
- * ({@code aws-backup/copy-job/<id>}), each state change synced before anything depends on it.
+ * server or of another server: one of another account ({@code --copy-peer}, in any region) or of a
+ * peer region ({@code --peer}). Records live in the meta space ({@code aws-backup/copy-job/<id>}),
+ * each state change synced before anything depends on it.
  *
  * <p>Transfers run on their own threads, never under the core's monitor. A job is CREATED, then
  * RUNNING while a transfer runs, then COMPLETED once the destination has written and verified its
@@ -134,7 +135,11 @@ public final class CopyJobs implements AutoCloseable {
   }
 
   /** Where a copy goes. */
-  record Destination(String region, String account, String vaultName, String arn) {}
+  record Destination(String region, String account, String vaultName, String arn) {
+    PeerChannel.Server server() {
+      return new PeerChannel.Server(account, region);
+    }
+  }
 
   Destination destination(String arn) {
     Matcher m = arn == null ? null : VAULT_ARN.matcher(arn);
@@ -223,22 +228,31 @@ public final class CopyJobs implements AutoCloseable {
             WireError.INVALID_PARAMETER_VALUE,
             "The destination backup vault must differ from the source backup vault.");
       }
-    } else if (!peers.hasPeer(d.region())) {
-      throw new DynamoException(
-          WireError.INVALID_PARAMETER_VALUE,
-          "Region "
-              + d.region()
-              + " of "
-              + d.arn()
-              + " is not reachable from this server: name it with --peer "
-              + d.region()
-              + "=URL.");
-    } else if (d.region().equals(core.region())) {
-      throw new DynamoException(
-          WireError.INVALID_PARAMETER_VALUE,
-          "Another account's vault in this region is not reachable: cross-account copies go to"
-              + " a server of a peer region.");
+    } else if (!peers.reaches(d.server())) {
+      throw new DynamoException(WireError.INVALID_PARAMETER_VALUE, unreachable(d));
     }
+  }
+
+  /**
+   * Why a destination cannot be reached, naming the option that would reach it: a server of another
+   * account is named by account and region; one of another region may also stand for every account
+   * there as a peer region.
+   */
+  private String unreachable(Destination d) {
+    String copyPeer = "--copy-peer " + d.account() + ":" + d.region() + "=URL";
+    return "The server of account "
+        + d.account()
+        + " in region "
+        + d.region()
+        + ", which holds "
+        + d.arn()
+        + ", is not reachable from this server: name it with "
+        + copyPeer
+        + (d.region().equals(core.region())
+            ? "."
+            : ", or name a server of its region for every account there with --peer "
+                + d.region()
+                + "=URL.");
   }
 
   private CopyJob newJob(
@@ -451,7 +465,7 @@ public final class CopyJobs implements AutoCloseable {
       LOG.info("Copy job {} COMPLETED: {} is {}", id, j.sourceRecoveryPointArn(), done.pointArn());
       return;
     } catch (PeerChannel.Unavailable e) {
-      retryLater(id, d.region() + " could not be reached: " + e.getMessage());
+      retryLater(id, "The server of " + d.server() + " could not be reached: " + e.getMessage());
       return;
     } catch (PeerChannel.Refused e) {
       if (WireError.RESOURCE_NOT_FOUND.typeName().equals(e.type())
@@ -492,12 +506,12 @@ public final class CopyJobs implements AutoCloseable {
     }
   }
 
-  /** Streams the point to a peer region: begin, each distinct object in chunks, commit. */
+  /** Streams the point to another server: begin, each distinct object in chunks, commit. */
   private CopyReceiver.Done send(Destination d, CopyReceiver.Offer offer, BackupRepository repo)
       throws IOException {
     Manifest m = offer.manifest();
     long t0 = System.nanoTime();
-    JsonNode begun = peers.call(d.region(), "copy/begin", CopyWire.offer(offer));
+    JsonNode begun = peers.call(d.server(), "copy/begin", CopyWire.offer(offer));
     long t1 = System.nanoTime();
     String session = begun.path("SessionId").asText(null);
     String pointArn = begun.path("RecoveryPointArn").asText();
@@ -535,7 +549,7 @@ public final class CopyJobs implements AutoCloseable {
             senders.submit(
                 () -> {
                   try {
-                    sendObject(d.region(), session, i, data);
+                    sendObject(d.server(), session, i, data);
                   } catch (RuntimeException e) {
                     failed.compareAndSet(null, e);
                   } finally {
@@ -551,12 +565,12 @@ public final class CopyJobs implements AutoCloseable {
     }
     long t2 = System.nanoTime();
     JsonNode done =
-        peers.call(d.region(), "copy/commit", JSON.createObjectNode().put("SessionId", session));
+        peers.call(d.server(), "copy/commit", JSON.createObjectNode().put("SessionId", session));
     // Where a copy's time goes, for benchmarks: the offer, the objects, the destination's commit.
     LOG.info(
         "Copy job {} to {}: begin {} ms, {} objects sent in {} ms, commit (verification) {} ms",
         offer.copyJobId(),
-        d.region(),
+        d.server(),
         (t1 - t0) / 1_000_000,
         toSend.size(),
         (t2 - t1) / 1_000_000,
@@ -596,9 +610,9 @@ public final class CopyJobs implements AutoCloseable {
   }
 
   /** Sends one object in frames of at most {@link #FRAME_BYTES}; answered once it is stored. */
-  private void sendObject(String region, String session, int index, Outgoing out) {
+  private void sendObject(PeerChannel.Server to, String session, int index, Outgoing out) {
     if (out.frame() != null) {
-      peers.send(region, "copy/" + CopyFrame.OP, out.frame(), CopyFrame.signedLength(out.frame()));
+      peers.send(to, "copy/" + CopyFrame.OP, out.frame(), CopyFrame.signedLength(out.frame()));
       return;
     }
     byte[] data = out.data();
@@ -608,7 +622,7 @@ public final class CopyJobs implements AutoCloseable {
       int n = Math.min(FRAME_BYTES, data.length - offset);
       last = offset + n == data.length;
       byte[] frame = CopyFrame.encode(session, index, offset, last, data, offset, n);
-      peers.send(region, "copy/" + CopyFrame.OP, frame, CopyFrame.signedLength(frame));
+      peers.send(to, "copy/" + CopyFrame.OP, frame, CopyFrame.signedLength(frame));
       offset += n;
     } while (!last);
   }

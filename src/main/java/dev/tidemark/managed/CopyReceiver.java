@@ -253,7 +253,8 @@ public final class CopyReceiver implements AutoCloseable {
     synchronized (core) {
       String prefix = core.vaultArn("");
       if (!offer.destinationVaultArn().startsWith(prefix)) {
-        // A --peer URL naming the wrong server must not file the copy in another account's vault.
+        // A --copy-peer or --peer URL naming the wrong server must not file the copy in another
+        // account's (or region's) vault.
         throw new DynamoException(
             WireError.INVALID_PARAMETER_VALUE,
             "Backup vault "
@@ -262,7 +263,7 @@ public final class CopyReceiver implements AutoCloseable {
                 + core.region()
                 + ", account "
                 + core.account()
-                + "): check the --peer URL of its region.");
+                + "): check the source server's --copy-peer (or --peer) URL for it.");
       }
       Vault v = core.vault(offer.destinationVaultArn().substring(prefix.length()));
       String refusal = policies.refusesCopy(v, offer.sourceAccount());

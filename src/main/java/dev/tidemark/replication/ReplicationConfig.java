@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param consensusTuning the Raft timings and log sizes ({@code --consensus-election-timeout},
  *     {@code --consensus-leader-timeout}, {@code --consensus-snapshot-every}, {@code
  *     --consensus-log-segment-mb})
+ * @param copyPeers the servers of other accounts that copy jobs may send recovery points to ({@code
+ *     --copy-peer}), in any region; signed with the same secret
  */
 public record ReplicationConfig(
     Map<String, URI> peers,
@@ -39,7 +41,8 @@ public record ReplicationConfig(
     int consensusPort,
     int consensusAdvertisedPort,
     Duration consensusWait,
-    ConsensusTuning consensusTuning) {
+    ConsensusTuning consensusTuning,
+    List<CopyPeer> copyPeers) {
   /** A week: an outage longer than that is cheaper to mend with a snapshot than with the log. */
   public static final Duration DEFAULT_MAX_LAG = Duration.ofDays(7);
 
@@ -62,7 +65,8 @@ public record ReplicationConfig(
         0,
         0,
         DEFAULT_CONSENSUS_WAIT,
-        ConsensusTuning.DEFAULT);
+        ConsensusTuning.DEFAULT,
+        List.of());
   }
 
   /** The same peers and secret, with a consensus endpoint on {@code port} (0: none). */
@@ -76,7 +80,7 @@ public record ReplicationConfig(
    */
   public ReplicationConfig withConsensus(int port, int advertised, Duration wait) {
     return new ReplicationConfig(
-        peers, secret, maxLag, tombstoneGrace, port, advertised, wait, consensusTuning);
+        peers, secret, maxLag, tombstoneGrace, port, advertised, wait, consensusTuning, copyPeers);
   }
 
   /** This configuration with other Raft timings and log sizes. */
@@ -89,7 +93,8 @@ public record ReplicationConfig(
         consensusPort,
         consensusAdvertisedPort,
         consensusWait,
-        tuning);
+        tuning,
+        copyPeers);
   }
 
   /** The port other regions dial for this server's consensus endpoint. */
@@ -131,6 +136,11 @@ public record ReplicationConfig(
     if (!peers.isEmpty() && secret == null) {
       throw new IllegalArgumentException(
           "--peer needs --replication-secret-file: peers authenticate each other with it");
+    }
+    copyPeers = List.copyOf(copyPeers);
+    if (!copyPeers.isEmpty() && secret == null) {
+      throw new IllegalArgumentException(
+          "--copy-peer needs --replication-secret-file: copies between servers are signed with it");
     }
     if (secret != null && secret.length < MIN_SECRET_BYTES) {
       throw new IllegalArgumentException(
@@ -195,7 +205,22 @@ public record ReplicationConfig(
         consensusPort,
         consensusAdvertisedPort,
         consensusWait,
-        consensusTuning);
+        consensusTuning,
+        copyPeers);
+  }
+
+  /** This configuration with these copy peers ({@code --copy-peer}). */
+  public ReplicationConfig withCopyPeers(List<CopyPeer> peers) {
+    return new ReplicationConfig(
+        this.peers,
+        secret,
+        maxLag,
+        tombstoneGrace,
+        consensusPort,
+        consensusAdvertisedPort,
+        consensusWait,
+        consensusTuning,
+        peers);
   }
 
   public boolean hasPeer(String region) {

@@ -108,6 +108,17 @@ class JobRolesIntegrationTest {
     return job;
   }
 
+  /** AWS Backup's StatusMessage for a backup job whose role may not start it on the table. */
+  private static String backupDenied(String role) {
+    return "Access denied: Your backup job failed as AWS Backup does not have permission to"
+        + " perform dynamodb:StartAwsBackupJob on resource "
+        + TABLE
+        + " with role "
+        + ROLES
+        + role
+        + ". Please review your IAM policies to ensure AWS Backup can protect your resources.";
+  }
+
   private String cannotAssume(String role) {
     return "The provided role " + ROLES + role + " cannot be assumed by AWS Backup.";
   }
@@ -120,15 +131,7 @@ class JobRolesIntegrationTest {
         .isEqualTo(cannotAssume("missing"));
     assertThat(failedBackup("untrusted").get("StatusMessage").asText())
         .isEqualTo(cannotAssume("untrusted"));
-    assertThat(failedBackup("weak").get("StatusMessage").asText())
-        .isEqualTo(
-            "Access denied: Your backup job failed as AWS Backup does not have permission to"
-                + " perform dynamodb:StartAwsBackupJob on resource "
-                + TABLE
-                + " with role "
-                + ROLES
-                + "weak. Please review your IAM policies to ensure AWS Backup can protect your"
-                + " resources.");
+    assertThat(failedBackup("weak").get("StatusMessage").asText()).isEqualTo(backupDenied("weak"));
     assertThat(http.ok("GET", "/backup-vaults/daily/recovery-points/", null).get("RecoveryPoints"))
         .isEmpty();
     String point = http.backedUp("daily", TABLE, ROLES + "good", null);
@@ -195,6 +198,40 @@ class JobRolesIntegrationTest {
                 .get("State")
                 .asText())
         .isEqualTo("COMPLETED");
+  }
+
+  private static String tablePolicy(String effect, String role) {
+    return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\""
+        + effect
+        + "\",\"Principal\":{\"AWS\":\""
+        + ROLES
+        + role
+        + "\"},\"Action\":\"dynamodb:StartAwsBackupJob\",\"Resource\":\""
+        + TABLE
+        + "\"}]}";
+  }
+
+  // A table's resource-based policy takes part in a job role's decision as AWS evaluates identity
+  // and resource policies together: a Deny of the role there fails the backup job however the
+  // role's own policies allow it, and within the account an Allow there suffices for a role whose
+  // own policies do not allow the job.
+  @Test
+  void aTablesResourcePolicyBindsTheJobsRole() throws Exception {
+    start();
+    try (DynamoDbClient ddb = http.dynamo()) {
+      ddb.putResourcePolicy(r -> r.resourceArn(TABLE).policy(tablePolicy("Deny", "good")));
+      assertThat(failedBackup("good").get("StatusMessage").asText())
+          .isEqualTo(backupDenied("good"));
+      assertThat(
+              http.ok("GET", "/backup-vaults/daily/recovery-points/", null).get("RecoveryPoints"))
+          .isEmpty();
+      ddb.deleteResourcePolicy(r -> r.resourceArn(TABLE));
+      http.backedUp("daily", TABLE, ROLES + "good", null);
+      // "weak" may only describe the table; the table's policy allows it the rest.
+      assertThat(failedBackup("weak").get("State").asText()).isEqualTo("FAILED");
+      ddb.putResourcePolicy(r -> r.resourceArn(TABLE).policy(tablePolicy("Allow", "weak")));
+      http.backedUp("daily", TABLE, ROLES + "weak", null);
+    }
   }
 
   // A plan's scheduled run starts its job under the selection's IamRoleArn, which is checked too.

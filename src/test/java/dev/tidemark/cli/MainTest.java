@@ -224,6 +224,65 @@ class MainTest {
     assertThatThrownBy(() -> Main.parse("--bogus")).isInstanceOf(ParameterException.class);
   }
 
+  // --copy-peer names other accounts' servers for copies (repeatable, in any region, this one too),
+  // signed with the replication secret; a bad value is a usage error that says what is expected.
+  @Test
+  void copyPeers(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path secret = java.nio.file.Files.writeString(dir.resolve("secret"), "s".repeat(32));
+    var r =
+        Main.parseReplication(
+            "--account",
+            "111111111111",
+            "--replication-secret-file",
+            secret.toString(),
+            "--copy-peer",
+            "222222222222:us-east-1=http://10.0.0.3:8000",
+            "--copy-peer",
+            "333333333333:eu-west-1=https://10.0.0.4:8443");
+    assertThat(r.copyPeers())
+        .containsExactly(
+            new dev.tidemark.replication.CopyPeer(
+                "222222222222", "us-east-1", URI.create("http://10.0.0.3:8000")),
+            new dev.tidemark.replication.CopyPeer(
+                "333333333333", "eu-west-1", URI.create("https://10.0.0.4:8443")));
+    assertThat(Main.parseReplication().copyPeers()).isEmpty();
+    assertThatThrownBy(
+            () -> Main.parseReplication("--copy-peer", "222222222222:us-east-1=http://h:1"))
+        .isInstanceOf(ParameterException.class)
+        .hasMessage(
+            "--copy-peer needs --replication-secret-file: copies between servers are signed with"
+                + " it");
+    assertThatThrownBy(
+            () ->
+                Main.parseReplication(
+                    "serve",
+                    "--account",
+                    "111111111111",
+                    "--replication-secret-file",
+                    secret.toString(),
+                    "--copy-peer",
+                    "111111111111:us-east-1=http://h:1"))
+        .isInstanceOf(ParameterException.class)
+        .hasMessageStartingWith("--copy-peer 111111111111:us-east-1 names this server's own");
+    assertThatThrownBy(
+            () ->
+                Main.parseReplication(
+                    "--replication-secret-file",
+                    secret.toString(),
+                    "--copy-peer",
+                    "222222222222:us-east-1=http://h:1",
+                    "--copy-peer",
+                    "222222222222:us-east-1=http://h:2"))
+        .isInstanceOf(ParameterException.class)
+        .hasMessage("--copy-peer 222222222222:us-east-1 is given twice");
+    assertThatThrownBy(
+            () ->
+                Main.parseReplication(
+                    "--replication-secret-file", secret.toString(), "--copy-peer", "2222=http://h"))
+        .isInstanceOf(ParameterException.class)
+        .hasMessageStartingWith("--copy-peer takes ACCOUNT:REGION=URL");
+  }
+
   // The main entry point returns a usage error code instead of starting on bad input.
   @Test
   void executeReportsUsageErrors() {

@@ -14,17 +14,13 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * Copies of recovery points between three server processes standing for three regions (small heaps,
@@ -88,16 +84,11 @@ class BackupCopyIT {
 
   private SignedHttp.RestAnswer call(int i, String method, String path, String body)
       throws Exception {
-    return SignedHttp.rest(
-        "http://127.0.0.1:" + ports[i], "AKIDEXAMPLE", "secret", method, path, body);
+    return CopyFixtures.call(ports[i], method, path, body);
   }
 
   private JsonNode ok(int i, String method, String path, String body) throws Exception {
-    SignedHttp.RestAnswer a = call(i, method, path, body);
-    assertThat(a.status())
-        .as(REGIONS[i] + " " + method + " " + path + ": " + a.body())
-        .isEqualTo(200);
-    return a.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(a.body());
+    return CopyFixtures.ok(ports[i], REGIONS[i], method, path, body);
   }
 
   private static String enc(String s) {
@@ -153,12 +144,6 @@ class BackupCopyIT {
         .asText();
   }
 
-  private static Map<String, Map<String, AttributeValue>> scan(DynamoDbClient c, String table) {
-    Map<String, Map<String, AttributeValue>> out = new HashMap<>();
-    c.scanPaginator(r -> r.tableName(table)).items().forEach(i -> out.put(i.get("pk").s(), i));
-    return out;
-  }
-
   /** Restores {@code point} in region {@code i} into {@code table} and returns its items. */
   private Map<String, Map<String, AttributeValue>> restore(int i, String point, String table)
       throws Exception {
@@ -184,7 +169,7 @@ class BackupCopyIT {
     } while (!j.get("Status").asText().matches("COMPLETED|FAILED")
         && System.currentTimeMillis() < deadline);
     assertThat(j.get("Status").asText()).as(j.toString()).isEqualTo("COMPLETED");
-    return scan(servers[i].client(), table);
+    return CopyFixtures.scan(servers[i].client(), table);
   }
 
   @Test
@@ -203,29 +188,7 @@ class BackupCopyIT {
     DynamoDbClient source = servers[0].client();
     ServerProcess.createTable(source, "orders");
     // About 3 MB in 1500 items, so that the copy has several objects and chunks.
-    List<WriteRequest> batch = new ArrayList<>();
-    for (int n = 0; n < 1500; n++) {
-      byte[] blob = new byte[2000];
-      new java.util.Random(n).nextBytes(blob);
-      batch.add(
-          WriteRequest.builder()
-              .putRequest(
-                  PutRequest.builder()
-                      .item(
-                          Map.of(
-                              "pk", AttributeValue.fromS("order-" + n),
-                              "n", AttributeValue.fromN(Integer.toString(n)),
-                              "blob", AttributeValue.fromB(SdkBytes.fromByteArray(blob))))
-                      .build())
-              .build());
-      if (batch.size() == 25) {
-        List<WriteRequest> send = List.copyOf(batch);
-        source.batchWriteItem(r -> r.requestItems(Map.of("orders", send)));
-        batch.clear();
-      }
-    }
-    Map<String, Map<String, AttributeValue>> items = scan(source, "orders");
-    assertThat(items).hasSize(1500);
+    Map<String, Map<String, AttributeValue>> items = CopyFixtures.fill(source, "orders", 1500);
     ok(1, "PUT", "/backup-vaults/dr", "{}");
     ok(2, "PUT", "/backup-vaults/xacct", "{}");
 

@@ -117,7 +117,8 @@ class CliEndToEndIT {
 
   // Protects a backup plan's own scheduled run through the AWS CLI across two servers: the run
   // makes the point and its rule's copy in the other region, and a restore of the copy holds the
-  // source's items.
+  // source's items; then a copy to another account's vault in the same region (a third server,
+  // --copy-peer), refused until that vault's access policy allows it.
   @Test
   void awsCliPlanRunCopiesToAnotherRegion() throws Exception {
     assertThat(runScript("aws-backup-plan-copy.sh")).contains("aws-backup-plan-copy: OK");

@@ -38,6 +38,9 @@ class CopyJobsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String ROLE = "arn:aws:iam::000000000000:role/backup";
   private static final String PEER_VAULT = "arn:aws:backup:eu-west-1:000000000000:backup-vault:dr";
+  private static final String NEIGHBOUR = "222222222222";
+  private static final String NEIGHBOUR_VAULT =
+      "arn:aws:backup:us-east-1:" + NEIGHBOUR + ":backup-vault:dr";
 
   @TempDir Path dir;
   CoreFixture source;
@@ -47,6 +50,10 @@ class CopyJobsTest {
   CopyReceiver peerReceiver;
   CopyJobs copies;
   Table orders;
+  CoreFixture neighbour;
+  ManagedBackups neighbourCore;
+  VaultAccessPolicies neighbourPolicies;
+  CopyReceiver neighbourReceiver;
 
   @BeforeEach
   void open() throws Exception {
@@ -77,19 +84,30 @@ class CopyJobsTest {
     return r;
   }
 
-  /** The peer "eu-west-1", reached as its copy endpoint serves a signed request. */
+  /**
+   * The destinations this source reaches, as their copy endpoints serve signed requests: the peer
+   * region "eu-west-1" for every account there (as {@code --peer} does), and account {@value
+   * #NEIGHBOUR} in this region once {@link #neighbour} is open (as {@code --copy-peer} does).
+   */
   private PeerChannel loopback() {
     return new PeerChannel() {
-      @Override
-      public boolean hasPeer(String region) {
-        return region.equals("eu-west-1");
+      private CopyReceiver receiver(Server to) {
+        if (to.region().equals("eu-west-1")) {
+          return peerReceiver;
+        }
+        return to.equals(new Server(NEIGHBOUR, "us-east-1")) ? neighbourReceiver : null;
       }
 
       @Override
-      public JsonNode call(String region, String op, JsonNode body) {
+      public boolean reaches(Server to) {
+        return receiver(to) != null;
+      }
+
+      @Override
+      public JsonNode call(Server to, String op, JsonNode body) {
         try {
           JsonNode wire = JSON.readTree(JSON.writeValueAsBytes(body));
-          return CopyEndpoint.dispatch(peerReceiver, op.substring(5), "us-east-1", wire);
+          return CopyEndpoint.dispatch(receiver(to), op.substring(5), "us-east-1", wire);
         } catch (DynamoException e) {
           throw new Refused(e.error().typeName(), e.getMessage());
         } catch (IOException e) {
@@ -98,10 +116,10 @@ class CopyJobsTest {
       }
 
       @Override
-      public JsonNode send(String region, String op, byte[] frame, int signedLength) {
+      public JsonNode send(Server to, String op, byte[] frame, int signedLength) {
         assertThat(signedLength).isEqualTo(CopyFrame.signedLength(frame));
         try {
-          return CopyEndpoint.frame(peerReceiver, frame);
+          return CopyEndpoint.frame(receiver(to), frame);
         } catch (DynamoException e) {
           throw new Refused(e.error().typeName(), e.getMessage());
         }
@@ -109,9 +127,26 @@ class CopyJobsTest {
     };
   }
 
+  /** Opens the server of account {@value #NEIGHBOUR} in this region, with a vault "dr". */
+  private void openNeighbour() throws Exception {
+    neighbour = new CoreFixture(dir.resolve("scratch-c"), "us-east-1", NEIGHBOUR);
+    neighbourCore = new ManagedBackups(neighbour.db, neighbour.backups, neighbour.clock::get);
+    neighbourCore.load();
+    neighbourPolicies = new VaultAccessPolicies(neighbourCore);
+    neighbourPolicies.load();
+    neighbourReceiver = new CopyReceiver(neighbourCore, neighbourPolicies, dir.resolve("spool-c"));
+    neighbourReceiver.load();
+    neighbourCore.createVault("dr", Map.of(), null, null);
+  }
+
   @AfterEach
   void close() {
     copies.close();
+    if (neighbour != null) {
+      neighbourReceiver.close();
+      neighbourCore.close();
+      neighbour.close();
+    }
     core.close();
     peerCore.close();
     source.close();
@@ -222,6 +257,41 @@ class CopyJobsTest {
     assertThat(source.backups.verify(r).ok()).isTrue();
   }
 
+  /**
+   * Protects same-region cross-account copies: the other account's server (a copy peer) refuses the
+   * copy while its vault's access policy does not allow this account, and files it once it does,
+   * with the source's creation date, the requested lifecycle and SourceBackupVaultArn.
+   */
+  @Test
+  void aCopyToAnotherAccountInThisRegionNeedsItsVaultPolicy() throws Exception {
+    openNeighbour();
+    RecoveryPoint p = backup(new Lifecycle(null, 35));
+    source.clock.addAndGet(3_600_000);
+    CopyJob refused = copy(p, NEIGHBOUR_VAULT, new Lifecycle(null, 90));
+    assertThat(refused.state()).isEqualTo(CopyJob.FAILED);
+    assertThat(refused.statusMessage())
+        .startsWith(
+            "Access denied: account 000000000000 is not authorized to perform"
+                + " backup:CopyIntoBackupVault");
+    assertThat(neighbourCore.points(x -> true)).isEmpty();
+    neighbourPolicies.put(
+        "dr",
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
+            + "{\"AWS\":\"arn:aws:iam::000000000000:root\"},\"Action\":"
+            + "\"backup:CopyIntoBackupVault\",\"Resource\":\"*\"}]}");
+    CopyJob j = copy(p, NEIGHBOUR_VAULT, new Lifecycle(null, 90));
+    assertThat(j.state()).as(String.valueOf(j.statusMessage())).isEqualTo(CopyJob.COMPLETED);
+    RecoveryPoint c = neighbourCore.point(j.destinationRecoveryPointArn());
+    assertThat(c.arn()).startsWith("arn:aws:backup:us-east-1:" + NEIGHBOUR + ":recovery-point:");
+    assertThat(c.vaultName()).isEqualTo("dr");
+    assertThat(c.status()).isEqualTo(RecoveryPoint.COMPLETED);
+    assertThat(c.creationMillis()).isEqualTo(p.creationMillis());
+    assertThat(c.lifecycle()).isEqualTo(new Lifecycle(null, 90));
+    assertThat(c.sourceBackupVaultArn()).isEqualTo(core.vaultArn("Default"));
+    assertThat(neighbour.backups.verify(neighbour.backups.find(c.backupArn()).orElseThrow()).ok())
+        .isTrue();
+  }
+
   @Test
   void refusalsAndALockedDestinationFailTheJob() throws Exception {
     RecoveryPoint p = backup(Lifecycle.NONE);
@@ -229,19 +299,35 @@ class CopyJobsTest {
         .hasMessage("The destination backup vault must differ from the source backup vault.");
     assertThatThrownBy(
             () -> copy(p, "arn:aws:backup:ap-south-1:000000000000:backup-vault:dr", Lifecycle.NONE))
-        .hasMessageContaining("is not reachable from this server: name it with --peer ap-south-1");
+        .isInstanceOf(DynamoException.class)
+        .hasMessage(
+            "The server of account 000000000000 in region ap-south-1, which holds"
+                + " arn:aws:backup:ap-south-1:000000000000:backup-vault:dr, is not reachable from"
+                + " this server: name it with --copy-peer 000000000000:ap-south-1=URL, or name a"
+                + " server of its region for every account there with --peer ap-south-1=URL.");
+    // Another account in this region is reached only through a copy peer named for it.
+    assertThatThrownBy(
+            () -> copy(p, "arn:aws:backup:us-east-1:333333333333:backup-vault:dr", Lifecycle.NONE))
+        .isInstanceOf(DynamoException.class)
+        .hasMessage(
+            "The server of account 333333333333 in region us-east-1, which holds"
+                + " arn:aws:backup:us-east-1:333333333333:backup-vault:dr, is not reachable from"
+                + " this server: name it with --copy-peer 333333333333:us-east-1=URL.")
+        .extracting(e -> ((DynamoException) e).error())
+        .isEqualTo(dev.tidemark.errors.WireError.INVALID_PARAMETER_VALUE);
+    assertThat(copies.jobs(j -> true)).isEmpty();
     assertThatThrownBy(() -> copy(p, "vault", Lifecycle.NONE))
         .hasMessageStartingWith("Invalid DestinationBackupVaultArn: vault.");
     assertThatThrownBy(() -> copy(p, core.vaultArn("nope"), Lifecycle.NONE))
         .hasMessage("Backup vault nope does not exist.");
-    // A region whose --peer URL names a server of another account never files the copy.
+    // A --peer (or --copy-peer) URL that names a server of another account never files the copy.
     CopyJob misdirected =
         copy(p, "arn:aws:backup:eu-west-1:222222222222:backup-vault:dr", Lifecycle.NONE);
     assertThat(misdirected.statusMessage())
         .isEqualTo(
             "Backup vault arn:aws:backup:eu-west-1:222222222222:backup-vault:dr is not on this"
-                + " server (region eu-west-1, account 000000000000): check the --peer URL of its"
-                + " region.");
+                + " server (region eu-west-1, account 000000000000): check the source server's"
+                + " --copy-peer (or --peer) URL for it.");
     peerCore.lockVault("dr", 100L, null, null);
     CopyJob locked = copy(p, PEER_VAULT, new Lifecycle(null, 35));
     assertThat(locked.state()).isEqualTo(CopyJob.FAILED);

@@ -23,7 +23,11 @@ public final class CoreFixture implements AutoCloseable {
   }
 
   CoreFixture(Path scratch, String region) throws Exception {
-    db = new Database(RocksStorage.inMemory(), clock::get, false, region, "000000000000");
+    this(scratch, region, "000000000000");
+  }
+
+  CoreFixture(Path scratch, String region, String account) throws Exception {
+    db = new Database(RocksStorage.inMemory(), clock::get, false, region, account);
     backups =
         new BackupService(
             db, new BackupRepository(new MemoryObjectStore(), SymmetricKey.random()), scratch);
