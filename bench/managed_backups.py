@@ -396,9 +396,11 @@ def cold_transition(a, c, point, args, res):
     c.call("DeleteBackup", {"BackupArn": arn})
     c.call("DeleteTable", {"TableName": target})
     warm_done = datetime.datetime.now()
+    threads0, cpu0 = thread_cpu(a), a.cpu_seconds()
     h.log("cold transition: warm-up done %.1f s before the point is due" % (due_mono - time.monotonic()))
     d = poll(lambda: bk.describe_recovery_point(BackupVaultName=VAULT, RecoveryPointArn=point),
              state_of("StorageClass", "COLD"), interval=0.02, timeout=7200, what="cold transition")
+    cpu_s, threads = a.cpu_seconds() - cpu0, cpu_diff(threads0, thread_cpu(a))
     # The warm backup is deleted right after the switch: wait for its log line too.
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -417,10 +419,12 @@ def cold_transition(a, c, point, args, res):
     s = secs(started, cold)
     res["cold_transition"] = {"median_s": s, "runs": [{
         "seconds": s, "warmup": False, "to_warm_deleted_s": secs(started, warm_gone),
-        "lead_s": lead, "overlapped_warmup": overlapped, "storage_class": d["StorageClass"],
+        "lead_s": lead, "overlapped_warmup": overlapped, "cpu_s": cpu_s, "cpu_threads": threads, "storage_class": d["StorageClass"],
         "size_bytes": d.get("BackupSizeInBytes"),
         "cold_line": [ln for ln in text.splitlines() if point in ln and "is COLD" in ln][0]}]}
-    h.log("cold transition: %.2f s to COLD (%.2f s with the warm deletion)" % (s, secs(started, warm_gone) or -1))
+    h.log("cold transition: %.2f s to COLD (%.2f s with the warm deletion); server CPU %.2f s from the"
+          " warm-up's end to COLD, busiest threads %s" % (s, secs(started, warm_gone) or -1, cpu_s,
+                                                        dict(list(threads.items())[:6])))
     return bk, c
 
 
@@ -462,11 +466,13 @@ def run(args):
         bk_dr = backup_api(b)
         dr_vault_arn = bk_dr.create_backup_vault(BackupVaultName=DR_VAULT)["BackupVaultArn"]
         point = backup_jobs(a, bk, table_arn, args, res)
-        copy_jobs(a, b, bk, bk_dr, point, dr_vault_arn, args, res)
+        if not args.only_cold:
+            copy_jobs(a, b, bk, bk_dr, point, dr_vault_arn, args, res)
         if args.only_copy:
             return finish(res, workdir, s3, nodes)
-        restore_jobs("restore_job_warm", "StartRestoreJob from WARM to COMPLETED", c, bk, point, args, res)
-        restore_test(c, bk, table_arn, vault_arn, res)
+        if not args.only_cold:
+            restore_jobs("restore_job_warm", "StartRestoreJob from WARM to COMPLETED", c, bk, point, args, res)
+            restore_test(c, bk, table_arn, vault_arn, res)
         b.stop()
         c.close()
         bk, c = cold_transition(a, c, point, args, res)
@@ -548,8 +554,8 @@ def report(res):
     lines.append("Items counted in restored tables (expected %d): %s" % (res["items"], "; ".join(checks)))
     ct = res.get("cold_transition", {}).get("runs", [{}])[0]
     if ct:
-        lines.append("Cold transition with the warm backup's deletion: %.2f s%s" % (
-            ct.get("to_warm_deleted_s") or -1,
+        lines.append("Cold transition with the warm backup's deletion: %.2f s; server CPU to COLD %.2f s%s" % (
+            ct.get("to_warm_deleted_s") or -1, ct.get("cpu_s", -1),
             " (WARNING: it overlapped the warm-up)" if ct.get("overlapped_warmup") else ""))
     sb = res.get("store_bytes") or {}
     if sb.get("warm") is not None:
@@ -570,6 +576,10 @@ def main():
     ap.add_argument("--only-copy", action="store_true",
                     help="only what the copy figure needs: the on-demand backups, the backup jobs and the"
                          " copy jobs (each with both servers' CPU seconds), for A/B runs of copies")
+    ap.add_argument("--only-cold", action="store_true",
+                    help="only what the cold figures need: the on-demand baselines, the backup jobs, the"
+                         " cold transition (with the server's CPU seconds per thread) and the restore"
+                         " jobs from COLD, for A/B runs of the cold tier")
     ap.add_argument("--java-opts", default=os.environ.get("BENCH_TIDEMARK_JAVA_OPTS", ""),
                     help="extra JVM options for both servers (e.g. a JFR recording)")
     ap.add_argument("--out", default=None,

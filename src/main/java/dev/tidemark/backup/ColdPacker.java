@@ -152,11 +152,13 @@ public final class ColdPacker {
   }
 
   /**
-   * zstd's level for cold objects. Level 3 (zstd's default) compresses random-looking values as
-   * densely as deflate's Huffman coding and text far better than deflate's default level, at
-   * several times either's speed; it inflates faster too, which is a restore from COLD's time.
+   * zstd's level for cold objects. Level 1 compresses random-looking values exactly as densely as
+   * level 3 (zstd's default; both code them with Huffman literals) and text within about 1% of it,
+   * at two to three times its speed on this machine (docs/benchmarks.md, session 9): compression
+   * was most of a move's CPU at level 3. Either compresses text far better than deflate's default
+   * level, and inflates at the same speed, which is a restore from COLD's time.
    */
-  static final int ZSTD_LEVEL = 3;
+  static final int ZSTD_LEVEL = 1;
 
   /**
    * The object: the magic byte, the format ({@link TableChunks#ZSTD_FORMAT}), then the entries as
