@@ -396,6 +396,11 @@ def cold_transition(a, c, point, args, res):
     c.call("DeleteBackup", {"BackupArn": arn})
     c.call("DeleteTable", {"TableName": target})
     warm_done = datetime.datetime.now()
+    # The server's CPU for the move is counted from its start: the log line is watched (no requests
+    # meanwhile) and the counters are read as soon as it appears.
+    deadline = time.monotonic() + lead + 600
+    while not log_time(a.log_since(mark), point, "moving it to the cold store") and time.monotonic() < deadline:
+        time.sleep(0.01)
     threads0, cpu0 = thread_cpu(a), a.cpu_seconds()
     h.log("cold transition: warm-up done %.1f s before the point is due" % (due_mono - time.monotonic()))
     d = poll(lambda: bk.describe_recovery_point(BackupVaultName=VAULT, RecoveryPointArn=point),
@@ -423,7 +428,7 @@ def cold_transition(a, c, point, args, res):
         "size_bytes": d.get("BackupSizeInBytes"),
         "cold_line": [ln for ln in text.splitlines() if point in ln and "is COLD" in ln][0]}]}
     h.log("cold transition: %.2f s to COLD (%.2f s with the warm deletion); server CPU %.2f s from the"
-          " warm-up's end to COLD, busiest threads %s" % (s, secs(started, warm_gone) or -1, cpu_s,
+          " move's start to COLD, busiest threads %s" % (s, secs(started, warm_gone) or -1, cpu_s,
                                                         dict(list(threads.items())[:6])))
     return bk, c
 
