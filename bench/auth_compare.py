@@ -164,22 +164,7 @@ def sign_file(path, port, creds, op, args):
 
 def jit_seconds(pid):
     """CPU time of the server's JIT compiler threads (C1/C2), from /proc/PID/task/*/stat."""
-    total = 0
-    try:
-        tids = os.listdir("/proc/%d/task" % pid)
-    except OSError:
-        return 0.0
-    for tid in tids:
-        try:
-            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
-                text = f.read()
-        except OSError:
-            continue
-        name = text[text.index("(") + 1:text.rindex(")")]
-        if "CompilerThre" in name:
-            fields = text.rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / h.CLK_TCK
+    return sum(v for k, v in h.thread_cpu(pid).items() if "CompilerThre" in k)
 
 
 def start_jfr(server, args, mode, op, n):

@@ -15,7 +15,13 @@ loaded table ACTIVE.
    measures (commit in the origin region to apply here, over its last 8,192 applied records per
    origin): p50, p99 and max. Reported per region pair: the median and the largest of the per-second
    p99 samples, and the largest max. After the load, the harness waits for every backlog to drain
-   and checks that the three tables hold the same item count.
+   and checks that the three tables hold the same item count. Before it, --warmup seconds (default
+   20) of the same paced wrk load run unmeasured and drain: without it the JIT's compiling was about
+   a quarter of a region's CPU inside a 45 s run, so lag and CPU were not steady-state. The per-second
+   lag samples keep the last 8,192 records per origin, so the first few of the measured phase still
+   hold records from the warm-up's end (the same rate, already warm). Also reported: the servers'
+   CPU per acknowledged write (all three regions, whatever the load; the cost that sets the rate the
+   machine can keep up with) and each region's CPU per thread group (Jetty, shippers, RocksDB, JIT).
 2. Throughput. wrk PutItem (1 KB) against us-east-1's replicated table beside a fourth server with
    no peers, rounds alternating on/off/off/on. The two other regions run meanwhile, applying what
    us-east-1 ships, on the same cores: the cost of replication on this machine, not of a remote one.
@@ -169,23 +175,24 @@ def loader(port, rate, duration, size, keys, seed, threads, queue):
                "p99_ms": 1000 * h.pct(latencies, 99) if latencies else None})
 
 
-def wrk_loads(regions, args):
+def wrk_loads(regions, args, duration=None, seed_offset=0):
     """One paced wrk per region (bench/wrk/dynamo.lua with BENCH_RATE), all at once; returns the
     loader results in the shape loader() gives, plus the CPU seconds the wrk processes used."""
     per = args.rate / len(regions)
+    duration = duration or args.duration
     procs = []
     import resource
     u0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     for n, s in enumerate(regions):
         env = dict(os.environ, BENCH_OP="put", BENCH_TABLE=TABLE, BENCH_KEYS=str(args.keys),
-                   BENCH_SIZE=str(args.size), BENCH_SEED=str(args.seed + n), BENCH_RATE=str(per),
+                   BENCH_SIZE=str(args.size), BENCH_SEED=str(args.seed + seed_offset + n), BENCH_RATE=str(per),
                    BENCH_THREADS="1")
-        cmd = ["wrk", "-t1", "-c%d" % args.load_connections, "-d%ds" % args.duration, "--timeout", "30s",
+        cmd = ["wrk", "-t1", "-c%d" % args.load_connections, "-d%ds" % duration, "--timeout", "30s",
                "-s", h.LUA, "http://127.0.0.1:%d/" % s.port]
         procs.append((s, subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)))
     loads = []
     for s, p in procs:
-        text = p.communicate(timeout=args.duration * 4 + 120)[0].decode(errors="replace")
+        text = p.communicate(timeout=duration * 4 + 120)[0].decode(errors="replace")
         res = None
         for line in text.splitlines():
             if line.startswith("BENCH_RESULT"):
@@ -201,7 +208,35 @@ def wrk_loads(regions, args):
     return loads, cpu
 
 
+def thread_cpu(server):
+    """{thread group: CPU seconds} of a running server (harness.thread_cpu)."""
+    return h.thread_cpu(server.pid())
+
+
+def thread_cpu_delta(before, after, wall):
+    """Cores per thread group between two thread_cpu() readings, largest first (threads that ended
+    in between are lost, which the total beside it shows)."""
+    d = {k: (v - before.get(k, 0)) / wall for k, v in after.items()}
+    return dict(sorted(((k, v) for k, v in d.items() if v >= 0.005), key=lambda kv: -kv[1]))
+
+
+def warm_up(regions, args):
+    """The same paced load as the measured phase, for --warmup seconds, results discarded: the JIT
+    compiles the hot paths (C2 took about a quarter of a region's CPU inside a cold 45 s run) and
+    the connection pools fill before anything is measured. Returns the seconds it took."""
+    if args.warmup <= 0:
+        return 0.0
+    h.log("lag: warm-up, %d PutItem/s for %ds (not measured)" % (args.rate, args.warmup))
+    t0 = time.monotonic()
+    loads, _ = wrk_loads(regions, args, duration=args.warmup, seed_offset=1000)
+    acked = {s.region: next(x["acked"] for x in loads if x["port"] == s.port) for s in regions}
+    # Drained before the measured load starts, so that it does not inherit a backlog.
+    wait_drained(regions, acked)
+    return time.monotonic() - t0, acked
+
+
 def lag_run(regions, args):
+    warmup_s, warm_acked = warm_up(regions, args)
     ctx = multiprocessing.get_context("fork")
     q = ctx.Queue()
     per = args.rate / len(regions)
@@ -225,6 +260,7 @@ def lag_run(regions, args):
     import resource
     u0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu0 = {s.region: s.cpu_seconds() for s in regions}
+    threads0 = {s.region: thread_cpu(s) for s in regions}
     t0 = time.monotonic()
     if args.loader == "python":
         # Forked before the sampler thread exists: a fork while a thread holds a lock can hang.
@@ -243,6 +279,7 @@ def lag_run(regions, args):
     else:
         loads, loader_cpu = wrk_loads(regions, args)
     wall = time.monotonic() - t0
+    threads = {s.region: thread_cpu_delta(threads0[s.region], thread_cpu(s), wall) for s in regions}
     # Who used the two cores during the load: the generator against each server.
     cpu = {"wall_s": wall, "loader_cpu_s": loader_cpu, "loader_cores": loader_cpu / wall,
            "servers_cores": {s.region: (s.cpu_seconds() - cpu0[s.region]) / wall for s in regions}}
@@ -250,7 +287,8 @@ def lag_run(regions, args):
         cpu["loader_cores"], args.loader,
         ", ".join("%s %.2f" % kv for kv in cpu["servers_cores"].items())))
     acked_by_region = {s.region: next(x["acked"] for x in loads if x["port"] == s.port) for s in regions}
-    drained_after = wait_drained(regions, acked_by_region)
+    # The applied counters include the warm-up's writes.
+    drained_after = wait_drained(regions, {r: n + warm_acked[r] for r, n in acked_by_region.items()})
     stop.set()
     st.join()
     pairs = []
@@ -273,7 +311,10 @@ def lag_run(regions, args):
     counts = [count_items(s.port) for s in regions]
     acked = sum(x["acked"] for x in loads)
     seconds = max(x["seconds"] for x in loads)
-    return {"target_rate": args.rate, "achieved_rate": acked / seconds, "acked": acked,
+    servers_cpu = sum(cpu["servers_cores"].values()) * wall
+    cpu["server_cpu_us_per_write"] = 1e6 * servers_cpu / acked if acked else None
+    cpu["threads_cores"] = threads
+    return {"target_rate": args.rate, "warmup_s": warmup_s, "achieved_rate": acked / seconds, "acked": acked,
             "errors": sum(x["errors"] for x in loads), "loads": loads, "pairs": pairs,
             "drained_after_s": drained_after, "item_counts": counts, "cpu": cpu,
             "converged_counts": len(set(counts)) == 1}
@@ -381,6 +422,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rate", type=int, default=5000)
     ap.add_argument("--duration", type=int, default=60)
+    ap.add_argument("--warmup", type=int, default=20,
+                    help="seconds of the same paced load before the lag phase, not measured (0: none)")
     ap.add_argument("--size", type=int, default=1024)
     ap.add_argument("--keys", type=int, default=100000)
     ap.add_argument("--load-threads", type=int, default=24, help="--loader python: threads per region")
@@ -403,6 +446,7 @@ def main():
     args = ap.parse_args()
     if args.smoke:
         args.rate, args.duration, args.fill_mib, args.wrk_duration, args.rounds = 300, 5, 8, 3, 1
+        args.warmup = min(args.warmup, 2)
         args.keys = 2000
     skip = set(filter(None, args.skip.split(",")))
     workdir = os.path.abspath(args.out) if args.out else tempfile.mkdtemp(prefix="tidemark-gt-bench-")
@@ -454,11 +498,18 @@ def report(r):
                   lag["achieved_rate"], lag["target_rate"], lag["acked"], lag["errors"],
                   lag["drained_after_s"] or -1, lag["item_counts"],
                   "identical" if lag["converged_counts"] else "DIFFERENT"))
+        print("Warm-up before it: %.1f s of the same load (%d s asked), not measured" % (
+            lag.get("warmup_s", 0), r["args"].get("warmup", 0)))
         c = lag.get("cpu")
         if c:
             print("CPU during the load (cores of 2): load generator (%s) %.2f; servers %s" % (
                 r["args"]["loader"], c["loader_cores"],
                 ", ".join("%s %.2f" % kv for kv in c["servers_cores"].items())))
+            if c.get("server_cpu_us_per_write"):
+                print("Server CPU per acknowledged write, all three regions: %.0f us" % c["server_cpu_us_per_write"])
+            for region, groups in c.get("threads_cores", {}).items():
+                print("  %s threads (cores): %s" % (region, ", ".join(
+                    "%s %.3f" % kv for kv in list(groups.items())[:8])))
         print("\n| from | to | p50 ms (median) | p99 ms (median of 1 s samples) | p99 ms (worst sample) | max ms |")
         print("|---|---|---|---|---|---|")
         for p in lag["pairs"]:

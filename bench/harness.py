@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import signal
 import socket
@@ -209,6 +210,29 @@ class Server:
             log("%s ignored SIGTERM for %ss; killing pid %d" % (self.kind, timeout, self.proc.pid))
             self.proc.kill()
             self.proc.wait()
+
+
+def thread_cpu(pid):
+    """{thread group: CPU seconds} of a running process, from /proc/PID/task/*/stat. A group is the
+    thread's name without its trailing number (Jetty's workers, the shippers, RocksDB's background
+    threads, the JIT compilers, GC), so that a run shows where a server's CPU went."""
+    out = {}
+    base = "/proc/%d/task" % pid
+    try:
+        tids = os.listdir(base)
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open("%s/%s/stat" % (base, tid)) as f:
+                text = f.read()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        group = re.sub(r"[-#_ ]*\d+$", "", name) or name
+        out[group] = out.get(group, 0) + (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return out
 
 
 class S3Store:

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  * The sender of apply frames ({@link PeerHttp}) against a scripted HTTP server: what it sends, the
  * answer framings it must read (length, chunks, close-delimited), reuse of a kept-alive connection,
  * a connection the server closed while idle (a new one is opened: the frame is not lost to a dead
- * socket), an answer cut short (a failure, never a short body taken as whole), and close() ending a
- * read that waits for the peer.
+ * socket), an answer cut short (a failure, never a short body taken as whole), close() ending a
+ * read that waits for the peer, no request sent twice by the client, and each request's timeout.
  */
 class PeerHttpTest {
   /** What the server does with one request on a connection: returns false to close it. */
@@ -254,6 +254,45 @@ class PeerHttpTest {
     assertThat(outcome.poll(10, TimeUnit.SECONDS)).isInstanceOf(IOException.class);
     assertThatThrownBy(() -> http.post("/b", HEADERS, new byte[0], T))
         .isInstanceOf(IOException.class);
+  }
+
+  /**
+   * The shipper retries a failed exchange itself, after its back-off; a client that silently sent
+   * the frame again would double the load on a peer that is already failing.
+   */
+  @Test
+  void aFailedExchangeIsNotSentAgain() throws Exception {
+    URI base = serve((head, body, out) -> false); // reads the request, closes without an answer
+    try (PeerHttp http = new PeerHttp(base)) {
+      assertThatThrownBy(() -> http.post("/a", HEADERS, "abc".getBytes(ISO_8859_1), T))
+          .isInstanceOf(IOException.class);
+      Thread.sleep(200);
+      assertThat(heads).hasSize(1);
+    }
+  }
+
+  /**
+   * The timeout given with each request bounds the wait for the answer (a peer that hangs must not
+   * stall its shipper for longer), and a later request with another timeout gets its own.
+   */
+  @Test
+  void eachRequestsTimeoutBoundsTheWaitForItsAnswer() throws Exception {
+    URI base =
+        serve(
+            (head, body, out) -> {
+              if (head.startsWith("POST /slow")) {
+                return true; // never answers
+              }
+              write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+              return true;
+            });
+    try (PeerHttp http = new PeerHttp(base)) {
+      assertThatThrownBy(() -> http.post("/slow", HEADERS, new byte[0], Duration.ofMillis(300)))
+          .isInstanceOf(IOException.class);
+      assertThat(http.post("/fast", HEADERS, new byte[0], T).status()).isEqualTo(200);
+      assertThatThrownBy(() -> http.post("/slow", HEADERS, new byte[0], Duration.ofMillis(200)))
+          .isInstanceOf(IOException.class);
+    }
   }
 
   private static final Duration T = Duration.ofSeconds(10);
