@@ -152,7 +152,7 @@ public final class HttpServer implements AutoCloseable {
     if (server != null) {
       throw new IllegalStateException("already started");
     }
-    QueuedThreadPool threads = new QueuedThreadPool(limits.maxThreads(), 4);
+    QueuedThreadPool threads = new RequestThreads(limits.maxThreads(), 4);
     threads.setName("tidemark-http");
     Server jetty = new Server(threads);
 
