@@ -105,9 +105,7 @@ final class DynamoHandler extends Handler.Abstract {
   public boolean handle(Request request, Response response, Callback callback) {
     String requestId = requestIds.get();
     Body body = new Body(request, maxBodyBytes);
-    // A request found while a sending thread resumes its connection (RequestThreads) goes to the
-    // pool: that thread may be the write path's sync thread, which must not run actions.
-    if (!RequestThreads.resuming() && !mayWait(request) && body.fillWithoutWaiting()) {
+    if (!mayWait(request) && body.fillWithoutWaiting()) {
       serve(request, response, callback, requestId, body);
     } else {
       workers.execute(() -> serve(request, response, callback, requestId, body));

@@ -211,7 +211,10 @@ public final class HttpServer implements AutoCloseable {
     chain.add(dynamo);
     jetty.setHandler(
         new GracefulHandler(
-            chain.size() == 1 ? dynamo : new org.eclipse.jetty.server.Handler.Sequence(chain)));
+            new RequestThreads.PoolWhileResuming(
+                chain.size() == 1
+                    ? dynamo
+                    : new org.eclipse.jetty.server.Handler.Sequence(chain))));
     jetty.setErrorHandler(new WireErrorHandler(requestIds));
     // Jetty's graceful stop: connectors stop accepting, then in-flight requests get this long.
     jetty.setStopTimeout(limits.drainTimeout().toMillis());

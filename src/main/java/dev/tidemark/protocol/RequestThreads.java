@@ -2,7 +2,12 @@ package dev.tidemark.protocol;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * (HTTP/1.1 may pipeline), which nearly always finds none and only asks the selector to watch the
  * socket again. That hand-off (wake a parked thread, switch to it, park it again) was paid on every
  * durable write and cost more than the work it carried. The sender now does that work itself: one
- * non-blocking read and the selector registration. If a request has arrived by then, the handler
- * sees {@link #resuming} and hands it to the pool, so an action never runs on the sender's thread.
+ * non-blocking read and the selector registration. If a request has arrived by then, {@link
+ * PoolWhileResuming} hands it to the pool, whichever front it is for, so no handler ever runs on
+ * the sender's thread.
  */
 final class RequestThreads extends QueuedThreadPool {
   private static final Logger log = LoggerFactory.getLogger(RequestThreads.class);
@@ -82,5 +88,37 @@ final class RequestThreads extends QueuedThreadPool {
    */
   static boolean resuming() {
     return RESUMING.get() != null;
+  }
+
+  /**
+   * Outermost handler of the server's fronts: a request found while a sending thread resumes its
+   * connection is handled on a pool thread, since that thread may be the write path's sync thread,
+   * which must never run a handler (some block: backups, the console's reads, peer calls).
+   */
+  static final class PoolWhileResuming extends Handler.Wrapper {
+    PoolWhileResuming(Handler fronts) {
+      super(fronts);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      if (!resuming()) {
+        return super.handle(request, response, callback);
+      }
+      request
+          .getComponents()
+          .getExecutor()
+          .execute(
+              () -> {
+                try {
+                  if (!super.handle(request, response, callback)) {
+                    Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+                  }
+                } catch (Throwable t) {
+                  callback.failed(t);
+                }
+              });
+      return true;
+    }
   }
 }

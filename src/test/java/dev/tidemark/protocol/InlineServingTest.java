@@ -181,6 +181,22 @@ class InlineServingTest {
             Authenticator.acceptAnyCredentials("us-east-1"),
             HttpServer.Limits.defaults(),
             acks)) {
+      // Another front on the same port, as IAM's or the console's: it may block, so it must not
+      // run on the sync thread either when its request follows a write on one connection.
+      server.addFront(
+          new org.eclipse.jetty.server.Handler.Abstract() {
+            @Override
+            public boolean handle(
+                org.eclipse.jetty.server.Request request,
+                org.eclipse.jetty.server.Response response,
+                org.eclipse.jetty.util.Callback callback) {
+              if (!"/front".equals(request.getHttpURI().getPath())) {
+                return false;
+              }
+              Wire.sendText(response, callback, 200, Thread.currentThread().getName(), "rid");
+              return true;
+            }
+          });
       int port = server.start("127.0.0.1", 0);
       try (RawHttp c = new RawHttp(port)) {
         for (int i = 0; i < 3; i++) {
@@ -202,6 +218,14 @@ class InlineServingTest {
         assertThat(answers).extracting(a -> a.path("Thread").asText()).doesNotContain("test-sync");
         c.send("", request(12));
         assertThat(json(c.read()).path("Request").path("n").asInt()).isEqualTo(12);
+        c.send(
+            new String(request(13), StandardCharsets.UTF_8)
+                + "GET /front HTTP/1.1\r\nHost: x\r\n\r\n",
+            null);
+        assertThat(json(c.read()).path("Request").path("n").asInt()).isEqualTo(13);
+        RawHttp.Reply front = c.read();
+        assertThat(front.status()).isEqualTo(200);
+        assertThat(front.text()).isNotEmpty().isNotEqualTo("test-sync");
       }
     } finally {
       acks.sync.shutdownNow();
