@@ -173,31 +173,41 @@ final class DynamoHandler extends Handler.Abstract {
     Cors.decorate(request, response);
     // Even a refusal waits: a failed transaction or condition may follow writes of the same
     // request (a partly processed batch) that must be durable before anything is answered.
+    // The answer may go out from the sync thread after this handler returned; that thread then
+    // also resumes the connection, instead of handing it to a pool thread (RequestThreads).
     acknowledgements.end(
-        () -> Wire.send(response, callback, finalStatus, finalBody, requestId, coding),
-        failure -> {
-          if (failure instanceof DynamoException refusal) {
-            // A known condition (the disk filled before the fsync), logged once where it is
-            // detected; the write was never acknowledged and the client may retry.
-            log.debug("Request {} not made durable: {}", requestId, refusal.getMessage());
-            Wire.send(
-                response,
-                callback,
-                refusal.error().httpStatus(),
-                Wire.errorBody(refusal),
-                requestId,
-                null);
-            return;
-          }
-          log.error("Request {} wrote data that could not be made durable", requestId, failure);
-          Wire.send(
-              response,
-              callback,
-              WireError.INTERNAL_SERVER_ERROR.httpStatus(),
-              INTERNAL_ERROR_BODY,
-              requestId,
-              null);
-        });
+        () ->
+            RequestThreads.sendThenResume(
+                () -> Wire.send(response, callback, finalStatus, finalBody, requestId, coding)),
+        failure ->
+            RequestThreads.sendThenResume(
+                () -> sendFailure(response, callback, requestId, failure)));
+  }
+
+  /** Answers a request whose writes could not be made durable. */
+  private static void sendFailure(
+      Response response, Callback callback, String requestId, RuntimeException failure) {
+    if (failure instanceof DynamoException refusal) {
+      // A known condition (the disk filled before the fsync), logged once where it is detected;
+      // the write was never acknowledged and the client may retry.
+      log.debug("Request {} not made durable: {}", requestId, refusal.getMessage());
+      Wire.send(
+          response,
+          callback,
+          refusal.error().httpStatus(),
+          Wire.errorBody(refusal),
+          requestId,
+          null);
+      return;
+    }
+    log.error("Request {} wrote data that could not be made durable", requestId, failure);
+    Wire.send(
+        response,
+        callback,
+        WireError.INTERNAL_SERVER_ERROR.httpStatus(),
+        INTERNAL_ERROR_BODY,
+        requestId,
+        null);
   }
 
   /**
