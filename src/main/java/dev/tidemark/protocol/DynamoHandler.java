@@ -495,6 +495,14 @@ final class DynamoHandler extends Handler.Abstract {
     if (input == null || !input.isObject()) {
       throw DynamoException.serialization("Request body must be a JSON object.");
     }
+    String illFormed = dev.tidemark.model.Unicode.firstIllFormed(input);
+    if (illFormed != null) {
+      // A lone surrogate escape parses as JSON but is no Unicode text: no attribute, name or key
+      // may hold one (storage could not encode it faithfully).
+      throw DynamoException.serialization(
+          "Request body is not valid JSON: a string holds an unpaired UTF-16 surrogate: "
+              + abbreviate(escapeSurrogates(illFormed)));
+    }
     return input;
   }
 
@@ -515,6 +523,22 @@ final class DynamoHandler extends Handler.Abstract {
   private static DynamoException tooLarge(long maxBodyBytes) {
     return new DynamoException(
         WireError.REQUEST_TOO_LARGE, "Request body must be at most " + maxBodyBytes + " bytes.");
+  }
+
+  /**
+   * The text with every surrogate spelled as its JSON escape, so that the message itself is sound.
+   */
+  private static String escapeSurrogates(String s) {
+    StringBuilder out = new StringBuilder(s.length() + 12);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isSurrogate(c)) {
+        out.append(String.format("\\u%04X", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   private static String abbreviate(String s) {

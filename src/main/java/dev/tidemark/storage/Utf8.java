@@ -11,17 +11,9 @@ final class Utf8 {
    * them into '?', so two distinct strings could share one stored key or come back changed.
    */
   static byte[] encode(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE) {
-        if (Character.isHighSurrogate(c)
-            && i + 1 < s.length()
-            && Character.isLowSurrogate(s.charAt(i + 1))) {
-          i++;
-        } else {
-          throw new IllegalArgumentException("string has an unpaired surrogate at index " + i);
-        }
-      }
+    int at = dev.tidemark.model.Unicode.unpairedSurrogateAt(s);
+    if (at >= 0) {
+      throw new IllegalArgumentException("string has an unpaired surrogate at index " + at);
     }
     return s.getBytes(StandardCharsets.UTF_8);
   }

@@ -82,6 +82,58 @@ class FuzzRegressionTest {
     assertThat(list.text()).contains("#SerializationException", "TimeRangeUpperBound");
   }
 
+  // Regression (seed 15680898823170): a lone surrogate escape in a string ("\uD83D") parses as
+  // JSON but has no UTF-8 form; storage refused to encode it and every data-plane action answered
+  // a 500. It is a SerializationException at the door now, wherever the string sits (a key, a
+  // value, an attribute name), nothing is stored, and a proper surrogate pair is still an item.
+  @Test
+  void aLoneSurrogateIsASerializationErrorAndStoresNothing() throws Exception {
+    String lone = "\\uD83D\u2888\\uDE00";
+    String[][] requests = {
+      {
+        "BatchGetItem",
+        "{\"RequestItems\":{\"fuzz_b\":{\"Keys\":[{\"pk\":{\"S\":\"" + lone + "\"}}]}}}"
+      },
+      {"GetItem", "{\"TableName\":\"fuzz_b\",\"Key\":{\"pk\":{\"S\":\"" + lone + "\"}}}"},
+      {
+        "PutItem",
+        "{\"TableName\":\"fuzz_b\",\"Item\":{\"pk\":{\"B\":\"cw==\"},\"v\":{\"S\":\""
+            + lone
+            + "\"}}}"
+      },
+      {
+        "PutItem",
+        "{\"TableName\":\"fuzz_b\",\"Item\":{\"pk\":{\"B\":\"cw==\"},\""
+            + lone
+            + "\":{\"S\":\"x\"}}}"
+      },
+      {
+        "Scan",
+        "{\"TableName\":\"fuzz_b\",\"FilterExpression\":\"v = :v\",\"ExpressionAttributeValues\":{\":v\":{\"SS\":[\"a\",\""
+            + lone
+            + "\"]}}}"
+      },
+    };
+    for (String[] r : requests) {
+      WireClient.Reply reply = send(r[0], r[1]);
+      assertThat(reply.status()).as(r[0] + " " + r[1]).isEqualTo(400);
+      assertThat(reply.text())
+          .as(r[0])
+          .contains("#SerializationException", "unpaired UTF-16 surrogate", "\\uD83D");
+    }
+    assertThat(
+            send("GetItem", "{\"TableName\":\"fuzz_b\",\"Key\":{\"pk\":{\"B\":\"cw==\"}}}").text())
+        .isEqualTo("{}");
+    WireClient.Reply pair =
+        send(
+            "PutItem",
+            "{\"TableName\":\"fuzz_b\",\"Item\":{\"pk\":{\"B\":\"cw==\"},\"v\":{\"S\":\"\\uD83D\\uDE00\"}}}");
+    assertThat(pair.status()).isEqualTo(200);
+    assertThat(
+            send("GetItem", "{\"TableName\":\"fuzz_b\",\"Key\":{\"pk\":{\"B\":\"cw==\"}}}").text())
+        .contains("{\"S\":\"\\uD83D\\uDE00\"}"); // answers escape non-ASCII text
+  }
+
   // Regression: a finite timestamp whose milliseconds pass a long wrapped around silently into an
   // arbitrary instant instead of being refused.
   @Test

@@ -198,6 +198,28 @@ class HttpServerTest {
     assertThat(body.get("message").asText()).doesNotContain("Source:", "jackson");
   }
 
+  // A lone surrogate escape anywhere (a value, a field name, in an array) is no Unicode text and
+  // is refused before any action sees it; the message spells it as an escape, so that the answer
+  // itself is sound JSON. A proper pair is ordinary text.
+  @Test
+  void aLoneSurrogateEscapeIsSerializationException() throws Exception {
+    for (String bad :
+        new String[] {
+          "{\"A\":\"x\\uD83D\"}", "{\"\\uDE00\":1}", "{\"A\":[1,{\"B\":\"\\uDE00\\uD83D\"}]}"
+        }) {
+      HttpResponse<byte[]> response = post("DynamoDB_20120810.Echo", bad);
+      assertThat(response.statusCode()).as(bad).isEqualTo(400);
+      JsonNode body = json(response);
+      assertThat(body.get("__type").asText()).as(bad).endsWith("#SerializationException");
+      assertThat(body.get("message").asText())
+          .as(bad)
+          .startsWith("Request body is not valid JSON: a string holds an unpaired UTF-16 surrogate")
+          .containsPattern("\\\\u(D83D|DE00)");
+    }
+    assertThat(post("DynamoDB_20120810.Echo", "{\"A\":\"\\uD83D\\uDE00\"}").statusCode())
+        .isEqualTo(200);
+  }
+
   // Only an object is an operation's input; arrays, scalars and trailing garbage are refused.
   @Test
   void nonObjectOrTrailingJsonIsSerializationException() throws Exception {
