@@ -191,13 +191,7 @@ final class DynamoHandler extends Handler.Abstract {
       // A known condition (the disk filled before the fsync), logged once where it is detected;
       // the write was never acknowledged and the client may retry.
       log.debug("Request {} not made durable: {}", requestId, refusal.getMessage());
-      Wire.send(
-          response,
-          callback,
-          refusal.error().httpStatus(),
-          Wire.errorBody(refusal),
-          requestId,
-          null);
+      Wire.sendError(response, callback, refusal, requestId);
       return;
     }
     log.error("Request {} wrote data that could not be made durable", requestId, failure);
@@ -246,17 +240,13 @@ final class DynamoHandler extends Handler.Abstract {
     } else if ("/".equals(request.getHttpURI().getPath())) {
       Wire.sendText(response, callback, 200, "healthy: " + addressedTo(request), requestId);
     } else {
-      DynamoException refusal =
-          new DynamoException(
-              WireError.UNKNOWN_OPERATION,
-              "GET answers health checks on / only; DynamoDB operations are POSTed to /.");
-      Wire.send(
+      Wire.sendError(
           response,
           callback,
-          refusal.error().httpStatus(),
-          Wire.errorBody(refusal),
-          requestId,
-          null);
+          new DynamoException(
+              WireError.UNKNOWN_OPERATION,
+              "GET answers health checks on / only; DynamoDB operations are POSTed to /."),
+          requestId);
     }
     return true;
   }

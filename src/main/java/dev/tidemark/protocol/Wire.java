@@ -89,6 +89,12 @@ final class Wire {
     response.write(true, ByteBuffer.wrap(body), callback);
   }
 
+  /** Sends a refusal: its status and its error body, uncompressed. */
+  static void sendError(
+      Response response, Callback callback, DynamoException refusal, String requestId) {
+    send(response, callback, refusal.error().httpStatus(), errorBody(refusal), requestId, null);
+  }
+
   /** Sends a plain-text body (the health check, a preflight's empty answer). */
   static void sendText(
       Response response, Callback callback, int status, String text, String requestId) {

@@ -57,11 +57,6 @@ final class PeerHttp implements AutoCloseable {
   /** When idle connections were last closed ({@link System#nanoTime}), at most once a second. */
   private final AtomicLong idleSweep = new AtomicLong(System.nanoTime());
 
-  /** The request settings for the last timeout asked (one constant in practice). */
-  private volatile Configured configured;
-
-  private record Configured(Duration timeout, RequestConfig config) {}
-
   PeerHttp(URI base) {
     if (!serves(base)) {
       throw new IllegalArgumentException("plain http only: " + base);
@@ -106,7 +101,7 @@ final class PeerHttp implements AutoCloseable {
     }
     // The caller's Content-Type header stands; the entity adds only the length.
     post.setEntity(new ByteArrayEntity(body, null));
-    post.setConfig(config(timeout));
+    post.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(timeout)).build());
     try {
       closeIdle();
       return exchange(post);
@@ -114,17 +109,6 @@ final class PeerHttp implements AutoCloseable {
       // The pool was shut down by close(): a failed exchange like any other.
       throw new IOException("the connection to " + target + " is closed", e);
     }
-  }
-
-  private RequestConfig config(Duration timeout) {
-    Configured c = configured;
-    if (c == null || !c.timeout().equals(timeout)) {
-      c =
-          new Configured(
-              timeout, RequestConfig.custom().setResponseTimeout(Timeout.of(timeout)).build());
-      configured = c;
-    }
-    return c.config();
   }
 
   /**
