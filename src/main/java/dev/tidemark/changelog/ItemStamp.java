@@ -36,15 +36,26 @@ public record ItemStamp(long timeMillis, int logical, String region)
   }
 
   /**
-   * The stamp of a local write committed at {@code commitTime}: above the stored one, so that a
+   * The stamp of a local write committed at {@code commitTime}: above {@code stored}, so that a
    * region's own writes always win over the version they replace (causality), even when that
-   * version came from a region whose clock is ahead.
+   * version came from a region whose clock is ahead. The write path passes the highest stamp it has
+   * stored in any table (a hybrid logical clock), which is above every item's own.
    */
   public static ItemStamp next(ItemStamp stored, long commitTime, String region) {
     if (stored == null || stored.timeMillis < commitTime) {
       return new ItemStamp(commitTime, 0, region);
     }
+    if (stored.logical == Integer.MAX_VALUE) {
+      // Every write of a region counts up while a peer's clock is ahead of ours; a millisecond
+      // later is above the stored stamp too.
+      return new ItemStamp(stored.timeMillis + 1, 0, region);
+    }
     return new ItemStamp(stored.timeMillis, stored.logical + 1, region);
+  }
+
+  /** The higher of two stamps; null counts as lower than any stamp. */
+  public static ItemStamp max(ItemStamp a, ItemStamp b) {
+    return a == null || (b != null && b.compareTo(a) > 0) ? b : a;
   }
 
   /**

@@ -13,6 +13,24 @@ import java.util.Map;
 public final class Unicode {
   private Unicode() {}
 
+  /**
+   * Whether JSON text in {@code body} could decode to a string holding a surrogate: only through an
+   * escape (a backslash), a multi-byte UTF-8 sequence (a byte of 0x80 or more), or a UTF-16 or
+   * UTF-32 encoding (which Jackson detects, and whose '{' carries a zero byte). A body of other
+   * ASCII bytes cannot, and most requests are such: for them the walk of the parsed tree in {@link
+   * #firstIllFormed} is skipped. That walk read every character of every string and cost a 1 KB
+   * PutItem several microseconds.
+   */
+  public static boolean maySpellSurrogates(byte[] body) {
+    for (byte b : body) {
+      // Signed: 0x80..0xFF are negative.
+      if (b <= 0 || b == '\\') {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The index of the first unpaired surrogate in {@code s}, or -1 when it is well formed. */
   public static int unpairedSurrogateAt(String s) {
     for (int i = 0; i < s.length(); i++) {

@@ -13,6 +13,7 @@ import dev.tidemark.auth.SignedRequest;
 import dev.tidemark.changelog.Writers;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
+import dev.tidemark.model.Unicode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -485,7 +486,7 @@ final class DynamoHandler extends Handler.Abstract {
     if (input == null || !input.isObject()) {
       throw DynamoException.serialization("Request body must be a JSON object.");
     }
-    String illFormed = dev.tidemark.model.Unicode.firstIllFormed(input);
+    String illFormed = Unicode.maySpellSurrogates(body) ? Unicode.firstIllFormed(input) : null;
     if (illFormed != null) {
       // A lone surrogate escape parses as JSON but is no Unicode text: no attribute, name or key
       // may hold one (storage could not encode it faithfully).

@@ -57,6 +57,10 @@ final class BulkFillReceiver {
     final String id;
     final Path dir;
     BulkLoader loader;
+
+    /** The highest stamp among the entries so far. */
+    ItemStamp highestStamp;
+
     long nextSeq = 1;
     long entries;
     long items;
@@ -166,6 +170,8 @@ final class BulkFillReceiver {
           s.bytes += ItemSize.of(ItemCodec.decode(v));
         } else if (k.length == 0 || k[0] != ItemStamp.STAMP_PREFIX) {
           throw DynamoException.validation("bulk fill entries hold only items and stamps");
+        } else {
+          s.highestStamp = ItemStamp.max(s.highestStamp, ItemStamp.decode(v));
         }
         s.loader.add(k, v);
         s.lastKey = k;
@@ -201,6 +207,11 @@ final class BulkFillReceiver {
                   // Shipped writes are held while CREATING; checked anyway, since an ingested
                   // file would override anything already here.
                   if (isEmpty(t)) {
+                    // Durable before the ingest: this region's later writes go above these stamps
+                    // without reading them (WritePath's stamp floor).
+                    if (s.highestStamp != null) {
+                      db.writePath().raiseStampFloor(s.highestStamp);
+                    }
                     s.loader.finish();
                     db.catalog().bulkLoaded(t, s.items, s.bytes);
                     ingested[0] = true;

@@ -203,6 +203,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
    */
   public void start(Operations operations) {
     this.operations = operations;
+    seedStampFloor();
     for (String name : db.catalog().names()) {
       db.catalog().find(name).ifPresent(this::load);
     }
@@ -221,6 +222,36 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       gc.setDaemon(true);
       shippers.add(gc);
       gc.start();
+    }
+  }
+
+  /**
+   * Once per data directory: a directory written before the write path kept its stamp floor may
+   * hold stamps above every local commit time (versions from a region whose clock was ahead), and
+   * local writes must go above those. A scan of every table's stamps, done while no write can come
+   * in (before the server listens). Later floors are kept by the write path itself.
+   */
+  private void seedStampFloor() {
+    if (db.writePath().stampFloorRecorded()) {
+      return;
+    }
+    ItemStamp highest = null;
+    try (StorageSnapshot snapshot = db.storage().snapshot()) {
+      for (String name : db.catalog().names()) {
+        Optional<Table> t = db.catalog().find(name);
+        if (t.isEmpty() || !db.storage().hasTableSpace(t.get().id())) {
+          continue;
+        }
+        try (Cursor c =
+            snapshot.scan(t.get().id(), new byte[] {ItemStamp.STAMP_PREFIX}, null, false)) {
+          while (c.next()) {
+            highest = ItemStamp.max(highest, ItemStamp.decode(c.value()));
+          }
+        }
+      }
+    }
+    if (highest != null) {
+      db.writePath().raiseStampFloor(highest);
     }
   }
 

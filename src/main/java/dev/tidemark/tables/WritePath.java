@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class WritePath {
   private static final Logger log = LoggerFactory.getLogger(WritePath.class);
   private static final byte[] SEQ_KEY = "last-seq".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] STAMP_FLOOR_KEY = "stamp-floor".getBytes(StandardCharsets.UTF_8);
 
   /**
    * Decides a write: gets the current item (null if none), returns the new item or null to delete.
@@ -152,6 +153,47 @@ public final class WritePath {
     this.syncedSeq = lastSeq;
     this.syncDurability = syncDurability;
     this.writers = new Writers(storage);
+    this.stampFloor = ItemStamp.decode(storage.getMeta(STAMP_FLOOR_KEY));
+  }
+
+  /**
+   * The highest stamp stored in any replicated table of this server (null: none recorded yet).
+   * Guarded by the write lock; persisted under {@link #STAMP_FLOOR_KEY} in the same batch as every
+   * commit that raises it. A local write is stamped just above it ({@link ItemStamp#next}), which
+   * puts it above the stamp of the version it replaces without reading that stamp: the read cost
+   * every write to a replicated table a storage lookup inside the write lock, and on the
+   * three-region bench it was the largest part of what replication added to a client's write.
+   */
+  private ItemStamp stampFloor;
+
+  /**
+   * Whether a stamp floor was ever recorded. A data directory written before the floor existed may
+   * hold stamps it does not cover; {@link #raiseStampFloor} seeds it once from them.
+   */
+  public boolean stampFloorRecorded() {
+    lock.lock();
+    try {
+      return stampFloor != null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Raises the stamp floor to at least {@code stamp}, durably, before stamps that a commit did not
+   * write (a bulk fill's, or those of a data directory from before the floor) can be relied on.
+   */
+  public void raiseStampFloor(ItemStamp stamp) {
+    lock.lock();
+    try {
+      if (stampFloor == null || stamp.compareTo(stampFloor) > 0) {
+        storage.apply(new WriteSet().putMeta(STAMP_FLOOR_KEY, stamp.encode(false)));
+        storage.sync();
+        stampFloor = stamp;
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The writer identities named by change records (item history resolves them). */
@@ -224,9 +266,8 @@ public final class WritePath {
       guard.checkDataWritable();
       DynamoException[] refusals = evaluateAll ? new DynamoException[writes.size()] : null;
       boolean refused = false;
-      // Only for writes to replicated tables: their group and the stamp stored with the item.
+      // Only for writes to replicated tables: their group.
       Replication[] groups = null;
-      ItemStamp[] stored = null;
       // The stored encoding of each current item: its change record's old image as is.
       byte[][] raws = new byte[writes.size()][];
       for (int i = 0; i < writes.size(); i++) {
@@ -241,11 +282,13 @@ public final class WritePath {
         if (group != null) {
           if (groups == null) {
             groups = new Replication[writes.size()];
-            stored = new ItemStamp[writes.size()];
           }
-          stored[i] =
-              ItemStamp.decode(storage.get(w.table().id(), ItemStamp.storageKey(w.storageKey())));
-          if (w.stamp() != null && !ItemStamp.supersedes(w.stamp(), stored[i])) {
+          // Only a replicated write reads the stored stamp: a local one goes above the floor.
+          if (w.stamp() != null
+              && !ItemStamp.supersedes(
+                  w.stamp(),
+                  ItemStamp.decode(
+                      storage.get(w.table().id(), ItemStamp.storageKey(w.storageKey()))))) {
             // A replicated version no newer than ours (or ours again): nothing changes.
             outcomes.add(new Outcome(current, current, false));
             continue;
@@ -279,6 +322,7 @@ public final class WritePath {
       WriteSet ws = new WriteSet();
       long time = sequencer.nextTime();
       Map<Table, long[]> deltas = new HashMap<>();
+      ItemStamp floor = stampFloor;
       for (int i = 0; i < writes.size(); i++) {
         ItemWrite w = writes.get(i);
         Outcome o = outcomes.get(i);
@@ -291,6 +335,7 @@ public final class WritePath {
                 w.table().id(),
                 ItemStamp.storageKey(w.storageKey()),
                 w.stamp().encode(o.newItem() == null));
+            floor = ItemStamp.max(floor, w.stamp());
           }
           // DynamoDB writes no stream record when an item is left as it was; neither do we.
           continue;
@@ -299,8 +344,8 @@ public final class WritePath {
         long id = w.table().id();
         ItemStamp stamp = null;
         if (group != null) {
-          stamp =
-              w.stamp() != null ? w.stamp() : ItemStamp.next(stored[i], time, group.localRegion());
+          stamp = w.stamp() != null ? w.stamp() : ItemStamp.next(floor, time, group.localRegion());
+          floor = ItemStamp.max(floor, stamp);
           // A delete leaves a tombstone, so that an older version arriving later cannot resurrect
           // the item.
           ws.put(id, ItemStamp.storageKey(w.storageKey()), stamp.encode(o.newItem() == null));
@@ -353,6 +398,9 @@ public final class WritePath {
       }
       ws.putMeta(
           SEQ_KEY, ByteBuffer.allocate(16).putLong(sequencer.lastSeq()).putLong(time).array());
+      if (floor != stampFloor) {
+        ws.putMeta(STAMP_FLOOR_KEY, floor.encode(false));
+      }
       try {
         storage.apply(ws);
       } catch (StorageFullException e) {
@@ -364,6 +412,7 @@ public final class WritePath {
         DynamoException full = guard.explainEngineFailure(e);
         throw full != null ? full : e;
       }
+      stampFloor = floor;
       for (Map.Entry<Table, long[]> e : deltas.entrySet()) {
         e.getKey().itemCount.addAndGet(e.getValue()[0]);
         e.getKey().sizeBytes.addAndGet(e.getValue()[1]);

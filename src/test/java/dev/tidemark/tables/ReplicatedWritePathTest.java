@@ -108,6 +108,36 @@ class ReplicatedWritePathTest {
     }
   }
 
+  // Protects causality without the per-item read: once a version from a clock ahead of ours is
+  // stored anywhere, every local write goes above it (any item, not only that one), and the floor
+  // that gives this survives a restart.
+  @Test
+  void localWritesGoAboveTheHighestStoredStampAcrossItemsAndRestarts(@TempDir Path dir) {
+    ItemStamp ahead = new ItemStamp(1_000_500, 3, "us-east-1");
+    try (Database db = open(dir)) {
+      Table t = TestTables.create(db, "g", "NEW_AND_OLD_IMAGES");
+      t.replication(new Replication("eu-west-1", "grp", List.of()));
+      write(db, t, "a", item("a", 1), ahead);
+      write(db, t, "b", item("b", 1), null);
+      assertThat(stored(db, t, "b")).isEqualTo(new ItemStamp(1_000_500, 4, "eu-west-1"));
+    }
+    try (Database db = open(dir)) {
+      Table t = db.catalog().find("g").orElseThrow();
+      t.replication(new Replication("eu-west-1", "grp", List.of()));
+      assertThat(db.writePath().stampFloorRecorded()).isTrue();
+      write(db, t, "a", item("a", 2), null);
+      assertThat(stored(db, t, "a")).isEqualTo(new ItemStamp(1_000_500, 5, "eu-west-1"));
+      // Once our clock passes the floor, stamps are the commit time again.
+      clock.set(1_000_600);
+      write(db, t, "c", item("c", 1), null);
+      assertThat(stored(db, t, "c")).isEqualTo(new ItemStamp(1_000_600, 0, "eu-west-1"));
+      // A floor raised from outside a commit (a bulk fill's stamps) binds the next local write.
+      db.writePath().raiseStampFloor(new ItemStamp(2_000_000, 0, "ap-south-1"));
+      write(db, t, "c", item("c", 2), null);
+      assertThat(stored(db, t, "c")).isEqualTo(new ItemStamp(2_000_000, 1, "eu-west-1"));
+    }
+  }
+
   // Protects regional tables from replication's cost and format: no stamp entries, no trailer.
   @Test
   void regionalTablesStoreNoStamps(@TempDir Path dir) {
