@@ -189,8 +189,6 @@ public final class Bootstrap {
                 config.region(),
                 config.account()));
     TtlSweeper sweeper = new TtlSweeper(db, System::currentTimeMillis);
-    resources.register(
-        new PeriodicTask("ttl-sweeper", config.ttlSweepInterval(), sweeper::sweepOnce));
     log.info(
         "TTL sweep every {}; change log (and Streams) kept for {}",
         config.ttlSweepInterval(),
@@ -349,6 +347,10 @@ public final class Bootstrap {
     }
     replicator.start(operations);
     settings.start(operations);
+    // Sweeps start once the global tables' groups are loaded: a TTL delete committed before would
+    // be regional (no stamp) and never shipped.
+    resources.register(
+        new PeriodicTask("ttl-sweeper", config.ttlSweepInterval(), sweeper::sweepOnce));
     metrics.bindDatabase(db);
     metrics.bindBackups(backups);
     metrics.bindStoreErrors(storeErrors);
