@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A data directory written before the write path kept a stamp floor holds stamps that no floor
- * covers. Protects causality across that upgrade: the replicator seeds the floor from the stored
- * stamps at start, so a local write still goes above a version from a region whose clock was ahead.
+ * Stamps that no commit wrote: a data directory written before the write path kept a stamp floor,
+ * and a bulk fill's. Protects causality across that upgrade: the replicator seeds the floor from
+ * the stored stamps at start, so a local write still goes above a version from a region whose clock
+ * was ahead.
  */
 class StampFloorSeedTest {
   /** WritePath's meta key for the floor; removing it makes the directory look older. */
@@ -50,11 +51,7 @@ class StampFloorSeedTest {
   }
 
   private static ItemStamp stored(Database db, Table t, String pk) {
-    byte[] k =
-        ItemKeys.storageKey(
-            new KeySchema("pk", AttributeValue.Type.S, null, null),
-            Map.of("pk", AttributeValue.s(pk)));
-    return ItemStamp.decode(db.storage().get(t.id(), ItemStamp.storageKey(k)));
+    return ItemStamp.decode(db.storage().get(t.id(), ItemStamp.storageKey(key(pk))));
   }
 
   @Test
@@ -80,5 +77,53 @@ class StampFloorSeedTest {
         assertThat(stored(db, t, "b")).isEqualTo(new ItemStamp(NOW + 60_000, 1, "us-east-1"));
       }
     }
+  }
+
+  // The one source of stored stamps that is no commit: a bulk fill's ingested entries. Protects
+  // that the fill raises the floor, so the new replica's first local write goes above a filled
+  // version from a clock ahead of ours.
+  @Test
+  void aBulkFillRaisesTheFloorToItsStamps(@TempDir Path dir) throws Exception {
+    ItemStamp ahead = new ItemStamp(NOW + 60_000, 4, "eu-west-1");
+    try (Database db = open(dir.resolve("data"))) {
+      Table t = InProcessRegion.replicatedTable(db);
+      t.markStatus("CREATING");
+      BulkFillReceiver fill = new BulkFillReceiver(db);
+      fill.useScratch(dir.resolve("scratch"));
+      assertThat(fill.open(t, "s1").path("bulk").asBoolean()).isTrue();
+      byte[] key = key("a");
+      java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+      com.fasterxml.jackson.databind.node.ObjectNode frame =
+          com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      frame.put("session", "s1").put("seq", 1);
+      frame
+          .putArray("entries")
+          .add(
+              frame
+                  .arrayNode()
+                  .add(b64.encodeToString(key))
+                  .add(
+                      b64.encodeToString(
+                          dev.tidemark.storage.ItemCodec.encode(
+                              Map.of("pk", AttributeValue.s("a"))))))
+          .add(
+              frame
+                  .arrayNode()
+                  .add(b64.encodeToString(ItemStamp.storageKey(key)))
+                  .add(b64.encodeToString(ahead.encode(false))));
+      fill.put(t, frame);
+      com.fasterxml.jackson.databind.node.ObjectNode done =
+          com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      fill.finish(t, done.put("session", "s1").put("entries", 2));
+      assertThat(stored(db, t, "a")).isEqualTo(ahead);
+      t.markStatus("ACTIVE");
+      write(db, t, "b", null);
+      assertThat(stored(db, t, "b")).isEqualTo(new ItemStamp(NOW + 60_000, 5, "us-east-1"));
+    }
+  }
+
+  private static byte[] key(String pk) {
+    return ItemKeys.storageKey(
+        new KeySchema("pk", AttributeValue.Type.S, null, null), Map.of("pk", AttributeValue.s(pk)));
   }
 }
