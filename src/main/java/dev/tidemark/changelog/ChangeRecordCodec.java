@@ -26,6 +26,9 @@ public final class ChangeRecordCodec {
   /** Format, origin, commit time: the fixed part of the header in both formats. */
   private static final int FIXED_HEADER = 1 + 1 + 8;
 
+  /** values() copies its array on every call; the shipper reads an origin per record. */
+  private static final ChangeRecord.Origin[] ORIGINS = ChangeRecord.Origin.values();
+
   private ChangeRecordCodec() {}
 
   public static byte[] encode(ChangeRecord r) {
@@ -78,7 +81,7 @@ public final class ChangeRecordCodec {
     if (format != FORMAT && format != FORMAT_V1) {
       throw new IllegalStateException("unknown change record format " + format + " at seq " + seq);
     }
-    ChangeRecord.Origin origin = ChangeRecord.Origin.values()[b.get()];
+    ChangeRecord.Origin origin = ORIGINS[b.get()];
     long time = b.getLong();
     int writer = format == FORMAT_V1 ? Writers.UNKNOWN : getVarint(b);
     Map<String, AttributeValue> key = getBlock(b);
@@ -129,7 +132,7 @@ public final class ChangeRecordCodec {
   /** The parts of a stored record a shipper needs, without decoding any image. */
   public static Shippable shippable(byte[] value) {
     ByteBuffer b = ByteBuffer.wrap(value);
-    ChangeRecord.Origin origin = ChangeRecord.Origin.values()[b.get(1)];
+    ChangeRecord.Origin origin = ORIGINS[b.get(1)];
     long time = b.getLong(2);
     b.position(keyOffset(value));
     byte[] key = rawBlock(b);

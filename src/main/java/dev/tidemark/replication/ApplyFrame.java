@@ -37,12 +37,26 @@ final class ApplyFrame {
 
   /** Collects records, then frames them once. Not thread-safe. */
   static final class Writer {
-    private byte[] buf = new byte[8192];
+    private byte[] buf;
     private int len;
     private int count;
 
+    Writer() {
+      this(8192);
+    }
+
+    /** A writer whose records are expected to take about {@code capacity} bytes. */
+    Writer(int capacity) {
+      buf = new byte[Math.max(64, capacity)];
+    }
+
+    /** The bytes {@link #add} takes for these fields. */
+    static int recordBytes(byte[] storageKey, byte[] image, byte[] stamp) {
+      return 24 + storageKey.length + (image == null ? 0 : image.length) + stamp.length;
+    }
+
     void add(byte[] storageKey, byte[] image, byte[] stamp, long commitTime) {
-      ensure(24 + storageKey.length + (image == null ? 0 : image.length) + stamp.length);
+      ensure(recordBytes(storageKey, image, stamp));
       putBlock(storageKey);
       if (image == null) {
         putInt(-1);
@@ -67,8 +81,10 @@ final class ApplyFrame {
     byte[] frame(String table, String groupId, boolean fill, Long through) {
       byte[] name = table.getBytes(StandardCharsets.UTF_8);
       byte[] group = groupId.getBytes(StandardCharsets.UTF_8);
+      // Sized exactly: the array is the body, with no copy.
       ByteBuffer b =
-          ByteBuffer.allocate(1 + 4 + name.length + 4 + group.length + 1 + 8 + 4 + len)
+          ByteBuffer.allocate(
+                  1 + 4 + name.length + 4 + group.length + 1 + (through != null ? 8 : 0) + 4 + len)
               .put(VERSION)
               .putInt(name.length)
               .put(name)
@@ -79,7 +95,7 @@ final class ApplyFrame {
         b.putLong(through);
       }
       b.putInt(count).put(buf, 0, len);
-      return Arrays.copyOf(b.array(), b.position());
+      return b.array();
     }
 
     private void ensure(int more) {

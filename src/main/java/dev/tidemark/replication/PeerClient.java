@@ -79,7 +79,7 @@ final class PeerClient implements AutoCloseable {
       "Content-Type",
       ApplyFrame.CONTENT_TYPE,
       PeerAuth.HEADER,
-      auth.sign(localRegion, clock.getAsLong(), path, frame)
+      auth.signImmutable(localRegion, clock.getAsLong(), path, frame)
     };
     PeerHttp.Answer response;
     long sent = clock.getAsLong();

@@ -260,6 +260,9 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     while (!closed) {
       try {
         sleep(gcEveryMillis);
+        // Frames too old to be shared, such as those of tables deleted since.
+        long now = System.nanoTime();
+        lastFrames.values().removeIf(b -> now - b.builtNanos() > SHARE_NANOS);
         for (String name : db.catalog().names()) {
           Optional<Table> t = db.catalog().find(name);
           Replication r = t.map(Table::replication).orElse(null);
@@ -971,36 +974,29 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       markRefill(t, peer.region, cap.overCap(t.id(), cursor, applied));
       return false;
     }
-    // A position, not just the applied seq: later commits get a time of at least its floor, which
-    // makes the watermark sent below true (Tombstones). Durable first (in sync mode): a record
-    // shipped before its fsync could survive in a peer after a power loss here took it back.
-    WritePath.Position position = db.writePath().durablePosition();
-    applied = Math.max(cursor, position.seq());
-    // Raw records: the image and stamp go out as the log stores them, decoded by the receiver only.
-    List<ChangeLog.Raw> records =
-        db.changeLog().readRaw(t.id(), cursor + 1, applied + 1, BATCH_RECORDS);
-    Batch batch = new Batch();
-    for (ChangeLog.Raw raw : records) {
-      ChangeRecordCodec.Shippable r = ChangeRecordCodec.shippable(raw.value());
-      if (r.origin() != ChangeRecord.Origin.REPLICATION && r.stamp() != null) {
-        batch.add(
-            ItemKeys.storageKey(t.keySchema(), ItemCodec.decode(r.key())),
-            r.newImage(),
-            r.stamp(),
-            r.commitTimeMillis());
+    // While this region fills the peer, what it delivers is not yet all it wrote.
+    boolean claim = !progress.containsKey(progressKey(t, peer.region));
+    Replication g = t.replication();
+    if (g == null) {
+      return false;
+    }
+    Built built;
+    // Shippers woken by the same commit, or lingering in step, would otherwise read at once and
+    // share nothing: the second waits for the first's frame instead.
+    synchronized (frameLocks[(int) (t.id() & (frameLocks.length - 1))]) {
+      built = sharedFrame(t, g, cursor, claim);
+      if (built == null) {
+        built = build(t, g, cursor, claim);
+      } else {
+        framesReused.increment();
       }
     }
-    boolean more = records.size() >= BATCH_RECORDS;
-    if (!batch.isEmpty() || heartbeat) {
-      Replication g = t.replication();
-      if (g == null) {
-        return false;
-      }
-      // While this region fills the peer, what it delivers is not yet all it wrote.
-      boolean claim = !progress.containsKey(progressKey(t, peer.region));
-      long through =
-          more ? records.get(records.size() - 1).commitTimeMillis() : position.timeFloor();
-      byte[] frame = batch.records.frame(t.name(), g.groupId(), false, claim ? through : null);
+    if (built.frame() != null || heartbeat) {
+      byte[] frame =
+          built.frame() != null
+              ? built.frame()
+              : new ApplyFrame.Writer()
+                  .frame(t.name(), g.groupId(), false, claim ? built.through() : null);
       JsonNode answer = peer.call(ApplyFrame.OP, frame, APPLY_TIMEOUT);
       lastSent.put(link, clock.getAsLong());
       if (answer.path("held").asBoolean(false)) {
@@ -1008,19 +1004,133 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         return false;
       }
       if (claim) {
-        tombstones.acknowledged(t.id(), peer.region, through);
+        tombstones.acknowledged(t.id(), peer.region, built.through());
       }
     }
-    long next = more ? records.get(records.size() - 1).seq() : applied;
-    if (records.isEmpty()) {
+    if (built.readNothing()) {
       // Nothing of this table up to `applied`: move on without a write.
-      cursors.put(cursorName(t.id(), peer.region), next);
+      cursors.put(cursorName(t.id(), peer.region), built.next());
     } else {
       WriteSet w = new WriteSet();
-      putCursor(w, t.id(), peer.region, next);
+      putCursor(w, t.id(), peer.region, built.next());
       db.storage().apply(w);
     }
-    return more;
+    return built.more();
+  }
+
+  /**
+   * One read of a table's log after {@code from}, framed for any peer whose cursor stands there.
+   *
+   * @param next the cursor once the frame is delivered (the last record read, or the durable seq)
+   * @param more whether the read stopped at {@link #BATCH_RECORDS}, so there may be more at once
+   * @param frame the request body; null when no record read is this region's own write
+   * @param through the watermark: this region's writes up to this time are in or before the frame
+   * @param claim whether the frame carries {@code through} (not while the peer is being filled)
+   * @param readNothing whether the log held no record at all in the range
+   */
+  private record Built(
+      String groupId,
+      long from,
+      long next,
+      boolean more,
+      byte[] frame,
+      long through,
+      boolean claim,
+      boolean readNothing,
+      long builtNanos) {}
+
+  /**
+   * The last frame with records built for each table. Every peer's shipper ships the same records
+   * (this region's own writes, in log order), so a shipper whose cursor stands where such a frame
+   * starts sends it as is instead of reading, decoding and framing the log again, and the signer
+   * hashes it once ({@link PeerAuth}). With two peers that halves the shipping work per write on
+   * the writing region. The shippers then fall into step: one reads, the others follow up to a
+   * linger later, which adds at most that much lag to them.
+   */
+  private final Map<Long, Built> lastFrames = new ConcurrentHashMap<>();
+
+  /** Building a table's frame is under one of these (by table id). */
+  private final Object[] frameLocks = newLocks(16);
+
+  private static Object[] newLocks(int n) {
+    Object[] locks = new Object[n];
+    for (int i = 0; i < n; i++) {
+      locks[i] = new Object();
+    }
+    return locks;
+  }
+
+  private final java.util.concurrent.atomic.LongAdder framesReused =
+      new java.util.concurrent.atomic.LongAdder();
+
+  /** Frames a shipper sent as another peer's shipper had built them (for tests). */
+  long framesReused() {
+    return framesReused.sum();
+  }
+
+  /** A frame older than this is not reused: it is read again, with a fresher watermark. */
+  private static final long SHARE_NANOS = 4 * SHIP_LINGER_NANOS;
+
+  private Built sharedFrame(Table t, Replication g, long cursor, boolean claim) {
+    Built b = lastFrames.get(t.id());
+    if (b == null
+        || b.from() != cursor
+        || b.claim() != claim
+        || !b.groupId().equals(g.groupId())
+        || System.nanoTime() - b.builtNanos() > SHARE_NANOS) {
+      return null;
+    }
+    return b;
+  }
+
+  private Built build(Table t, Replication g, long cursor, boolean claim) {
+    // A position, not just the applied seq: later commits get a time of at least its floor, which
+    // makes the watermark sent below true (Tombstones). Durable first (in sync mode): a record
+    // shipped before its fsync could survive in a peer after a power loss here took it back.
+    WritePath.Position position = db.writePath().durablePosition();
+    long applied = Math.max(cursor, position.seq());
+    // Raw records: the image and stamp go out as the log stores them, decoded by the receiver only.
+    List<ChangeLog.Raw> records =
+        db.changeLog().readRaw(t.id(), cursor + 1, applied + 1, BATCH_RECORDS);
+    List<byte[]> keys = new ArrayList<>(records.size());
+    List<ChangeRecordCodec.Shippable> own = new ArrayList<>(records.size());
+    int bytes = 0;
+    for (ChangeLog.Raw raw : records) {
+      ChangeRecordCodec.Shippable r = ChangeRecordCodec.shippable(raw.value());
+      if (r.origin() != ChangeRecord.Origin.REPLICATION && r.stamp() != null) {
+        byte[] key = ItemKeys.storageKey(t.keySchema(), ItemCodec.decode(r.key()));
+        keys.add(key);
+        own.add(r);
+        bytes += ApplyFrame.Writer.recordBytes(key, r.newImage(), r.stamp());
+      }
+    }
+    // Sized once: growing a buffer of a few hundred kilobytes by doubling was most of the
+    // shipper's copying.
+    ApplyFrame.Writer writer = new ApplyFrame.Writer(bytes);
+    for (int i = 0; i < own.size(); i++) {
+      ChangeRecordCodec.Shippable r = own.get(i);
+      writer.add(keys.get(i), r.newImage(), r.stamp(), r.commitTimeMillis());
+    }
+    boolean more = records.size() >= BATCH_RECORDS;
+    long through = more ? records.get(records.size() - 1).commitTimeMillis() : position.timeFloor();
+    long next = more ? records.get(records.size() - 1).seq() : applied;
+    byte[] frame =
+        own.isEmpty() ? null : writer.frame(t.name(), g.groupId(), false, claim ? through : null);
+    Built built =
+        new Built(
+            g.groupId(),
+            cursor,
+            next,
+            more,
+            frame,
+            through,
+            claim,
+            records.isEmpty(),
+            System.nanoTime());
+    if (frame != null) {
+      lastFrames.put(t.id(), built);
+    }
+    return built;
   }
 
   // ---- the receiving side ----

@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,18 +154,30 @@ public final class WritePath {
     this.syncedSeq = lastSeq;
     this.syncDurability = syncDurability;
     this.writers = new Writers(storage);
-    this.stampFloor = ItemStamp.decode(storage.getMeta(STAMP_FLOOR_KEY));
+    // Commits record the floor with the sequence; a raise outside a commit, and data directories
+    // from before that, under its own key. The higher of the two is the floor.
+    ItemStamp withSeq =
+        last != null && last.length > 16
+            ? ItemStamp.decode(Arrays.copyOfRange(last, 16, last.length))
+            : null;
+    this.stampFloor = ItemStamp.max(withSeq, ItemStamp.decode(storage.getMeta(STAMP_FLOOR_KEY)));
+    this.stampFloorBytes = stampFloor == null ? null : stampFloor.encode(false);
   }
 
   /**
    * The highest stamp stored in any replicated table of this server (null: none recorded yet).
-   * Guarded by the write lock; persisted under {@link #STAMP_FLOOR_KEY} in the same batch as every
-   * commit that raises it. A local write is stamped just above it ({@link ItemStamp#next}), which
-   * puts it above the stamp of the version it replaces without reading that stamp: the read cost
-   * every write to a replicated table a storage lookup inside the write lock, and on the
-   * three-region bench it was the largest part of what replication added to a client's write.
+   * Guarded by the write lock. Every commit persists it after the sequence under {@link #SEQ_KEY}
+   * (an entry each commit writes anyway, so the floor costs no entry of its own); {@link
+   * #raiseStampFloor} under {@link #STAMP_FLOOR_KEY}. A local write is stamped just above it
+   * ({@link ItemStamp#next}), which puts it above the stamp of the version it replaces without
+   * reading that stamp: the read cost every write to a replicated table a storage lookup inside the
+   * write lock, and on the three-region bench it was the largest part of what replication added to
+   * a client's write.
    */
   private ItemStamp stampFloor;
+
+  /** {@link #stampFloor} encoded, as stored after the sequence. */
+  private byte[] stampFloorBytes;
 
   /**
    * Whether a stamp floor was ever recorded. A data directory written before the floor existed may
@@ -187,9 +200,11 @@ public final class WritePath {
     lock.lock();
     try {
       if (stampFloor == null || stamp.compareTo(stampFloor) > 0) {
-        storage.apply(new WriteSet().putMeta(STAMP_FLOOR_KEY, stamp.encode(false)));
+        byte[] encoded = stamp.encode(false);
+        storage.apply(new WriteSet().putMeta(STAMP_FLOOR_KEY, encoded));
         storage.sync();
         stampFloor = stamp;
+        stampFloorBytes = encoded;
       }
     } finally {
       lock.unlock();
@@ -396,11 +411,15 @@ public final class WritePath {
             TableCatalog.statsValue(
                 t.itemCount.get() + e.getValue()[0], t.sizeBytes.get() + e.getValue()[1]));
       }
-      ws.putMeta(
-          SEQ_KEY, ByteBuffer.allocate(16).putLong(sequencer.lastSeq()).putLong(time).array());
-      if (floor != stampFloor) {
-        ws.putMeta(STAMP_FLOOR_KEY, floor.encode(false));
+      byte[] floorBytes = floor == stampFloor ? stampFloorBytes : floor.encode(false);
+      ByteBuffer seqValue =
+          ByteBuffer.allocate(16 + (floorBytes == null ? 0 : floorBytes.length))
+              .putLong(sequencer.lastSeq())
+              .putLong(time);
+      if (floorBytes != null) {
+        seqValue.put(floorBytes);
       }
+      ws.putMeta(SEQ_KEY, seqValue.array());
       try {
         storage.apply(ws);
       } catch (StorageFullException e) {
@@ -413,6 +432,7 @@ public final class WritePath {
         throw full != null ? full : e;
       }
       stampFloor = floor;
+      stampFloorBytes = floorBytes;
       for (Map.Entry<Table, long[]> e : deltas.entrySet()) {
         e.getKey().itemCount.addAndGet(e.getValue()[0]);
         e.getKey().sizeBytes.addAndGet(e.getValue()[1]);

@@ -16,21 +16,27 @@ import java.util.Map;
 final class InProcessRegion {
   private InProcessRegion() {}
 
+  /** The replication secret of {@link #replicator} and {@link RecordingPeer}. */
+  static final byte[] SECRET = "a-replication-secret-of-32-bytes".getBytes(StandardCharsets.UTF_8);
+
   /** Table {@code t} in {@code db}, a member of group-1 with eu-west-1. */
   static Table replicatedTable(Database db) {
+    return replicatedTable(db, "eu-west-1");
+  }
+
+  /** Table {@code t} in {@code db}, a member of group-1 with an ACTIVE replica in each region. */
+  static Table replicatedTable(Database db, String... regions) {
     Table t = TestTables.create(db, "t", "NEW_AND_OLD_IMAGES");
-    t.replication(
-        new Replication(
-            "us-east-1", "group-1", List.of(new Replication.Replica("eu-west-1", "ACTIVE", null))));
+    List<Replication.Replica> replicas = new java.util.ArrayList<>();
+    for (String r : regions) {
+      replicas.add(new Replication.Replica(r, "ACTIVE", null));
+    }
+    t.replication(new Replication("us-east-1", "group-1", replicas));
     return t;
   }
 
   /** A replicator of {@code db} (not started) with these peers and a valid secret. */
   static Replicator replicator(Database db, Map<String, URI> peers) {
-    return new Replicator(
-        db,
-        new ReplicationConfig(
-            peers, "a-replication-secret-of-32-bytes".getBytes(StandardCharsets.UTF_8)),
-        System::currentTimeMillis);
+    return new Replicator(db, new ReplicationConfig(peers, SECRET), System::currentTimeMillis);
   }
 }

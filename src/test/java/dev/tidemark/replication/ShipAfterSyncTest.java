@@ -2,7 +2,6 @@ package dev.tidemark.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.tidemark.api.ItemKeys;
 import dev.tidemark.changelog.ChangeRecord;
 import dev.tidemark.model.AttributeValue;
@@ -10,16 +9,9 @@ import dev.tidemark.tables.Database;
 import dev.tidemark.tables.GatedStorage;
 import dev.tidemark.tables.Table;
 import dev.tidemark.tables.WritePath;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
@@ -30,46 +22,6 @@ import org.junit.jupiter.api.Test;
  * power loss here while a peer keeps it, and no peer ever ships a write back to its origin.
  */
 class ShipAfterSyncTest {
-  /** A peer that answers every replication request with an empty success and keeps its body. */
-  private static final class RecordingPeer implements AutoCloseable {
-    final List<byte[]> bodies = new CopyOnWriteArrayList<>();
-    final HttpServer server;
-
-    RecordingPeer() throws IOException {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      server.createContext(
-          "/",
-          exchange -> {
-            bodies.add(exchange.getRequestBody().readAllBytes());
-            byte[] answer = "{}".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, answer.length);
-            exchange.getResponseBody().write(answer);
-            exchange.close();
-          });
-      server.start();
-    }
-
-    URI uri() {
-      return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-    }
-
-    /** The storage keys of every record shipped so far. */
-    Set<ByteBuffer> shippedKeys() {
-      Set<ByteBuffer> keys = new HashSet<>();
-      for (byte[] body : bodies) {
-        for (ApplyFrame.Shipped rec : ApplyFrame.decode(body).records()) {
-          keys.add(ByteBuffer.wrap(rec.storageKey()));
-        }
-      }
-      return keys;
-    }
-
-    @Override
-    public void close() {
-      server.stop(0);
-    }
-  }
-
   @Test
   void aWriteIsShippedOnlyAfterTheSyncThatMakesItDurable() throws Exception {
     GatedStorage storage = new GatedStorage();

@@ -30,6 +30,19 @@ class StampFloorSeedTest {
   /** WritePath's meta key for the floor; removing it makes the directory look older. */
   private static final byte[] FLOOR_KEY = "stamp-floor".getBytes(StandardCharsets.UTF_8);
 
+  /** WritePath's meta key for the sequence, which commits follow with the floor. */
+  private static final byte[] SEQ_KEY = "last-seq".getBytes(StandardCharsets.UTF_8);
+
+  /** Makes {@code db}'s directory look as one written before the floor existed. */
+  private static void forgetFloor(Database db) {
+    byte[] seq = db.storage().getMeta(SEQ_KEY);
+    db.storage()
+        .apply(
+            new WriteSet()
+                .deleteMeta(FLOOR_KEY)
+                .putMeta(SEQ_KEY, java.util.Arrays.copyOf(seq, 16)));
+  }
+
   private static final long NOW = 1_000_000;
 
   private static Database open(Path dir) {
@@ -60,7 +73,7 @@ class StampFloorSeedTest {
     try (Database db = open(dir)) {
       Table t = InProcessRegion.replicatedTable(db);
       write(db, t, "a", ahead);
-      db.storage().apply(new WriteSet().deleteMeta(FLOOR_KEY));
+      forgetFloor(db);
     }
     try (Database db = open(dir)) {
       assertThat(db.writePath().stampFloorRecorded()).isFalse();

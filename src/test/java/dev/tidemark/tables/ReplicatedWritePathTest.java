@@ -136,6 +136,25 @@ class ReplicatedWritePathTest {
       write(db, t, "c", item("c", 2), null);
       assertThat(stored(db, t, "c")).isEqualTo(new ItemStamp(2_000_000, 1, "eu-west-1"));
     }
+    // Commits keep the floor with the sequence: a commit to a regional table must carry it on, or
+    // the floor after a reopen would fall back to the last raise's, (2_000_000, 0).
+    try (Database db = open(dir)) {
+      write(db, TestTables.create(db, "plain", null), "x", item("x", 1), null);
+    }
+    try (Database db = open(dir)) {
+      Table t = db.catalog().find("g").orElseThrow();
+      t.replication(new Replication("eu-west-1", "grp", List.of()));
+      write(db, t, "d", item("d", 1), null);
+      assertThat(stored(db, t, "d")).isEqualTo(new ItemStamp(2_000_000, 2, "eu-west-1"));
+      // A raise with no commit after it is kept under its own key, above the sequence's floor.
+      db.writePath().raiseStampFloor(new ItemStamp(3_000_000, 0, "ap-south-1"));
+    }
+    try (Database db = open(dir)) {
+      Table t = db.catalog().find("g").orElseThrow();
+      t.replication(new Replication("eu-west-1", "grp", List.of()));
+      write(db, t, "e", item("e", 1), null);
+      assertThat(stored(db, t, "e")).isEqualTo(new ItemStamp(3_000_000, 1, "eu-west-1"));
+    }
   }
 
   // Protects regional tables from replication's cost and format: no stamp entries, no trailer.
