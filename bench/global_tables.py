@@ -23,7 +23,10 @@ loaded table ACTIVE.
    CPU per acknowledged write (all three regions, whatever the load; the cost that sets the rate the
    machine can keep up with) and each region's CPU per thread group (Jetty, shippers, RocksDB, JIT).
 2. Throughput. wrk PutItem (1 KB) against us-east-1's replicated table beside a fourth server with
-   no peers, rounds alternating on/off/off/on. The two other regions run meanwhile, applying what
+   no peers, rounds alternating on/off/off/on. When the lag phase ran, the solo server first gets
+   the load us-east-1 stored during it (--rate for --warmup plus --duration seconds), so that both
+   sides have the same data and warmth behind them (--no-solo-history: the fresh solo server of
+   sessions up to 10). The two other regions run meanwhile, applying what
    us-east-1 ships, on the same cores: the cost of replication on this machine, not of a remote one.
    Then (unless --no-pin) the same rounds with each region as if on a host of its own: us-east-1
    (or the solo server) and wrk confined to CPU 0 with taskset, the two receiving regions to CPU 1.
@@ -175,7 +178,7 @@ def loader(port, rate, duration, size, keys, seed, threads, queue):
                "p99_ms": 1000 * h.pct(latencies, 99) if latencies else None})
 
 
-def wrk_loads(regions, args, duration=None, seed_offset=0):
+def wrk_loads(regions, args, duration=None, seed_offset=0, table=TABLE):
     """One paced wrk per region (bench/wrk/dynamo.lua with BENCH_RATE), all at once; returns the
     loader results in the shape loader() gives, plus the CPU seconds the wrk processes used."""
     per = args.rate / len(regions)
@@ -184,7 +187,7 @@ def wrk_loads(regions, args, duration=None, seed_offset=0):
     import resource
     u0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     for n, s in enumerate(regions):
-        env = dict(os.environ, BENCH_OP="put", BENCH_TABLE=TABLE, BENCH_KEYS=str(args.keys),
+        env = dict(os.environ, BENCH_OP="put", BENCH_TABLE=table, BENCH_KEYS=str(args.keys),
                    BENCH_SIZE=str(args.size), BENCH_SEED=str(args.seed + seed_offset + n), BENCH_RATE=str(per),
                    BENCH_THREADS="1")
         cmd = ["wrk", "-t1", "-c%d" % args.load_connections, "-d%ds" % duration, "--timeout", "30s",
@@ -354,6 +357,19 @@ def pin(server, cpus):
                    stdout=subprocess.DEVNULL)
 
 
+def solo_history(solo, args):
+    """Gives the solo server the history us-east-1 has from the lag phase: the same paced rate for
+    the warm-up and the measured phase (us-east-1 stored every region's writes, at the total rate),
+    so that on and off compare servers with the same data volume, compaction behind them and JIT
+    warmth, and differ in replication only. Without it, on ran against a region holding some 500,000
+    writes of items and change log and off against an empty, cold server."""
+    seconds = args.warmup + args.duration
+    h.log("throughput: solo server history, %d PutItem/s for %ds (not measured)" % (args.rate, seconds))
+    t0 = time.monotonic()
+    wrk_loads([solo], args, duration=seconds, seed_offset=2000, table="solo")
+    return time.monotonic() - t0
+
+
 def throughput(regions, solo, args, pinned=False):
     """PutItem rounds against us-east-1 (on) and the solo server (off). pinned: each region as if on
     a host of its own: the server under test (us-east-1, or the solo server) and wrk share CPU 0,
@@ -437,6 +453,9 @@ def main():
     ap.add_argument("--wrk-duration", type=int, default=15)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--no-solo-history", dest="solo_history", action="store_false",
+                    help="measure off against a fresh solo server (the method before session 11), "
+                         "not one given the lag phase's load first")
     ap.add_argument("--no-pin", dest="pin", action="store_false",
                     help="skip the second throughput measurement with the regions pinned to their own CPU")
     ap.add_argument("--seed", type=int, default=7)
@@ -475,6 +494,8 @@ def main():
             sc = h.Client(solo.port)
             h.create_table(sc, "solo")
             sc.close()
+            if "lag" not in skip and args.solo_history:
+                results["solo_history_s"] = solo_history(solo, args)
             results["throughput"] = throughput(regions, solo, args)
             if args.pin:
                 results["throughput_pinned"] = throughput(regions, solo, args, pinned=True)
@@ -519,6 +540,8 @@ def report(r):
         t = r["throughput"]
         print("\nThroughput (PutItem 1 KB, wrk): replication on %.0f/s, off %.0f/s, on/off %.2f" % (
             t["on_ops"], t["off_ops"], t["ratio"]))
+        print("  off: %s" % ("a solo server given the lag phase's load first (%.0f s)" % r["solo_history_s"]
+                             if "solo_history_s" in r else "a fresh solo server"))
     if "throughput_pinned" in r:
         t = r["throughput_pinned"]
         print("Throughput pinned (the writing region and wrk on CPU 0, the two receiving regions on CPU 1):"
