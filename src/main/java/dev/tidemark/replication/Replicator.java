@@ -831,12 +831,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     ApplyFrame.Writer records = new ApplyFrame.Writer();
 
     void add(byte[] storageKey, byte[] image, ItemStamp stamp, long commitTime) {
-      add(storageKey, image, stamp.encode(false), commitTime);
-    }
-
-    /** {@code stamp} as {@code ItemStamp.encode(false)} gives it. */
-    void add(byte[] storageKey, byte[] image, byte[] stamp, long commitTime) {
-      records.add(storageKey, image, stamp, commitTime);
+      records.add(storageKey, image, stamp.encode(false), commitTime);
     }
 
     boolean full() {
@@ -995,7 +990,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       byte[] frame =
           built.frame() != null
               ? built.frame()
-              : new ApplyFrame.Writer()
+              : new ApplyFrame.Writer(0)
                   .frame(t.name(), g.groupId(), false, claim ? built.through() : null);
       JsonNode answer = peer.call(ApplyFrame.OP, frame, APPLY_TIMEOUT);
       lastSent.put(link, clock.getAsLong());
@@ -1645,7 +1640,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
     }
     peer.call(
         ApplyFrame.OP,
-        new ApplyFrame.Writer().frame(t.name(), t.replication().groupId(), false, null),
+        new ApplyFrame.Writer(0).frame(t.name(), t.replication().groupId(), false, null),
         APPLY_TIMEOUT);
     StorageSnapshot[] snapshot = new StorageSnapshot[1];
     String reason;
