@@ -33,7 +33,8 @@ loaded table ACTIVE.
    That is the issue's setting (a region is a server on its own host) as near as two cores allow:
    the writer pays for its streams, stamps and shipping, not for the other regions' applying.
 3. Fill. A new table in us-east-1 loaded with --fill-mib of 1 KB items gets a replica in eu-west-1;
-   timed from UpdateTable to the replica ACTIVE in DescribeTable.
+   timed from UpdateTable to the replica ACTIVE in DescribeTable. --fill-index keys|all gives the
+   table a global secondary index on its number attribute c (projection KEYS_ONLY or ALL) first.
 
 Needs java, python3 and wrk (as bench/run.sh). Only the standard library.
 """
@@ -410,6 +411,14 @@ def fill(regions, args):
     c = h.Client(regions[0].port)
     try:
         h.create_table(c, "fill")
+        if args.fill_index != "none":
+            c.call("UpdateTable", {
+                "TableName": "fill",
+                "AttributeDefinitions": [{"AttributeName": "c", "AttributeType": "N"}],
+                "GlobalSecondaryIndexUpdates": [{"Create": {
+                    "IndexName": "byC", "KeySchema": [{"AttributeName": "c", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL" if args.fill_index == "all" else "KEYS_ONLY"}}}]})
+            wait_index_active(c, "fill", "byC")
         size = args.fill_item_size
         count = max(1, args.fill_mib * 1024 * 1024 // size)
         h.load(regions[0].port, "fill", count, lambda i: h.kv_item(i, size), label="(fill source)")
@@ -421,9 +430,21 @@ def fill(regions, args):
     finally:
         c.close()
     copied = count_items_table(regions[1].port, "fill")
-    h.log("fill: %d MiB (%d items) replica ACTIVE in %.1fs; %d items there" % (args.fill_mib, count, seconds, copied))
+    h.log("fill: %d MiB (%d items, index: %s) replica ACTIVE in %.1fs; %d items there" % (
+        args.fill_mib, count, args.fill_index, seconds, copied))
     return {"mib": args.fill_mib, "items": count, "item_bytes": size, "seconds": seconds,
-            "items_in_replica": copied}
+            "items_in_replica": copied, "index": args.fill_index}
+
+
+def wait_index_active(client, table, index, timeout=600):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        d = client.call("DescribeTable", {"TableName": table})["Table"]
+        if any(g["IndexName"] == index and g["IndexStatus"] == "ACTIVE"
+               for g in d.get("GlobalSecondaryIndexes", [])):
+            return
+        time.sleep(0.05)
+    raise RuntimeError("index %s of %s not ACTIVE in %ds" % (index, table, timeout))
 
 
 def count_items_table(port, table):
@@ -450,6 +471,8 @@ def main():
                          "on an overloaded machine deeper client queues also delay the replicated applies)")
     ap.add_argument("--fill-mib", type=int, default=1024)
     ap.add_argument("--fill-item-size", type=int, default=1024)
+    ap.add_argument("--fill-index", choices=["none", "keys", "all"], default="none",
+                    help="a global secondary index on the fill table (projection KEYS_ONLY or ALL)")
     ap.add_argument("--wrk-duration", type=int, default=15)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--rounds", type=int, default=2)
@@ -548,8 +571,9 @@ def report(r):
               " replication on %.0f/s, off %.0f/s, on/off %.2f" % (t["on_ops"], t["off_ops"], t["ratio"]))
     if "fill" in r:
         f = r["fill"]
-        print("\nFill: %d MiB (%d items of %d B) replica ACTIVE in %.1f s, %.1f MiB/s (%d items in the replica)" % (
-            f["mib"], f["items"], f["item_bytes"], f["seconds"], f["mib"] / f["seconds"], f["items_in_replica"]))
+        print("\nFill: %d MiB (%d items of %d B, index: %s) replica ACTIVE in %.1f s, %.1f MiB/s (%d items in the replica)" % (
+            f["mib"], f["items"], f["item_bytes"], f.get("index", "none"), f["seconds"], f["mib"] / f["seconds"],
+            f["items_in_replica"]))
 
 
 def f1(v):

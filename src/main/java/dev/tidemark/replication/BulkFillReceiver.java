@@ -6,11 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tidemark.api.ItemKeys;
 import dev.tidemark.changelog.ItemStamp;
 import dev.tidemark.errors.DynamoException;
+import dev.tidemark.indexes.IndexEntries;
+import dev.tidemark.indexes.IndexStats;
 import dev.tidemark.model.ItemSize;
 import dev.tidemark.storage.BulkLoader;
 import dev.tidemark.storage.Cursor;
 import dev.tidemark.storage.ItemCodec;
 import dev.tidemark.tables.Database;
+import dev.tidemark.tables.IndexDefinition;
 import dev.tidemark.tables.Table;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +22,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -26,11 +31,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The replica's side of a bulk-loaded fill: the source's snapshot arrives as its table space's own
- * entries (items, then stamp entries with tombstones), in key order, in numbered frames, and is
- * written into SST files that are ingested in one step at the end, beside the write path.
+ * entries (items, then each secondary index's entries, then stamp entries with tombstones), in key
+ * order, in numbered frames, and is written into SST files that are ingested in one step at the
+ * end, beside the write path.
  *
- * <p>Why this is safe: a bulk fill is accepted only for a new replica (CREATING), without secondary
- * indexes (their entries would have to be rebuilt), whose space is still empty; while the table is
+ * <p>Index entries arrive as the source stored them, under this replica's index numbers (the source
+ * asks for them at {@link #open}): an entry's key is its index number followed by key attributes,
+ * and its value the projected item, so entries built by the source are exactly the entries this
+ * replica would build, provided both sides declare the same key schema and projection, which {@link
+ * #open} checks.
+ *
+ * <p>Why this is safe: a bulk fill is accepted only for a new replica (CREATING), whose indexes are
+ * those of the source's snapshot and ACTIVE, and whose space is still empty; while the table is
  * CREATING, the replica holds back every shipped write ({@code apply} answers {@code held}, and the
  * sender keeps its cursor), so nothing that an ingested file could override was applied before it,
  * and everything shipped after the source's snapshot position arrives after the ingest, through the
@@ -61,6 +73,9 @@ final class BulkFillReceiver {
     /** The highest stamp among the entries so far. */
     ItemStamp highestStamp;
 
+    /** Entry count and bytes of each of the table's indexes, by index number. */
+    final Map<Integer, long[]> indexStats = new HashMap<>();
+
     long nextSeq = 1;
     long entries;
     long items;
@@ -84,16 +99,34 @@ final class BulkFillReceiver {
   }
 
   /**
-   * Opens a session for {@code session}, replacing any earlier one of the table (its source
-   * restarted). Answers {@code bulk: false} when the table cannot take a bulk fill.
+   * What both sides of a fill must agree on for an index's entries to be taken as stored: what
+   * decides an entry's key and its value.
    */
-  JsonNode open(Table t, String session) {
+  static ObjectNode shape(IndexDefinition i) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("name", i.name()).put("global", i.global()).put("projection", i.projectionType());
+    o.set("keySchema", JSON.valueToTree(i.keySchema()));
+    i.nonKeyAttributes().forEach(o.putArray("nonKeyAttributes")::add);
+    return o;
+  }
+
+  /**
+   * Opens a session for {@code session}, replacing any earlier one of the table (its source
+   * restarted). {@code indexes} holds the {@link #shape} of each index of the source's snapshot.
+   * Answers {@code bulk: false} when the table cannot take a bulk fill, else {@code indexes}: this
+   * replica's number for each index name.
+   */
+  JsonNode open(Table t, String session, JsonNode indexes) {
     ObjectNode answer = JSON.createObjectNode();
     Path root = scratch;
-    if (root == null
-        || !"CREATING".equals(t.status())
-        || !t.definition().localIndexes().isEmpty()
-        || !t.definition().globalIndexes().isEmpty()) {
+    if (root == null || !"CREATING".equals(t.status())) {
+      return answer.put("bulk", false);
+    }
+    ObjectNode numbers = JSON.createObjectNode();
+    if (!sameIndexes(t, indexes, numbers)) {
+      log.info(
+          "Replica of {} has other indexes than the source: filled through the write path",
+          t.name());
       return answer.put("bulk", false);
     }
     drop(t.id());
@@ -115,10 +148,36 @@ final class BulkFillReceiver {
     Path dir = root.resolve("fill-" + t.id());
     deleteTree(dir);
     Session s = new Session(session, dir);
+    for (IndexDefinition i : t.definition().allIndexes()) {
+      s.indexStats.put(i.number(), new long[2]);
+    }
     s.loader = db.storage().bulkLoader(t.id(), dir);
     sessions.put(t.id(), s);
     log.info("Bulk fill of {} opened (session {})", t.name(), session);
-    return answer.put("bulk", true);
+    answer.put("bulk", true).set("indexes", numbers);
+    return answer;
+  }
+
+  /**
+   * Whether this replica's indexes are the source's, all ACTIVE and numbered (an index still being
+   * backfilled would take entries beside its builder); fills {@code numbers} with their numbers.
+   */
+  private static boolean sameIndexes(Table t, JsonNode source, ObjectNode numbers) {
+    List<IndexDefinition> own = t.definition().allIndexes();
+    if (!source.isArray() || source.size() != own.size()) {
+      return false;
+    }
+    Map<String, JsonNode> byName = new HashMap<>();
+    source.forEach(i -> byName.put(i.path("name").asText(), i));
+    for (IndexDefinition i : own) {
+      if (!IndexDefinition.ACTIVE.equals(i.status())
+          || i.number() == 0
+          || !shape(i).equals(byName.get(i.name()))) {
+        return false;
+      }
+      numbers.put(i.name(), i.number());
+    }
+    return true;
   }
 
   /**
@@ -165,11 +224,16 @@ final class BulkFillReceiver {
         if (s.lastKey != null && Arrays.compareUnsigned(s.lastKey, k) >= 0) {
           throw DynamoException.validation("bulk fill entries out of order");
         }
+        long[] index = k.length == 0 ? null : s.indexStats.get(k[0] & 0xFF);
         if (k.length > 0 && k[0] == ItemKeys.ITEMS) {
           s.items++;
           s.bytes += ItemSize.of(ItemCodec.decode(v));
+        } else if (index != null) {
+          index[0]++;
+          index[1] += ItemSize.of(ItemCodec.decode(v));
         } else if (k.length == 0 || k[0] != ItemStamp.STAMP_PREFIX) {
-          throw DynamoException.validation("bulk fill entries hold only items and stamps");
+          throw DynamoException.validation(
+              "bulk fill entries hold only items, entries of the table's indexes and stamps");
         } else {
           s.highestStamp = ItemStamp.max(s.highestStamp, ItemStamp.decode(v));
         }
@@ -213,7 +277,7 @@ final class BulkFillReceiver {
                       db.writePath().raiseStampFloor(s.highestStamp);
                     }
                     s.loader.finish();
-                    db.catalog().bulkLoaded(t, s.items, s.bytes);
+                    db.catalog().bulkLoaded(t, s.items, s.bytes, indexStats(s.indexStats));
                     ingested[0] = true;
                   }
                 });
@@ -255,18 +319,36 @@ final class BulkFillReceiver {
     }
   }
 
-  /** Counts the table's items and their size from storage; under the write lock. */
+  /**
+   * Counts the table's items, its index entries and their sizes from storage (an ingest whose
+   * counters were not written yet); under the write lock.
+   */
   private void recount(Table t) {
-    long items = 0;
-    long bytes = 0;
-    try (Cursor c =
-        db.storage().scan(t.id(), ItemKeys.itemsLower(), ItemKeys.itemsUpper(), false)) {
-      while (c.next()) {
-        items++;
-        bytes += ItemSize.of(ItemCodec.decode(c.value()));
+    long[] items = count(t, ItemKeys.itemsLower(), ItemKeys.itemsUpper());
+    Map<Integer, long[]> indexes = new HashMap<>();
+    for (IndexDefinition i : t.definition().allIndexes()) {
+      if (i.number() != 0) {
+        indexes.put(i.number(), count(t, IndexEntries.lower(i), IndexEntries.upper(i)));
       }
     }
-    db.catalog().bulkLoaded(t, items, bytes);
+    db.catalog().bulkLoaded(t, items[0], items[1], indexStats(indexes));
+  }
+
+  private long[] count(Table t, byte[] lower, byte[] upper) {
+    long[] n = new long[2];
+    try (Cursor c = db.storage().scan(t.id(), lower, upper, false)) {
+      while (c.next()) {
+        n[0]++;
+        n[1] += ItemSize.of(ItemCodec.decode(c.value()));
+      }
+    }
+    return n;
+  }
+
+  private static Map<Integer, IndexStats> indexStats(Map<Integer, long[]> counted) {
+    Map<Integer, IndexStats> out = new HashMap<>();
+    counted.forEach((number, n) -> out.put(number, new IndexStats(n[0], n[1])));
+    return out;
   }
 
   private static void deleteTree(Path dir) {

@@ -17,6 +17,7 @@ import dev.tidemark.changelog.ItemStamp;
 import dev.tidemark.changelog.RetentionFloor;
 import dev.tidemark.errors.DynamoException;
 import dev.tidemark.errors.WireError;
+import dev.tidemark.indexes.IndexEntries;
 import dev.tidemark.model.AttributeValue;
 import dev.tidemark.storage.Cursor;
 import dev.tidemark.storage.ItemCodec;
@@ -29,6 +30,7 @@ import dev.tidemark.tables.IndexDefinition;
 import dev.tidemark.tables.KeySchema;
 import dev.tidemark.tables.Replication;
 import dev.tidemark.tables.Table;
+import dev.tidemark.tables.TableCatalog;
 import dev.tidemark.tables.TableDefinition;
 import dev.tidemark.tables.WritePath;
 import java.io.IOException;
@@ -38,12 +40,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -138,6 +142,13 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   private final Tombstones tombstones;
   private final Map<String, Long> lastSent = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong refills =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** Fills this region completed, by how: an operator's answer to "why did that one take long". */
+  private final java.util.concurrent.atomic.AtomicLong bulkFills =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private final java.util.concurrent.atomic.AtomicLong writePathFills =
       new java.util.concurrent.atomic.AtomicLong();
   private final ExecutorService fills;
   private final List<Thread> shippers = new ArrayList<>();
@@ -536,6 +547,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       long total = Math.max(1, t.itemCount());
       if (!isRefill(t, target) && bulkFill(t, target, peer, snapshot, total)) {
         activate(t, target);
+        bulkFills.incrementAndGet();
         log.info("Replica of {} in {} is ACTIVE (bulk-loaded)", t.name(), target);
         return;
       }
@@ -579,6 +591,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       submitFill(pipeline, t, peer, batch);
       pipeline.drain();
       activate(t, target);
+      writePathFills.incrementAndGet();
       log.info("Replica of {} in {} is ACTIVE ({} items sent)", t.name(), target, sent);
     } catch (ClosedException e) {
       pipeline.cancel();
@@ -601,16 +614,28 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   }
 
   /**
-   * Fills a new replica by bulk load (BulkFillReceiver): the snapshot's items, then its stamp
-   * entries, as stored, in key order, in numbered frames, ingested at the end. False when the
-   * replica does not take one (it has secondary indexes, or already holds entries), so that the
-   * fill goes through its write path instead. A replica that restarted mid-fill lost its session:
+   * Fills a new replica by bulk load (BulkFillReceiver): the snapshot's items, then each index's
+   * entries (under the replica's index numbers, in their order), then its stamp entries, as stored,
+   * in key order, in numbered frames, ingested at the end. False when the replica does not take one
+   * (its indexes differ from the snapshot's, or it already holds entries) or an index in the
+   * snapshot is still being backfilled (its entries there are partial), so that the fill goes
+   * through the replica's write path instead. A replica that restarted mid-fill lost its session:
    * the load starts over from the same snapshot, a few times.
    */
   private boolean bulkFill(
       Table t, String target, PeerClient peer, StorageSnapshot snapshot, long total) {
-    if (!t.definition().localIndexes().isEmpty() || !t.definition().globalIndexes().isEmpty()) {
+    TableDefinition def = TableCatalog.definitionIn(snapshot, t.name(), t.id()).orElse(null);
+    if (def == null) {
       return false;
+    }
+    Map<String, IndexDefinition> indexes = new HashMap<>();
+    ArrayNode shapes = JSON.createArrayNode();
+    for (IndexDefinition i : def.allIndexes()) {
+      if (!IndexDefinition.ACTIVE.equals(i.status()) || i.number() == 0) {
+        return false;
+      }
+      indexes.put(i.name(), i);
+      shapes.add(BulkFillReceiver.shape(i));
     }
     for (int attempt = 1; ; attempt++) {
       Replication r = t.replication();
@@ -619,7 +644,9 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       }
       String session = UUID.randomUUID().toString();
       ObjectNode open = tableMessage(t.name(), r.groupId()).put("session", session);
-      if (!callUntilDone(peer, "bulk-open", open).path("bulk").asBoolean(false)) {
+      open.set("indexes", shapes);
+      JsonNode opened = callUntilDone(peer, "bulk-open", open);
+      if (!opened.path("bulk").asBoolean(false)) {
         return false;
       }
       BulkFrames frames = new BulkFrames(t.name(), r.groupId(), session, peer);
@@ -629,6 +656,25 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
           frames.add(c.key(), c.value());
           if (++items % BATCH_RECORDS == 0) {
             showProgress(t, target, (int) Math.min(99, items * 100 / total));
+          }
+        }
+      }
+      // The replica's numbers may differ from ours (indexes added and dropped in another order):
+      // each entry goes under the replica's number, and the indexes in the order of those.
+      TreeMap<Integer, IndexDefinition> byReplicaNumber = new TreeMap<>();
+      opened
+          .path("indexes")
+          .fields()
+          .forEachRemaining(
+              e -> byReplicaNumber.put(e.getValue().asInt(), indexes.get(e.getKey())));
+      for (Map.Entry<Integer, IndexDefinition> e : byReplicaNumber.entrySet()) {
+        IndexDefinition i = e.getValue();
+        try (Cursor c =
+            snapshot.scan(t.id(), IndexEntries.lower(i), IndexEntries.upper(i), false)) {
+          while (c.next() && !frames.lost) {
+            byte[] k = c.key().clone();
+            k[0] = (byte) e.getKey().intValue();
+            frames.add(k, c.value());
           }
         }
       }
@@ -1134,7 +1180,13 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
   JsonNode serve(String op, String from, JsonNode body) {
     return switch (op) {
       case "apply" -> apply(from, body);
-      case "bulk-open" -> bulk.open(groupTable(body), body.path("session").asText());
+      case "bulk-open" ->
+          // A source from before index entries were loaded sends none and fills only tables
+          // without indexes.
+          bulk.open(
+              groupTable(body),
+              body.path("session").asText(),
+              body.has("indexes") ? body.get("indexes") : JSON.createArrayNode());
       case "bulk-put" -> bulk.put(groupTable(body), body);
       case "bulk-finish" -> bulk.finish(groupTable(body), body);
       case "create-table" -> createTable(from, body);
@@ -1746,6 +1798,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
       }
     }
     o.put("maxLag", LogCap.human(cap.maxLag())).put("refillsStarted", refills.get());
+    o.put("fillsBulkLoaded", bulkFills.get()).put("fillsThroughWritePath", writePathFills.get());
     o.put("tombstonesCollected", tombstones.collected());
     o.put("lateRecordsDropped", tombstones.lateDropped());
     ArrayNode ts = o.putArray("tables");

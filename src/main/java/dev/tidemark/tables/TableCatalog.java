@@ -3,8 +3,10 @@ package dev.tidemark.tables;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.tidemark.indexes.IndexStats;
 import dev.tidemark.storage.Cursor;
 import dev.tidemark.storage.Storage;
+import dev.tidemark.storage.StorageSnapshot;
 import dev.tidemark.storage.WriteSet;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -138,8 +140,11 @@ public final class TableCatalog {
    * Sets the counters of a table whose items were bulk-loaded beside the write path (a replica's
    * fill), durably. The caller holds the write lock, so no commit's delta interleaves.
    */
-  public synchronized void bulkLoaded(Table t, long itemCount, long sizeBytes) {
-    storage.apply(new WriteSet().putMeta(statsKey(t.id()), statsValue(itemCount, sizeBytes)));
+  public synchronized void bulkLoaded(
+      Table t, long itemCount, long sizeBytes, Map<Integer, IndexStats> indexStats) {
+    WriteSet w = new WriteSet().putMeta(statsKey(t.id()), statsValue(itemCount, sizeBytes));
+    indexStats.forEach((number, s) -> w.putMeta(indexStatsKey(t.id(), number), s.encode()));
+    storage.apply(w);
     storage.sync();
     t.itemCount.set(itemCount);
     t.sizeBytes.set(sizeBytes);
@@ -184,6 +189,24 @@ public final class TableCatalog {
 
   public static byte[] statsValue(long count, long size) {
     return ByteBuffer.allocate(16).putLong(count).putLong(size).array();
+  }
+
+  /**
+   * The definition of table incarnation {@code id} as {@code snapshot} holds it: what its data in
+   * that snapshot was written under (an index the snapshot shows ACTIVE has every entry there).
+   */
+  public static Optional<TableDefinition> definitionIn(
+      StorageSnapshot snapshot, String name, long id) {
+    byte[] raw = snapshot.getMeta(tableKey(name));
+    if (raw == null) {
+      return Optional.empty();
+    }
+    try {
+      TableDefinition d = JSON.readValue(raw, TableDefinition.class);
+      return d.id() == id ? Optional.of(d) : Optional.empty();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the definition of " + name, e);
+    }
   }
 
   public Optional<Table> find(String name) {

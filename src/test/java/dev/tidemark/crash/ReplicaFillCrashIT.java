@@ -51,17 +51,25 @@ class ReplicaFillCrashIT {
   }
 
   private static Map<String, AttributeValue> item(String pk, String v) {
-    // About 1.5 KB, so that the fill takes several frames and the kill lands inside it.
-    return Map.of(
-        "pk", AttributeValue.fromS(pk),
-        "v", AttributeValue.fromS(v),
+    // About 1.5 KB, so that the fill takes several frames and the kill lands inside it. The
+    // table's index byG keys on g: an overwrite moves the item's entry, and keys ending in 5 have
+    // none (a sparse index).
+    Map<String, AttributeValue> m = new HashMap<>();
+    m.put("pk", AttributeValue.fromS(pk));
+    m.put("v", AttributeValue.fromS(v));
+    m.put(
         "pad", AttributeValue.fromS(String.valueOf((char) ('a' + pk.length() % 26)).repeat(1500)));
+    if (!pk.endsWith("5")) {
+      m.put("g", AttributeValue.fromS("g-" + v));
+    }
+    return m;
   }
 
   // Protects: a replica whose region dies mid-fill is never ACTIVE half-filled; after the
-  // restart the fill starts over and the replica ends ACTIVE with every item; and writes made
-  // in the source during the fill (new keys and overwrites of filled ones) are held back by the
-  // replica until its load is ingested, then applied over it, not overridden by the snapshot.
+  // restart the fill starts over and the replica ends ACTIVE with every item and every index
+  // entry (loaded as the source stored them, with the index's counters); and writes made in the
+  // source during the fill (new keys and overwrites of filled ones) are held back by the replica
+  // until its load is ingested, then applied over it, not overridden by the snapshot.
   @Test
   void aReplicaKilledMidFillIsNeverActiveHalfFilled(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("secret"), "fill-crash-test-replication-secret-0123456789");
@@ -72,7 +80,7 @@ class ReplicaFillCrashIT {
       for (int i = 0; i < 2; i++) {
         start(dir, i);
       }
-      ServerProcess.createTable(clients[0], "big");
+      GlobalTableKit.createTable(clients[0], "big");
       for (int from = 0; from < ITEMS; from += 25) {
         List<WriteRequest> batch = new ArrayList<>();
         for (int n = from; n < from + 25; n++) {
@@ -167,9 +175,22 @@ class ReplicaFillCrashIT {
       assertThat(GlobalTableKit.scan(clients[1], "big", null)).isEqualTo(source);
       assertThat(clients[1].describeTable(r -> r.tableName("big")).table().itemCount())
           .isEqualTo(ITEMS + 40L);
+      List<Map<String, AttributeValue>> sourceIndex = GlobalTableKit.scan(clients[0], "big", "byG");
+      assertThat(sourceIndex)
+          .hasSize((int) source.stream().filter(m -> m.containsKey("g")).count())
+          .hasSizeLessThan(source.size());
+      assertThat(GlobalTableKit.scan(clients[1], "big", "byG")).isEqualTo(sourceIndex);
+      var sourceGsi =
+          clients[0].describeTable(r -> r.tableName("big")).table().globalSecondaryIndexes().get(0);
+      var replicaGsi =
+          clients[1].describeTable(r -> r.tableName("big")).table().globalSecondaryIndexes().get(0);
+      assertThat(replicaGsi.itemCount()).isEqualTo(sourceIndex.size());
+      assertThat(replicaGsi.indexSizeBytes()).isEqualTo(sourceGsi.indexSizeBytes());
       assertThat(Files.readString(dir.resolve(REGIONS[1]).resolve("server.log")))
           .as("the replica was bulk-loaded")
           .contains("Bulk fill of big ingested");
+      assertThat(GlobalTableKit.replicationStatus(ports[0]).path("fillsBulkLoaded").asLong())
+          .isEqualTo(1);
     } finally {
       for (int i = 0; i < 2; i++) {
         if (clients[i] != null) {

@@ -211,6 +211,10 @@ class GlobalTablesIntegrationTest {
     clients
         .get(0)
         .deleteItem(r -> r.tableName("users").key(Map.of("pk", AttributeValue.fromS("pre0"))));
+    long bulkBefore =
+        dev.tidemark.testkit.GlobalTableKit.replicationStatus(ports.get(0))
+            .path("fillsBulkLoaded")
+            .asLong();
     createReplica(0, "users", 1);
     TableDescription d = describe(0, "users");
     assertThat(d.globalTableVersion()).isEqualTo("2019.11.21");
@@ -224,6 +228,18 @@ class GlobalTablesIntegrationTest {
         .extracting(ReplicaDescription::regionName)
         .containsExactly(REGIONS[0]);
     assertThat(inB.globalSecondaryIndexes()).extracting(g -> g.indexName()).containsExactly("byG");
+    // The replica was bulk-loaded with its index: entries and the index's counters as the source
+    // stored them.
+    assertThat(
+            dev.tidemark.testkit.GlobalTableKit.replicationStatus(ports.get(0))
+                .path("fillsBulkLoaded")
+                .asLong())
+        .isEqualTo(bulkBefore + 1);
+    assertThat(inB.globalSecondaryIndexes().get(0).itemCount()).isEqualTo(49);
+    assertThat(inB.globalSecondaryIndexes().get(0).indexSizeBytes())
+        .isEqualTo(describe(0, "users").globalSecondaryIndexes().get(0).indexSizeBytes())
+        .isPositive();
+    assertThat(indexScan(1, "users")).isEqualTo(indexScan(0, "users")).hasSize(49);
     assertThat(inB.streamSpecification().streamViewType())
         .isEqualTo(StreamViewType.NEW_AND_OLD_IMAGES);
     assertThat(scan(1, "users")).hasSize(49);
@@ -412,6 +428,90 @@ class GlobalTablesIntegrationTest {
   }
 
   // Protects AWS's refusals of ReplicaUpdates, word for word, and that nothing changes.
+  /** Waits (bounded) until the table in {@code region} has exactly these indexes, all ACTIVE. */
+  static void awaitIndexes(int region, String table, String... names) throws InterruptedException {
+    for (int i = 0; i < 600; i++) {
+      TableDescription d = describe(region, table);
+      List<String> active =
+          d.globalSecondaryIndexes().stream()
+              .filter(g -> g.indexStatusAsString().equals("ACTIVE"))
+              .map(g -> g.indexName())
+              .sorted()
+              .toList();
+      if (active.equals(List.of(names)) && d.globalSecondaryIndexes().size() == names.length) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("indexes of " + table + ": " + describe(region, table));
+  }
+
+  // Protects the bulk fill's index renumbering: the source's index byV is stored under another
+  // number than the replica gives it (the source added it after byG, then dropped byG), so its
+  // entries must move to the replica's number, or the replica's index would be empty (or hold
+  // another index's entries).
+  @Test
+  void aBulkFillMovesIndexEntriesToTheReplicasNumbers() throws Exception {
+    DynamoDbClient c = clients.get(0);
+    createTable(c, "renumbered");
+    c.updateTable(
+        r ->
+            r.tableName("renumbered")
+                .attributeDefinitions(attr("v", ScalarAttributeType.S))
+                .globalSecondaryIndexUpdates(
+                    software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexUpdate
+                        .builder()
+                        .create(
+                            g ->
+                                g.indexName("byV")
+                                    .keySchema(key("v", KeyType.HASH))
+                                    .projection(p -> p.projectionType("KEYS_ONLY")))
+                        .build()));
+    awaitIndexes(0, "renumbered", "byG", "byV");
+    c.updateTable(
+        r ->
+            r.tableName("renumbered")
+                .globalSecondaryIndexUpdates(
+                    software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndexUpdate
+                        .builder()
+                        .delete(x -> x.indexName("byG"))
+                        .build()));
+    awaitIndexes(0, "renumbered", "byV");
+    for (int i = 0; i < 30; i++) {
+      Map<String, AttributeValue> it = item("r" + i, "g" + (i % 2), "v" + (i % 4));
+      c.putItem(r -> r.tableName("renumbered").item(it));
+    }
+    long bulkBefore =
+        dev.tidemark.testkit.GlobalTableKit.replicationStatus(ports.get(0))
+            .path("fillsBulkLoaded")
+            .asLong();
+    createReplica(0, "renumbered", 1);
+    awaitActive(0, "renumbered", 2);
+    awaitActive(1, "renumbered", 2);
+    assertThat(
+            dev.tidemark.testkit.GlobalTableKit.replicationStatus(ports.get(0))
+                .path("fillsBulkLoaded")
+                .asLong())
+        .isEqualTo(bulkBefore + 1);
+    List<Map<String, AttributeValue>> source =
+        dev.tidemark.testkit.GlobalTableKit.scan(c, "renumbered", "byV");
+    assertThat(source).hasSize(30);
+    assertThat(dev.tidemark.testkit.GlobalTableKit.scan(clients.get(1), "renumbered", "byV"))
+        .isEqualTo(source);
+    assertThat(
+            clients
+                .get(1)
+                .query(
+                    q ->
+                        q.tableName("renumbered")
+                            .indexName("byV")
+                            .keyConditionExpression("v = :v")
+                            .expressionAttributeValues(Map.of(":v", AttributeValue.fromS("v1"))))
+                .count())
+        .isEqualTo(8);
+    assertThat(describe(1, "renumbered").globalSecondaryIndexes().get(0).itemCount()).isEqualTo(30);
+  }
+
   @Test
   void replicaUpdatesAreValidatedAsOnAws() throws Exception {
     DynamoDbClient a = clients.get(0);

@@ -103,7 +103,14 @@ class StampFloorSeedTest {
       t.markStatus("CREATING");
       BulkFillReceiver fill = new BulkFillReceiver(db);
       fill.useScratch(dir.resolve("scratch"));
-      assertThat(fill.open(t, "s1").path("bulk").asBoolean()).isTrue();
+      assertThat(
+              fill.open(
+                      t,
+                      "s1",
+                      com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode())
+                  .path("bulk")
+                  .asBoolean())
+          .isTrue();
       byte[] key = key("a");
       java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
       com.fasterxml.jackson.databind.node.ObjectNode frame =
