@@ -357,6 +357,15 @@ public final class Main implements Callable<Integer> {
     Path replicationSecretFile;
 
     @Option(
+        names = "--peer-ca-file",
+        paramLabel = "FILE",
+        description =
+            "PEM certificates of the authorities that issued the https peers' certificates (--peer"
+                + " and --copy-peer URLs that start with https://, served with --tls-cert there)."
+                + " Only these are trusted for peers. Default: the JDK's trusted authorities.")
+    Path peerCaFile;
+
+    @Option(
         names = "--cold-backup-store",
         paramLabel = "URI",
         description =
@@ -479,7 +488,9 @@ public final class Main implements Callable<Integer> {
                     consensusElectionTimeout,
                     consensusLeaderTimeout,
                     consensusSnapshotEvery,
-                    consensusLogSegmentMb));
+                    consensusLogSegmentMb))
+            .withPeerTls(
+                peerCaFile == null ? null : dev.tidemark.replication.PeerTls.trusting(peerCaFile));
       } catch (IllegalArgumentException | java.io.IOException e) {
         throw new ParameterException(spec.commandLine(), e.getMessage(), e);
       }

@@ -82,6 +82,14 @@ public final class ReplicasCommand {
         description = "The regions' shared replication secret: only its holders may run drills.")
     java.nio.file.Path secretFile;
 
+    @Option(
+        names = "--peer-ca-file",
+        paramLabel = "FILE",
+        description =
+            "PEM certificates of the authorities that issued the server's certificate, for an"
+                + " https --endpoint signed by a private CA (default: the JDK's trusted ones).")
+    java.nio.file.Path peerCaFile;
+
     abstract boolean pause();
 
     @Override
@@ -92,7 +100,11 @@ public final class ReplicasCommand {
               .getBytes(java.nio.charset.StandardCharsets.UTF_8);
       JsonNode answer =
           dev.tidemark.replication.DrillClient.send(
-              java.net.URI.create(endpoint), secret, region, pause());
+              java.net.URI.create(endpoint),
+              secret,
+              region,
+              pause(),
+              peerCaFile == null ? null : dev.tidemark.replication.PeerTls.trusting(peerCaFile));
       System.out.printf(
           "replication from %s to %s is %s; paused now: %s%n",
           answer.path("region").asText(),

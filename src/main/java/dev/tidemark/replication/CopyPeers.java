@@ -32,12 +32,14 @@ public final class CopyPeers implements PeerChannel {
     if (config.secret() != null) {
       PeerAuth auth = new PeerAuth(config.secret());
       for (Map.Entry<String, URI> e : config.peers().entrySet()) {
-        regions.put(e.getKey(), new PeerClient(e.getKey(), e.getValue(), localRegion, auth, clock));
+        regions.put(
+            e.getKey(),
+            new PeerClient(e.getKey(), e.getValue(), localRegion, auth, clock, config.peerTls()));
       }
       for (CopyPeer p : config.copyPeers()) {
         accounts.put(
             new Server(p.account(), p.region()),
-            new PeerClient(p.name(), p.url(), localRegion, auth, clock));
+            new PeerClient(p.name(), p.url(), localRegion, auth, clock, config.peerTls()));
       }
     }
   }

@@ -17,12 +17,23 @@ public final class DrillClient {
 
   private DrillClient() {}
 
-  /** Sends the drill; returns the server's answer ({@code paused}: the regions now paused). */
-  public static JsonNode send(URI endpoint, byte[] secret, String region, boolean pause)
+  /**
+   * Sends the drill; returns the server's answer ({@code paused}: the regions now paused).
+   *
+   * @param tls what an {@code https} endpoint's certificate is checked against; null for the JDK's
+   *     trusted authorities
+   */
+  public static JsonNode send(
+      URI endpoint, byte[] secret, String region, boolean pause, javax.net.ssl.SSLContext tls)
       throws IOException {
     PeerClient server =
         new PeerClient(
-            endpoint.toString(), endpoint, SENDER, new PeerAuth(secret), System::currentTimeMillis);
+            endpoint.toString(),
+            endpoint,
+            SENDER,
+            new PeerAuth(secret),
+            System::currentTimeMillis,
+            tls);
     try {
       return server.call(
           pause ? "pause" : "resume",

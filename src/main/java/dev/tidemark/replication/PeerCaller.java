@@ -25,10 +25,14 @@ final class PeerCaller {
   private final PeerAuth auth;
   private final String region;
   private final LongSupplier clock;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http;
 
   PeerCaller(ReplicationConfig config, String region, LongSupplier clock) {
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+    if (config.peerTls() != null) {
+      builder.sslContext(config.peerTls());
+    }
+    this.http = builder.build();
     this.peers = config.peers();
     this.auth = config.secret() == null ? null : new PeerAuth(config.secret());
     this.region = region;

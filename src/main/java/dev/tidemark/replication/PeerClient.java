@@ -32,7 +32,17 @@ final class PeerClient implements AutoCloseable {
 
   final ClockSkew skew = new ClockSkew();
 
-  PeerClient(String region, URI base, String localRegion, PeerAuth auth, LongSupplier clock) {
+  /**
+   * @param tls what an {@code https} peer's certificate is checked against ({@link PeerTls}); null
+   *     for the JDK's trusted authorities
+   */
+  PeerClient(
+      String region,
+      URI base,
+      String localRegion,
+      PeerAuth auth,
+      LongSupplier clock,
+      javax.net.ssl.SSLContext tls) {
     this.region = region;
     this.base = base;
     this.localRegion = localRegion;
@@ -40,11 +50,14 @@ final class PeerClient implements AutoCloseable {
     this.clock = clock;
     // HTTP/1.1 outright: the server speaks nothing else, and the default first tries an h2c
     // upgrade on every new connection (which a proxy between regions may refuse).
-    this.http =
+    HttpClient.Builder builder =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
+            .connectTimeout(Duration.ofSeconds(2));
+    if (tls != null) {
+      builder.sslContext(tls);
+    }
+    this.http = builder.build();
     this.frames = PeerHttp.serves(base) ? new PeerHttp(base) : null;
   }
 

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 
 /**
  * The other regions this server replicates with, and the secret that authenticates the traffic
@@ -32,6 +33,8 @@ import java.util.Objects;
  *     --consensus-log-segment-mb})
  * @param copyPeers the servers of other accounts that copy jobs may send recovery points to ({@code
  *     --copy-peer}), in any region; signed with the same secret
+ * @param peerTls what the certificates of {@code https} peers are checked against ({@code
+ *     --peer-ca-file}, {@link PeerTls}); null: the JDK's trusted authorities
  */
 public record ReplicationConfig(
     Map<String, URI> peers,
@@ -42,7 +45,8 @@ public record ReplicationConfig(
     int consensusAdvertisedPort,
     Duration consensusWait,
     ConsensusTuning consensusTuning,
-    List<CopyPeer> copyPeers) {
+    List<CopyPeer> copyPeers,
+    SSLContext peerTls) {
   /** A week: an outage longer than that is cheaper to mend with a snapshot than with the log. */
   public static final Duration DEFAULT_MAX_LAG = Duration.ofDays(7);
 
@@ -66,7 +70,8 @@ public record ReplicationConfig(
         0,
         DEFAULT_CONSENSUS_WAIT,
         ConsensusTuning.DEFAULT,
-        List.of());
+        List.of(),
+        null);
   }
 
   /** The same peers and secret, with a consensus endpoint on {@code port} (0: none). */
@@ -80,7 +85,16 @@ public record ReplicationConfig(
    */
   public ReplicationConfig withConsensus(int port, int advertised, Duration wait) {
     return new ReplicationConfig(
-        peers, secret, maxLag, tombstoneGrace, port, advertised, wait, consensusTuning, copyPeers);
+        peers,
+        secret,
+        maxLag,
+        tombstoneGrace,
+        port,
+        advertised,
+        wait,
+        consensusTuning,
+        copyPeers,
+        peerTls);
   }
 
   /** This configuration with other Raft timings and log sizes. */
@@ -94,7 +108,8 @@ public record ReplicationConfig(
         consensusAdvertisedPort,
         consensusWait,
         tuning,
-        copyPeers);
+        copyPeers,
+        peerTls);
   }
 
   /** The port other regions dial for this server's consensus endpoint. */
@@ -206,7 +221,8 @@ public record ReplicationConfig(
         consensusAdvertisedPort,
         consensusWait,
         consensusTuning,
-        copyPeers);
+        copyPeers,
+        peerTls);
   }
 
   /** This configuration with these copy peers ({@code --copy-peer}). */
@@ -220,7 +236,25 @@ public record ReplicationConfig(
         consensusAdvertisedPort,
         consensusWait,
         consensusTuning,
-        peers);
+        peers,
+        peerTls);
+  }
+
+  /**
+   * This configuration checking {@code https} peers against {@code tls} ({@code --peer-ca-file}).
+   */
+  public ReplicationConfig withPeerTls(SSLContext tls) {
+    return new ReplicationConfig(
+        peers,
+        secret,
+        maxLag,
+        tombstoneGrace,
+        consensusPort,
+        consensusAdvertisedPort,
+        consensusWait,
+        consensusTuning,
+        copyPeers,
+        tls);
   }
 
   public boolean hasPeer(String region) {

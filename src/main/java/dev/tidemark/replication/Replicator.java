@@ -183,7 +183,7 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
         .peers()
         .forEach(
             (r, url) -> {
-              peers.put(r, new PeerClient(r, url, region, auth, clock));
+              peers.put(r, new PeerClient(r, url, region, auth, clock, config.peerTls()));
               health.put(r, new PeerHealth());
             });
     this.fills =
