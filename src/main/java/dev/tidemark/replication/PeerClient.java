@@ -12,9 +12,9 @@ import java.util.Arrays;
 import java.util.function.LongSupplier;
 
 /**
- * Sends signed replication requests to one peer region. Thread-safe. Apply frames to a plain-HTTP
- * peer go through {@link PeerHttp} (the shipping path, many small requests a second); everything
- * else through the JDK's HTTP client.
+ * Sends signed replication requests to one peer region. Thread-safe. Apply frames go through {@link
+ * PeerHttp} (the shipping path, many small requests a second); everything else through the JDK's
+ * HTTP client.
  */
 final class PeerClient implements AutoCloseable {
   static final String PATH_PREFIX = "/tidemark/replication/";
@@ -27,7 +27,7 @@ final class PeerClient implements AutoCloseable {
   private final LongSupplier clock;
   private final HttpClient http;
 
-  /** The sender of apply frames to a plain-HTTP peer; null for https. */
+  /** The sender of apply frames; null for a URL without a host. */
   private final PeerHttp frames;
 
   final ClockSkew skew = new ClockSkew();
@@ -58,7 +58,7 @@ final class PeerClient implements AutoCloseable {
       builder.sslContext(tls);
     }
     this.http = builder.build();
-    this.frames = PeerHttp.serves(base) ? new PeerHttp(base) : null;
+    this.frames = PeerHttp.serves(base) ? new PeerHttp(base, tls) : null;
   }
 
   /**

@@ -20,17 +20,17 @@ import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * POSTs to one peer over plain HTTP/1.1 on kept-alive connections, each exchange entirely on the
- * calling thread (Apache HttpClient 5, classic blocking I/O). It carries the shipping of replicated
- * writes ({@link ApplyFrame}s), which sends a small frame to every peer up to a hundred times a
- * second per link.
+ * POSTs to one peer over HTTP/1.1 (plain, or TLS for an {@code https} peer) on kept-alive
+ * connections, each exchange entirely on the calling thread (Apache HttpClient 5, classic blocking
+ * I/O). It carries the shipping of replicated writes ({@link ApplyFrame}s), which sends a small
+ * frame to every peer up to a hundred times a second per link.
  *
  * <p><i>Why not {@code java.net.http.HttpClient}:</i> it passes every exchange between the caller,
  * its selector thread and its executor through chains of futures. On the bench machine (three
  * regions on two cores) its threads and the shipper's wait in it used about 90% of the CPU a region
  * spent on shipping, roughly 0.4 ms per request: as much as the peer then spent applying the
- * frame's records. Other peer calls (control messages, fills, copies, and every call to an {@code
- * https} peer) still use it; their rate is low.
+ * frame's records. Other peer calls (control messages, fills, copies) still use it; their rate is
+ * low.
  *
  * <p>Nothing is ever sent twice here (automatic retries are off): a failed exchange is the caller's
  * to retry, and the shipper does, with applies that are idempotent. A connection idle for a while
@@ -57,13 +57,32 @@ final class PeerHttp implements AutoCloseable {
   /** When idle connections were last closed ({@link System#nanoTime}), at most once a second. */
   private final AtomicLong idleSweep = new AtomicLong(System.nanoTime());
 
-  PeerHttp(URI base) {
+  /**
+   * @param tls for an {@code https} peer: what its certificate is checked against ({@link
+   *     PeerTls}); null for the JDK's trusted authorities
+   */
+  PeerHttp(URI base, javax.net.ssl.SSLContext tls) {
     if (!serves(base)) {
-      throw new IllegalArgumentException("plain http only: " + base);
+      throw new IllegalArgumentException("http or https only: " + base);
     }
-    this.target = new HttpHost("http", base.getHost(), base.getPort() < 0 ? 80 : base.getPort());
+    boolean https = "https".equalsIgnoreCase(base.getScheme());
+    this.target =
+        new HttpHost(
+            https ? "https" : "http",
+            base.getHost(),
+            base.getPort() < 0 ? (https ? 443 : 80) : base.getPort());
+    PoolingHttpClientConnectionManagerBuilder builder =
+        PoolingHttpClientConnectionManagerBuilder.create();
+    if (https) {
+      // The peer's name is checked against its certificate, as the JDK's client does.
+      builder.setTlsSocketStrategy(
+          org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder.create()
+              .setSslContext(
+                  tls != null ? tls : org.apache.hc.core5.ssl.SSLContexts.createSystemDefault())
+              .buildClassic());
+    }
     PoolingHttpClientConnectionManager pool =
-        PoolingHttpClientConnectionManagerBuilder.create()
+        builder
             .setDefaultConnectionConfig(
                 ConnectionConfig.custom()
                     .setConnectTimeout(Timeout.ofSeconds(2))
@@ -77,15 +96,16 @@ final class PeerHttp implements AutoCloseable {
     // The minimal client: one exchange on a pooled connection, with only the request interceptors
     // HTTP/1.1 needs (Content-Length, Host, Connection, User-Agent). The full client's chain
     // (retry, redirect, protocol and connect stages, cookies, auth state) does nothing for a
-    // signed POST to a fixed plain-HTTP peer. On the three-region bench those layers were about
+    // signed POST to a fixed peer. On the three-region bench those layers were about
     // half of the shipper's sampled CPU, and at a few dozen requests a second they are code the
     // JIT compiles last. No retries here either.
     this.client = HttpClients.createMinimal(pool);
   }
 
-  /** Whether {@code base} is a peer this sender can reach (plain HTTP). */
+  /** Whether {@code base} is a peer this sender can reach (HTTP or HTTPS). */
   static boolean serves(URI base) {
-    return "http".equalsIgnoreCase(base.getScheme()) && base.getHost() != null;
+    return ("http".equalsIgnoreCase(base.getScheme()) || "https".equalsIgnoreCase(base.getScheme()))
+        && base.getHost() != null;
   }
 
   /**

@@ -142,7 +142,7 @@ class PeerHttpTest {
                       + "]");
               return true;
             });
-    try (PeerHttp http = new PeerHttp(base)) {
+    try (PeerHttp http = new PeerHttp(base, null)) {
       PeerHttp.Answer a =
           http.post("/tidemark/replication/apply-frame", HEADERS, "abc".getBytes(ISO_8859_1), T);
       assertThat(a.status()).isEqualTo(200);
@@ -175,7 +175,7 @@ class PeerHttpTest {
               write(out, "HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n{\"b\":2}");
               return false;
             });
-    try (PeerHttp http = new PeerHttp(base)) {
+    try (PeerHttp http = new PeerHttp(base, null)) {
       PeerHttp.Answer a = http.post("/chunked", HEADERS, new byte[0], T);
       assertThat(a.status()).isEqualTo(500);
       assertThat(new String(a.body(), ISO_8859_1)).isEqualTo("{\"a\":1}");
@@ -199,7 +199,7 @@ class PeerHttpTest {
               write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
               return false;
             });
-    try (PeerHttp http = new PeerHttp(base)) {
+    try (PeerHttp http = new PeerHttp(base, null)) {
       assertThat(http.post("/a", HEADERS, new byte[0], T).status()).isEqualTo(200);
       // Give the close time to arrive.
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -221,7 +221,7 @@ class PeerHttpTest {
               write(out, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"applied\":");
               return false;
             });
-    try (PeerHttp http = new PeerHttp(base)) {
+    try (PeerHttp http = new PeerHttp(base, null)) {
       assertThatThrownBy(() -> http.post("/a", HEADERS, new byte[0], T))
           .isInstanceOf(IOException.class);
     }
@@ -236,7 +236,7 @@ class PeerHttpTest {
               received.countDown();
               return true; // never answers
             });
-    PeerHttp http = new PeerHttp(base);
+    PeerHttp http = new PeerHttp(base, null);
     BlockingQueue<Throwable> outcome = new LinkedBlockingQueue<>();
     Thread caller =
         new Thread(
@@ -263,7 +263,7 @@ class PeerHttpTest {
   @Test
   void aFailedExchangeIsNotSentAgain() throws Exception {
     URI base = serve((head, body, out) -> false); // reads the request, closes without an answer
-    try (PeerHttp http = new PeerHttp(base)) {
+    try (PeerHttp http = new PeerHttp(base, null)) {
       assertThatThrownBy(() -> http.post("/a", HEADERS, "abc".getBytes(ISO_8859_1), T))
           .isInstanceOf(IOException.class);
       Thread.sleep(200);
@@ -286,7 +286,7 @@ class PeerHttpTest {
               write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
               return true;
             });
-    try (PeerHttp http = new PeerHttp(base)) {
+    try (PeerHttp http = new PeerHttp(base, null)) {
       assertThatThrownBy(() -> http.post("/slow", HEADERS, new byte[0], Duration.ofMillis(300)))
           .isInstanceOf(IOException.class);
       assertThat(http.post("/fast", HEADERS, new byte[0], T).status()).isEqualTo(200);
