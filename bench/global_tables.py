@@ -26,7 +26,9 @@ loaded table ACTIVE.
    no peers, rounds alternating on/off/off/on. When the lag phase ran, the solo server first gets
    the load us-east-1 stored during it (--rate for --warmup plus --duration seconds), so that both
    sides have the same data and warmth behind them (--no-solo-history: the fresh solo server of
-   sessions up to 10). The two other regions run meanwhile, applying what
+   sessions up to 10; --solo-stream: the solo table also gets the NEW_AND_OLD_IMAGES stream that
+   replication turns on, so that on and off differ in stamps and shipping only). The two other
+   regions run meanwhile, applying what
    us-east-1 ships, on the same cores: the cost of replication on this machine, not of a remote one.
    Then (unless --no-pin) the same rounds with each region as if on a host of its own: us-east-1
    (or the solo server) and wrk confined to CPU 0 with taskset, the two receiving regions to CPU 1.
@@ -476,6 +478,9 @@ def main():
     ap.add_argument("--wrk-duration", type=int, default=15)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--solo-stream", action="store_true",
+                    help="give the solo server's table the NEW_AND_OLD_IMAGES stream that replication"
+                         " turns on, so that off differs from on in replication's own work only")
     ap.add_argument("--no-solo-history", dest="solo_history", action="store_false",
                     help="measure off against a fresh solo server (the method before session 11), "
                          "not one given the lag phase's load first")
@@ -516,6 +521,12 @@ def main():
             solo.wait_ready()
             sc = h.Client(solo.port)
             h.create_table(sc, "solo")
+            if args.solo_stream:
+                # The stream a replicated table must have (NEW_AND_OLD_IMAGES), so that on and off
+                # differ in replication's own work only: stamps and shipping.
+                sc.call("UpdateTable", {"TableName": "solo", "StreamSpecification": {
+                    "StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}})
+                h.wait_table_active(sc, "solo")
             sc.close()
             if "lag" not in skip and args.solo_history:
                 results["solo_history_s"] = solo_history(solo, args)
@@ -563,8 +574,9 @@ def report(r):
         t = r["throughput"]
         print("\nThroughput (PutItem 1 KB, wrk): replication on %.0f/s, off %.0f/s, on/off %.2f" % (
             t["on_ops"], t["off_ops"], t["ratio"]))
-        print("  off: %s" % ("a solo server given the lag phase's load first (%.0f s)" % r["solo_history_s"]
-                             if "solo_history_s" in r else "a fresh solo server"))
+        print("  off: %s%s" % ("a solo server given the lag phase's load first (%.0f s)" % r["solo_history_s"]
+                               if "solo_history_s" in r else "a fresh solo server",
+                               ", its table with a NEW_AND_OLD_IMAGES stream" if r["args"].get("solo_stream") else ""))
     if "throughput_pinned" in r:
         t = r["throughput_pinned"]
         print("Throughput pinned (the writing region and wrk on CPU 0, the two receiving regions on CPU 1):"

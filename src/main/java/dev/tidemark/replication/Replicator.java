@@ -667,6 +667,10 @@ public final class Replicator implements GlobalTables, RetentionFloor, AutoClose
           .fields()
           .forEachRemaining(
               e -> byReplicaNumber.put(e.getValue().asInt(), indexes.get(e.getKey())));
+      if (byReplicaNumber.size() != indexes.size() || byReplicaNumber.containsValue(null)) {
+        throw new IllegalStateException(
+            target + " answered other indexes than " + indexes.keySet() + ": " + opened);
+      }
       for (Map.Entry<Integer, IndexDefinition> e : byReplicaNumber.entrySet()) {
         IndexDefinition i = e.getValue();
         try (Cursor c =
