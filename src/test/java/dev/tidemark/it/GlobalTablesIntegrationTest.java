@@ -512,6 +512,75 @@ class GlobalTablesIntegrationTest {
     assertThat(describe(1, "renumbered").globalSecondaryIndexes().get(0).itemCount()).isEqualTo(30);
   }
 
+  // Protects the bulk fill of a local secondary index (entries under the table's partition key,
+  // shaped by the table's range key as well): the replica's LSI answers queries as the source's
+  // does, with the source's counters.
+  @Test
+  void aBulkFillCarriesALocalIndex() throws Exception {
+    DynamoDbClient c = clients.get(0);
+    c.createTable(
+        r ->
+            r.tableName("withLsi")
+                .billingMode("PAY_PER_REQUEST")
+                .attributeDefinitions(
+                    attr("pk", ScalarAttributeType.S),
+                    attr("sk", ScalarAttributeType.S),
+                    attr("x", ScalarAttributeType.N))
+                .keySchema(key("pk", KeyType.HASH), key("sk", KeyType.RANGE))
+                .localSecondaryIndexes(
+                    software.amazon.awssdk.services.dynamodb.model.LocalSecondaryIndex.builder()
+                        .indexName("byX")
+                        .keySchema(key("pk", KeyType.HASH), key("x", KeyType.RANGE))
+                        .projection(p -> p.projectionType("INCLUDE").nonKeyAttributes("note"))
+                        .build()));
+    for (int i = 0; i < 40; i++) {
+      Map<String, AttributeValue> it = new LinkedHashMap<>();
+      it.put("pk", AttributeValue.fromS("p" + (i % 4)));
+      it.put("sk", AttributeValue.fromS("s" + i));
+      if (i % 5 != 0) {
+        it.put("x", AttributeValue.fromN(Integer.toString(100 - i)));
+      }
+      it.put("note", AttributeValue.fromS("n" + i));
+      it.put("other", AttributeValue.fromS("not projected"));
+      c.putItem(r -> r.tableName("withLsi").item(it));
+    }
+    long bulkBefore =
+        dev.tidemark.testkit.GlobalTableKit.replicationStatus(ports.get(0))
+            .path("fillsBulkLoaded")
+            .asLong();
+    createReplica(0, "withLsi", 1);
+    awaitActive(0, "withLsi", 2);
+    awaitActive(1, "withLsi", 2);
+    assertThat(
+            dev.tidemark.testkit.GlobalTableKit.replicationStatus(ports.get(0))
+                .path("fillsBulkLoaded")
+                .asLong())
+        .isEqualTo(bulkBefore + 1);
+    for (String pk : List.of("p0", "p1", "p2", "p3")) {
+      List<List<Map<String, AttributeValue>>> answers = new ArrayList<>();
+      for (int region = 0; region < 2; region++) {
+        answers.add(
+            clients
+                .get(region)
+                .query(
+                    q ->
+                        q.tableName("withLsi")
+                            .indexName("byX")
+                            .keyConditionExpression("pk = :p")
+                            .expressionAttributeValues(Map.of(":p", AttributeValue.fromS(pk))))
+                .items());
+      }
+      assertThat(answers.get(0))
+          .hasSize(8)
+          .allSatisfy(m -> assertThat(m).doesNotContainKey("other"));
+      assertThat(answers.get(1)).as(pk).isEqualTo(answers.get(0));
+    }
+    var source = describe(0, "withLsi").localSecondaryIndexes().get(0);
+    var replica = describe(1, "withLsi").localSecondaryIndexes().get(0);
+    assertThat(replica.itemCount()).isEqualTo(source.itemCount()).isEqualTo(32);
+    assertThat(replica.indexSizeBytes()).isEqualTo(source.indexSizeBytes());
+  }
+
   @Test
   void replicaUpdatesAreValidatedAsOnAws() throws Exception {
     DynamoDbClient a = clients.get(0);
