@@ -428,6 +428,26 @@ class GlobalTablesIntegrationTest {
   }
 
   // Protects AWS's refusals of ReplicaUpdates, word for word, and that nothing changes.
+  /**
+   * Creates the replica of {@code table} (us-east-1) in eu-west-1, waits until both show it ACTIVE,
+   * and checks that us-east-1 filled it by bulk load.
+   */
+  static void createBulkLoadedReplica(String table) throws Exception {
+    long before =
+        dev.tidemark.testkit.GlobalTableKit.replicationStatus(ports.get(0))
+            .path("fillsBulkLoaded")
+            .asLong();
+    createReplica(0, table, 1);
+    awaitActive(0, table, 2);
+    awaitActive(1, table, 2);
+    assertThat(
+            dev.tidemark.testkit.GlobalTableKit.replicationStatus(ports.get(0))
+                .path("fillsBulkLoaded")
+                .asLong())
+        .as("fills bulk-loaded by us-east-1")
+        .isEqualTo(before + 1);
+  }
+
   /** Waits (bounded) until the table in {@code region} has exactly these indexes, all ACTIVE. */
   static void awaitIndexes(int region, String table, String... names) throws InterruptedException {
     for (int i = 0; i < 600; i++) {
@@ -481,18 +501,7 @@ class GlobalTablesIntegrationTest {
       Map<String, AttributeValue> it = item("r" + i, "g" + (i % 2), "v" + (i % 4));
       c.putItem(r -> r.tableName("renumbered").item(it));
     }
-    long bulkBefore =
-        dev.tidemark.testkit.GlobalTableKit.replicationStatus(ports.get(0))
-            .path("fillsBulkLoaded")
-            .asLong();
-    createReplica(0, "renumbered", 1);
-    awaitActive(0, "renumbered", 2);
-    awaitActive(1, "renumbered", 2);
-    assertThat(
-            dev.tidemark.testkit.GlobalTableKit.replicationStatus(ports.get(0))
-                .path("fillsBulkLoaded")
-                .asLong())
-        .isEqualTo(bulkBefore + 1);
+    createBulkLoadedReplica("renumbered");
     List<Map<String, AttributeValue>> source =
         dev.tidemark.testkit.GlobalTableKit.scan(c, "renumbered", "byV");
     assertThat(source).hasSize(30);
@@ -544,18 +553,7 @@ class GlobalTablesIntegrationTest {
       it.put("other", AttributeValue.fromS("not projected"));
       c.putItem(r -> r.tableName("withLsi").item(it));
     }
-    long bulkBefore =
-        dev.tidemark.testkit.GlobalTableKit.replicationStatus(ports.get(0))
-            .path("fillsBulkLoaded")
-            .asLong();
-    createReplica(0, "withLsi", 1);
-    awaitActive(0, "withLsi", 2);
-    awaitActive(1, "withLsi", 2);
-    assertThat(
-            dev.tidemark.testkit.GlobalTableKit.replicationStatus(ports.get(0))
-                .path("fillsBulkLoaded")
-                .asLong())
-        .isEqualTo(bulkBefore + 1);
+    createBulkLoadedReplica("withLsi");
     for (String pk : List.of("p0", "p1", "p2", "p3")) {
       List<List<Map<String, AttributeValue>>> answers = new ArrayList<>();
       for (int region = 0; region < 2; region++) {
