@@ -99,6 +99,14 @@ public record TlsCredentials(List<X509Certificate> chain, PrivateKey key) {
   }
 
   private static List<X509Certificate> readChain(Path file) {
+    return readCertificates(file, "the TLS certificate file");
+  }
+
+  /**
+   * Every certificate in a PEM file, in file order; refused with a sentence naming {@code what}
+   * (the file's role, such as an option) and the file when it cannot be read or holds none.
+   */
+  public static List<X509Certificate> readCertificates(Path file, String what) {
     List<X509Certificate> chain = new ArrayList<>();
     JcaX509CertificateConverter converter = new JcaX509CertificateConverter();
     try (Reader in = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
@@ -110,14 +118,15 @@ public record TlsCredentials(List<X509Certificate> chain, PrivateKey key) {
         }
       }
     } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException("the TLS certificate file " + file + " does not exist");
+      throw new IllegalArgumentException(what + " " + file + " does not exist");
     } catch (IOException | CertificateException | RuntimeException e) {
       throw new IllegalArgumentException(
-          "the TLS certificate file " + file + " is not readable PEM: " + e.getMessage(), e);
+          what + " " + file + " is not readable PEM: " + e.getMessage(), e);
     }
     if (chain.isEmpty()) {
       throw new IllegalArgumentException(
-          "the TLS certificate file "
+          what
+              + " "
               + file
               + " holds no certificate (expected PEM blocks '-----BEGIN CERTIFICATE-----')");
     }

@@ -224,18 +224,19 @@ final class BulkFillReceiver {
         if (s.lastKey != null && Arrays.compareUnsigned(s.lastKey, k) >= 0) {
           throw DynamoException.validation("bulk fill entries out of order");
         }
-        long[] index = k.length == 0 ? null : s.indexStats.get(k[0] & 0xFF);
-        if (k.length > 0 && k[0] == ItemKeys.ITEMS) {
+        byte prefix = k.length == 0 ? 0 : k[0];
+        long[] index;
+        if (prefix == ItemKeys.ITEMS) {
           s.items++;
           s.bytes += ItemSize.of(ItemCodec.decode(v));
-        } else if (index != null) {
+        } else if (prefix == ItemStamp.STAMP_PREFIX) {
+          s.highestStamp = ItemStamp.max(s.highestStamp, ItemStamp.decode(v));
+        } else if ((index = s.indexStats.get(prefix & 0xFF)) != null) {
           index[0]++;
           index[1] += ItemSize.of(ItemCodec.decode(v));
-        } else if (k.length == 0 || k[0] != ItemStamp.STAMP_PREFIX) {
+        } else {
           throw DynamoException.validation(
               "bulk fill entries hold only items, entries of the table's indexes and stamps");
-        } else {
-          s.highestStamp = ItemStamp.max(s.highestStamp, ItemStamp.decode(v));
         }
         s.loader.add(k, v);
         s.lastKey = k;

@@ -1,14 +1,12 @@
 package dev.tidemark.replication;
 
+import dev.tidemark.protocol.TlsCredentials;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.util.Collection;
+import java.security.cert.X509Certificate;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -25,30 +23,17 @@ public final class PeerTls {
 
   /**
    * An SSL context that trusts exactly the certificates in {@code pemFile} (one or more {@code
-   * BEGIN CERTIFICATE} blocks).
+   * BEGIN CERTIFICATE} blocks), read as {@code --tls-cert} is.
    *
    * @throws IllegalArgumentException when the file cannot be read or holds no certificate
    */
   public static SSLContext trusting(Path pemFile) {
-    Collection<? extends Certificate> certs;
-    try (InputStream in = Files.newInputStream(pemFile)) {
-      certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("--peer-ca-file " + pemFile + " cannot be read: " + e);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException(
-          "--peer-ca-file " + pemFile + " is not PEM certificates: " + e.getMessage());
-    }
-    if (certs.isEmpty()) {
-      throw new IllegalArgumentException(
-          "--peer-ca-file " + pemFile + " holds no certificate (BEGIN CERTIFICATE)");
-    }
+    List<X509Certificate> certs = TlsCredentials.readCertificates(pemFile, "--peer-ca-file");
     try {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
-      int n = 0;
-      for (Certificate c : certs) {
-        store.setCertificateEntry("peer-ca-" + n++, c);
+      for (int n = 0; n < certs.size(); n++) {
+        store.setCertificateEntry("peer-ca-" + n, certs.get(n));
       }
       TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tidemark.cli.Bootstrap;
-import dev.tidemark.cli.ServerConfig;
 import dev.tidemark.replication.ReplicationConfig;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -73,16 +72,7 @@ class GlobalTablesIntegrationTest {
       Path d = dir.resolve(REGIONS[i]);
       Bootstrap.Running r =
           Bootstrap.start(
-              new ServerConfig(
-                  "127.0.0.1",
-                  ports.get(i),
-                  d.resolve("data"),
-                  true,
-                  REGIONS[i],
-                  ServerConfig.Durability.SYNC,
-                  "000000000000",
-                  d.resolve("backups"),
-                  null),
+              dev.tidemark.testkit.OpenServerConfig.region(d, REGIONS[i], ports.get(i)),
               ReplicationConfig.of(REGIONS[i], peers, secret));
       servers.add(r);
       clients.add(

@@ -66,16 +66,7 @@ class PeerTlsIntegrationTest {
         Path d = dir.resolve(REGIONS[i]);
         Bootstrap.Running r =
             Bootstrap.start(
-                new ServerConfig(
-                        "127.0.0.1",
-                        ports[i],
-                        d.resolve("data"),
-                        true,
-                        REGIONS[i],
-                        ServerConfig.Durability.SYNC,
-                        "000000000000",
-                        d.resolve("backups"),
-                        null)
+                dev.tidemark.testkit.OpenServerConfig.region(d, REGIONS[i], ports[i])
                     .withTls(new ServerConfig.TlsFiles(cert, key)),
                 ReplicationConfig.of(REGIONS[i], List.of(peer), secret)
                     .withPeerTls(PeerTls.trusting(caFile)));
@@ -157,6 +148,6 @@ class PeerTlsIntegrationTest {
         .hasMessageContaining("--peer-ca-file");
     assertThatThrownBy(() -> PeerTls.trusting(dir.resolve("missing.pem")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("cannot be read");
+        .hasMessage("--peer-ca-file " + dir.resolve("missing.pem") + " does not exist");
   }
 }

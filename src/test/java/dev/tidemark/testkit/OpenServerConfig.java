@@ -20,4 +20,18 @@ public final class OpenServerConfig {
         dir.resolve("backups"),
         null);
   }
+
+  /** Region {@code region} of a multi-region test, in memory on {@code port}, under {@code dir}. */
+  public static ServerConfig region(Path dir, String region, int port) {
+    return new ServerConfig(
+        "127.0.0.1",
+        port,
+        dir.resolve("data"),
+        true,
+        region,
+        ServerConfig.Durability.SYNC,
+        "000000000000",
+        dir.resolve("backups"),
+        null);
+  }
 }
